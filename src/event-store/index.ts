@@ -1,0 +1,81 @@
+import type postgres from 'postgres';
+import { append } from './append.ts';
+import { createNotifier, type Notifier } from './notifier.ts';
+import { readAll } from './read-all.ts';
+import { readStream, streamVersion } from './read-stream.ts';
+import type {
+  AppendOptions,
+  AppendResult,
+  ExpectedVersion,
+  GlobalCheckpoint,
+  NewEvent,
+  ReadAllResult,
+  RecordedEvent,
+  Sql,
+  VerifyResult,
+} from './types.ts';
+import { DEFAULT_MAX_EVENT_BYTES } from './validate.ts';
+import { verifyAll, verifyStream } from './verify.ts';
+
+export * from './types.ts';
+export { ConcurrencyConflictError, EventStoreInputError } from './errors.ts';
+export { EVENTS_CHANNEL } from './notifier.ts';
+
+export interface EventStoreOptions {
+  /** Largest accepted event payload (JSON bytes). */
+  maxEventBytes?: number;
+  /** Minimum gap between two wake-up NOTIFYs. */
+  notifyIntervalMs?: number;
+}
+
+export interface EventStore {
+  /**
+   * Appends in one round trip. With `options.sql` (a handle from `transaction`) it runs inside that transaction and
+   * the wake-up goes out when the transaction commits.
+   */
+  append(
+    streamId: string,
+    expected: ExpectedVersion,
+    events: readonly NewEvent[],
+    options: AppendOptions & { sql?: postgres.TransactionSql },
+  ): Promise<AppendResult>;
+  /** Runs `fn` in a transaction and signals listeners after it commits. */
+  transaction<T>(fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T>;
+  readStream(streamId: string, fromVersion?: number): Promise<RecordedEvent[]>;
+  streamVersion(streamId: string): Promise<number>;
+  readAll(after: GlobalCheckpoint, limit: number): Promise<ReadAllResult>;
+  verify(streamId: string): Promise<VerifyResult>;
+  verifyAll(): Promise<VerifyResult>;
+  /** Sends a pending wake-up now (call before shutting down). */
+  flush(): Promise<void>;
+  readonly sql: postgres.Sql;
+  readonly notifier: Notifier;
+}
+
+export function createEventStore(sql: postgres.Sql, options: EventStoreOptions = {}): EventStore {
+  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+  const notifier = createNotifier(sql, options.notifyIntervalMs);
+  return {
+    sql,
+    notifier,
+    async append(streamId, expected, events, appendOptions) {
+      const { sql: tx, ...rest } = appendOptions;
+      const result = await append(tx ?? sql, sql, streamId, expected, events, rest, maxEventBytes, tx !== undefined);
+      if (!tx && !result.duplicate) notifier.signal();
+      return result;
+    },
+    async transaction<T>(fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+      const result = (await sql.begin(fn)) as T;
+      notifier.signal();
+      return result;
+    },
+    readStream: (streamId, fromVersion) => readStream(sql, streamId, fromVersion),
+    streamVersion: (streamId) => streamVersion(sql, streamId),
+    readAll: (after, limit) => readAll(sql, after, limit),
+    verify: (streamId) => verifyStream(sql, streamId),
+    verifyAll: () => verifyAll(sql),
+    flush: () => notifier.flush(),
+  };
+}
+
+export type { Sql };

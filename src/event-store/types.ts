@@ -1,0 +1,85 @@
+import type postgres from 'postgres';
+
+/** A postgres.js client or a transaction handle from `sql.begin`. */
+export type Sql = postgres.Sql | postgres.TransactionSql;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** What a writer hands to `append`: the event's type, its payload and the payload's schema version. */
+export interface NewEvent {
+  type: string;
+  data: JsonObject;
+  /** Schema version of this event type's payload (for upcasting later). Defaults to 1. */
+  schemaVersion?: number;
+}
+
+/** Metadata stored with every event of one append. */
+export interface EventMetadata {
+  tenantId: string;
+  userId: string;
+  correlationId: string;
+  causationId: string | null;
+  commandId: string;
+  occurredAt: string;
+  [key: string]: JsonValue;
+}
+
+/** `no_stream`: the stream must not exist. `any`: no check. A number: the stream's current version must equal it. */
+export type ExpectedVersion = number | 'no_stream' | 'any';
+
+export interface AppendOptions {
+  streamType: string;
+  tenantId: string;
+  metadata: EventMetadata;
+  /**
+   * Idempotency: an append carrying a command id that was appended before writes nothing and returns the
+   * first append's result (with `duplicate: true`). Must be a UUID.
+   */
+  commandId?: string;
+}
+
+export interface AppendResult {
+  streamId: string;
+  /** The stream's version after the append (the version to expect next time). */
+  nextExpectedVersion: number;
+  firstPosition: bigint;
+  lastPosition: bigint;
+  /** True when the command id was seen before and nothing was written. */
+  duplicate: boolean;
+}
+
+/** An event as read back from the store. */
+export interface RecordedEvent {
+  position: bigint;
+  transactionId: bigint;
+  streamId: string;
+  streamType: string;
+  streamVersion: number;
+  type: string;
+  schemaVersion: number;
+  data: JsonObject;
+  metadata: EventMetadata;
+  tenantId: string;
+  recordedAt: Date;
+  prevHash: string | null;
+  hash: string;
+}
+
+/** Where a global reader is: the last (transaction id, position) it has processed. */
+export interface GlobalCheckpoint {
+  transactionId: bigint;
+  position: bigint;
+}
+
+export const START: GlobalCheckpoint = { transactionId: 0n, position: 0n };
+
+export interface ReadAllResult {
+  events: RecordedEvent[];
+  /** Pass this to the next `readAll`. Equals `after` when nothing new was returned. */
+  checkpoint: GlobalCheckpoint;
+}
+
+export type VerifyResult =
+  | { intact: true; checked: number }
+  | { intact: false; checked: number; position: bigint; streamId: string; streamVersion: number; reason: string };
