@@ -24,7 +24,7 @@ export function runStartedAt(name: string): number | undefined {
       ? name.slice(TEST_DB_PREFIX.length)
       : undefined;
   const stamp = rest?.split('_')[0];
-  if (!stamp || !/^[0-9a-z]+$/.test(stamp)) return undefined;
+  if (!stamp || !/^[0-9a-z]{8}$/.test(stamp)) return undefined;
   const ms = parseInt(stamp, 36);
   return Number.isSafeInteger(ms) ? ms : undefined;
 }
