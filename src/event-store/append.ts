@@ -69,16 +69,16 @@ async function insert(
         )
         insert into events (stream_id, stream_type, stream_version, event_type, schema_version, data, metadata, tenant_id)
         select ${streamId}, ${options.streamType}, ${base} + e.ord::int, e.value->>'type',
-               (e.value->>'schemaVersion')::int, e.value->'data', ${metadataJson}::jsonb, ${options.tenantId}
-        from jsonb_array_elements(${eventsJson}::jsonb) with ordinality as e(value, ord)
+               (e.value->>'schemaVersion')::int, e.value->'data', ${metadataJson}::text::jsonb, ${options.tenantId}
+        from jsonb_array_elements(${eventsJson}::text::jsonb) with ordinality as e(value, ord)
         where exists (select 1 from command)
         order by e.ord
         returning position, stream_version`
     : await sql<{ position: string; stream_version: number }[]>`
         insert into events (stream_id, stream_type, stream_version, event_type, schema_version, data, metadata, tenant_id)
         select ${streamId}, ${options.streamType}, ${base} + e.ord::int, e.value->>'type',
-               (e.value->>'schemaVersion')::int, e.value->'data', ${metadataJson}::jsonb, ${options.tenantId}
-        from jsonb_array_elements(${eventsJson}::jsonb) with ordinality as e(value, ord)
+               (e.value->>'schemaVersion')::int, e.value->'data', ${metadataJson}::text::jsonb, ${options.tenantId}
+        from jsonb_array_elements(${eventsJson}::text::jsonb) with ordinality as e(value, ord)
         order by e.ord
         returning position, stream_version`;
   const first = rows[0];

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventStore, START, type EventStore, type GlobalCheckpoint } from '../../../src/event-store/index.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
+import { event, options } from './fixtures.ts';
+
+let t: TestDatabase;
+let store: EventStore;
+
+beforeAll(async () => {
+  t = await createTestDatabase({ max: 24 });
+  store = createEventStore(t.sql);
+});
+afterAll(async () => {
+  await store.flush();
+  await t.close();
+});
+
+async function drain(from: GlobalCheckpoint): Promise<{ seen: bigint[]; checkpoint: GlobalCheckpoint }> {
+  const seen: bigint[] = [];
+  let checkpoint = from;
+  for (;;) {
+    const batch = await store.readAll(checkpoint, 100);
+    if (batch.events.length === 0) return { seen, checkpoint };
+    seen.push(...batch.events.map((e) => e.position));
+    checkpoint = batch.checkpoint;
+  }
+}
+
+describe('gap-safe readAll', () => {
+  it('holds back a later commit until the earlier open transaction commits, then hands out both', async () => {
+    const { checkpoint: start } = await drain(START);
+    let releaseA!: () => void;
+    const aMayCommit = new Promise<void>((resolve) => (releaseA = resolve));
+    let aAppended!: () => void;
+    const aHasAppended = new Promise<void>((resolve) => (aAppended = resolve));
+
+    const a = store.transaction(async (tx) => {
+      const r = await store.append(randomUUID(), 'no_stream', [event(1)], { ...options(), sql: tx });
+      aAppended();
+      await aMayCommit;
+      return r;
+    });
+    await aHasAppended;
+    const b = await store.append(randomUUID(), 'no_stream', [event(2)], options());
+
+    const during = await drain(start);
+    expect(during.seen).not.toContain(b.firstPosition);
+    expect(during.seen).toEqual([]);
+
+    releaseA();
+    const aResult = await a;
+    expect(aResult.firstPosition).toBeLessThan(b.firstPosition);
+    // Any open transaction on the server holds the horizon back, so keep reading until both are out.
+    const after: bigint[] = [];
+    let checkpoint = during.checkpoint;
+    for (let i = 0; i < 500 && after.length < 2; i++) {
+      const next = await drain(checkpoint);
+      after.push(...next.seen);
+      checkpoint = next.checkpoint;
+      if (after.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(after).toEqual([aResult.firstPosition, b.firstPosition]);
+  });
+
+  it('16 writers x 500 events with random delays: a following reader sees every event exactly once', async () => {
+    const { checkpoint: start } = await drain(START);
+    const writers = 16;
+    const perWriter = 500;
+    const written: bigint[] = [];
+    let writing = true;
+
+    const writer = async (w: number): Promise<void> => {
+      for (let i = 0; i < perWriter; i++) {
+        const delay = Math.random() < 0.1 ? Math.floor(Math.random() * 4) : 0;
+        const r = await store.transaction(async (tx) => {
+          const appended = await store.append(randomUUID(), 'no_stream', [event(w * perWriter + i)], {
+            ...options(),
+            sql: tx,
+          });
+          if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+          return appended;
+        });
+        written.push(r.firstPosition);
+      }
+    };
+
+    const seen: bigint[] = [];
+    const reader = (async () => {
+      let checkpoint = start;
+      for (;;) {
+        const stillWriting = writing;
+        const batch = await store.readAll(checkpoint, 250);
+        seen.push(...batch.events.map((e) => e.position));
+        checkpoint = batch.checkpoint;
+        if (batch.events.length === 0) {
+          if (!stillWriting) return;
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+      }
+    })();
+
+    await Promise.all(Array.from({ length: writers }, (_, w) => writer(w)));
+    writing = false;
+    await reader;
+
+    expect(written).toHaveLength(writers * perWriter);
+    const duplicates = seen.filter((p, i) => seen.indexOf(p) !== i);
+    expect(duplicates).toEqual([]);
+    expect([...seen].sort((x, y) => (x < y ? -1 : 1))).toEqual([...written].sort((x, y) => (x < y ? -1 : 1)));
+  });
+});
