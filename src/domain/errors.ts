@@ -1,0 +1,42 @@
+import type { Result } from './result.ts';
+
+export type DomainErrorCode = 'VALIDATION' | 'NOT_FOUND' | 'FORBIDDEN' | 'INVALID_STATE' | 'CONCURRENCY_CONFLICT';
+
+/**
+ * A refusal the caller can cause. Each code carries exactly the details the API reports for it
+ * (api.md: ValidationError.field, InvalidStateError.currentStatus, ConcurrencyError versions).
+ */
+export type DomainError =
+  | { code: 'VALIDATION'; message: string; field: string }
+  | { code: 'NOT_FOUND'; message: string }
+  | { code: 'FORBIDDEN'; message: string }
+  | { code: 'INVALID_STATE'; message: string; currentStatus: string }
+  | { code: 'CONCURRENCY_CONFLICT'; message: string; expectedVersion: number; actualVersion: number };
+
+export type DomainResult<T> = Result<T, DomainError>;
+
+export const validationError = (field: string, message: string): DomainError => ({ code: 'VALIDATION', field, message });
+
+export const notFound = (message: string): DomainError => ({ code: 'NOT_FOUND', message });
+
+export const forbidden = (message: string): DomainError => ({ code: 'FORBIDDEN', message });
+
+export const invalidState = (currentStatus: string, message: string): DomainError => ({
+  code: 'INVALID_STATE',
+  currentStatus,
+  message,
+});
+
+export const concurrencyConflict = (expectedVersion: number, actualVersion: number): DomainError => ({
+  code: 'CONCURRENCY_CONFLICT',
+  expectedVersion,
+  actualVersion,
+  message: `Expected version ${expectedVersion} but the current version is ${actualVersion}; reload and retry`,
+});
+
+export const isDomainError = (value: unknown): value is DomainError =>
+  typeof value === 'object' &&
+  value !== null &&
+  'code' in value &&
+  'message' in value &&
+  typeof (value as { code: unknown }).code === 'string';

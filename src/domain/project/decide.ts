@@ -1,0 +1,90 @@
+import { type DomainResult, forbidden, invalidState, notFound } from '../errors.ts';
+import { isAdmin, type Principal } from '../principal.ts';
+import { parseProjectDescription, parseProjectName } from '../project-name.ts';
+import { requireText } from '../required-text.ts';
+import { fail, ok } from '../result.ts';
+import type { AddProjectMember, CreateProject, ProjectCommand, RemoveProjectMember } from './commands.ts';
+import type { ProjectEvent } from './events.ts';
+import { parseProjectRole } from './roles.ts';
+import { memberOf, type Project, type ProjectState } from './state.ts';
+
+export type ProjectDecision = DomainResult<ProjectEvent[]>;
+
+export const decideProject = (command: ProjectCommand, state: ProjectState): ProjectDecision => {
+  switch (command.type) {
+    case 'CreateProject':
+      return create(command, state);
+    case 'AddProjectMember':
+      return whenExists(state, (project) => addMember(command, project));
+    case 'RemoveProjectMember':
+      return whenExists(state, (project) => removeMember(command, project));
+    case 'ArchiveProject':
+      return whenExists(state, (project) => {
+        if (!isAdmin(command.data.actor)) return fail(forbidden('Only admins can archive projects'));
+        return project.status === 'ARCHIVED' ? ok([]) : ok([{ type: 'ProjectArchived', data: {} }]);
+      });
+    case 'UnarchiveProject':
+      return whenExists(state, (project) => {
+        if (!isAdmin(command.data.actor)) return fail(forbidden('Only admins can unarchive projects'));
+        return project.status === 'ACTIVE' ? ok([]) : ok([{ type: 'ProjectUnarchived', data: {} }]);
+      });
+    default: {
+      const unhandled: never = command;
+      throw new Error(`Unhandled Project command ${JSON.stringify(unhandled)}`);
+    }
+  }
+};
+
+const whenExists = (state: ProjectState, decide: (project: Project) => ProjectDecision): ProjectDecision =>
+  state.status === 'NONE' ? fail(notFound('Project not found')) : decide(state);
+
+/** Tenant admins manage every project; project admins manage their own. */
+export const canManageMembers = (actor: Principal, project: Project): boolean =>
+  isAdmin(actor) || memberOf(project, actor.userId)?.role === 'PROJECT_ADMIN';
+
+const create = ({ data }: CreateProject, state: ProjectState): ProjectDecision => {
+  if (state.status !== 'NONE') return fail(invalidState(state.status, 'This project already exists'));
+  if (!isAdmin(data.actor)) return fail(forbidden('Only admins can create projects'));
+  const name = parseProjectName(data.name);
+  if (!name.ok) return name;
+  const description = parseProjectDescription(data.description);
+  if (!description.ok) return description;
+  const createdBy = data.actor.userId;
+  return ok([
+    {
+      type: 'ProjectCreated',
+      data: { name: name.value, ...(description.value === undefined ? {} : { description: description.value }), createdBy },
+    },
+    // The creator administers the project from its first version on, in the same append.
+    { type: 'MemberAdded', data: { userId: createdBy, role: 'PROJECT_ADMIN' } },
+  ]);
+};
+
+const checkMemberChange = (actor: Principal, project: Project) => {
+  if (!canManageMembers(actor, project)) return forbidden('Only admins or project admins can manage members');
+  if (project.status !== 'ACTIVE') {
+    return invalidState(project.status, `Members of a ${project.status} project cannot be changed`);
+  }
+  return null;
+};
+
+const addMember = ({ data }: AddProjectMember, project: Project): ProjectDecision => {
+  const refusal = checkMemberChange(data.actor, project);
+  if (refusal) return fail(refusal);
+  const userId = requireText(data.userId, 'userId');
+  if (!userId.ok) return userId;
+  const role = parseProjectRole(data.role);
+  if (!role.ok) return role;
+  if (memberOf(project, userId.value)?.role === role.value) return ok([]);
+  return ok([{ type: 'MemberAdded', data: { userId: userId.value, role: role.value } }]);
+};
+
+const removeMember = ({ data }: RemoveProjectMember, project: Project): ProjectDecision => {
+  const refusal = checkMemberChange(data.actor, project);
+  if (refusal) return fail(refusal);
+  const userId = requireText(data.userId, 'userId');
+  if (!userId.ok) return userId;
+  if (userId.value === project.createdBy) return fail(forbidden('The creator of a project cannot be removed'));
+  if (!memberOf(project, userId.value)) return ok([]);
+  return ok([{ type: 'MemberRemoved', data: { userId: userId.value } }]);
+};

@@ -1,0 +1,28 @@
+import type { ProjectRole } from './roles.ts';
+
+export type ProjectStatus = 'ACTIVE' | 'ARCHIVED';
+
+export interface ProjectMember {
+  userId: string;
+  role: ProjectRole;
+}
+
+export interface Project {
+  status: ProjectStatus;
+  /** Number of events folded so far (the stream version). */
+  version: number;
+  name: string;
+  description: string | null;
+  createdBy: string;
+  /** In the order they joined. */
+  members: readonly ProjectMember[];
+}
+
+export type NoProject = { status: 'NONE'; version: number };
+
+export type ProjectState = NoProject | Project;
+
+export const initialProjectState = (): ProjectState => ({ status: 'NONE', version: 0 });
+
+export const memberOf = (project: Project, userId: string): ProjectMember | undefined =>
+  project.members.find((member) => member.userId === userId);
