@@ -1,7 +1,11 @@
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createSql } from '../../src/db/client.ts';
+import { releaseDataFolder, startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
-import { newRunId, runStartedAt, TEMPLATE_PREFIX, TEST_DB_PREFIX, templateName, withDatabase } from './names.ts';
+import { newRunId, runIdStartedAt, runStartedAt, TEMPLATE_PREFIX, TEST_DB_PREFIX, templateName, withDatabase } from './names.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,10 +24,23 @@ const LEFTOVER_AGE_MS = 6 * 60 * 60 * 1000;
  * Each test file then copies the template (CREATE DATABASE ... TEMPLATE), which takes a fraction of a second.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const adminUrl = process.env.TEST_DATABASE_URL;
-  if (!adminUrl) throw new Error('Set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)');
-
   const runId = newRunId();
+  const server = process.env.TEST_DATABASE_URL ? undefined : await startTestServer(runId);
+  const adminUrl = process.env.TEST_DATABASE_URL ?? server!.url;
+  try {
+    return await prepare(project, runId, adminUrl, server);
+  } catch (error) {
+    await stopTestServer(server);
+    throw error;
+  }
+}
+
+async function prepare(
+  project: TestProject,
+  runId: string,
+  adminUrl: string,
+  server: EmbeddedServer | undefined,
+): Promise<() => Promise<void>> {
   const template = templateName(runId);
   const admin = createSql(adminUrl, { max: 1, applicationName: 'dvmm-test-setup' });
   try {
@@ -55,8 +72,46 @@ export default async function setup(project: TestProject): Promise<() => Promise
       for (const name of [...names, template]) await sql.unsafe(`drop database if exists "${name}" with (force)`);
     } finally {
       await sql.end();
+      await stopTestServer(server);
     }
   };
+}
+
+const EMBEDDED_PREFIX = 'dvmm-test-pg-';
+
+/** A throwaway embedded server for this run, in its own folder under the system temp directory. */
+async function startTestServer(runId: string): Promise<EmbeddedServer> {
+  await removeAbandonedTestServers();
+  const base = mkdtempSync(join(tmpdir(), `${EMBEDDED_PREFIX}${runId}-`));
+  // mkdtemp makes the folder 0700; as root, Postgres runs as the postgres user, which must be able to enter it.
+  chmodSync(base, 0o755);
+  return startEmbeddedPostgres({ dataDir: join(base, 'pg'), log: (line) => console.log(line.replace('[db]', '[test]')) });
+}
+
+async function stopTestServer(server: EmbeddedServer | undefined): Promise<void> {
+  if (!server) return;
+  await server.stop();
+  rmSync(join(server.dataDir, '..'), { recursive: true, force: true });
+}
+
+/** Folders of runs that were killed before their teardown; a folder whose server a live run still owns stays. */
+async function removeAbandonedTestServers(): Promise<void> {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(EMBEDDED_PREFIX)) continue;
+    const base = join(tmpdir(), name);
+    try {
+      const result = await releaseDataFolder(join(base, 'pg'), () => {});
+      if (result.status === 'free' && !isFresh(name)) rmSync(base, { recursive: true, force: true });
+    } catch {
+      // Someone else's folder we cannot handle: leave it.
+    }
+  }
+}
+
+// A run that has just created its folder may not have started its server yet; give it time.
+function isFresh(folderName: string): boolean {
+  const started = runIdStartedAt(folderName.slice(EMBEDDED_PREFIX.length));
+  return started === undefined || Date.now() - started < 10 * 60 * 1000;
 }
 
 async function dropLeftovers(sql: ReturnType<typeof createSql>): Promise<void> {

@@ -16,15 +16,17 @@ export function testDatabaseName(runId: string): string {
   return `${TEST_DB_PREFIX}${runId}_${randomSuffix()}`;
 }
 
-/** Start time of the run that created `name`, or undefined when the name is not one of ours. */
+/** Start time of the run that created database `name`, or undefined when the name is not one of ours. */
 export function runStartedAt(name: string): number | undefined {
-  const rest = name.startsWith(TEMPLATE_PREFIX)
-    ? name.slice(TEMPLATE_PREFIX.length)
-    : name.startsWith(TEST_DB_PREFIX)
-      ? name.slice(TEST_DB_PREFIX.length)
-      : undefined;
-  const stamp = rest?.split('_')[0];
-  if (!stamp || !/^[0-9a-z]{8}$/.test(stamp)) return undefined;
+  if (name.startsWith(TEMPLATE_PREFIX)) return runIdStartedAt(name.slice(TEMPLATE_PREFIX.length));
+  if (name.startsWith(TEST_DB_PREFIX)) return runIdStartedAt(name.slice(TEST_DB_PREFIX.length));
+  return undefined;
+}
+
+/** Start time encoded at the front of a run id (or of anything that starts with one). */
+export function runIdStartedAt(text: string): number | undefined {
+  const stamp = text.slice(0, 8);
+  if (!/^[0-9a-z]{8}$/.test(stamp) || (text.length > 8 && text[8] !== '_')) return undefined;
   const ms = parseInt(stamp, 36);
   return Number.isSafeInteger(ms) ? ms : undefined;
 }
