@@ -1,0 +1,96 @@
+/**
+ * Appends per second at 1 and 16 concurrent writers (one event per append, a new stream each), side by side with a
+ * plain single-row INSERT of the same row shape through the same driver into the same Postgres.
+ *
+ *   npm run bench -- append          (or: npx tsx bench/append.ts [seconds per case])
+ */
+import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { createEventStore, type EventMetadata } from '../src/event-store/index.ts';
+import { benchDatabase, describeServer, type BenchDatabase } from './support/database.ts';
+
+const metadata = (): EventMetadata => ({
+  tenantId: 'acme',
+  userId: 'bench',
+  correlationId: randomUUID(),
+  causationId: null,
+  commandId: randomUUID(),
+  occurredAt: new Date().toISOString(),
+});
+const payload = { projectId: randomUUID(), vmName: 'web-01', size: 'M', justification: 'Benchmark request payload' };
+
+async function run(writers: number, seconds: number, once: () => Promise<unknown>): Promise<number> {
+  const deadline = Date.now() + seconds * 1000;
+  let count = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      while (Date.now() < deadline) {
+        await once();
+        count++;
+      }
+    }),
+  );
+  return count / ((Date.now() - started) / 1000);
+}
+
+export interface AppendFigures {
+  writers: number;
+  store: number;
+  plain: number;
+}
+
+export async function benchAppend(db: BenchDatabase, seconds: number, writerCounts = [1, 16]): Promise<AppendFigures[]> {
+  const { sql } = db;
+  // Same columns, defaults and unique key as `events`, without the store's triggers and checks.
+  await sql`create table if not exists bench_plain (like events including defaults including identity)`;
+  await sql`alter table bench_plain add unique (stream_id, stream_version)`;
+  const store = createEventStore(sql);
+
+  const plainInsert = () => {
+    const m = metadata();
+    return sql`
+      insert into bench_plain (stream_id, stream_type, stream_version, event_type, schema_version, data, metadata, tenant_id, hash)
+      values (${randomUUID()}, 'VmRequest', 1, 'VmRequestCreated', 1, ${JSON.stringify(payload)}::text::jsonb, ${JSON.stringify(m)}::text::jsonb, 'acme', '')`;
+  };
+  const storeAppend = () =>
+    store.append(randomUUID(), 'no_stream', [{ type: 'VmRequestCreated', data: payload }], {
+      streamType: 'VmRequest',
+      tenantId: 'acme',
+      metadata: metadata(),
+    });
+
+  await run(4, 1, plainInsert); // warm-up: connections, prepared statements, caches
+  await run(4, 1, storeAppend);
+  const figures: AppendFigures[] = [];
+  for (const writers of writerCounts) {
+    // Alternate the two so drift on a shared machine hits both alike.
+    const plainA = await run(writers, seconds / 2, plainInsert);
+    const storeA = await run(writers, seconds / 2, storeAppend);
+    const storeB = await run(writers, seconds / 2, storeAppend);
+    const plainB = await run(writers, seconds / 2, plainInsert);
+    figures.push({ writers, store: (storeA + storeB) / 2, plain: (plainA + plainB) / 2 });
+  }
+  await store.flush();
+  return figures;
+}
+
+export function printAppend(figures: AppendFigures[]): void {
+  console.log('writers  event store append/s  plain INSERT/s  ratio');
+  for (const f of figures) {
+    console.log(
+      `${String(f.writers).padStart(7)}  ${f.store.toFixed(0).padStart(20)}  ${f.plain.toFixed(0).padStart(14)}  ${((f.store / f.plain) * 100).toFixed(1).padStart(5)}%`,
+    );
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
+  const seconds = Number(process.argv[2] ?? 6);
+  const db = await benchDatabase();
+  console.log(`bench/append: ${describeServer(db.url)}, ${seconds} s per case`);
+  try {
+    printAppend(await benchAppend(db, seconds));
+  } finally {
+    await db.close();
+  }
+}
