@@ -1,0 +1,53 @@
+import type { EventStore } from '../event-store/index.ts';
+import type { HandleDeps } from './handle.ts';
+import { projectCommands } from './project-commands.ts';
+import { provisioningCommands } from './provisioning-commands.ts';
+import { vmRequestCommands } from './vm-request-commands.ts';
+
+export type { CommandContext } from './context.ts';
+export type { CommandResult, StoredEvent } from './result.ts';
+export type {
+  AddProjectMemberInput,
+  CreateProjectInput,
+  ProjectIdInput,
+  ProjectResult,
+  RemoveProjectMemberInput,
+} from './project-commands.ts';
+export type {
+  ApproveVmRequestInput,
+  CancelVmRequestInput,
+  CreateVmRequestInput,
+  RejectVmRequestInput,
+  VmRequestResult,
+} from './vm-request-commands.ts';
+export type {
+  CompleteProvisioningInput,
+  FailProvisioningInput,
+  ReportProvisioningProgressInput,
+  VmRequestIdInput,
+} from './provisioning-commands.ts';
+export { PROJECT_STREAM, VM_REQUEST_STREAM } from './aggregates.ts';
+export { commandIdFor, aggregateIdFor } from './ids.ts';
+export { projectNames } from './project-names.table.ts';
+
+export interface CommandHandlerOptions {
+  /** Clock for occurredAt (tests pin it). */
+  now?: () => Date;
+  /** Attempts for commands without a caller-supplied version when concurrent writers collide. Default 5. */
+  maxAttempts?: number;
+}
+
+/**
+ * Every command of DVMM, each `(principal, input, context?) => Promise<Result<CommandResult, DomainError>>`.
+ * User-caused refusals come back as values; exceptions mean outages or bugs.
+ */
+export const createCommandHandlers = (store: EventStore, options: CommandHandlerOptions = {}) => {
+  const deps: HandleDeps = { store, now: options.now ?? (() => new Date()), maxAttempts: options.maxAttempts ?? 5 };
+  return {
+    ...projectCommands(deps),
+    ...vmRequestCommands(deps),
+    ...provisioningCommands(deps),
+  };
+};
+
+export type CommandHandlers = ReturnType<typeof createCommandHandlers>;

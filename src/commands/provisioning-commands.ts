@@ -1,0 +1,54 @@
+import type { Principal } from '../domain/index.ts';
+import type { CommandContext } from './context.ts';
+import type { HandleDeps } from './handle.ts';
+import { runOnVmRequest } from './vm-request-commands.ts';
+
+export interface VmRequestIdInput {
+  id: string;
+}
+export interface ReportProvisioningProgressInput {
+  id: string;
+  stage: string;
+}
+export interface CompleteProvisioningInput {
+  id: string;
+  vmwareVmId: string;
+  hostname: string;
+  ipAddress?: string | null;
+  warning?: string | null;
+}
+export interface FailProvisioningInput {
+  id: string;
+  errorCode: string;
+  errorMessage: string;
+  attempts: number;
+}
+
+/**
+ * The provisioning process's commands. Not exposed through the API: they act for the system (see
+ * systemPrincipal), within the principal's tenant, and carry the approval's correlation id in `context`.
+ * They retry on a concurrent write, since no caller promised a version.
+ */
+export const provisioningCommands = (deps: HandleDeps) => ({
+  startProvisioning: (principal: Principal, input: VmRequestIdInput, context: CommandContext = {}) =>
+    runOnVmRequest(deps, principal, input.id, { type: 'StartProvisioning', data: {} }, context),
+
+  reportProvisioningProgress: (
+    principal: Principal,
+    input: ReportProvisioningProgressInput,
+    context: CommandContext = {},
+  ) =>
+    runOnVmRequest(deps, principal, input.id, { type: 'ReportProvisioningProgress', data: { stage: input.stage } }, context),
+
+  completeProvisioning: (principal: Principal, input: CompleteProvisioningInput, context: CommandContext = {}) => {
+    const { vmwareVmId, hostname, ipAddress, warning } = input;
+    const data = { vmwareVmId, hostname, ipAddress, warning };
+    return runOnVmRequest(deps, principal, input.id, { type: 'CompleteProvisioning', data }, context);
+  },
+
+  failProvisioning: (principal: Principal, input: FailProvisioningInput, context: CommandContext = {}) => {
+    const { errorCode, errorMessage, attempts } = input;
+    const data = { errorCode, errorMessage, attempts };
+    return runOnVmRequest(deps, principal, input.id, { type: 'FailProvisioning', data }, context);
+  },
+});
