@@ -1,0 +1,18 @@
+# DVMM API. Runs TypeScript directly with tsx (as `npm start` does locally); needs DATABASE_URL at run time.
+FROM node:20-slim
+
+ENV NODE_ENV=production \
+    PORT=4000
+WORKDIR /app
+
+# Dependencies first, so code changes do not invalidate this layer.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+COPY tsconfig.json ./
+COPY drizzle ./drizzle
+COPY src ./src
+
+USER node
+EXPOSE 4000
+CMD ["npm", "start"]
