@@ -1,0 +1,318 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCommandHandlers } from '../../src/commands/index.ts';
+import { systemPrincipal } from '../../src/domain/index.ts';
+import {
+  countEvents,
+  type CommandsHarness,
+  openCommands,
+  person,
+  refusal,
+  success,
+  validRequest,
+} from './commands-fixtures.ts';
+
+let h: CommandsHarness;
+let projectId: string;
+
+const bob = person('acme', 'bob', 'admin');
+const carol = person('acme', 'carol', 'admin');
+const alice = person('acme', 'alice');
+const dave = person('acme', 'dave');
+const eve = person('globex', 'eve', 'admin');
+const system = systemPrincipal('acme');
+
+beforeAll(async () => {
+  h = await openCommands();
+  projectId = success(await h.commands.createProject(bob, { name: 'Webshop' })).id;
+  success(await h.commands.addProjectMember(bob, { projectId, userId: 'alice', role: 'MEMBER' }));
+});
+afterAll(async () => h.close());
+
+const newRequest = async (by = alice, vmName = 'web-01') =>
+  success(await h.commands.createVmRequest(by, validRequest(projectId, vmName)));
+
+describe('createVmRequest', () => {
+  it('a member requests a VM: PENDING at version 1, the requester from the token, full metadata', async () => {
+    const created = await newRequest();
+    expect(created.state).toMatchObject({
+      status: 'PENDING',
+      projectId,
+      vmName: 'web-01',
+      size: 'M',
+      requester: { id: 'alice', email: 'alice@acme.test', name: 'alice' },
+    });
+    expect(created.version).toBe(1);
+    const [stored] = await h.store.readStream(created.id);
+    expect(stored).toMatchObject({ type: 'VmRequestCreated', streamType: 'VmRequest', tenantId: 'acme' });
+    expect(Object.keys(stored!.metadata).sort()).toEqual(
+      ['causationId', 'commandId', 'correlationId', 'occurredAt', 'tenantId', 'userId'].sort(),
+    );
+    expect(stored!.metadata).toMatchObject({ tenantId: 'acme', userId: 'alice' });
+    expect(created.events).toHaveLength(1);
+    expect(created.createdAt).toBe(stored!.metadata.occurredAt);
+  });
+
+  it('refuses non-members, missing, foreign and archived projects, and bad input, writing nothing', async () => {
+    const foreignProject = success(await h.commands.createProject(eve, { name: 'Globex' })).id;
+    const archivedProject = success(await h.commands.createProject(bob, { name: 'Old' })).id;
+    success(await h.commands.archiveProject(bob, { projectId: archivedProject }));
+    const before = await countEvents(h.t);
+
+    expect(refusal(await h.commands.createVmRequest(dave, validRequest(projectId)))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(refusal(await h.commands.createVmRequest(alice, validRequest(randomUUID())))).toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(refusal(await h.commands.createVmRequest(bob, validRequest(foreignProject)))).toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(refusal(await h.commands.createVmRequest(bob, validRequest(archivedProject)))).toMatchObject({
+      code: 'INVALID_STATE',
+      currentStatus: 'ARCHIVED',
+    });
+    expect(refusal(await h.commands.createVmRequest(alice, validRequest(projectId, 'Bad--Name')))).toMatchObject({
+      code: 'VALIDATION',
+      field: 'vmName',
+    });
+    expect(
+      refusal(await h.commands.createVmRequest(alice, { ...validRequest(projectId), justification: 'too short' })),
+    ).toMatchObject({ code: 'VALIDATION', field: 'justification' });
+    expect(await countEvents(h.t)).toBe(before);
+  });
+
+  it('an admin may request in a project they are not a member of', async () => {
+    const created = success(await h.commands.createVmRequest(carol, validRequest(projectId)));
+    expect(created.state.requester.id).toBe('carol');
+  });
+
+  it('a retried idempotency key creates one request and returns the first result', async () => {
+    const before = await countEvents(h.t);
+    const first = success(await h.commands.createVmRequest(alice, validRequest(projectId), { idempotencyKey: 'req-1' }));
+    const again = success(await h.commands.createVmRequest(alice, validRequest(projectId), { idempotencyKey: 'req-1' }));
+    expect(again).toMatchObject({ id: first.id, version: 1, duplicate: true });
+    expect(await countEvents(h.t)).toBe(before + 1);
+    // The first result even after the request has moved on.
+    success(await h.commands.approveVmRequest(bob, { id: first.id, expectedVersion: 1 }));
+    const later = success(await h.commands.createVmRequest(alice, validRequest(projectId), { idempotencyKey: 'req-1' }));
+    expect(later).toMatchObject({ id: first.id, version: 1, duplicate: true, state: { status: 'PENDING' } });
+    expect(await countEvents(h.t)).toBe(before + 2);
+  });
+
+  it('concurrent retries of one idempotency key write once', async () => {
+    const before = await countEvents(h.t, { type: 'VmRequestCreated' });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        h.commands.createVmRequest(alice, validRequest(projectId, 'retry'), { idempotencyKey: 'req-concurrent' }),
+      ),
+    );
+    const values = results.map(success);
+    expect(new Set(values.map((v) => v.id)).size).toBe(1);
+    expect(values.filter((v) => !v.duplicate)).toHaveLength(1);
+    expect(await countEvents(h.t, { type: 'VmRequestCreated' })).toBe(before + 1);
+  });
+
+  it('refuses an overlong idempotency key on its field', async () => {
+    expect(
+      refusal(await h.commands.createVmRequest(alice, validRequest(projectId), { idempotencyKey: 'k'.repeat(201) })),
+    ).toMatchObject({ code: 'VALIDATION', field: 'idempotencyKey' });
+  });
+});
+
+describe('approve and reject', () => {
+  it('an admin approves at the current version; the result carries the new version', async () => {
+    const { id } = await newRequest();
+    const result = success(await h.commands.approveVmRequest(bob, { id, expectedVersion: 1 }));
+    expect(result.state).toMatchObject({ status: 'APPROVED', decidedBy: 'bob' });
+    expect(result.version).toBe(2);
+  });
+
+  it('a stale expectedVersion is CONCURRENCY_CONFLICT with both versions, and writes nothing', async () => {
+    const { id } = await newRequest();
+    success(await h.commands.approveVmRequest(bob, { id, expectedVersion: 1 }));
+    const before = await countEvents(h.t, { streamId: id });
+    expect(refusal(await h.commands.rejectVmRequest(carol, { id, expectedVersion: 1, reason: 'Not needed anymore' })))
+      .toMatchObject({ code: 'CONCURRENCY_CONFLICT', expectedVersion: 1, actualVersion: 2 });
+    expect(refusal(await h.commands.approveVmRequest(carol, { id, expectedVersion: 7 }))).toMatchObject({
+      code: 'CONCURRENCY_CONFLICT',
+      expectedVersion: 7,
+      actualVersion: 2,
+    });
+    expect(refusal(await h.commands.approveVmRequest(carol, { id, expectedVersion: -1 }))).toMatchObject({
+      code: 'VALIDATION',
+      field: 'expectedVersion',
+    });
+    expect(await countEvents(h.t, { streamId: id })).toBe(before);
+  });
+
+  it('no self-approval or self-rejection; users cannot decide', async () => {
+    const own = await newRequest(bob);
+    const before = await countEvents(h.t);
+    expect(refusal(await h.commands.approveVmRequest(bob, { id: own.id, expectedVersion: 1 }))).toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    expect(
+      refusal(await h.commands.rejectVmRequest(bob, { id: own.id, expectedVersion: 1, reason: 'Changed my mind' })),
+    ).toMatchObject({ code: 'FORBIDDEN' });
+    const mine = await newRequest(alice);
+    expect(refusal(await h.commands.approveVmRequest(alice, { id: mine.id, expectedVersion: 1 }))).toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    expect(await countEvents(h.t)).toBe(before + 1);
+  });
+
+  it('an admin rejects with a reason', async () => {
+    const { id } = await newRequest();
+    const result = success(await h.commands.rejectVmRequest(bob, { id, expectedVersion: 1, reason: 'Too large for staging' }));
+    expect(result.state).toMatchObject({ status: 'REJECTED', rejectionReason: 'Too large for staging', decidedBy: 'bob' });
+    expect(
+      refusal(await h.commands.rejectVmRequest(bob, { id: (await newRequest()).id, expectedVersion: 1, reason: 'short' })),
+    ).toMatchObject({ code: 'VALIDATION', field: 'reason' });
+  });
+
+  it('a retried approval with an idempotency key returns the first result instead of a conflict', async () => {
+    const { id } = await newRequest();
+    const first = success(await h.commands.approveVmRequest(bob, { id, expectedVersion: 1 }, { idempotencyKey: 'ap-1' }));
+    const again = success(await h.commands.approveVmRequest(bob, { id, expectedVersion: 1 }, { idempotencyKey: 'ap-1' }));
+    expect(again).toMatchObject({ id, version: 2, duplicate: true, state: first.state });
+    expect(await countEvents(h.t, { streamId: id, type: 'VmRequestApproved' })).toBe(1);
+  });
+});
+
+describe('cancel', () => {
+  it('the requester cancels; cancelling again succeeds and writes nothing', async () => {
+    const { id } = await newRequest();
+    const cancelled = success(await h.commands.cancelVmRequest(alice, { id, reason: 'No longer needed' }));
+    expect(cancelled.state).toMatchObject({ status: 'CANCELLED', cancellationReason: 'No longer needed' });
+    const again = success(await h.commands.cancelVmRequest(alice, { id }));
+    expect(again).toMatchObject({ version: 2, events: [], duplicate: false, state: { status: 'CANCELLED' } });
+    expect(await countEvents(h.t, { streamId: id })).toBe(2);
+  });
+
+  it('another user gets NOT_FOUND; an admin who is not the requester gets FORBIDDEN', async () => {
+    const { id } = await newRequest();
+    const missing = refusal(await h.commands.cancelVmRequest(dave, { id: randomUUID() }));
+    expect(refusal(await h.commands.cancelVmRequest(dave, { id }))).toEqual(missing);
+    expect(refusal(await h.commands.cancelVmRequest(bob, { id }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await countEvents(h.t, { streamId: id })).toBe(1);
+  });
+
+  it('ten concurrent cancels by the requester all succeed with one VmRequestCancelled', async () => {
+    const { id } = await newRequest();
+    const results = await Promise.all(Array.from({ length: 10 }, () => h.commands.cancelVmRequest(alice, { id })));
+    results.forEach(success);
+    expect(await countEvents(h.t, { streamId: id, type: 'VmRequestCancelled' })).toBe(1);
+  });
+});
+
+describe('visibility across users and tenants', () => {
+  it("another tenant's request is NOT_FOUND for every command, exactly like a missing id", async () => {
+    const { id } = await newRequest();
+    const before = await countEvents(h.t);
+    const missing = refusal(await h.commands.approveVmRequest(eve, { id: randomUUID(), expectedVersion: 1 }));
+    expect(missing.code).toBe('NOT_FOUND');
+    expect(refusal(await h.commands.approveVmRequest(eve, { id, expectedVersion: 1 }))).toEqual(missing);
+    expect(refusal(await h.commands.rejectVmRequest(eve, { id, expectedVersion: 1, reason: 'Not for you at all' }))).toEqual(
+      missing,
+    );
+    expect(refusal(await h.commands.cancelVmRequest(person('globex', 'alice'), { id }))).toEqual(missing);
+    expect(refusal(await h.commands.approveVmRequest(eve, { id: 'nonsense', expectedVersion: 1 }))).toEqual(missing);
+    expect(refusal(await h.commands.startProvisioning(systemPrincipal('globex'), { id }))).toEqual(missing);
+    expect(await countEvents(h.t)).toBe(before);
+  });
+
+  it("a user cannot even see another user's request", async () => {
+    const { id } = await newRequest(alice);
+    const missing = refusal(await h.commands.approveVmRequest(dave, { id: randomUUID(), expectedVersion: 1 }));
+    expect(refusal(await h.commands.approveVmRequest(dave, { id, expectedVersion: 1 }))).toEqual(missing);
+  });
+
+  it('tenants writing at the same time never see each other', async () => {
+    const globexProject = success(await h.commands.createProject(eve, { name: 'Webshop' })).id;
+    const frank = person('globex', 'frank', 'admin');
+    const [acmeIds, globexIds] = await Promise.all([
+      Promise.all(Array.from({ length: 5 }, async () => (await newRequest(alice)).id)),
+      Promise.all(
+        Array.from({ length: 5 }, async () => success(await h.commands.createVmRequest(eve, validRequest(globexProject))).id),
+      ),
+    ]);
+    const crossed = await Promise.all([
+      ...acmeIds.map((id) => h.commands.approveVmRequest(frank, { id, expectedVersion: 1 })),
+      ...globexIds.map((id) => h.commands.approveVmRequest(carol, { id, expectedVersion: 1 })),
+    ]);
+    expect(crossed.map((r) => !r.ok && r.error.code)).toEqual(Array(10).fill('NOT_FOUND'));
+    const own = await Promise.all([
+      ...acmeIds.map((id) => h.commands.approveVmRequest(carol, { id, expectedVersion: 1 })),
+      ...globexIds.map((id) => h.commands.approveVmRequest(frank, { id, expectedVersion: 1 })),
+    ]);
+    own.forEach(success);
+    const rows = await h.t.sql<{ tenant_id: string; n: number }[]>`
+      select tenant_id, count(*)::int as n from events
+      where stream_id in ${h.t.sql([...acmeIds, ...globexIds])} group by tenant_id order by tenant_id`;
+    expect(rows).toEqual([
+      { tenant_id: 'acme', n: 10 },
+      { tenant_id: 'globex', n: 10 },
+    ]);
+  });
+});
+
+describe('provisioning (system commands)', () => {
+  it('drives an approved request to READY, carrying the approval correlation id', async () => {
+    const { id } = await newRequest();
+    const approval = success(await h.commands.approveVmRequest(bob, { id, expectedVersion: 1 }));
+    const approvedEvent = approval.events[0]!;
+    const context = { correlationId: approvedEvent.metadata.correlationId, causationId: approvedEvent.metadata.commandId };
+
+    success(await h.commands.startProvisioning(system, { id }, context));
+    for (const stage of ['CLONING', 'CONFIGURING', 'POWERING_ON', 'WAITING_FOR_NETWORK']) {
+      success(await h.commands.reportProvisioningProgress(system, { id, stage }, context));
+    }
+    const ready = success(
+      await h.commands.completeProvisioning(system, { id, vmwareVmId: 'vm-1', hostname: 'web-01.acme', ipAddress: null }, context),
+    );
+    expect(ready.state).toMatchObject({ status: 'READY', vmwareVmId: 'vm-1', ipAddress: null, warning: expect.any(String) });
+    expect(ready.version).toBe(8);
+
+    const stored = await h.store.readStream(id);
+    expect(stored.slice(2).every((e) => e.metadata.correlationId === context.correlationId)).toBe(true);
+    expect(stored.slice(2).every((e) => e.metadata.userId === system.userId)).toBe(true);
+  });
+
+  it('refuses a stage out of order and a start outside APPROVED, writing nothing', async () => {
+    const { id } = await newRequest();
+    expect(refusal(await h.commands.startProvisioning(system, { id }))).toMatchObject({
+      code: 'INVALID_STATE',
+      currentStatus: 'PENDING',
+    });
+    success(await h.commands.approveVmRequest(bob, { id, expectedVersion: 1 }));
+    success(await h.commands.startProvisioning(system, { id }));
+    expect(refusal(await h.commands.reportProvisioningProgress(system, { id, stage: 'POWERING_ON' }))).toMatchObject({
+      code: 'INVALID_STATE',
+    });
+    expect(await countEvents(h.t, { streamId: id })).toBe(3);
+    const failed = success(
+      await h.commands.failProvisioning(system, { id, errorCode: 'TEMPLATE_NOT_FOUND', errorMessage: 'no template', attempts: 1 }),
+    );
+    expect(failed.state).toMatchObject({ status: 'FAILED', failure: { errorCode: 'TEMPLATE_NOT_FOUND', attempts: 1 } });
+  });
+
+  it('an idempotency key makes a redelivered system command harmless', async () => {
+    const { id } = await newRequest();
+    success(await h.commands.approveVmRequest(bob, { id, expectedVersion: 1 }));
+    const first = success(await h.commands.startProvisioning(system, { id }, { idempotencyKey: `${id}:start` }));
+    const again = success(await h.commands.startProvisioning(system, { id }, { idempotencyKey: `${id}:start` }));
+    expect(again).toMatchObject({ duplicate: true, version: first.version });
+    expect(await countEvents(h.t, { streamId: id })).toBe(3);
+  });
+});
+
+describe('time', () => {
+  it('occurredAt comes from the handler clock; createdAt/updatedAt span the stream', async () => {
+    let now = new Date('2030-01-01T10:00:00.000Z');
+    const commands = createCommandHandlers(h.store, { now: () => now });
+    const created = success(await commands.createVmRequest(alice, validRequest(projectId)));
+    now = new Date('2030-01-02T10:00:00.000Z');
+    const approved = success(await commands.approveVmRequest(bob, { id: created.id, expectedVersion: 1 }));
+    expect(approved.createdAt).toBe('2030-01-01T10:00:00.000Z');
+    expect(approved.updatedAt).toBe('2030-01-02T10:00:00.000Z');
+  });
+});
