@@ -33,6 +33,8 @@ export interface CommandSpec<Command, Event extends DomainEvent, State, Existing
   aggregate: Aggregate<Command, Event, State, Existing>;
   principal: Principal;
   streamId: string;
+  /** The id was generated for this command just now, so its stream is known to be empty: skip reading it. */
+  fresh?: boolean;
   command: Command;
   identity: CommandIdentity;
   context: CommandContext;
@@ -61,7 +63,10 @@ export const handle = async <Command, Event extends DomainEvent, State, Existing
   let lastConflict: ConcurrencyConflictError | undefined;
   for (let attempt = 1; attempt <= deps.maxAttempts; attempt++) {
     if (attempt > 1) await jitter(attempt);
-    const loaded = await loadStream(deps.store, aggregate, spec.streamId, principal.tenantId);
+    const loaded =
+      spec.fresh && attempt === 1
+        ? ok(emptyStream(aggregate, spec.streamId))
+        : await loadStream(deps.store, aggregate, spec.streamId, principal.tenantId);
     if (!loaded.ok) return loaded;
     const stream = loaded.value;
 
@@ -101,6 +106,11 @@ export const handle = async <Command, Event extends DomainEvent, State, Existing
     message: `Gave up after ${deps.maxAttempts} attempts: the ${aggregate.streamType} kept changing concurrently; retry later`,
   });
 };
+
+const emptyStream = <Command, Event extends DomainEvent, State, Existing extends State>(
+  aggregate: Aggregate<Command, Event, State, Existing>,
+  streamId: string,
+): LoadedStream<Event, State> => ({ streamId, events: [], state: aggregate.decider.initialState(), version: 0 });
 
 /** Thrown inside the transaction only to roll it back; never escapes `appendDecision`. */
 class RolledBack extends Error {

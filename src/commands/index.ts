@@ -29,6 +29,7 @@ export type {
 export { PROJECT_STREAM, VM_REQUEST_STREAM } from './aggregates.ts';
 export { commandIdFor, aggregateIdFor } from './ids.ts';
 export { projectNames } from './project-names.table.ts';
+export { readProject, readVmRequest, type AggregateSnapshot } from './read-aggregate.ts';
 
 export interface CommandHandlerOptions {
   /** Clock for occurredAt (tests pin it). */

@@ -50,6 +50,7 @@ const run = async (
     aggregate: projectAggregate,
     principal,
     streamId,
+    fresh: projectId === null && !idempotent,
     command,
     identity: identity.value,
     context,

@@ -60,6 +60,7 @@ export const runOnVmRequest = async (
     aggregate: vmRequestAggregate,
     principal,
     streamId: streamId ?? (idempotent ? aggregateIdFor(commandId) : newId()),
+    fresh: streamId === null && !idempotent,
     command,
     identity: identity.value,
     context,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCommandHandlers } from '../../src/commands/index.ts';
+import { createCommandHandlers, readProject, readVmRequest } from '../../src/commands/index.ts';
 import { systemPrincipal } from '../../src/domain/index.ts';
 import {
   countEvents,
@@ -314,5 +314,20 @@ describe('time', () => {
     const approved = success(await commands.approveVmRequest(bob, { id: created.id, expectedVersion: 1 }));
     expect(approved.createdAt).toBe('2030-01-01T10:00:00.000Z');
     expect(approved.updatedAt).toBe('2030-01-02T10:00:00.000Z');
+  });
+});
+
+describe('reading the write model', () => {
+  it('reads a request and a project from their streams, with the same visibility as commands', async () => {
+    const { id, version } = await newRequest(alice);
+    expect(success(await readVmRequest(h.store, alice, id))).toMatchObject({ id, version, state: { status: 'PENDING' } });
+    expect(success(await readVmRequest(h.store, bob, id)).state.requester.id).toBe('alice');
+    expect(success(await readVmRequest(h.store, system, id, { system: true })).version).toBe(version);
+    const missing = refusal(await readVmRequest(h.store, dave, randomUUID()));
+    expect(refusal(await readVmRequest(h.store, dave, id))).toEqual(missing);
+    expect(refusal(await readVmRequest(h.store, eve, id))).toEqual(missing);
+    expect(refusal(await readVmRequest(h.store, alice, projectId))).toEqual(missing);
+    expect(success(await readProject(h.store, alice, projectId)).state.name).toBe('Webshop');
+    expect(refusal(await readProject(h.store, eve, projectId)).code).toBe('NOT_FOUND');
   });
 });
