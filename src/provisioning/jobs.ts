@@ -1,0 +1,142 @@
+import type { Sql } from '../event-store/index.ts';
+
+/**
+ * PENDING: the current attempt is due at next_attempt_at (or was interrupted and resumes then).
+ * RETRYING: the attempt failed with a retryable error; the VM it left must go before the next attempt.
+ * FAILING: the request will be FAILED; the VM it left must go first.
+ * DONE: nothing left to do (see outcome).
+ */
+export type JobStatus = 'PENDING' | 'RETRYING' | 'FAILING' | 'DONE';
+export type JobOutcome = 'READY' | 'FAILED' | 'SKIPPED';
+
+export interface ProvisioningJob {
+  requestId: string;
+  tenantId: string;
+  correlationId: string;
+  causationId: string;
+  status: JobStatus;
+  attempt: number;
+  nextAttemptAt: Date;
+  lastErrorCode: string | null;
+  lastErrorMessage: string | null;
+  outcome: JobOutcome | null;
+}
+
+interface JobRow {
+  request_id: string;
+  tenant_id: string;
+  correlation_id: string;
+  causation_id: string;
+  status: JobStatus;
+  attempt: number;
+  next_attempt_at: Date;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  outcome: JobOutcome | null;
+}
+
+const toJob = (row: JobRow): ProvisioningJob => ({
+  requestId: row.request_id,
+  tenantId: row.tenant_id,
+  correlationId: row.correlation_id,
+  causationId: row.causation_id,
+  status: row.status,
+  attempt: row.attempt,
+  nextAttemptAt: row.next_attempt_at,
+  lastErrorCode: row.last_error_code,
+  lastErrorMessage: row.last_error_message,
+  outcome: row.outcome,
+});
+
+export interface NewJob {
+  requestId: string;
+  tenantId: string;
+  correlationId: string;
+  causationId: string;
+  approvedPosition: bigint;
+}
+
+/**
+ * Called by the projection inside its checkpoint transaction. The checkpoint guard already makes a batch apply once;
+ * ON CONFLICT covers a rebuild replaying approvals whose jobs exist (this is our table, not the event log).
+ */
+export async function insertJob(sql: Sql, job: NewJob): Promise<void> {
+  await sql`
+    insert into provisioning_jobs (request_id, tenant_id, correlation_id, causation_id, approved_position)
+    values (${job.requestId}::uuid, ${job.tenantId}, ${job.correlationId}, ${job.causationId},
+            ${job.approvedPosition.toString()}::bigint)
+    on conflict (request_id) do nothing`;
+}
+
+export async function loadJob(sql: Sql, requestId: string): Promise<ProvisioningJob | null> {
+  const [row] = await sql<JobRow[]>`select * from provisioning_jobs where request_id = ${requestId}::uuid`;
+  return row ? toJob(row) : null;
+}
+
+/** The job if it is unfinished and due now (checked again after taking its lock: another process may have moved it). */
+export async function loadDueJob(sql: Sql, requestId: string): Promise<ProvisioningJob | null> {
+  const [row] = await sql<JobRow[]>`
+    select * from provisioning_jobs
+    where request_id = ${requestId}::uuid and status <> 'DONE' and next_attempt_at <= now()`;
+  return row ? toJob(row) : null;
+}
+
+export interface Agenda {
+  /** Jobs due now, oldest due first. */
+  due: string[];
+  /** When the earliest job that is not yet due becomes due (null: none waiting). */
+  nextDueAt: Date | null;
+}
+
+/** The unfinished jobs by due time, read with the database's clock so that every process agrees. */
+export async function agenda(sql: Sql, limit: number): Promise<Agenda> {
+  const rows = await sql<{ request_id: string; due: boolean; next_attempt_at: Date }[]>`
+    select request_id, next_attempt_at <= now() as due, next_attempt_at
+    from provisioning_jobs
+    where status <> 'DONE'
+    order by next_attempt_at, request_id
+    limit ${limit}`;
+  const waiting = rows.find((row) => !row.due);
+  return { due: rows.filter((row) => row.due).map((row) => row.request_id), nextDueAt: waiting?.next_attempt_at ?? null };
+}
+
+/** Records how the attempt failed and what comes next (RETRYING or FAILING), before compensating. */
+export async function markFailedAttempt(
+  sql: Sql,
+  requestId: string,
+  status: 'RETRYING' | 'FAILING',
+  code: string,
+  message: string,
+): Promise<void> {
+  await sql`
+    update provisioning_jobs
+    set status = ${status}, last_error_code = ${code}, last_error_message = ${message}, updated_at = now()
+    where request_id = ${requestId}::uuid`;
+}
+
+/** After compensation: the next attempt is due in `delayMs`. */
+export async function scheduleNextAttempt(sql: Sql, requestId: string, delayMs: number): Promise<void> {
+  await sql`
+    update provisioning_jobs
+    set status = 'PENDING', attempt = attempt + 1,
+        next_attempt_at = now() + ${delayMs} * interval '1 millisecond', updated_at = now()
+    where request_id = ${requestId}::uuid and status = 'RETRYING'`;
+}
+
+/**
+ * An outage of our own (database, a bug) interrupted the job: try the same step again later, counting nothing.
+ * The last_error columns stay as they are: they hold the hypervisor's error a FAILING job will report.
+ * Best effort: when the database is what failed, this fails too and the worker's own memory keeps the delay.
+ */
+export async function postpone(sql: Sql, requestId: string, delayMs: number): Promise<void> {
+  await sql`
+    update provisioning_jobs
+    set next_attempt_at = now() + ${delayMs} * interval '1 millisecond', updated_at = now()
+    where request_id = ${requestId}::uuid and status <> 'DONE'`;
+}
+
+export async function markDone(sql: Sql, requestId: string, outcome: JobOutcome): Promise<void> {
+  await sql`
+    update provisioning_jobs set status = 'DONE', outcome = ${outcome}, updated_at = now()
+    where request_id = ${requestId}::uuid`;
+}

@@ -1,0 +1,72 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+
+export interface SimulatedVm {
+  id: string;
+  name: string;
+  requestId: string;
+  tenantId: string;
+  hostname: string;
+  vcpus: number | null;
+  memoryGb: number | null;
+  diskGb: number | null;
+  powerState: 'off' | 'on';
+  /** 'partial': left behind by a clone that failed halfway. */
+  state: 'ready' | 'partial';
+  createdAt: string;
+}
+
+export type SimulatedOperation = 'find' | 'clone' | 'configure' | 'powerOn' | 'waitForNetwork' | 'delete';
+
+/** One call the simulator answered, for tests to check what the process did (e.g. the compensating deletes). */
+export interface SimulatedCall {
+  operation: SimulatedOperation;
+  requestId: string;
+  vmName: string;
+  vmId: string | null;
+  attempt: number;
+  /** 'ok', or the error code the call failed with. */
+  outcome: string;
+  /** Which process answered (pid), so a test across processes can tell them apart. */
+  pid: number;
+  at: string;
+}
+
+export interface SimulatorSnapshot {
+  vms: SimulatedVm[];
+  calls: SimulatedCall[];
+}
+
+/**
+ * Where the simulated hypervisor keeps its inventory: in memory, or (with `file`) also in a JSON file written
+ * after every change. The file plays the part of the real hypervisor outliving our process: a process killed
+ * mid-provisioning and started again sees the VM it left behind, and a test can count the VMs. One process per
+ * file: the file is rewritten whole, with a rename so that a kill never leaves it half written.
+ */
+export interface SimulatorState {
+  read(): SimulatorSnapshot;
+  update(change: (state: SimulatorSnapshot) => void): void;
+}
+
+export function createSimulatorState(file?: string): SimulatorState {
+  let state: SimulatorSnapshot = file ? readSimulatorFile(file) : { vms: [], calls: [] };
+  return {
+    read: () => state,
+    update(change) {
+      const next = structuredClone(state);
+      change(next);
+      if (file) writeSimulatorFile(file, next);
+      state = next;
+    },
+  };
+}
+
+export function readSimulatorFile(file: string): SimulatorSnapshot {
+  if (!existsSync(file)) return { vms: [], calls: [] };
+  return JSON.parse(readFileSync(file, 'utf8')) as SimulatorSnapshot;
+}
+
+function writeSimulatorFile(file: string, state: SimulatorSnapshot): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(state, null, 2));
+  renameSync(temporary, file);
+}
