@@ -1,0 +1,27 @@
+import postgres from 'postgres';
+
+export interface DedicatedOptions {
+  applicationName: string;
+  onclose?: () => void;
+  onnotify?: (channel: string, payload: string) => void;
+}
+
+/**
+ * A single long-lived connection to the same server as `sql`, outside its pool: for session state that must stay on
+ * one backend (advisory locks, LISTEN) and whose loss must be noticed (`onclose`). It reconnects lazily on the next
+ * query. postgres.js builds its own LISTEN client the same way, from the pool's parsed options.
+ */
+export function dedicatedConnection(sql: postgres.Sql, options: DedicatedOptions): postgres.Sql {
+  const base = sql.options as unknown as Record<string, unknown> & { connection?: Record<string, unknown> };
+  return postgres({
+    ...base,
+    max: 1,
+    idle_timeout: null,
+    max_lifetime: null,
+    fetch_types: false,
+    onnotice: () => {},
+    connection: { ...base.connection, application_name: options.applicationName },
+    onclose: options.onclose,
+    onnotify: options.onnotify,
+  } as unknown as postgres.Options<Record<string, postgres.PostgresType>>);
+}

@@ -1,0 +1,28 @@
+import type { RecordedEvent } from '../event-store/types.ts';
+
+const UUID_AT_END = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/**
+ * The aggregate id a stream belongs to: the stream id itself when it is a UUID, or the UUID it ends with
+ * ("VmRequest-<uuid>"), so the read models do not depend on how command handling prefixes stream ids.
+ */
+export function entityId(event: RecordedEvent): string {
+  const match = UUID_AT_END.exec(event.streamId);
+  if (!match) throw new Error(`stream id ${JSON.stringify(event.streamId)} does not end with a UUID`);
+  return match[1]!.toLowerCase();
+}
+
+/** When the event happened, as the command handler stamped it (falling back to when it was recorded), ISO 8601. */
+export function eventTime(event: RecordedEvent): string {
+  const occurredAt = event.metadata.occurredAt;
+  if (typeof occurredAt === 'string') {
+    const time = Date.parse(occurredAt);
+    if (!Number.isNaN(time)) return new Date(time).toISOString();
+  }
+  return event.recordedAt.toISOString();
+}
+
+/** The acting user of the event's command. */
+export function actorOf(event: RecordedEvent): string | null {
+  return typeof event.metadata.userId === 'string' ? event.metadata.userId : null;
+}

@@ -1,0 +1,330 @@
+import { hostname } from 'node:os';
+import type postgres from 'postgres';
+import { EVENTS_CHANNEL } from '../event-store/notifier.ts';
+import { readAll } from '../event-store/read-all.ts';
+import type { GlobalCheckpoint, RecordedEvent } from '../event-store/types.ts';
+import { applyBatch, applyOneByOne } from './apply-batch.ts';
+import { loadCheckpoint, recordStall } from './checkpoints.ts';
+import { compareCheckpoints } from './cursor.ts';
+import { latestEvent } from './latest-event.ts';
+import { createLeadership } from './leadership.ts';
+import { startWakeListener } from './listener.ts';
+import type { Log, Projection, ProjectorStatus, StallInfo } from './types.ts';
+
+export type { ChangedRow, Projection, ProjectorStatus, ProjectionRuntimeStatus, StallInfo, Log } from './types.ts';
+
+export interface ProjectorOptions {
+  sql: postgres.Sql;
+  projections: readonly Projection[];
+  /** Fallback poll, for a lost wake-up. Default 1000 ms. */
+  pollIntervalMs?: number;
+  /** Events per read and per transaction. Default 1000. */
+  batchSize?: number;
+  /** How often a standby tries to take over and a leader checks it still holds its locks. Default 1000 ms. */
+  leaderCheckMs?: number;
+  /** Backoff of a stalled projection: first retry after `retryInitialMs`, doubling up to `retryMaxMs`. */
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+  /** Shown in pg_stat_activity for the lock and LISTEN connections (status prints it as the leader). */
+  applicationName?: string;
+  log?: Log;
+}
+
+export interface Projector {
+  /** Finishes the batch in flight, releases leadership, closes its connections. */
+  stop(): Promise<void>;
+  status(): ProjectorStatus;
+  /**
+   * Resolves when every projection this process leads has applied every event committed before the call (waiting
+   * for older transactions still in flight, and for a stalled projection to recover). Projections led by another
+   * process are not waited for. Rejects when the projector stops first.
+   */
+  caughtUp(): Promise<void>;
+}
+
+interface Slot {
+  projection: Projection;
+  leading: boolean;
+  /** Where the projection is; null while not leading or not yet loaded. */
+  checkpoint: GlobalCheckpoint | null;
+  stall: StallInfo | null;
+  eventsApplied: number;
+  lastCommitAt: Date | null;
+}
+
+interface Waiter {
+  target: GlobalCheckpoint | null;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Runs projections: for each, one leader across all processes, woken by LISTEN dvmm_events, catching up on start,
+ * on every re-LISTEN and on a slow poll, reading gap-safe batches and applying each in one guarded transaction.
+ *
+ * Projections at the same checkpoint share each read (they usually are: they start together and move together),
+ * and apply their batches side by side. A projection whose handler throws stalls alone, at the failing event.
+ */
+export async function startProjector(options: ProjectorOptions): Promise<Projector> {
+  const { sql } = options;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const batchSize = options.batchSize ?? 1000;
+  const leaderCheckMs = options.leaderCheckMs ?? 1000;
+  const retryInitialMs = options.retryInitialMs ?? 1000;
+  const retryMaxMs = options.retryMaxMs ?? 60_000;
+  const applicationName = options.applicationName ?? `dvmm-projector ${hostname()}:${process.pid}`;
+  const logLine = options.log ?? ((line: string) => console.log(line));
+  const log = (line: string): void => logLine(`[projector] ${line}`);
+
+  const names = options.projections.map((p) => p.name);
+  if (new Set(names).size !== names.length) throw new Error(`projection names must be unique: ${names.join(', ')}`);
+  const slots: Slot[] = options.projections.map((projection) => ({
+    projection,
+    leading: false,
+    checkpoint: null,
+    stall: null,
+    eventsApplied: 0,
+    lastCommitAt: null,
+  }));
+
+  let stopped = false;
+  let pumping: Promise<void> | null = null;
+  let again = false;
+  let retryTimer: NodeJS.Timeout | null = null;
+  let waiters: Waiter[] = [];
+
+  const isDone = (target: GlobalCheckpoint | null): boolean =>
+    target === null ||
+    slots.every((s) => !s.leading || (s.checkpoint !== null && compareCheckpoints(s.checkpoint, target) >= 0));
+
+  const settleWaiters = (): void => {
+    if (waiters.length === 0) return;
+    const pending: Waiter[] = [];
+    for (const waiter of waiters) (isDone(waiter.target) ? waiter.resolve() : pending.push(waiter));
+    waiters = pending;
+  };
+
+  const loseAll = (why: string): void => {
+    const lost = slots.filter((s) => s.leading);
+    for (const slot of lost) {
+      slot.leading = false;
+      slot.checkpoint = null;
+    }
+    if (lost.length > 0) log(`no longer leading ${lost.map((s) => s.projection.name).join(', ')}: ${why}`);
+    settleWaiters();
+  };
+
+  // --- applying ---------------------------------------------------------------------------------------------------
+
+  const stall = (slot: Slot, event: RecordedEvent, error: unknown): void => {
+    const message = describe(error);
+    const attempts = (slot.stall?.position === event.position ? slot.stall.attempts : 0) + 1;
+    const delay = Math.min(retryMaxMs, retryInitialMs * 2 ** Math.min(attempts - 1, 30));
+    slot.stall = {
+      position: event.position,
+      error: message,
+      since: slot.stall?.since ?? new Date(),
+      attempts,
+      retryAt: new Date(Date.now() + delay),
+    };
+    log(
+      `projection ${slot.projection.name} STALLED at event position ${event.position} ` +
+        `(${event.type}, stream ${event.streamId} version ${event.streamVersion}, transaction ${event.transactionId}): ` +
+        `${message}; attempt ${attempts}, retrying in ${delay} ms; its checkpoint stays before this event`,
+    );
+    recordStall(sql, slot.projection.name, event.position, message).catch((e: unknown) =>
+      log(`could not record the stall of ${slot.projection.name}: ${describe(e)}`),
+    );
+  };
+
+  const committed = (slot: Slot, checkpoint: GlobalCheckpoint, count: number): void => {
+    slot.checkpoint = checkpoint;
+    slot.eventsApplied += count;
+    slot.lastCommitAt = new Date();
+    if (slot.stall) {
+      log(`projection ${slot.projection.name} recovered after ${slot.stall.attempts} failed attempt(s)`);
+      slot.stall = null;
+    }
+  };
+
+  const reload = async (slot: Slot): Promise<void> => {
+    try {
+      slot.checkpoint = slot.leading ? await loadCheckpoint(sql, slot.projection.name) : null;
+    } catch (error) {
+      slot.checkpoint = null; // the leadership check loads it again
+      log(`could not load the checkpoint of ${slot.projection.name}: ${describe(error)}`);
+    }
+  };
+
+  const applyTo = async (slot: Slot, from: GlobalCheckpoint, events: RecordedEvent[]): Promise<void> => {
+    try {
+      const outcome = await applyBatch(sql, slot.projection, from, events);
+      if (!slot.leading) return;
+      if (outcome.kind === 'stale') return await reload(slot);
+      committed(slot, outcome.checkpoint, events.length);
+    } catch (batchError) {
+      if (!slot.leading) return;
+      // Find the culprit: apply one by one, so everything before it commits and the checkpoint stops right there.
+      const isolated = events.length > 1 ? await applyOneByOne(sql, slot.projection, from, events) : null;
+      if (!slot.leading) return;
+      if (isolated === null) return stall(slot, events[0]!, batchError);
+      if (isolated.kind === 'stale') return await reload(slot);
+      if (isolated.applied > 0) committed(slot, isolated.checkpoint, isolated.applied);
+      if (isolated.kind === 'failed') stall(slot, isolated.event, isolated.error);
+    }
+  };
+
+  /** One read for projections at the same checkpoint; true when there were events. */
+  const pumpGroup = async (group: Slot[], from: GlobalCheckpoint): Promise<boolean> => {
+    const { events } = await readAll(sql, from, batchSize);
+    if (events.length === 0) return false;
+    await Promise.all(group.map((slot) => applyTo(slot, from, events)));
+    settleWaiters();
+    return true;
+  };
+
+  const pumpAll = async (): Promise<void> => {
+    while (!stopped) {
+      const now = Date.now();
+      const groups = new Map<string, { from: GlobalCheckpoint; slots: Slot[] }>();
+      for (const slot of slots) {
+        if (!slot.leading || slot.checkpoint === null || (slot.stall && slot.stall.retryAt.getTime() > now)) continue;
+        const key = `${slot.checkpoint.transactionId}:${slot.checkpoint.position}`;
+        const group = groups.get(key) ?? { from: slot.checkpoint, slots: [] };
+        group.slots.push(slot);
+        groups.set(key, group);
+      }
+      if (groups.size === 0) break;
+      const progressed = await Promise.all([...groups.values()].map((g) => pumpGroup(g.slots, g.from)));
+      if (!progressed.some(Boolean)) break;
+    }
+    scheduleRetry();
+  };
+
+  const scheduleRetry = (): void => {
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = null;
+    const due = slots.filter((s) => s.leading && s.stall).map((s) => s.stall!.retryAt.getTime());
+    if (due.length === 0 || stopped) return;
+    retryTimer = setTimeout(wake, Math.max(0, Math.min(...due) - Date.now()));
+    retryTimer.unref();
+  };
+
+  /** Runs the pump; a wake-up while it runs makes it go round once more, so nothing notified is left unread. */
+  function wake(): void {
+    if (stopped) return;
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = (async () => {
+      do {
+        again = false;
+        try {
+          await pumpAll();
+        } catch (error) {
+          // A failed read (connection lost, server restarting): the poll tries again.
+          log(`catch-up failed: ${describe(error)}`);
+          break;
+        }
+      } while (again && !stopped);
+    })().finally(() => {
+      pumping = null;
+      if (again && !stopped) wake();
+    });
+  }
+
+  // --- leadership -------------------------------------------------------------------------------------------------
+
+  const leadership = createLeadership(sql, applicationName, () => loseAll('lock connection closed'));
+  let checking: Promise<void> | null = null;
+  const checkLeadership = (): Promise<void> =>
+    (checking ??= (async () => {
+      let held: Set<string>;
+      try {
+        held = await leadership.refresh(names);
+      } catch (error) {
+        loseAll(`lock connection failed: ${describe(error)}`);
+        return;
+      }
+      let changed = false;
+      for (const slot of slots) {
+        const leads = held.has(slot.projection.name);
+        if (leads && !slot.leading) {
+          slot.leading = true;
+          slot.checkpoint = null;
+          log(`leading ${slot.projection.name}`);
+        } else if (!leads && slot.leading) {
+          slot.leading = false;
+          slot.checkpoint = null;
+          log(`no longer leading ${slot.projection.name}: its lock is gone`);
+        }
+        if (slot.leading && slot.checkpoint === null) {
+          await reload(slot);
+          changed = true;
+        }
+      }
+      if (changed) wake();
+      settleWaiters();
+    })().finally(() => {
+      checking = null;
+    }));
+
+  // --- start ------------------------------------------------------------------------------------------------------
+
+  await checkLeadership();
+  const listener = await startWakeListener({
+    sql,
+    channel: EVENTS_CHANNEL,
+    applicationName,
+    onWake: wake,
+    onListen: wake,
+    log,
+  });
+  const leaderTimer = setInterval(() => void checkLeadership(), leaderCheckMs);
+  leaderTimer.unref();
+  const pollTimer = setInterval(wake, pollIntervalMs);
+  pollTimer.unref();
+  wake();
+
+  return {
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(leaderTimer);
+      clearInterval(pollTimer);
+      if (retryTimer) clearTimeout(retryTimer);
+      await listener.stop();
+      await pumping;
+      await checking;
+      await leadership.close();
+      for (const slot of slots) slot.leading = false;
+      for (const waiter of waiters) waiter.reject(new Error('projector stopped'));
+      waiters = [];
+    },
+    status() {
+      return {
+        listening: listener.listening(),
+        projections: slots.map((s) => ({
+          name: s.projection.name,
+          leading: s.leading,
+          checkpoint: s.checkpoint,
+          stalled: s.stall,
+          eventsApplied: s.eventsApplied,
+          lastCommitAt: s.lastCommitAt,
+        })),
+      };
+    },
+    async caughtUp() {
+      if (stopped) throw new Error('projector stopped');
+      const target = await latestEvent(sql);
+      await new Promise<void>((resolve, reject) => {
+        waiters.push({ target, resolve, reject });
+        settleWaiters();
+        wake();
+      });
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { VmRequestEvent } from '../domain/vm-request/events.ts';
+import type { RecordedEvent } from '../event-store/types.ts';
+import { actorOf, entityId, eventTime } from './event-facts.ts';
+
+/** A `vm_request_timeline` row, keyed by column name. */
+export interface TimelineRecord {
+  position: string;
+  request_id: string;
+  tenant_id: string;
+  stream_version: number;
+  type: string;
+  actor_id: string | null;
+  details: string | null;
+  occurred_at: string;
+}
+
+/** The one line a person reads on the request's timeline. */
+export function timelineDetails(domain: VmRequestEvent, actorId: string | null): string {
+  switch (domain.type) {
+    case 'VmRequestCreated': {
+      const { data } = domain;
+      const who = data.requester.name ?? data.requester.email ?? data.requester.id;
+      return `Requested ${data.vmName} (size ${data.size}) by ${who}`;
+    }
+    case 'VmRequestCancelled':
+      return domain.data.reason ? `Cancelled by ${actorId ?? 'unknown'}: ${domain.data.reason}` : `Cancelled by ${actorId ?? 'unknown'}`;
+    case 'VmRequestApproved':
+      return `Approved by ${domain.data.approvedBy}`;
+    case 'VmRequestRejected':
+      return `Rejected by ${domain.data.rejectedBy}: ${domain.data.reason}`;
+    case 'VmRequestProvisioningStarted':
+      return 'Provisioning started';
+    case 'VmProvisioningProgressed':
+      return `Stage ${domain.data.stage}`;
+    case 'VmRequestReady': {
+      const { data } = domain;
+      const address = data.ipAddress ? ` (${data.ipAddress})` : '';
+      return `Ready: ${data.hostname}${address}, VM ${data.vmwareVmId}${data.warning ? `; warning: ${data.warning}` : ''}`;
+    }
+    case 'VmRequestProvisioningFailed': {
+      const { data } = domain;
+      return `Failed after ${data.attempts} attempt(s): ${data.errorCode}: ${data.errorMessage}`;
+    }
+    default: {
+      const unhandled: never = domain;
+      throw new Error(`unhandled VM request event ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+export function timelineEntry(event: RecordedEvent, domain: VmRequestEvent): TimelineRecord {
+  const actorId = actorOf(event);
+  return {
+    position: event.position.toString(),
+    request_id: entityId(event),
+    tenant_id: event.tenantId,
+    stream_version: event.streamVersion,
+    type: event.type,
+    actor_id: actorId,
+    details: timelineDetails(domain, actorId),
+    occurred_at: eventTime(event),
+  };
+}

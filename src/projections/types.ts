@@ -1,0 +1,58 @@
+import type { PgTable } from 'drizzle-orm/pg-core';
+import type postgres from 'postgres';
+import type { GlobalCheckpoint, RecordedEvent } from '../event-store/types.ts';
+
+/** A read-model row a batch changed, for publication on `dvmm_changes`. */
+export interface ChangedRow {
+  id: string;
+  tenantId: string;
+  /**
+   * The (transaction id, position) of the last event applied to the row, i.e. the row's change cursor. Optional:
+   * without it the runtime uses the batch's last event, which is right only for a projection that does not keep a
+   * per-row cursor.
+   */
+  cursor?: GlobalCheckpoint;
+}
+
+/**
+ * A read model: its name (the checkpoint key), the tables it owns (rebuilt and swapped together) and a handler that
+ * applies a batch of events inside the runtime's transaction. The handler writes only its own tables, may ignore
+ * events it does not know, and throws only for a bug or corrupt data (the projection then stalls on that event).
+ * It must not depend on other projections' tables: they may be behind, stalled or being rebuilt.
+ * Tables are written through unqualified names (the default search_path), so a rebuild can point them at shadows.
+ */
+export interface Projection {
+  name: string;
+  tables: PgTable[];
+  apply(tx: postgres.TransactionSql, events: RecordedEvent[]): Promise<ChangedRow[]>;
+}
+
+export type Log = (line: string) => void;
+
+export interface StallInfo {
+  /** Position of the event the handler failed on. */
+  position: bigint;
+  error: string;
+  since: Date;
+  attempts: number;
+  /** When the runtime tries again. */
+  retryAt: Date;
+}
+
+export interface ProjectionRuntimeStatus {
+  name: string;
+  /** This process holds the projection's leader lock. */
+  leading: boolean;
+  /** Last applied event; null while not leading (another process owns it). */
+  checkpoint: GlobalCheckpoint | null;
+  stalled: StallInfo | null;
+  /** Events applied by this process since it started. */
+  eventsApplied: number;
+  lastCommitAt: Date | null;
+}
+
+export interface ProjectorStatus {
+  /** The wake-up LISTEN is active (false while reconnecting; the poll still runs). */
+  listening: boolean;
+  projections: ProjectionRuntimeStatus[];
+}

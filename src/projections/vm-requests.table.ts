@@ -1,0 +1,88 @@
+import { bigint, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/**
+ * One row per VM request: everything the list, the detail view and the admin queue show, so a query never folds
+ * events. Written only by the `vm_requests` projection.
+ *
+ * `changed_tx`/`changed_position` are the (transaction id, position) of the last event applied to the row: the change
+ * cursor that subscriptions compare against and that a change feed replays from.
+ */
+export const vmRequests = pgTable(
+  'vm_requests',
+  {
+    id: uuid('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    projectId: uuid('project_id').notNull(),
+    projectName: text('project_name'),
+    vmName: text('vm_name').notNull(),
+    size: text('size').notNull(),
+    vcpus: integer('vcpus').notNull(),
+    memoryGb: integer('memory_gb').notNull(),
+    diskGb: integer('disk_gb').notNull(),
+    monthlyCostEur: integer('monthly_cost_eur').notNull(),
+    justification: text('justification').notNull(),
+    status: text('status').notNull(),
+    /** The stream version: what approve/reject must send as expectedVersion. */
+    version: integer('version').notNull(),
+    requesterId: text('requester_id').notNull(),
+    requesterEmail: text('requester_email'),
+    requesterName: text('requester_name'),
+    decidedBy: text('decided_by'),
+    decidedAt: timestamptz('decided_at'),
+    rejectionReason: text('rejection_reason'),
+    cancellationReason: text('cancellation_reason'),
+    provisioningStage: text('provisioning_stage'),
+    provisioningAttempts: integer('provisioning_attempts'),
+    vmwareVmId: text('vmware_vm_id'),
+    hostname: text('hostname'),
+    ipAddress: text('ip_address'),
+    provisioningWarning: text('provisioning_warning'),
+    failureCode: text('failure_code'),
+    failureMessage: text('failure_message'),
+    createdAt: timestamptz('created_at').notNull(),
+    updatedAt: timestamptz('updated_at').notNull(),
+    changedTx: bigint('changed_tx', { mode: 'bigint' }).notNull(),
+    changedPosition: bigint('changed_position', { mode: 'bigint' }).notNull(),
+  },
+  (t) => [
+    // vmRequests: newest first; with `mine`: one requester's newest first; the admin queue: PENDING oldest first.
+    index('vm_requests_tenant_created_idx').on(t.tenantId, t.createdAt.desc(), t.id),
+    index('vm_requests_tenant_requester_created_idx').on(t.tenantId, t.requesterId, t.createdAt.desc(), t.id),
+    index('vm_requests_tenant_status_created_idx').on(t.tenantId, t.status, t.createdAt, t.id),
+    index('vm_requests_tenant_project_created_idx').on(t.tenantId, t.projectId, t.createdAt.desc(), t.id),
+    // Change feed replay: rows of a tenant changed after a cursor, in cursor order.
+    index('vm_requests_tenant_changed_idx').on(t.tenantId, t.changedTx, t.changedPosition),
+  ],
+);
+
+/** One row per lifecycle event of a request, in stream order. */
+export const vmRequestTimeline = pgTable(
+  'vm_request_timeline',
+  {
+    /** The event's global position: an event is on the timeline once. */
+    position: bigint('position', { mode: 'bigint' }).primaryKey(),
+    requestId: uuid('request_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    streamVersion: integer('stream_version').notNull(),
+    type: text('type').notNull(),
+    actorId: text('actor_id'),
+    details: text('details'),
+    occurredAt: timestamptz('occurred_at').notNull(),
+  },
+  (t) => [uniqueIndex('vm_request_timeline_request_version_idx').on(t.requestId, t.streamVersion)],
+);
+
+/**
+ * The `vm_requests` projection's own copy of project names (from ProjectCreated), so it fills `project_name` without
+ * reading the `projects` table, whose projection may be behind, stalled or rebuilding.
+ */
+export const vmRequestProjectNames = pgTable('vm_request_project_names', {
+  projectId: uuid('project_id').primaryKey(),
+  tenantId: text('tenant_id').notNull(),
+  name: text('name').notNull(),
+});
+
+export type VmRequestRow = typeof vmRequests.$inferSelect;
+export type VmRequestTimelineRow = typeof vmRequestTimeline.$inferSelect;
