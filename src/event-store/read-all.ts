@@ -17,7 +17,7 @@ export async function readAll(sql: Sql, after: GlobalCheckpoint, limit: number):
     from events
     where (transaction_id, position) > (${after.transactionId.toString()}::xid8, ${after.position.toString()}::bigint)
       and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-    order by transaction_id, position
+    order by events.transaction_id, events.position -- qualified: the bare name would sort by the ::text output column
     limit ${limit}`;
   const events = rows.map(toRecordedEvent);
   const last = events[events.length - 1];
