@@ -1,0 +1,178 @@
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { GraphQLSchema } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Services } from '../graphql/context.ts';
+import { type AuthConfig, type Authenticator, createAuthenticator } from './auth.ts';
+import { createMaskError } from './errors.ts';
+import { consoleLogger, type Logger } from './logger.ts';
+import { createMetrics, type Metrics, type ProjectionLag } from './metrics.ts';
+import { health, json, metricsText, ready } from './ops-routes.ts';
+import { databaseCheck, migrationsCheck, type ReadinessCheck } from './readiness.ts';
+import { requestIdFrom, withRequestId } from './request-id.ts';
+import type { ServerContext } from './server-context.ts';
+import { attachGraphQLWs } from './ws.ts';
+import { createYogaApp } from './yoga.ts';
+
+export interface CreateServerOptions {
+  services: Services;
+  schema: GraphQLSchema;
+  /** A ready authenticator, or the configuration to build one (see authConfigFromEnv). */
+  auth: Authenticator | AuthConfig;
+  /** Default 4000; 0 picks a free port. */
+  port?: number;
+  /** Default: every interface. */
+  host?: string;
+  logger?: Logger;
+  /** Checks of /ready besides the built-in `database` and `migrations`, e.g. `{ projector: ... }`. */
+  readiness?: Record<string, ReadinessCheck>;
+  /** Projector lag for /metrics. */
+  projectionLag?: () => Promise<readonly ProjectionLag[]> | readonly ProjectionLag[];
+  /** More yoga/envelop plugins, applied over HTTP, SSE and WebSocket alike. */
+  plugins?: Plugin[];
+  /** drizzle's journal, to tell pending migrations. Default: drizzle/meta/_journal.json of this repository. */
+  migrationsJournal?: string;
+  /** Operations one WebSocket may run at once. Default 1000. */
+  maxOperationsPerSocket?: number;
+  /** How long close() lets in-flight HTTP requests finish. Default 5000 ms. */
+  shutdownGraceMs?: number;
+}
+
+export interface DvmmServer {
+  /** http://host:port/graphql */
+  url: string;
+  /** ws://host:port/graphql */
+  wsUrl: string;
+  port: number;
+  metrics: Metrics;
+  /** Stops accepting, closes WebSockets (1001) and SSE streams, waits for in-flight requests (bounded), stops. */
+  close(): Promise<void>;
+}
+
+const GRAPHQL_PATH = '/graphql';
+const defaultJournal = fileURLToPath(new URL('../../drizzle/meta/_journal.json', import.meta.url));
+
+/**
+ * One Node HTTP server: yoga on /graphql (HTTP, SSE, GraphiQL), graphql-ws on the same path, and /health,
+ * /ready, /metrics. Resolves once listening.
+ */
+export async function createServer(options: CreateServerOptions): Promise<DvmmServer> {
+  const logger = options.logger ?? consoleLogger;
+  const authenticator = 'authenticate' in options.auth ? options.auth : createAuthenticator(options.auth);
+  const live = options.services.live;
+  const metrics = createMetrics({
+    subscriberCount: () => live.subscriberCount(),
+    ...(options.projectionLag ? { projectionLag: options.projectionLag } : {}),
+  });
+  const logged = new WeakSet<object>();
+  const maskError = createMaskError(logger, logged);
+  const yoga = createYogaApp({
+    schema: options.schema,
+    services: options.services,
+    authenticator,
+    metrics,
+    logger,
+    maskError,
+    logged,
+    endpoint: GRAPHQL_PATH,
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+  });
+  const checks: Record<string, ReadinessCheck> = {
+    database: databaseCheck(options.services.sql),
+    migrations: migrationsCheck(options.services.sql, options.migrationsJournal ?? defaultJournal),
+    ...options.readiness,
+  };
+  // yoga's node listener takes a server context after (req, res); its published type leaves that out.
+  const handleGraphQL = yoga.requestListener as unknown as (req: IncomingMessage, res: ServerResponse, context: ServerContext) => Promise<void>;
+
+  const inFlight = new Set<ServerResponse>();
+  const server = createHttpServer((req, res) => {
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    const route = routeOf(req.url);
+    res.setHeader('x-request-id', requestId);
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      metrics.httpRequest(req.method ?? 'UNKNOWN', route, res.statusCode);
+    });
+    withRequestId(requestId, () => {
+      serve(route, req, res, requestId).catch((error: unknown) => {
+        logger.error('request failed', { requestId, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+        if (!res.headersSent) json(res, 500, { error: 'Unexpected error.', requestId });
+        else res.destroy();
+      });
+    });
+  });
+
+  const serve = async (route: string, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
+    const method = req.method ?? '';
+    if (route === GRAPHQL_PATH) return handleGraphQL(req, res, { requestId });
+    if (method !== 'GET' && method !== 'HEAD') return json(res, 405, { error: 'Method not allowed' });
+    if (route === '/health') return health(res);
+    if (route === '/ready') return ready(res, checks, logger);
+    if (route === '/metrics') return metricsText(res, metrics);
+    return json(res, 404, { error: 'Not found' });
+  };
+
+  const ws = attachGraphQLWs({
+    server,
+    path: GRAPHQL_PATH,
+    yoga,
+    authenticator,
+    metrics,
+    logger,
+    maskError,
+    maxOperationsPerSocket: options.maxOperationsPerSocket ?? 1000,
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 4000, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = displayHost(options.host);
+  logger.info(`listening on http://${host}:${address.port}${GRAPHQL_PATH}`, { auth: authenticator.describe() });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${address.port}${GRAPHQL_PATH}`,
+    wsUrl: `ws://${host}:${address.port}${GRAPHQL_PATH}`,
+    port: address.port,
+    metrics,
+    close() {
+      closing ??= shutdown();
+      return closing;
+    },
+  };
+
+  async function shutdown(): Promise<void> {
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    await ws.close();
+    // SSE streams never finish on their own: end them, as a WebSocket is closed. Idle keep-alive sockets go too.
+    for (const res of inFlight) if (isEventStream(res)) res.end();
+    server.closeIdleConnections();
+    const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 5_000);
+    await stopped;
+    clearTimeout(grace);
+    await yoga.dispose();
+  }
+}
+
+/** The path without its query, for routing and as a metrics label (only known routes, so labels stay few). */
+function routeOf(url: string | undefined): string {
+  const path = (url ?? '/').split('?')[0] ?? '/';
+  return [GRAPHQL_PATH, '/health', '/ready', '/metrics'].includes(path) ? path : 'other';
+}
+
+function isEventStream(res: ServerResponse): boolean {
+  return String(res.getHeader('content-type') ?? '').includes('text/event-stream');
+}
+
+function displayHost(host: string | undefined): string {
+  if (!host || host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}

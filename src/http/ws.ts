@@ -1,0 +1,156 @@
+import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { YogaServerInstance } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
+import type { Principal } from '../domain/principal.ts';
+import type { GraphQLContext } from '../graphql/context.ts';
+import type { Authenticator } from './auth.ts';
+import { MAX_BODY_BYTES } from './limits.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+import { withRequestId } from './request-id.ts';
+import type { ServerContext } from './server-context.ts';
+
+type Yoga = YogaServerInstance<ServerContext, GraphQLContext>;
+type Enveloped = ReturnType<Yoga['getEnveloped']>;
+
+/** What each connection carries between graphql-ws callbacks. */
+type Extra = { principal?: Principal };
+
+export interface GraphQLWsOptions {
+  server: Server;
+  path: string;
+  yoga: Yoga;
+  authenticator: Authenticator;
+  metrics: Metrics;
+  logger: Logger;
+  /** Operations one socket may run at once; more are refused with an error (not a close). */
+  maxOperationsPerSocket: number;
+  /** Masks unexpected errors the same way yoga does over HTTP. */
+  maskError: (error: unknown, message: string) => Error;
+}
+
+// setTimeout's largest delay; a token valid for longer is simply not re-checked before then.
+const MAX_TIMER_MS = 2_147_483_647;
+const CLOSE_FORBIDDEN = 4403;
+
+/**
+ * graphql-ws on the HTTP server's /graphql, executing through yoga's envelop so auth, limits, masking and
+ * metrics behave exactly as over HTTP. The token is checked once, at connection_init
+ * (`connectionParams.authorization`); without a valid one the socket is closed with 4403 Forbidden. A socket
+ * whose token expires is closed the same way, so a long-lived connection cannot outlive its credentials.
+ */
+export function attachGraphQLWs(options: GraphQLWsOptions): { close(): Promise<void> } {
+  const { yoga, authenticator, metrics, logger } = options;
+  const wss = new WebSocketServer({ server: options.server, path: options.path, maxPayload: MAX_BODY_BYTES });
+  const envelopedByContext = new WeakMap<object, { enveloped: Enveloped; requestId: string }>();
+
+  wss.on('connection', (socket) => {
+    metrics.websocketOpened();
+    socket.once('close', () => metrics.websocketClosed());
+  });
+  wss.on('error', (error) => logger.error('websocket server error', { error: error.message }));
+
+  const disposable = useServer<Record<string, unknown> | undefined, Extra>(
+    {
+      connectionInitWaitTimeout: 10_000,
+      onConnect: async (ctx) => {
+        const result = await authenticator.authenticate(authorizationOf(ctx.connectionParams));
+        if (!result.ok) return false; // graphql-ws closes with 4403 Forbidden
+        ctx.extra.principal = result.principal;
+        expireWithToken(ctx.extra.socket, result.expiresAt);
+        return true;
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const requestId = randomUUID();
+        return withRequestId(requestId, async () => {
+          try {
+            if (Object.keys(ctx.subscriptions).length > options.maxOperationsPerSocket) {
+              return [new GraphQLError(`At most ${options.maxOperationsPerSocket} operations per connection`, { extensions: { code: 'TOO_MANY_OPERATIONS' } })];
+            }
+            const enveloped = yoga.getEnveloped({ requestId, principal: ctx.extra.principal, params: payload });
+            let document;
+            try {
+              document = enveloped.parse(payload.query);
+            } catch (error) {
+              if (error instanceof GraphQLError) return [error];
+              throw error;
+            }
+            const errors = enveloped.validate(enveloped.schema, document);
+            if (errors.length > 0) return errors;
+            const contextValue = await enveloped.contextFactory();
+            envelopedByContext.set(contextValue, { enveloped, requestId });
+            const args: ExecutionArgs = {
+              schema: enveloped.schema,
+              document,
+              operationName: payload.operationName,
+              variableValues: payload.variables,
+              contextValue,
+            };
+            return args;
+          } catch (error) {
+            return [asGraphQLError(options.maskError(error, 'Unexpected error.'))];
+          }
+        });
+      },
+      execute: (args) => run(args, (enveloped) => enveloped.execute(args)),
+      subscribe: (args) => run(args, (enveloped) => enveloped.subscribe(args)),
+    },
+    wss,
+  );
+
+  /** Runs with the operation's request id, and keeps it for every later step of a stream. */
+  const run = async (args: ExecutionArgs, fn: (enveloped: Enveloped) => unknown) => {
+    const entry = envelopedByContext.get(args.contextValue as object);
+    if (!entry) throw new Error('operation was not prepared by onSubscribe');
+    const result = (await withRequestId(entry.requestId, () => fn(entry.enveloped))) as ReturnType<Enveloped['execute']>;
+    return isAsyncIterable(result) ? bindRequestId(result, entry.requestId) : result;
+  };
+
+  return {
+    async close() {
+      for (const client of wss.clients) client.close(1001, 'Server shutting down');
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+/** `connectionParams.authorization` (api.md), also accepted as `Authorization` (as GraphiQL users paste it). */
+function authorizationOf(params: Record<string, unknown> | undefined): string | undefined {
+  if (!params) return undefined;
+  const value = params['authorization'] ?? params['Authorization'];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function expireWithToken(socket: import('ws').WebSocket, expiresAt: number): void {
+  const delay = expiresAt - Date.now();
+  if (delay > MAX_TIMER_MS) return;
+  const timer = setTimeout(() => socket.close(CLOSE_FORBIDDEN, 'Forbidden: token expired'), Math.max(0, delay));
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/** An iterator whose every step runs under the operation's request id (for logs and masked errors). */
+function bindRequestId<T>(iterable: AsyncIterable<T>, requestId: string): AsyncIterableIterator<T> {
+  const iterator = iterable[Symbol.asyncIterator]();
+  return {
+    next: () => withRequestId(requestId, () => iterator.next()),
+    return: (value?: unknown) =>
+      withRequestId(requestId, () => iterator.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined })),
+    throw: (error?: unknown) => withRequestId(requestId, () => iterator.throw?.(error) ?? Promise.reject(error)),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+function asGraphQLError(error: Error): GraphQLError {
+  return error instanceof GraphQLError ? error : new GraphQLError(error.message);
+}

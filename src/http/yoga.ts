@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import type { GraphQLSchema } from 'graphql';
+import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
+import type { GraphQLContext, Services } from '../graphql/context.ts';
+import type { Authenticator } from './auth.ts';
+import { graphiqlOptions, renderDvmmGraphiQL } from './graphiql.ts';
+import { armorConfig, MAX_BODY_BYTES } from './limits.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+import { useHttpAuth } from './plugins/http-auth.ts';
+import { useOperationMetrics } from './plugins/operation-metrics.ts';
+import type { ServerContext } from './server-context.ts';
+
+export type DvmmYoga = YogaServerInstance<ServerContext, GraphQLContext>;
+
+export interface YogaAppOptions {
+  schema: GraphQLSchema;
+  services: Services;
+  authenticator: Authenticator;
+  metrics: Metrics;
+  logger: Logger;
+  maskError: (error: unknown, message: string) => Error;
+  /** Errors maskError has logged already (yoga would log them a second time, without the request id). */
+  logged: WeakSet<object>;
+  endpoint: string;
+  plugins?: Plugin[];
+}
+
+/**
+ * yoga on /graphql: queries and mutations over POST/GET, subscriptions over SSE, GraphiQL in the browser.
+ * Everything cross-cutting is a plugin (auth, armor limits, metrics, masking), so the WebSocket transport, which
+ * executes through this yoga's envelop, gets the same treatment.
+ */
+export function createYogaApp(options: YogaAppOptions): DvmmYoga {
+  const { services, metrics } = options;
+  return createYoga<ServerContext, GraphQLContext>({
+    schema: options.schema,
+    graphqlEndpoint: options.endpoint,
+    landingPage: false,
+    graphiql: graphiqlOptions(),
+    renderGraphiQL: renderDvmmGraphiQL,
+    maskedErrors: { maskError: options.maskError },
+    maxRequestBodySize: MAX_BODY_BYTES,
+    batching: false,
+    logging: yogaLogger(options.logger, options.logged),
+    context: ({ principal, requestId }): GraphQLContext => ({
+      ...services,
+      principal: principal ?? null,
+      requestId: requestId ?? randomUUID(),
+    }),
+    plugins: [
+      useHttpAuth(options.authenticator, () => metrics.operation('unknown', '', 'unauthenticated')),
+      EnvelopArmorPlugin(armorConfig),
+      useOperationMetrics(metrics),
+      ...(options.plugins ?? []),
+    ],
+  });
+}
+
+/** yoga's own log lines through ours; debug is dropped, and errors maskError already logged are not repeated. */
+function yogaLogger(logger: Logger, logged: WeakSet<object>): YogaLogger {
+  const text = (args: unknown[]) => args.map((arg) => (arg instanceof Error ? arg.message : String(arg))).join(' ');
+  return {
+    debug: () => {},
+    info: (...args: unknown[]) => logger.info(text(args)),
+    warn: (...args: unknown[]) => logger.warn(text(args)),
+    error: (...args: unknown[]) => {
+      if (args.length === 1 && typeof args[0] === 'object' && args[0] !== null && logged.has(args[0])) return;
+      logger.error(text(args));
+    },
+  };
+}
