@@ -1,0 +1,44 @@
+/**
+ * DVMM command line: `npm run cli -- <command>`. Uses DATABASE_URL, or the embedded Postgres without it, and
+ * applies pending migrations on connect. Add a command by adding an entry to COMMANDS.
+ */
+import { openDatabase, type Database } from './db/index.ts';
+import { projectionsCommand } from './projections/cli.ts';
+
+type Command = (db: Database, args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { help: string; run: Command }> = {
+  migrate: { help: 'apply pending migrations', run: async () => 0 },
+  projections: {
+    help: 'projections status | projections rebuild <name>',
+    run: (db, args) => projectionsCommand(db.sql, args),
+  },
+};
+
+function usage(): string {
+  return ['usage: cli <command> [args]', ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.help}`)].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    console.error(usage());
+    return 1;
+  }
+  // Connection chatter goes to stderr so command output (stdout) stays clean for scripts.
+  const db = await openDatabase({ log: (line) => console.error(line) });
+  try {
+    return await command.run(db, args);
+  } finally {
+    await db.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  },
+);
