@@ -2,6 +2,8 @@ import type postgres from 'postgres';
 import type { DrizzleDb } from '../db/client.ts';
 import type { Principal } from '../domain/principal.ts';
 import type { EventStore } from '../event-store/index.ts';
+import type { LiveChange } from './live/types.ts';
+import type { VmRequestView } from './views/vm-request.ts';
 
 /**
  * The long-lived parts every request shares, built once in main.ts. `live` is the process's change feed
@@ -27,4 +29,15 @@ export interface LiveFeed {
   stop(): Promise<void>;
   /** Number of active subscribers in this process (for /metrics). */
   subscriberCount(): number;
+  /**
+   * vmRequestChanges: every change to requests `principal` may see (of one project, if given), in cursor order,
+   * each once; with `since` (a cursor it handed out) it first replays what changed after it. Throws a GraphQL
+   * error for a `since` that is not a cursor.
+   */
+  watchChanges(principal: Principal, filter: { projectId: string | null; since: string | null }): AsyncIterableIterator<LiveChange>;
+  /**
+   * vmRequestUpdated: the request's current state, then each newer one, ending after a terminal status. Null when
+   * the request does not exist or `principal` may not see it.
+   */
+  watchRequest(principal: Principal, requestId: string): Promise<AsyncIterableIterator<VmRequestView> | null>;
 }

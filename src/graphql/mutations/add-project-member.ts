@@ -1,0 +1,38 @@
+import { builder } from '../builder.ts';
+import { NotFoundFailure, refuse } from '../errors/classes.ts';
+import { idOf } from '../ids.ts';
+import { requirePrincipal } from '../principal.ts';
+import { ProjectRoleEnum } from '../types/enums.ts';
+import { projectFromCommand } from '../views/project.ts';
+import { commandsFor } from './commands.ts';
+import { idempotencyKeyField } from './idempotency-key.ts';
+import { projectPayload } from './payloads.ts';
+
+const AddProjectMemberInput = builder.inputType('AddProjectMemberInput', {
+  fields: (t) => ({
+    projectId: t.id({ required: true }),
+    userId: t.id({ required: true, description: "The user's id (the `sub` of their token)." }),
+    role: t.field({ type: ProjectRoleEnum, required: true }),
+    idempotencyKey: idempotencyKeyField(t),
+  }),
+});
+
+builder.mutationField('addProjectMember', (t) =>
+  t.field({
+    type: projectPayload('AddProjectMemberPayload'),
+    errors: { union: { name: 'AddProjectMemberResult' } },
+    args: { input: t.arg({ type: AddProjectMemberInput, required: true }) },
+    resolve: async (_root, { input }, context) => {
+      const principal = requirePrincipal(context);
+      const projectId = idOf(input.projectId, 'Project');
+      if (!projectId) return refuse(new NotFoundFailure('Project not found'));
+      const result = await commandsFor(context.store).addProjectMember(
+        principal,
+        { projectId, userId: input.userId, role: input.role },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      if (!result.ok) return refuse(result.error);
+      return { project: projectFromCommand(principal.tenantId, result.value) };
+    },
+  }),
+);

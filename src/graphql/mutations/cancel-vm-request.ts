@@ -1,0 +1,36 @@
+import { builder } from '../builder.ts';
+import { NotFoundFailure, refuse } from '../errors/classes.ts';
+import { idOf } from '../ids.ts';
+import { requirePrincipal } from '../principal.ts';
+import { vmRequestFromCommand } from '../views/vm-request.ts';
+import { commandsFor } from './commands.ts';
+import { idempotencyKeyField } from './idempotency-key.ts';
+import { vmRequestPayload } from './payloads.ts';
+
+const CancelVmRequestInput = builder.inputType('CancelVmRequestInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    reason: t.string({ required: false, description: 'Optional, at most 500 characters.' }),
+    idempotencyKey: idempotencyKeyField(t),
+  }),
+});
+
+builder.mutationField('cancelVmRequest', (t) =>
+  t.field({
+    type: vmRequestPayload('CancelVmRequestPayload'),
+    errors: { union: { name: 'CancelVmRequestResult' } },
+    args: { input: t.arg({ type: CancelVmRequestInput, required: true }) },
+    resolve: async (_root, { input }, context) => {
+      const principal = requirePrincipal(context);
+      const id = idOf(input.id, 'VmRequest');
+      if (!id) return refuse(new NotFoundFailure('VM request not found'));
+      const result = await commandsFor(context.store).cancelVmRequest(
+        principal,
+        { id, reason: input.reason },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      if (!result.ok) return refuse(result.error);
+      return { vmRequest: vmRequestFromCommand(principal.tenantId, result.value) };
+    },
+  }),
+);

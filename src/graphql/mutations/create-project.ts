@@ -1,0 +1,33 @@
+import { builder } from '../builder.ts';
+import { refuse } from '../errors/classes.ts';
+import { requirePrincipal } from '../principal.ts';
+import { projectFromCommand } from '../views/project.ts';
+import { commandsFor } from './commands.ts';
+import { idempotencyKeyField } from './idempotency-key.ts';
+import { projectPayload } from './payloads.ts';
+
+const CreateProjectInput = builder.inputType('CreateProjectInput', {
+  fields: (t) => ({
+    name: t.string({ required: true, description: '3 to 100 characters, unique in the tenant ignoring case.' }),
+    description: t.string({ required: false }),
+    idempotencyKey: idempotencyKeyField(t),
+  }),
+});
+
+builder.mutationField('createProject', (t) =>
+  t.field({
+    type: projectPayload('CreateProjectPayload'),
+    errors: { union: { name: 'CreateProjectResult' } },
+    args: { input: t.arg({ type: CreateProjectInput, required: true }) },
+    resolve: async (_root, { input }, context) => {
+      const principal = requirePrincipal(context);
+      const result = await commandsFor(context.store).createProject(
+        principal,
+        { name: input.name, description: input.description },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      if (!result.ok) return refuse(result.error);
+      return { project: projectFromCommand(principal.tenantId, result.value) };
+    },
+  }),
+);

@@ -1,0 +1,39 @@
+import { builder } from '../builder.ts';
+import { NotFoundFailure, refuse } from '../errors/classes.ts';
+import { idOf } from '../ids.ts';
+import { requirePrincipal } from '../principal.ts';
+import { VmSizeEnum } from '../types/enums.ts';
+import { vmRequestFromCommand } from '../views/vm-request.ts';
+import { commandsFor } from './commands.ts';
+import { idempotencyKeyField } from './idempotency-key.ts';
+import { vmRequestPayload } from './payloads.ts';
+
+const CreateVmRequestInput = builder.inputType('CreateVmRequestInput', {
+  fields: (t) => ({
+    projectId: t.id({ required: true }),
+    vmName: t.string({ required: true }),
+    size: t.field({ type: VmSizeEnum, required: true }),
+    justification: t.string({ required: true }),
+    idempotencyKey: idempotencyKeyField(t),
+  }),
+});
+
+builder.mutationField('createVmRequest', (t) =>
+  t.field({
+    type: vmRequestPayload('CreateVmRequestPayload'),
+    errors: { union: { name: 'CreateVmRequestResult' } },
+    args: { input: t.arg({ type: CreateVmRequestInput, required: true }) },
+    resolve: async (_root, { input }, context) => {
+      const principal = requirePrincipal(context);
+      const projectId = idOf(input.projectId, 'Project');
+      if (!projectId) return refuse(new NotFoundFailure('Project not found'));
+      const result = await commandsFor(context.store).createVmRequest(
+        principal,
+        { projectId, vmName: input.vmName, size: input.size, justification: input.justification },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      if (!result.ok) return refuse(result.error);
+      return { vmRequest: vmRequestFromCommand(principal.tenantId, result.value) };
+    },
+  }),
+);

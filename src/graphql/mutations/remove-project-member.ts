@@ -1,0 +1,36 @@
+import { builder } from '../builder.ts';
+import { NotFoundFailure, refuse } from '../errors/classes.ts';
+import { idOf } from '../ids.ts';
+import { requirePrincipal } from '../principal.ts';
+import { projectFromCommand } from '../views/project.ts';
+import { commandsFor } from './commands.ts';
+import { idempotencyKeyField } from './idempotency-key.ts';
+import { projectPayload } from './payloads.ts';
+
+const RemoveProjectMemberInput = builder.inputType('RemoveProjectMemberInput', {
+  fields: (t) => ({
+    projectId: t.id({ required: true }),
+    userId: t.id({ required: true }),
+    idempotencyKey: idempotencyKeyField(t),
+  }),
+});
+
+builder.mutationField('removeProjectMember', (t) =>
+  t.field({
+    type: projectPayload('RemoveProjectMemberPayload'),
+    errors: { union: { name: 'RemoveProjectMemberResult' } },
+    args: { input: t.arg({ type: RemoveProjectMemberInput, required: true }) },
+    resolve: async (_root, { input }, context) => {
+      const principal = requirePrincipal(context);
+      const projectId = idOf(input.projectId, 'Project');
+      if (!projectId) return refuse(new NotFoundFailure('Project not found'));
+      const result = await commandsFor(context.store).removeProjectMember(
+        principal,
+        { projectId, userId: input.userId },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      if (!result.ok) return refuse(result.error);
+      return { project: projectFromCommand(principal.tenantId, result.value) };
+    },
+  }),
+);

@@ -1,0 +1,29 @@
+import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
+import { builder } from '../builder.ts';
+import { requirePrincipal } from '../principal.ts';
+import { encodePageCursor } from '../read/page-cursor.ts';
+import { pageOfProjects, type ProjectSortedView } from '../read/projects.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ProjectConnection } from '../types/connections.ts';
+import { ProjectRef } from '../types/project.ts';
+
+builder.queryField('projects', (t) =>
+  t.connection(
+    {
+      type: ProjectRef,
+      description: 'Projects visible to the caller, oldest first.',
+      resolve: (_root, args, context) => {
+        const principal = requirePrincipal(context);
+        return resolveCursorConnection(
+          {
+            args,
+            defaultSize: DEFAULT_PAGE_SIZE,
+            maxSize: MAX_PAGE_SIZE,
+            toCursor: (project: ProjectSortedView) => encodePageCursor({ createdAt: project.sortKey ?? '', id: project.id }),
+          },
+          (page: ResolveCursorConnectionArgs) => pageOfProjects(context.db, principal, page),
+        );
+      },
+    },
+    ProjectConnection,
+  ),
+);

@@ -1,0 +1,7 @@
+import { builder } from '../builder.ts';
+import { requirePrincipal } from '../principal.ts';
+import { ViewerRef } from '../types/viewer.ts';
+
+builder.queryField('viewer', (t) =>
+  t.field({ type: ViewerRef, resolve: (_root, _args, context) => requirePrincipal(context) }),
+);

@@ -1,0 +1,18 @@
+import { builder } from '../builder.ts';
+import { idOf } from '../ids.ts';
+import { requirePrincipal } from '../principal.ts';
+import { findVmRequest } from '../read/vm-requests.ts';
+import { VmRequestRef } from '../types/vm-request.ts';
+
+builder.queryField('vmRequest', (t) =>
+  t.field({
+    type: VmRequestRef,
+    nullable: true,
+    description: 'Null when absent or not visible to the caller: the two cannot be told apart.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, context) => {
+      const id = idOf(args.id, 'VmRequest');
+      return id ? findVmRequest(context.db, requirePrincipal(context), id) : null;
+    },
+  }),
+);

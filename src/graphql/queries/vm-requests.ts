@@ -1,0 +1,32 @@
+import { builder } from '../builder.ts';
+import { idOf } from '../ids.ts';
+import { requirePrincipal } from '../principal.ts';
+import { VmRequestConnection } from '../types/connections.ts';
+import { VmRequestFilter } from '../types/vm-request-filter.ts';
+import { VmRequestRef } from '../types/vm-request.ts';
+import { emptyConnection } from './empty-connection.ts';
+import { vmRequestConnection } from './vm-request-connection.ts';
+
+builder.queryField('vmRequests', (t) =>
+  t.connection(
+    {
+      type: VmRequestRef,
+      description: 'Requests visible to the caller (a user: their own; an admin: the whole tenant), newest first.',
+      args: { filter: t.arg({ type: VmRequestFilter, required: false }) },
+      resolve: (_root, { filter, ...args }, context) => {
+        const principal = requirePrincipal(context);
+        const projectId = filter?.projectId ? idOf(filter.projectId, 'Project') : null;
+        // A project id that is not one: no project has it, so no request matches.
+        if (filter?.projectId && !projectId) return emptyConnection();
+        return vmRequestConnection(
+          context.db,
+          principal,
+          { projectId, statuses: filter?.status, mine: filter?.mine },
+          'newest-first',
+          args,
+        );
+      },
+    },
+    VmRequestConnection,
+  ),
+);

@@ -1,0 +1,5 @@
+import { VM_SIZES, vmSizeSpec } from '../../domain/index.ts';
+import { builder } from '../builder.ts';
+import { VmSizeSpecRef } from '../types/vm-size-spec.ts';
+
+builder.queryField('vmSizes', (t) => t.field({ type: [VmSizeSpecRef], resolve: () => VM_SIZES.map(vmSizeSpec) }));

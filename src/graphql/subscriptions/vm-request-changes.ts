@@ -1,0 +1,25 @@
+import { builder } from '../builder.ts';
+import { idOf } from '../ids.ts';
+import type { LiveChange } from '../live/types.ts';
+import { requirePrincipal } from '../principal.ts';
+import { VmRequestChangeRef } from '../types/vm-request-change.ts';
+
+/** A project id that is no id can match nothing; this one never occurs, so the feed stays silent. */
+const NO_PROJECT = '00000000-0000-0000-0000-000000000000';
+
+builder.subscriptionField('vmRequestChanges', (t) =>
+  t.field({
+    type: VmRequestChangeRef,
+    description:
+      'Every change to requests the caller may see (of one project, if given), in order. With `since` (a cursor ' +
+      'from an earlier change) it first replays what changed after it, then goes live: reconnecting with the last ' +
+      'cursor received misses nothing and repeats nothing. A replay gives each request once, in its latest state.',
+    args: { projectId: t.arg.id({ required: false }), since: t.arg.string({ required: false }) },
+    subscribe: (_root, args, context) => {
+      const principal = requirePrincipal(context);
+      const projectId = args.projectId ? (idOf(args.projectId, 'Project') ?? NO_PROJECT) : null;
+      return context.live.watchChanges(principal, { projectId, since: args.since ?? null });
+    },
+    resolve: (change: LiveChange) => change,
+  }),
+);

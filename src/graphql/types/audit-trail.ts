@@ -1,0 +1,25 @@
+import type { RecordedEvent } from '../../event-store/index.ts';
+import { builder } from '../builder.ts';
+import type { AuditTrailView } from '../read/audit-trail.ts';
+import { DateTimeScalar, JsonScalar } from './scalars.ts';
+
+export const AuditEventRef = builder.objectRef<RecordedEvent>('AuditEvent').implement({
+  description: 'A stored event exactly as the event store holds it.',
+  fields: (t) => ({
+    position: t.string({ resolve: (event) => event.position.toString() }),
+    streamVersion: t.exposeInt('streamVersion'),
+    type: t.exposeString('type'),
+    data: t.field({ type: JsonScalar, resolve: (event) => event.data }),
+    metadata: t.field({ type: JsonScalar, resolve: (event) => event.metadata }),
+    recordedAt: t.expose('recordedAt', { type: DateTimeScalar }),
+    hash: t.exposeString('hash'),
+  }),
+});
+
+export const AuditTrailRef = builder.objectRef<AuditTrailView>('AuditTrail').implement({
+  description: "The request's events and whether their hash chain is intact.",
+  fields: (t) => ({
+    verified: t.exposeBoolean('verified'),
+    events: t.field({ type: [AuditEventRef], resolve: (trail) => trail.events }),
+  }),
+});

@@ -1,0 +1,9 @@
+import type { ProjectMember } from '../../domain/index.ts';
+import { builder } from '../builder.ts';
+
+export const ProjectMemberRef = builder.objectRef<ProjectMember>('ProjectMember').implement({
+  fields: (t) => ({
+    userId: t.exposeID('userId'),
+    role: t.exposeString('role'),
+  }),
+});

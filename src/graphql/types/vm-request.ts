@@ -1,0 +1,53 @@
+import { vmSizeSpec } from '../../domain/index.ts';
+import { builder } from '../builder.ts';
+import { loadersFor } from '../read/loaders.ts';
+import { findVmRequest } from '../read/vm-requests.ts';
+import { requirePrincipal } from '../principal.ts';
+import type { VmRequestView } from '../views/vm-request.ts';
+import { AuditTrailRef } from './audit-trail.ts';
+import { ProvisioningStageEnum, VmRequestStatusEnum, VmSizeEnum } from './enums.ts';
+import { ProjectRef } from './project.ts';
+import { DateTimeScalar } from './scalars.ts';
+import { TimelineEntryRef } from './timeline-entry.ts';
+import { VmSizeSpecRef } from './vm-size-spec.ts';
+
+export const VmRequestRef = builder.objectRef<VmRequestView>('VmRequest');
+
+// Plain exposures on purpose: one change is resolved once per subscriber, so these must stay cheap.
+builder.node(VmRequestRef, {
+  id: { resolve: (request) => request.id },
+  isTypeOf: (value) => (value as { kind?: unknown }).kind === 'VmRequest',
+  loadWithoutCache: (id, context) => findVmRequest(context.db, requirePrincipal(context), id),
+  fields: (t) => ({
+    project: t.field({ type: ProjectRef, resolve: (request, _args, context) => loadersFor(context).projectOf(request) }),
+    vmName: t.exposeString('vmName'),
+    size: t.expose('size', { type: VmSizeEnum }),
+    spec: t.field({ type: VmSizeSpecRef, resolve: (request) => vmSizeSpec(request.size) }),
+    justification: t.exposeString('justification'),
+    status: t.expose('status', { type: VmRequestStatusEnum }),
+    version: t.exposeInt('version', { description: 'Send this as expectedVersion to approve or reject.' }),
+    requesterId: t.exposeID('requesterId'),
+    requesterEmail: t.exposeString('requesterEmail', { nullable: true }),
+    requesterName: t.exposeString('requesterName', { nullable: true }),
+    decidedBy: t.exposeID('decidedBy', { nullable: true }),
+    rejectionReason: t.exposeString('rejectionReason', { nullable: true }),
+    cancellationReason: t.exposeString('cancellationReason', { nullable: true }),
+    provisioningStage: t.expose('provisioningStage', { type: ProvisioningStageEnum, nullable: true }),
+    vmwareVmId: t.exposeString('vmwareVmId', { nullable: true }),
+    hostname: t.exposeString('hostname', { nullable: true }),
+    ipAddress: t.exposeString('ipAddress', { nullable: true }),
+    provisioningWarning: t.exposeString('warning', { nullable: true }),
+    failureCode: t.exposeString('failureCode', { nullable: true }),
+    failureMessage: t.exposeString('failureMessage', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: DateTimeScalar }),
+    updatedAt: t.expose('updatedAt', { type: DateTimeScalar }),
+    timeline: t.field({
+      type: [TimelineEntryRef],
+      resolve: (request, _args, context) => loadersFor(context).timelineOf(request),
+    }),
+    auditTrail: t.field({
+      type: AuditTrailRef,
+      resolve: (request, _args, context) => loadersFor(context).auditTrailOf(request),
+    }),
+  }),
+});

@@ -1,0 +1,75 @@
+import type { CommandResult } from '../../commands/index.ts';
+import type { ProvisioningStage, VmRequest, VmRequestStatus, VmSize } from '../../domain/index.ts';
+import type { ProjectView } from './project.ts';
+
+/**
+ * What the VmRequest GraphQL type resolves from: a read-model row, or the state a command just left (which may
+ * be ahead of the read model). Both map to this one shape, so every field resolves the same way from either.
+ */
+export interface VmRequestView {
+  kind: 'VmRequest';
+  id: string;
+  tenantId: string;
+  projectId: string;
+  vmName: string;
+  size: VmSize;
+  justification: string;
+  status: VmRequestStatus;
+  version: number;
+  requesterId: string;
+  requesterEmail: string | null;
+  requesterName: string | null;
+  decidedBy: string | null;
+  rejectionReason: string | null;
+  cancellationReason: string | null;
+  provisioningStage: ProvisioningStage | null;
+  vmwareVmId: string | null;
+  hostname: string | null;
+  ipAddress: string | null;
+  warning: string | null;
+  failureCode: string | null;
+  failureMessage: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /** The read model's change cursor of this state; null for a state straight from a command. */
+  cursor: string | null;
+  /** The connection sort key (see read/page-cursor.ts), when the view came from a list query. */
+  sortKey?: string;
+  /** The project, when whoever built this view already had it (the live feed loads it once per batch). */
+  project?: ProjectView;
+}
+
+/** The request exactly as the command left it: status and version already advanced, no projector wait. */
+export const vmRequestFromCommand = (
+  tenantId: string,
+  result: CommandResult<VmRequest, unknown>,
+): VmRequestView => {
+  const { state } = result;
+  return {
+    kind: 'VmRequest',
+    id: result.id,
+    tenantId,
+    projectId: state.projectId,
+    vmName: state.vmName,
+    size: state.size,
+    justification: state.justification,
+    status: state.status,
+    version: result.version,
+    requesterId: state.requester.id,
+    requesterEmail: state.requester.email,
+    requesterName: state.requester.name,
+    decidedBy: state.decidedBy,
+    rejectionReason: state.rejectionReason,
+    cancellationReason: state.cancellationReason,
+    provisioningStage: state.provisioningStage,
+    vmwareVmId: state.vmwareVmId,
+    hostname: state.hostname,
+    ipAddress: state.ipAddress,
+    warning: state.warning,
+    failureCode: state.failure?.errorCode ?? null,
+    failureMessage: state.failure?.errorMessage ?? null,
+    createdAt: new Date(result.createdAt),
+    updatedAt: new Date(result.updatedAt),
+    cursor: null,
+  };
+};
