@@ -22,6 +22,11 @@ export interface ProvisioningJob {
   outcome: JobOutcome | null;
 }
 
+// Timestamps are selected as epoch milliseconds: a Drizzle client on the same pool turns postgres.js's Date parsing
+// off (timestamps would arrive as strings), so this file never depends on it.
+const JOB_COLUMNS = `request_id, tenant_id, correlation_id, causation_id, status, attempt,
+  (extract(epoch from next_attempt_at) * 1000)::float8 as next_attempt_ms, last_error_code, last_error_message, outcome`;
+
 interface JobRow {
   request_id: string;
   tenant_id: string;
@@ -29,7 +34,7 @@ interface JobRow {
   causation_id: string;
   status: JobStatus;
   attempt: number;
-  next_attempt_at: Date;
+  next_attempt_ms: number;
   last_error_code: string | null;
   last_error_message: string | null;
   outcome: JobOutcome | null;
@@ -42,7 +47,7 @@ const toJob = (row: JobRow): ProvisioningJob => ({
   causationId: row.causation_id,
   status: row.status,
   attempt: row.attempt,
-  nextAttemptAt: row.next_attempt_at,
+  nextAttemptAt: new Date(row.next_attempt_ms),
   lastErrorCode: row.last_error_code,
   lastErrorMessage: row.last_error_message,
   outcome: row.outcome,
@@ -69,14 +74,15 @@ export async function insertJob(sql: Sql, job: NewJob): Promise<void> {
 }
 
 export async function loadJob(sql: Sql, requestId: string): Promise<ProvisioningJob | null> {
-  const [row] = await sql<JobRow[]>`select * from provisioning_jobs where request_id = ${requestId}::uuid`;
+  const [row] = await sql<JobRow[]>`
+    select ${sql.unsafe(JOB_COLUMNS)} from provisioning_jobs where request_id = ${requestId}::uuid`;
   return row ? toJob(row) : null;
 }
 
 /** The job if it is unfinished and due now (checked again after taking its lock: another process may have moved it). */
 export async function loadDueJob(sql: Sql, requestId: string): Promise<ProvisioningJob | null> {
   const [row] = await sql<JobRow[]>`
-    select * from provisioning_jobs
+    select ${sql.unsafe(JOB_COLUMNS)} from provisioning_jobs
     where request_id = ${requestId}::uuid and status <> 'DONE' and next_attempt_at <= now()`;
   return row ? toJob(row) : null;
 }
@@ -84,20 +90,21 @@ export async function loadDueJob(sql: Sql, requestId: string): Promise<Provision
 export interface Agenda {
   /** Jobs due now, oldest due first. */
   due: string[];
-  /** When the earliest job that is not yet due becomes due (null: none waiting). */
-  nextDueAt: Date | null;
+  /** Milliseconds until the earliest job that is not yet due becomes due, by the database's clock (null: none). */
+  nextDueInMs: number | null;
 }
 
 /** The unfinished jobs by due time, read with the database's clock so that every process agrees. */
 export async function agenda(sql: Sql, limit: number): Promise<Agenda> {
-  const rows = await sql<{ request_id: string; due: boolean; next_attempt_at: Date }[]>`
-    select request_id, next_attempt_at <= now() as due, next_attempt_at
+  const rows = await sql<{ request_id: string; due: boolean; wait_ms: number }[]>`
+    select request_id, next_attempt_at <= now() as due,
+           (extract(epoch from next_attempt_at - now()) * 1000)::float8 as wait_ms
     from provisioning_jobs
     where status <> 'DONE'
     order by next_attempt_at, request_id
     limit ${limit}`;
   const waiting = rows.find((row) => !row.due);
-  return { due: rows.filter((row) => row.due).map((row) => row.request_id), nextDueAt: waiting?.next_attempt_at ?? null };
+  return { due: rows.filter((row) => row.due).map((row) => row.request_id), nextDueInMs: waiting?.wait_ms ?? null };
 }
 
 /** Records how the attempt failed and what comes next (RETRYING or FAILING), before compensating. */

@@ -1,5 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type Hypervisor, HypervisorError, type HypervisorErrorCode, type NetworkInfo, type OperationContext, type VmHandle, type VmSpec } from './hypervisor.ts';
+import {
+  type Hypervisor,
+  HypervisorError,
+  type HypervisorErrorCode,
+  type NetworkInfo,
+  type OperationContext,
+  type VmHandle,
+  type VmSpec,
+} from './hypervisor.ts';
 import {
   createSimulatorState,
   type SimulatedCall,
@@ -19,6 +27,8 @@ export interface FailureRule {
   attempts?: readonly number[];
   /** Only this request; omitted: every request. */
   requestId?: string;
+  /** Fail only this many times (counted across attempts); omitted: every matching call. */
+  times?: number;
   message?: string;
   /** clone only: the failed clone leaves a half-built VM behind (for compensation to remove). */
   leavesVm?: boolean;
@@ -56,25 +66,29 @@ const DEFAULT_STAGE_MS = 2000;
  */
 export function createSimulatedHypervisor(options: SimulatedHypervisorOptions = {}): SimulatedHypervisor {
   const state = createSimulatorState(options.stateFile);
-  const failures: FailureRule[] = [...(options.failures ?? [])];
+  const failures: { rule: FailureRule; used: number }[] = (options.failures ?? []).map((rule) => ({ rule, used: 0 }));
   const stageMs = options.stageMs ?? DEFAULT_STAGE_MS;
   const domain = options.domain ?? 'dvmm.internal';
   const duration = (operation: Exclude<SimulatedOperation, 'find'>) => options.durations?.[operation] ?? stageMs;
 
   const record = (operation: SimulatedOperation, spec: VmSpec, vmId: string | null, attempt: number, outcome: string) =>
     state.update((s) => {
-      s.calls.push({ operation, requestId: spec.requestId, vmName: spec.name, vmId, attempt, outcome, pid: process.pid, at: new Date().toISOString() });
+      const at = new Date().toISOString();
+      s.calls.push({ operation, requestId: spec.requestId, vmName: spec.name, vmId, attempt, outcome, pid: process.pid, at });
     });
 
   /** Throws the injected failure for this call, if any (recording it). */
   const maybeFail = (operation: Exclude<SimulatedOperation, 'find'>, spec: VmSpec, vmId: string | null, attempt: number) => {
-    const rule = failures.find(
-      (r) =>
+    const match = failures.find(
+      ({ rule: r, used }) =>
         r.operation === operation &&
         (r.requestId === undefined || r.requestId === spec.requestId) &&
-        (r.attempts === undefined || r.attempts.includes(attempt)),
+        (r.attempts === undefined || r.attempts.includes(attempt)) &&
+        (r.times === undefined || used < r.times),
     );
-    if (!rule) return;
+    if (!match) return;
+    match.used++;
+    const { rule } = match;
     let leftId = vmId;
     if (rule.leavesVm && operation === 'clone') {
       const vm = newVm(spec, 'partial');
@@ -146,8 +160,10 @@ export function createSimulatedHypervisor(options: SimulatedHypervisorOptions = 
       const noIp = hasNoIp(spec) || current.powerState !== 'on' || arrivesAfter > timeoutMs;
       await sleep(noIp ? timeoutMs : arrivesAfter, signal);
       maybeFail('waitForNetwork', spec, vm.id, attempt);
+      const ipAddress = noIp ? null : ipFor(spec.name);
+      change(vm.id, { ipAddress });
       record('waitForNetwork', spec, vm.id, attempt, 'ok');
-      return { ipAddress: noIp ? null : ipFor(spec.name), hostname: `${spec.hostname}.${domain}` };
+      return { ipAddress, hostname: `${spec.hostname}.${domain}` };
     },
 
     async deleteVm(vm: VmHandle, spec: VmSpec, { attempt, signal }: OperationContext) {
@@ -162,7 +178,7 @@ export function createSimulatedHypervisor(options: SimulatedHypervisorOptions = 
     vms: () => structuredClone(state.read().vms),
     calls: () => structuredClone(state.read().calls),
     snapshot: () => structuredClone(state.read()),
-    inject: (rule) => void failures.push(rule),
+    inject: (rule) => void failures.push({ rule, used: 0 }),
     clearFailures: () => void failures.splice(0),
   };
 }
@@ -178,6 +194,7 @@ function newVm(spec: VmSpec, vmState: SimulatedVm['state']): SimulatedVm {
     memoryGb: null,
     diskGb: null,
     powerState: 'off',
+    ipAddress: null,
     state: vmState,
     createdAt: new Date().toISOString(),
   };

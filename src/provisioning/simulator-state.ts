@@ -10,6 +10,8 @@ export interface SimulatedVm {
   memoryGb: number | null;
   diskGb: number | null;
   powerState: 'off' | 'on';
+  /** Set once the guest reported its address. */
+  ipAddress: string | null;
   /** 'partial': left behind by a clone that failed halfway. */
   state: 'ready' | 'partial';
   createdAt: string;

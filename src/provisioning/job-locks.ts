@@ -1,0 +1,67 @@
+import type postgres from 'postgres';
+import { dedicatedConnection } from '../projections/connection.ts';
+
+/** First key of the two-key advisory lock space ("DVMP"): keeps job locks apart from every other lock. */
+const JOB_LOCK_SPACE = 0x44564d50;
+
+/** The job's lock is gone (connection lost): stop touching the job, another process may own it now. */
+export class LostJobLockError extends Error {
+  override readonly name = 'LostJobLockError';
+  constructor(readonly requestId: string) {
+    super(`lost the lock on provisioning job ${requestId}`);
+  }
+}
+
+export interface JobLocks {
+  /** Takes the job's lock if nobody holds it; false when another process (or this one) works on it. */
+  tryLock(requestId: string): Promise<boolean>;
+  unlock(requestId: string): Promise<void>;
+  /** Throws LostJobLockError unless this process still holds the job's lock. */
+  assertHeld(requestId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Who drives which job: a session-level advisory lock per job, all held on one dedicated connection (outside the
+ * pool, never recycled for idleness or age).
+ *
+ * Why advisory locks and not SELECT ... FOR UPDATE SKIP LOCKED: a job runs for minutes, and a transaction kept open
+ * that long (with the xid a row lock assigns) would hold back the snapshot horizon that gap-safe event readers wait
+ * for. A session lock holds no transaction. When a process dies its connection closes and the server releases its
+ * locks at once, so another process (or the restarted one) takes the job over where the events say it stands.
+ * If the connection breaks while the process lives on, the next query reconnects with a new session that holds nothing:
+ * assertHeld, called before every step that writes, notices and stops the job.
+ * Advisory locks are re-entrant within a session, so the caller must not lock a job it already runs.
+ */
+export async function openJobLocks(sql: postgres.Sql, applicationName: string): Promise<JobLocks> {
+  const connection = dedicatedConnection(sql, { applicationName });
+  await connection`select 1`;
+  const key = (requestId: string) => connection`${JOB_LOCK_SPACE}::int, hashtext(${requestId})`;
+  return {
+    async tryLock(requestId) {
+      const [row] = await connection<{ locked: boolean }[]>`select pg_try_advisory_lock(${key(requestId)}) as locked`;
+      return row?.locked === true;
+    },
+    async unlock(requestId) {
+      await connection`select pg_advisory_unlock(${key(requestId)})`;
+    },
+    async assertHeld(requestId) {
+      // hashtext is an int4 and pg_locks.objid an oid; the int4 -> oid cast wraps negatives the way the lock does.
+      const [row] = await connection<{ held: boolean }[]>`
+        select exists (
+          select 1 from pg_locks
+          where locktype = 'advisory' and pid = pg_backend_pid() and granted and objsubid = 2
+            and classid = ${JOB_LOCK_SPACE}::int::oid and objid = hashtext(${requestId})::oid
+        ) as held`;
+      if (row?.held !== true) throw new LostJobLockError(requestId);
+    },
+    async close() {
+      try {
+        await connection`select pg_advisory_unlock_all()`;
+      } catch {
+        // The connection is gone, and its locks with it.
+      }
+      await connection.end({ timeout: 1 });
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import { backoffMs } from './backoff.ts';
+import { isHypervisorError } from './hypervisor.ts';
+import type { JobLocks } from './job-locks.ts';
+import { LostJobLockError } from './job-locks.ts';
+import { agenda, loadDueJob, type ProvisioningJob, postpone } from './jobs.ts';
+import { type JobDeps, runJob } from './run-job.ts';
+import { isAborted } from './sleep.ts';
+
+export type WorkerDeps = Omit<JobDeps, 'fence' | 'signal'> & { locks: JobLocks };
+
+export interface WorkerStatus {
+  /** Requests this process is driving right now. */
+  running: string[];
+  finished: { ready: number; failed: number; skipped: number };
+  retriesScheduled: number;
+  /** Runs interrupted by an outage of our own (database, lost lock, bug); each is run again later. */
+  interruptions: number;
+  lastError: { requestId: string; message: string; at: Date } | null;
+}
+
+export interface Worker {
+  /** Look for due jobs now (e.g. after the projection inserted some). */
+  wake(): void;
+  stop(): Promise<void>;
+  status(): WorkerStatus;
+}
+
+/**
+ * Runs due jobs, up to `concurrency` at a time, each under its advisory lock, so that across all processes one
+ * job has at most one driver. Looks for work every pollIntervalMs, when woken, when a job ends, and when the next
+ * scheduled retry falls due.
+ */
+export function startWorker(deps: WorkerDeps): Worker {
+  const { sql, locks, options, log } = deps;
+  const abort = new AbortController();
+  const running = new Map<string, Promise<void>>();
+  /** Local back-off after an outage, for when the database could not record it. */
+  const notBefore = new Map<string, number>();
+  const status: WorkerStatus = {
+    running: [],
+    finished: { ready: 0, failed: 0, skipped: 0 },
+    retriesScheduled: 0,
+    interruptions: 0,
+    lastError: null,
+  };
+  let stopped = false;
+  let wakeUp: (() => void) | null = null;
+
+  const wake = () => {
+    wakeUp?.();
+    wakeUp = null;
+  };
+
+  const idle = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(1, ms));
+      wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const drive = async (job: ProvisioningJob): Promise<void> => {
+    const id = job.requestId;
+    try {
+      const result = await runJob({ ...deps, fence: () => locks.assertHeld(id), signal: abort.signal }, job);
+      if (result.kind === 'done') status.finished[result.outcome === 'READY' ? 'ready' : result.outcome === 'FAILED' ? 'failed' : 'skipped']++;
+      else status.retriesScheduled++;
+      notBefore.delete(id);
+    } catch (error) {
+      if (isAborted(error)) return;
+      status.interruptions++;
+      const message = error instanceof Error ? error.message : String(error);
+      status.lastError = { requestId: id, message, at: new Date() };
+      log(`request ${id}: interrupted (${message}); will run again`);
+      // Lost lock: someone else may be driving it now; leave the row alone.
+      if (error instanceof LostJobLockError) return;
+      // A failed compensation waits like a retry; anything else is our own outage and waits the base delay.
+      const delay = isHypervisorError(error) ? backoffMs(job.attempt, options) : options.backoffMs;
+      notBefore.set(id, Date.now() + delay);
+      await postpone(sql, id, delay).catch(() => {});
+    } finally {
+      await locks.unlock(id).catch(() => {});
+      running.delete(id);
+      wake();
+    }
+  };
+
+  /** Starts what is due; returns in how many ms the next waiting job falls due. */
+  const fill = async (): Promise<number | null> => {
+    let free = options.concurrency - running.size;
+    if (free <= 0) return null;
+    const { due, nextDueInMs } = await agenda(sql, options.concurrency * 4 + running.size);
+    for (const id of due) {
+      if (free <= 0 || stopped) break;
+      if (running.has(id) || (notBefore.get(id) ?? 0) > Date.now()) continue;
+      if (!(await locks.tryLock(id))) continue;
+      const job = await loadDueJob(sql, id).catch(() => null);
+      if (!job || stopped) {
+        await locks.unlock(id);
+        continue;
+      }
+      running.set(id, drive(job));
+      free--;
+    }
+    return nextDueInMs;
+  };
+
+  const loop = (async () => {
+    while (!stopped) {
+      let nextDueInMs: number | null = null;
+      try {
+        nextDueInMs = await fill();
+      } catch (error) {
+        log(`looking for provisioning jobs failed: ${(error as Error).message}`);
+      }
+      if (stopped) break;
+      await idle(Math.min(options.pollIntervalMs, nextDueInMs ?? Infinity));
+    }
+  })();
+
+  return {
+    wake,
+    status: () => ({ ...status, finished: { ...status.finished }, running: [...running.keys()] }),
+    async stop() {
+      stopped = true;
+      abort.abort();
+      wake();
+      await loop;
+      await Promise.allSettled(running.values());
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { NO_IP_WARNING } from '../../../src/domain/index.ts';
+import {
+  createSimulatedHypervisor,
+  hypervisorVmName,
+  loadJob,
+  type ProvisioningOptions,
+  type ProvisioningProcess,
+  type SimulatedHypervisor,
+  type SimulatedHypervisorOptions,
+  startProvisioning,
+} from '../../../src/provisioning/index.ts';
+import { bob, FAST, type Harness, openHarness, PROVISIONED_SEQUENCE, sequence, settled } from './support/harness.ts';
+
+let h: Harness;
+let running: ProvisioningProcess | null = null;
+
+beforeAll(async () => {
+  h = await openHarness();
+});
+afterEach(async () => {
+  await running?.stop();
+  running = null;
+});
+afterAll(async () => h.close());
+
+const quiet = process.env.PROVISIONING_TEST_LOG ? (line: string) => console.log(line) : () => {};
+
+async function start(
+  simulator: SimulatedHypervisorOptions = {},
+  options: Partial<ProvisioningOptions> = {},
+): Promise<SimulatedHypervisor> {
+  const hypervisor = createSimulatedHypervisor({ stageMs: 10, ...simulator });
+  running = await startProvisioning({ sql: h.t.sql, store: h.store, hypervisor, options: { ...FAST, ...options }, log: quiet });
+  return hypervisor;
+}
+
+describe('provisioning an approved request', () => {
+  it('happy path: stages in order, READY with VM id, hostname and IP; every event under the approval correlation id', async () => {
+    const sim = await start();
+    const request = await h.approvedRequest('web-01');
+    const events = await settled(h, request.id);
+
+    expect(sequence(events)).toEqual([...PROVISIONED_SEQUENCE, 'VmRequestReady']);
+    const [vm, ...others] = sim.vms();
+    expect(others).toEqual([]);
+    expect(vm).toMatchObject({ name: hypervisorVmName(request.id), powerState: 'on', vcpus: 4, memoryGb: 8, diskGb: 100 });
+    const ready = events[events.length - 1]!;
+    expect(ready.data).toEqual({ vmwareVmId: vm!.id, hostname: 'web-01.dvmm.internal', ipAddress: vm!.ipAddress });
+    expect(vm!.ipAddress).toMatch(/^10\.\d+\.\d+\.\d+$/);
+
+    for (const event of events.slice(2)) {
+      expect(event.metadata).toMatchObject({
+        tenantId: 'acme',
+        userId: 'system:provisioning',
+        correlationId: request.correlationId,
+        causationId: request.approvalPosition.toString(),
+      });
+    }
+    expect(await loadJob(h.t.sql, request.id)).toMatchObject({ status: 'DONE', outcome: 'READY', attempt: 1 });
+  });
+
+  it('no IP after the network wait: READY with a warning and without an address', async () => {
+    const sim = await start({ noIp: true });
+    const request = await h.approvedRequest('db-01');
+    const events = await settled(h, request.id);
+
+    expect(sequence(events)).toEqual([...PROVISIONED_SEQUENCE, 'VmRequestReady']);
+    expect(events[events.length - 1]!.data).toEqual({
+      vmwareVmId: sim.vms()[0]!.id,
+      hostname: 'db-01.dvmm.internal',
+      warning: NO_IP_WARNING,
+    });
+  });
+
+  it('retryable failures twice, then success: three attempts, the VM of each failed one deleted before the next', async () => {
+    const sim = await start();
+    const request = await h.approvedRequest('web-02', (id) => {
+      // Attempt 1: the clone fails halfway and leaves a half-built VM. Attempt 2: power-on fails.
+      sim.inject({ operation: 'clone', code: 'DATASTORE_NOT_AVAILABLE', attempts: [1], requestId: id, leavesVm: true });
+      sim.inject({ operation: 'powerOn', code: 'CONNECTION_FAILED', attempts: [2], requestId: id });
+    });
+    const events = await settled(h, request.id);
+
+    expect(sequence(events)).toEqual([...PROVISIONED_SEQUENCE, 'VmRequestReady']);
+    const calls = sim.calls().filter((c) => c.requestId === request.id && c.operation !== 'find');
+    expect(calls.map((c) => `${c.attempt}:${c.operation}:${c.outcome}`)).toEqual([
+      '1:clone:DATASTORE_NOT_AVAILABLE',
+      '1:delete:ok',
+      '2:clone:ok',
+      '2:configure:ok',
+      '2:powerOn:CONNECTION_FAILED',
+      '2:delete:ok',
+      '3:clone:ok',
+      '3:configure:ok',
+      '3:powerOn:ok',
+      '3:waitForNetwork:ok',
+    ]);
+    // Each delete removed the VM its attempt had made; exactly the last one survives and is the one reported.
+    const cloned = calls.filter((c) => c.operation === 'clone').map((c) => c.vmId);
+    const deleted = calls.filter((c) => c.operation === 'delete').map((c) => c.vmId);
+    expect(deleted).toEqual(cloned.slice(0, 2));
+    expect(sim.vms().map((vm) => vm.id)).toEqual([cloned[2]]);
+    expect(events[events.length - 1]!.data).toMatchObject({ vmwareVmId: cloned[2] });
+    expect(await loadJob(h.t.sql, request.id)).toMatchObject({
+      status: 'DONE',
+      outcome: 'READY',
+      attempt: 3,
+      lastErrorCode: 'CONNECTION_FAILED',
+    });
+  });
+
+  it('a non-retryable error fails the request at once with its code and message, after deleting the VM', async () => {
+    const sim = await start();
+    const request = await h.approvedRequest('web-03', (id) =>
+      sim.inject({ operation: 'configure', code: 'VM_CONFIG_INVALID', requestId: id, message: 'disk exceeds datastore limit' }),
+    );
+    const events = await settled(h, request.id);
+
+    expect(sequence(events)).toEqual([
+      ...PROVISIONED_SEQUENCE.slice(0, 5),
+      'VmRequestProvisioningFailed',
+    ]);
+    expect(events[events.length - 1]!.data).toEqual({
+      errorCode: 'VM_CONFIG_INVALID',
+      errorMessage: 'disk exceeds datastore limit',
+      attempts: 1,
+    });
+    expect(events[events.length - 1]!.metadata.correlationId).toBe(request.correlationId);
+    const calls = sim.calls().filter((c) => c.requestId === request.id && c.operation !== 'find');
+    expect(calls.map((c) => `${c.attempt}:${c.operation}:${c.outcome}`)).toEqual([
+      '1:clone:ok',
+      '1:configure:VM_CONFIG_INVALID',
+      '1:delete:ok',
+    ]);
+    expect(sim.vms()).toEqual([]);
+  });
+
+  it('retries exhausted: FAILED with the attempt count, nothing left on the hypervisor', async () => {
+    const sim = await start({}, { maxAttempts: 3 });
+    const request = await h.approvedRequest('web-04', (id) =>
+      sim.inject({ operation: 'powerOn', code: 'INSUFFICIENT_RESOURCES', requestId: id }),
+    );
+    const events = await settled(h, request.id);
+
+    expect(sequence(events)).toEqual([...PROVISIONED_SEQUENCE.slice(0, 6), 'VmRequestProvisioningFailed']);
+    expect(events[events.length - 1]!.data).toMatchObject({ errorCode: 'INSUFFICIENT_RESOURCES', attempts: 3 });
+    const calls = sim.calls().filter((c) => c.requestId === request.id);
+    expect(calls.filter((c) => c.operation === 'clone').map((c) => c.attempt)).toEqual([1, 2, 3]);
+    expect(calls.filter((c) => c.operation === 'delete').map((c) => c.attempt)).toEqual([1, 2, 3]);
+    expect(sim.vms()).toEqual([]);
+    expect(await loadJob(h.t.sql, request.id)).toMatchObject({ status: 'DONE', outcome: 'FAILED', attempt: 3 });
+  });
+
+  it('a compensation that fails is retried before the request fails; the decision to fail stands', async () => {
+    const sim = await start();
+    const request = await h.approvedRequest('web-05', (id) => {
+      sim.inject({ operation: 'configure', code: 'TEMPLATE_NOT_FOUND', requestId: id });
+      sim.inject({ operation: 'delete', code: 'CONNECTION_TIMEOUT', times: 2, requestId: id });
+    });
+    const events = await settled(h, request.id);
+
+    // The failed deletes are the same attempt's compensation, tried again; no new attempt, no second clone.
+    expect(events[events.length - 1]!.data).toMatchObject({ errorCode: 'TEMPLATE_NOT_FOUND', attempts: 1 });
+    const calls = sim.calls().filter((c) => c.requestId === request.id && c.operation !== 'find');
+    expect(calls.map((c) => `${c.attempt}:${c.operation}:${c.outcome}`)).toEqual([
+      '1:clone:ok',
+      '1:configure:TEMPLATE_NOT_FOUND',
+      '1:delete:CONNECTION_TIMEOUT',
+      '1:delete:CONNECTION_TIMEOUT',
+      '1:delete:ok',
+    ]);
+    expect(sim.vms()).toEqual([]);
+  });
+
+  it('approvals made while no process runs are provisioned when one starts', async () => {
+    const request = await h.approvedRequest('web-06');
+    expect(await h.status(request.id)).toBe('VmRequestApproved');
+    await start();
+    const events = await settled(h, request.id);
+    expect(sequence(events)).toEqual([...PROVISIONED_SEQUENCE, 'VmRequestReady']);
+  });
+
+  it('a request that is rejected or never approved gets no job and no provisioning events', async () => {
+    await start();
+    const pending = await h.createRequest('web-07');
+    const rejected = await h.createRequest('web-08');
+    const decision = await h.commands.rejectVmRequest(bob, { id: rejected, expectedVersion: 1, reason: 'Not in this quarter' });
+    expect(decision.ok).toBe(true);
+    // Another approval after them: once it is provisioned, the projection has seen the earlier events too.
+    const later = await h.approvedRequest('web-09');
+    await settled(h, later.id);
+    expect(sequence(await h.events(pending))).toEqual(['VmRequestCreated']);
+    expect(sequence(await h.events(rejected))).toEqual(['VmRequestCreated', 'VmRequestRejected']);
+    expect(await loadJob(h.t.sql, pending)).toBeNull();
+    expect(await loadJob(h.t.sql, rejected)).toBeNull();
+  });
+});
