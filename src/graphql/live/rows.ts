@@ -6,7 +6,9 @@ import { type VmRequestRow, vmRequests } from '../../projections/vm-requests.tab
 import { rowCursor, vmRequestFromRow, visibleTo } from '../read/vm-request-rows.ts';
 import type { LiveChange } from './types.ts';
 
-export const VM_REQUESTS_PROJECTION = 'vm_requests';
+import { VM_REQUESTS_PROJECTION } from '../../projections/vm-requests.ts';
+
+export { VM_REQUESTS_PROJECTION };
 
 export const changeFromRow = (row: VmRequestRow): LiveChange => ({
   view: vmRequestFromRow(row),

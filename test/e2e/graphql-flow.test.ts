@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import {
+  ApproveVmRequestDocument,
+  PendingApprovalsDocument,
+  VmRequestChangesDocument,
+  VmRequestDetailDocument,
+  VmRequestUpdatedDocument,
+  VmRequestsDocument,
+  VmRequestsWithMembersDocument,
+  ViewerDocument,
+  VmSizesDocument,
+} from './generated/graphql.ts';
+import { dataOf, http, subscribeSse, subscribeWs, wsClient } from './graphql-clients.ts';
+import { createRequest, setupTenant, type Tenant } from './graphql-fixtures.ts';
+import { type GraphQLTestServer, startGraphQLServer } from './graphql-harness.ts';
+
+let t: TestDatabase;
+let server: GraphQLTestServer;
+let tenant: Tenant;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  server = await startGraphQLServer(t);
+  tenant = await setupTenant(server);
+});
+
+afterAll(async () => {
+  await server?.close();
+  await t?.close();
+});
+
+describe('a member requests a VM and an admin approves it', () => {
+  it('shows every state to subscribers that joined before, in order, over graphql-ws and SSE', async () => {
+    const request = await createRequest(server, tenant.aliceToken, tenant.projectId);
+    expect(request.status).toBe('PENDING');
+    expect(request.version).toBe(1);
+
+    const ws = wsClient(server.wsUrl, tenant.aliceToken);
+    const overWs = subscribeWs(ws, VmRequestUpdatedDocument, { id: request.id });
+    const overSse = subscribeSse(server.url, tenant.aliceToken, VmRequestUpdatedDocument, { id: request.id });
+    const changesWs = subscribeWs(ws, VmRequestChangesDocument, { projectId: tenant.projectId });
+    await overWs.waitFor(1);
+    await overSse.waitFor(1);
+
+    const approved = dataOf(
+      await http(server.url, tenant.adminToken, ApproveVmRequestDocument, {
+        input: { id: request.id, expectedVersion: request.version },
+      }),
+    ).approveVmRequest;
+    // The payload is the request as the command left it: no wait for the projector.
+    expect(approved).toMatchObject({ __typename: 'ApproveVmRequestPayload', vmRequest: { status: 'APPROVED', version: 2, decidedBy: 'admin' } });
+
+    const statuses = (values: { vmRequestUpdated: { status: string } }[]) => values.map((v) => v.vmRequestUpdated.status);
+    await overWs.waitFor(2);
+    await overSse.waitFor(2);
+    expect(statuses(overWs.values).slice(0, 2)).toEqual(['PENDING', 'APPROVED']);
+    expect(statuses(overSse.values).slice(0, 2)).toEqual(['PENDING', 'APPROVED']);
+    // TODO(provisioning): once the provisioning process runs in this server, expect PROVISIONING, each stage, READY.
+
+    const changes = await changesWs.waitFor(1);
+    expect(changes.at(-1)?.vmRequestChanges.vmRequest).toMatchObject({ id: request.id, status: 'APPROVED', version: 2 });
+
+    overWs.unsubscribe();
+    overSse.unsubscribe();
+    changesWs.unsubscribe();
+    await ws.dispose();
+  });
+
+  it('lists, queues and details requests from the read model', async () => {
+    const request = await createRequest(server, tenant.bobToken, tenant.projectId, { size: 'XL' });
+    // The read model catches up asynchronously; wait until the request shows in the admin queue.
+    await expect.poll(async () => {
+      const queue = dataOf(await http(server.url, tenant.adminToken, PendingApprovalsDocument, { first: 100 }));
+      return queue.pendingApprovals.edges.map((edge) => edge.node.id);
+    }).toContain(request.id);
+
+    const detail = dataOf(await http(server.url, tenant.bobToken, VmRequestDetailDocument, { id: request.id })).vmRequest;
+    expect(detail).toMatchObject({ id: request.id, size: 'XL', spec: { vcpus: 16, memoryGb: 32, diskGb: 500, monthlyCostEur: 200 } });
+    expect(detail?.project.id).toBe(tenant.projectId);
+    expect(detail?.timeline.map((entry) => entry.type)).toEqual(['VmRequestCreated']);
+    expect(detail?.auditTrail.verified).toBe(true);
+    expect(detail?.auditTrail.events.map((event) => event.type)).toEqual(['VmRequestCreated']);
+
+    const mine = dataOf(await http(server.url, tenant.bobToken, VmRequestsDocument, { first: 50 })).vmRequests;
+    expect(mine.edges.every((edge) => edge.node.requesterId === 'bob')).toBe(true);
+    expect(mine.edges.map((edge) => edge.node.id)).toContain(request.id);
+
+    const nested = dataOf(await http(server.url, tenant.adminToken, VmRequestsWithMembersDocument, { first: 10 }));
+    expect(nested.vmRequests.edges[0]?.node.project.members.map((m) => m.userId).sort()).toEqual(['admin', 'alice', 'bob']);
+  });
+
+  it('answers viewer and vmSizes', async () => {
+    const viewer = dataOf(await http(server.url, tenant.aliceToken, ViewerDocument)).viewer;
+    expect(viewer).toEqual({ id: 'alice', tenantId: tenant.tenant, roles: ['user'], email: 'alice@example.com', name: 'Alice' });
+    const sizes = dataOf(await http(server.url, tenant.aliceToken, VmSizesDocument)).vmSizes;
+    expect(sizes.map((s) => s.size)).toEqual(['S', 'M', 'L', 'XL']);
+  });
+});
