@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hypervisorVmName, readSimulatorFile } from '../../../src/provisioning/index.ts';
+import { killChildren, startChild } from './support/child.ts';
+import { FAST, type Harness, openHarness, PROVISIONED_SEQUENCE, sequence, settled, waitFor } from './support/harness.ts';
+
+// The simulated hypervisor of each child keeps its VMs in a file: the hypervisor outlives the killed process.
+const dir = mkdtempSync(join(tmpdir(), 'dvmm-provisioning-crash-'));
+let h: Harness;
+
+beforeAll(async () => {
+  h = await openHarness();
+});
+afterAll(async () => {
+  await killChildren();
+  await h.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const settings = (stateFile: string) => ({
+  url: h.t.url,
+  stateFile,
+  // Slow enough that the kill lands inside a stage; the network answers well within its timeout.
+  stageMs: 400,
+  options: { ...FAST, networkTimeoutMs: 10_000 },
+});
+
+describe('a provisioning process killed mid-provisioning (SIGKILL) and started again', () => {
+  it.each([
+    ['CLONING', 'while the clone is under way'],
+    ['POWERING_ON', 'after the VM was cloned and configured'],
+  ])('killed at %s (%s): it finishes, with exactly one VM and every step recorded once', async (stage) => {
+    const stateFile = join(dir, `${stage}.json`);
+    const request = await h.approvedRequest(`crash-${stage.toLowerCase().replace('_', '-')}`);
+
+    const first = await startChild(settings(stateFile));
+    await waitFor(`stage ${stage}`, async () => {
+      const events = await h.events(request.id);
+      const last = events[events.length - 1];
+      return last?.type === 'VmProvisioningProgressed' && last.data.stage === stage ? true : undefined;
+    });
+    await first.kill();
+    const afterCrash = await h.events(request.id);
+    expect(afterCrash[afterCrash.length - 1]?.type).toBe('VmProvisioningProgressed');
+
+    const second = await startChild(settings(stateFile));
+    const events = await settled(h, request.id);
+    await second.stop();
+
+    expect(sequence(events)).toEqual([...PROVISIONED_SEQUENCE, 'VmRequestReady']);
+    const { vms, calls } = readSimulatorFile(stateFile);
+    expect(vms).toHaveLength(1);
+    expect(vms[0]).toMatchObject({ name: hypervisorVmName(request.id), powerState: 'on' });
+    expect(events[events.length - 1]!.data).toMatchObject({ vmwareVmId: vms[0]!.id });
+    // One successful clone in total: the restarted process either found the VM or cloned the only one.
+    expect(calls.filter((c) => c.operation === 'clone' && c.outcome === 'ok')).toHaveLength(1);
+    expect(calls.filter((c) => c.operation === 'delete')).toEqual([]);
+    // The second process did the rest.
+    expect(calls.some((c) => c.pid === second.child.pid && c.operation === 'waitForNetwork')).toBe(true);
+    expect(calls.some((c) => c.pid === first.child.pid)).toBe(true);
+  });
+});
