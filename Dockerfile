@@ -15,4 +15,6 @@ COPY src ./src
 
 USER node
 EXPOSE 4000
-CMD ["npm", "start"]
+# node itself as the main process (not npm -> sh -> tsx): SIGTERM from `docker compose stop` must reach the
+# server for a graceful shutdown, and npm/sh do not pass it on.
+CMD ["node", "--import", "tsx", "src/main.ts"]

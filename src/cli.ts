@@ -3,6 +3,8 @@
  * applies pending migrations on connect. Add a command by adding an entry to COMMANDS.
  */
 import { openDatabase, type Database } from './db/index.ts';
+import { seedCommand } from './demo/seed-command.ts';
+import { tokenCommand } from './http/token-command.ts';
 import { projectionsCommand } from './projections/cli.ts';
 
 type Command = (db: Database, args: string[]) => Promise<number>;
@@ -13,14 +15,23 @@ const COMMANDS: Record<string, { help: string; run: Command }> = {
     help: 'projections status | projections rebuild <name>',
     run: (db, args) => projectionsCommand(db.sql, args),
   },
+  seed: { help: 'create the demo tenant acme (idempotent) and print its dev tokens', run: (db) => seedCommand(db) },
+};
+
+/** Commands that need no database. */
+const STANDALONE: Record<string, { help: string; run: (args: string[]) => Promise<number> }> = {
+  token: { help: 'token --sub alice --tenant acme [--role admin] [--header]: print a dev token', run: tokenCommand },
 };
 
 function usage(): string {
-  return ['usage: cli <command> [args]', ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.help}`)].join('\n');
+  const all = { ...COMMANDS, ...STANDALONE };
+  return ['usage: cli <command> [args]', ...Object.entries(all).map(([name, c]) => `  ${name.padEnd(12)} ${c.help}`)].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
+  const standalone = name ? STANDALONE[name] : undefined;
+  if (standalone) return standalone.run(args);
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
     console.error(usage());

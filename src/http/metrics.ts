@@ -68,33 +68,42 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
       this.set(sources.subscriberCount?.() ?? 0);
     },
   });
-  // Both lag gauges are filled by one read, in the collect of the one registered (and so serialised) first.
-  const lagSeconds = new Gauge({
-    name: 'dvmm_projection_lag_seconds',
-    help: 'Age of the oldest event not yet applied, per projection (0 when caught up)',
-    labelNames: ['projection'] as const,
-    registers: [],
-  });
-  new Gauge({
-    name: 'dvmm_projection_lag_events',
-    help: 'Events recorded but not yet applied, per projection',
-    labelNames: ['projection'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      lagSeconds.reset();
-      if (!sources.projectionLag) return;
-      try {
-        for (const lag of await sources.projectionLag()) {
-          this.set({ projection: lag.projection }, lag.events);
-          if (lag.seconds !== undefined) lagSeconds.set({ projection: lag.projection }, lag.seconds);
+  // Both lag gauges come from one read per scrape: the registry collects all metrics at once, so each asks and
+  // the second gets the first one's answer.
+  let lagRead: { at: number; result: Promise<readonly ProjectionLag[]> } | undefined;
+  const readLag = (): Promise<readonly ProjectionLag[]> => {
+    const now = Date.now();
+    if (!lagRead || now - lagRead.at > 1_000) {
+      lagRead = { at: now, result: Promise.resolve().then(() => sources.projectionLag?.() ?? []) };
+    }
+    return lagRead.result;
+  };
+  const lagGauge = (name: string, help: string, value: (lag: ProjectionLag) => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['projection'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        if (!sources.projectionLag) return;
+        try {
+          for (const lag of await readLag()) {
+            const figure = value(lag);
+            if (figure !== undefined) this.set({ projection: lag.projection }, figure);
+          }
+        } catch {
+          // A scrape while the database is away: no lag figures rather than a failed scrape.
         }
-      } catch {
-        // A scrape while the database is away: report no lag figures rather than fail the whole scrape.
-      }
-    },
-  });
-  registry.registerMetric(lagSeconds);
+      },
+    });
+  lagGauge('dvmm_projection_lag_events', 'Events recorded but not yet applied, per projection', (lag) => lag.events);
+  lagGauge(
+    'dvmm_projection_lag_seconds',
+    'Age of the oldest event not yet applied, per projection (0 when caught up)',
+    (lag) => lag.seconds,
+  );
+
 
   const names = new Set<string>();
   const operationName = (name: string): string => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /**
@@ -15,6 +15,7 @@ export function devSecret(dataDir: string): { secret: string; file: string } {
   if (existing) return { secret: existing, file };
   // Written aside, then linked into place: link() is atomic and fails when another process got there first, in
   // which case its secret wins. Nobody ever reads a half-written file.
+  mkdirSync(dirname(file), { recursive: true });
   const draft = `${file}.${process.pid}.tmp`;
   writeFileSync(draft, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
   try {

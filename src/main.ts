@@ -1,0 +1,193 @@
+/**
+ * `npm start`: the whole service in one process. Database (embedded unless DATABASE_URL; migrations applied),
+ * event store, projector, provisioning, live change feed and the HTTP server on PORT. With an empty database (and
+ * not in production) it seeds the demo tenant and prints the GraphiQL URL with ready-to-paste tokens.
+ * SIGINT/SIGTERM shut it down in order; a second signal exits at once.
+ */
+import { openDatabase, type Database } from './db/index.ts';
+import { demoAdmin, demoUser } from './demo/users.ts';
+import { isEmptyStore, seedDemo } from './demo/seed.ts';
+import { createEventStore, type EventStore } from './event-store/index.ts';
+import type { Services } from './graphql/context.ts';
+import { createLiveFeed } from './graphql/live/feed.ts';
+import { buildSchema } from './graphql/schema.ts';
+import { type AuthConfig, authConfigFromEnv, createAuthenticator } from './http/auth.ts';
+import { devTokenBanner, devTokens } from './http/dev-tokens.ts';
+import { consoleLogger } from './http/logger.ts';
+import type { ProjectionLag } from './http/metrics.ts';
+import type { ReadinessCheck } from './http/readiness.ts';
+import { createServer, type DvmmServer } from './http/server.ts';
+import { PROJECTIONS, type Projector, readProjectionStatus, startProjector } from './projections/index.ts';
+
+interface MainConfig {
+  port: number;
+  host: string | undefined;
+  production: boolean;
+  /** Seed the demo tenant into an empty database. */
+  seedDemo: boolean;
+  poolSize: number;
+}
+
+/** Everything main.ts reads from the environment besides what openDatabase, auth and provisioning read themselves. */
+function mainConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MainConfig {
+  const production = env.NODE_ENV === 'production';
+  return {
+    port: integer(env, 'PORT', 4000, 0, 65_535),
+    host: env.HOST?.trim() || undefined,
+    production,
+    seedDemo: flag(env, 'DVMM_DEMO_SEED', !production),
+    poolSize: integer(env, 'DATABASE_POOL_MAX', 20, 2, 1_000),
+  };
+}
+
+/** A running service; `stop` undoes `start` in reverse order. */
+interface Running {
+  stop(): Promise<void>;
+}
+
+async function start(config: MainConfig, auth: AuthConfig): Promise<Running> {
+  const log = (line: string) => console.log(line);
+  const stack: { name: string; stop: () => Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const part of stack.reverse()) {
+      try {
+        await part.stop();
+      } catch (error) {
+        console.error(`[main] stopping ${part.name} failed: ${(error as Error).message}`);
+      }
+    }
+  };
+
+  try {
+    const database: Database = await openDatabase({ max: config.poolSize, log });
+    stack.push({ name: 'database', stop: () => database.close() });
+
+    const store: EventStore = createEventStore(database.sql);
+    // A pending wake-up NOTIFY goes out before the pool closes.
+    stack.push({ name: 'event store', stop: () => store.flush() });
+
+    const projector: Projector = await startProjector({ sql: database.sql, projections: PROJECTIONS, log });
+    stack.push({ name: 'projector', stop: () => projector.stop() });
+
+    // Provisioning process: started here once src/provisioning offers it (see startProvisioningHook below).
+    const provisioning = await startProvisioningHook(database, store, log);
+    if (provisioning) stack.push({ name: 'provisioning', stop: () => provisioning.stop() });
+
+    const live = createLiveFeed({ sql: database.sql, db: database.db, store, log });
+    await live.start();
+    stack.push({ name: 'live feed', stop: () => live.stop() });
+
+    const services: Services = { sql: database.sql, db: database.db, store, live };
+    const server: DvmmServer = await createServer({
+      services,
+      schema: buildSchema(),
+      auth: createAuthenticator(auth),
+      port: config.port,
+      host: config.host,
+      logger: consoleLogger,
+      readiness: { projector: projectorReadiness(projector) },
+      projectionLag: () => projectionLag(database),
+    });
+    stack.push({ name: 'server', stop: () => server.close() });
+
+    if (config.seedDemo && (await isEmptyStore(store))) {
+      const seeded = await seedDemo(store);
+      log(`[main] empty database: seeded the demo tenant ${demoAdmin.tenantId} (${seeded.projectIds.length} projects, users ${demoAdmin.userId} and ${demoUser.userId})`);
+    }
+    // Tokens only make sense where the demo users exist or may be created; never print credentials in production.
+    if (!config.production) console.log(devTokenBanner(server.url, await devTokens(auth, [demoUser, demoAdmin])));
+    else log(`[main] serving ${server.url}`);
+
+    return { stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/**
+ * The provisioning process (src/provisioning) drives approved requests through the hypervisor. Returns null
+ * while it is not wired in.
+ */
+async function startProvisioningHook(
+  _database: Database,
+  _store: EventStore,
+  _log: (line: string) => void,
+): Promise<{ stop(): Promise<void> } | null> {
+  return null;
+}
+
+/** Not ready while a projection this process leads is stalled (its handler keeps failing on an event). */
+function projectorReadiness(projector: Projector): ReadinessCheck {
+  return () => {
+    const stalled = projector.status().projections.filter((projection) => projection.stalled);
+    return stalled.length === 0
+      ? { ok: true }
+      : { ok: false, detail: `stalled: ${stalled.map((projection) => projection.name).join(', ')}` };
+  };
+}
+
+async function projectionLag(database: Database): Promise<ProjectionLag[]> {
+  const statuses = await readProjectionStatus(database.sql, PROJECTIONS.map((projection) => projection.name));
+  return statuses.map((status) => ({ projection: status.name, events: status.lagEvents, seconds: status.lagSeconds }));
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+// Generous: the projector finishes its batch, provisioning lets running steps reach a safe point.
+const SHUTDOWN_TIMEOUT_MS = 30_000;
+
+async function main(): Promise<void> {
+  // Configuration errors (a bad PORT, production without JWT_SECRET) stop us before anything starts.
+  const config = mainConfigFromEnv();
+  const auth = authConfigFromEnv();
+  const running = await start(config, auth);
+
+  let stoppingSince = 0;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stoppingSince > 0) {
+      // The same Ctrl-C can arrive twice (from the terminal and relayed by npm/tsx): only a later one forces.
+      if (Date.now() - stoppingSince < 1_000) return;
+      console.error(`[main] ${signal} again: exiting now`);
+      process.exit(1);
+    }
+    stoppingSince = Date.now();
+    console.log(`[main] ${signal}: shutting down`);
+    const timer = setTimeout(() => {
+      console.error(`[main] shutdown took longer than ${SHUTDOWN_TIMEOUT_MS / 1000} s: exiting`);
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    running.stop().then(
+      () => {
+        console.log('[main] stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(`[main] shutdown failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(`[main] failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});
