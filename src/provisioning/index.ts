@@ -16,3 +16,4 @@ export {
   type StartProvisioningOptions,
 } from './process.ts';
 export { provisioningJobs } from './provisioning-jobs.table.ts';
+export { startProvisioningFromEnv } from './from-env.ts';

@@ -1,0 +1,25 @@
+import type postgres from 'postgres';
+import type { EventStore } from '../event-store/index.ts';
+import { provisioningConfigFromEnv } from './config.ts';
+import { startProvisioning, type ProvisioningProcess } from './process.ts';
+import { createSimulatedHypervisor } from './simulated-hypervisor.ts';
+
+/**
+ * What `npm start` runs: the provisioning process configured from the environment (see provisioningConfigFromEnv),
+ * with the simulated hypervisor, or null when PROVISIONING_ENABLED is false. A vSphere adapter would be chosen here.
+ */
+export async function startProvisioningFromEnv(deps: {
+  sql: postgres.Sql;
+  store: EventStore;
+  log?: (line: string) => void;
+  env?: Readonly<Record<string, string | undefined>>;
+}): Promise<ProvisioningProcess | null> {
+  const log = deps.log ?? ((line: string) => console.log(line));
+  const config = provisioningConfigFromEnv(deps.env);
+  if (!config.enabled) {
+    log('[provisioning] disabled (PROVISIONING_ENABLED=false): approved requests wait until a process runs');
+    return null;
+  }
+  const hypervisor = createSimulatedHypervisor({ stageMs: config.stageMs, stateFile: config.simulatorStateFile });
+  return startProvisioning({ sql: deps.sql, store: deps.store, hypervisor, options: config.options, log });
+}
