@@ -14,10 +14,10 @@ import { buildSchema } from './graphql/schema.ts';
 import { type AuthConfig, authConfigFromEnv, createAuthenticator } from './http/auth.ts';
 import { devTokenBanner, devTokens } from './http/dev-tokens.ts';
 import { consoleLogger } from './http/logger.ts';
-import type { ProjectionLag } from './http/metrics.ts';
-import type { ReadinessCheck } from './http/readiness.ts';
+import { projectionLag, projectorReadiness } from './http/projector-health.ts';
 import { createServer, type DvmmServer } from './http/server.ts';
-import { PROJECTIONS, type Projector, readProjectionStatus, startProjector } from './projections/index.ts';
+import { PROJECTIONS, type Projector, startProjector } from './projections/index.ts';
+import { startProvisioningFromEnv } from './provisioning/index.ts';
 
 interface MainConfig {
   port: number;
@@ -86,7 +86,7 @@ async function start(config: MainConfig, auth: AuthConfig): Promise<Running> {
       host: config.host,
       logger: consoleLogger,
       readiness: { projector: projectorReadiness(projector) },
-      projectionLag: () => projectionLag(database),
+      projectionLag: () => projectionLag(database.sql),
     });
     stack.push({ name: 'server', stop: () => server.close() });
 
@@ -107,29 +107,15 @@ async function start(config: MainConfig, auth: AuthConfig): Promise<Running> {
 
 /**
  * The provisioning process (src/provisioning) drives approved requests through the hypervisor. Returns null
- * while it is not wired in.
+ * when PROVISIONING_ENABLED=false.
  */
 async function startProvisioningHook(
-  _database: Database,
-  _store: EventStore,
-  _log: (line: string) => void,
+  database: Database,
+  store: EventStore,
+  log: (line: string) => void,
 ): Promise<{ stop(): Promise<void> } | null> {
-  return null;
-}
-
-/** Not ready while a projection this process leads is stalled (its handler keeps failing on an event). */
-function projectorReadiness(projector: Projector): ReadinessCheck {
-  return () => {
-    const stalled = projector.status().projections.filter((projection) => projection.stalled);
-    return stalled.length === 0
-      ? { ok: true }
-      : { ok: false, detail: `stalled: ${stalled.map((projection) => projection.name).join(', ')}` };
-  };
-}
-
-async function projectionLag(database: Database): Promise<ProjectionLag[]> {
-  const statuses = await readProjectionStatus(database.sql, PROJECTIONS.map((projection) => projection.name));
-  return statuses.map((status) => ({ projection: status.name, events: status.lagEvents, seconds: status.lagSeconds }));
+  // provisioning hook (owned by src/provisioning): env PROVISIONING_* is read there
+  return startProvisioningFromEnv({ sql: database.sql, store, log });
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import type { GraphQLSchema } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Principal, Role } from '../../src/domain/principal.ts';
+import { createEventStore } from '../../src/event-store/index.ts';
+import type { Services } from '../../src/graphql/context.ts';
+import { createLiveFeed } from '../../src/graphql/live/feed.ts';
+import { buildSchema } from '../../src/graphql/schema.ts';
+import { type AuthConfig, type Authenticator, createAuthenticator, mintToken } from '../../src/http/auth.ts';
+import type { Logger } from '../../src/http/logger.ts';
+import { projectionLag, projectorReadiness } from '../../src/http/projector-health.ts';
+import type { ReadinessCheck } from '../../src/http/readiness.ts';
+import { createServer, type DvmmServer } from '../../src/http/server.ts';
+import { PROJECTIONS, type Projector, startProjector } from '../../src/projections/index.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+
+/** Who a test token is for: `{ sub: 'alice', tenant: 'acme', roles: ['user'] }` or a Principal. */
+export type PrincipalLike =
+  | { sub: string; tenant: string; roles?: readonly Role[]; email?: string; name?: string }
+  | Principal;
+
+export interface TestServerOptions {
+  /** Default: the real schema (src/graphql/schema.ts). */
+  schema?: GraphQLSchema;
+  /** Share a database with another server (two instances on one database); default: a fresh one, dropped on close. */
+  database?: TestDatabase;
+  /** Default: HS256 with a random secret. Give `jwksUrl`, `issuer`, `audience` to test those paths. */
+  auth?: AuthConfig | Authenticator;
+  /** Run the projector (default true). Without it, read models stay empty. */
+  projector?: boolean;
+  /** Checks of /ready besides database, migrations and (with the projector) projector. */
+  readiness?: Record<string, ReadinessCheck>;
+  /** drizzle journal /ready compares against (to test pending migrations). */
+  migrationsJournal?: string;
+  plugins?: Plugin[];
+  maxOperationsPerSocket?: number;
+}
+
+export interface TestServer {
+  /** http://127.0.0.1:port/graphql */
+  url: string;
+  /** ws://127.0.0.1:port/graphql */
+  wsUrl: string;
+  /** http://127.0.0.1:port, for /health, /ready and /metrics. */
+  origin: string;
+  /** A valid HS256 token for this server (valid 1 h unless `expiresIn` says otherwise). */
+  token(who: PrincipalLike, options?: { expiresIn?: string | number }): Promise<string>;
+  /** `{ authorization: 'Bearer ...' }` for fetch headers and graphql-ws connectionParams. */
+  authHeader(who: PrincipalLike): Promise<{ authorization: string }>;
+  services: Services;
+  database: TestDatabase;
+  /** Null when started with `projector: false`. */
+  projector: Projector | null;
+  /** Every line the server logged (it prints nothing), for tests about logging and masking. */
+  logs: string[];
+  server: DvmmServer;
+  close(): Promise<void>;
+}
+
+/**
+ * The real service on a free port for end-to-end tests: a fresh test database (or the one given), event store,
+ * projector, live feed and the HTTP server with the real schema. Talk to it with fetch, graphql-ws or SSE
+ * clients; mint tokens with `token(...)`.
+ */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const ownDatabase = options.database === undefined;
+  const database = options.database ?? (await createTestDatabase());
+  const logs: string[] = [];
+  const log = (line: string) => void logs.push(line);
+  const logger = captureLogger(logs);
+  const secret = randomBytes(32).toString('base64url');
+  const auth = options.auth ?? { secret, secretSource: 'options' as const };
+  const signing = 'authenticate' in auth ? { secret } : { secret: auth.secret ?? secret, issuer: auth.issuer, audience: auth.audience };
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => log(`[test-server] stop failed: ${String(error)}`));
+  };
+  try {
+    if (ownDatabase) stops.push(() => database.close());
+    const store = createEventStore(database.sql);
+    stops.push(() => store.flush());
+    const projector = options.projector === false ? null : await startProjector({ sql: database.sql, projections: PROJECTIONS, log });
+    if (projector) stops.push(() => projector.stop());
+    const live = createLiveFeed({ sql: database.sql, db: database.db, store, log });
+    await live.start();
+    stops.push(() => live.stop());
+
+    const services: Services = { sql: database.sql, db: database.db, store, live };
+    const server = await createServer({
+      services,
+      schema: options.schema ?? buildSchema(),
+      auth: 'authenticate' in auth ? auth : createAuthenticator(auth),
+      port: 0,
+      host: '127.0.0.1',
+      logger,
+      readiness: { ...(projector ? { projector: projectorReadiness(projector) } : {}), ...options.readiness },
+      projectionLag: () => projectionLag(database.sql),
+      ...(options.migrationsJournal ? { migrationsJournal: options.migrationsJournal } : {}),
+      ...(options.plugins ? { plugins: options.plugins } : {}),
+      ...(options.maxOperationsPerSocket ? { maxOperationsPerSocket: options.maxOperationsPerSocket } : {}),
+      shutdownGraceMs: 1_000,
+    });
+    stops.push(() => server.close());
+
+    const token = (who: PrincipalLike, tokenOptions: { expiresIn?: string | number } = {}) =>
+      mintToken(
+        { ...claimsOf(who), expiresIn: tokenOptions.expiresIn ?? '1h' },
+        {
+          secret: signing.secret,
+          ...(signing.issuer ? { issuer: signing.issuer } : {}),
+          ...(signing.audience ? { audience: signing.audience } : {}),
+        },
+      );
+    let closed: Promise<void> | undefined;
+    return {
+      url: server.url,
+      wsUrl: server.wsUrl,
+      origin: new URL(server.url).origin,
+      token,
+      authHeader: async (who) => ({ authorization: `Bearer ${await token(who)}` }),
+      services,
+      database,
+      projector,
+      logs,
+      server,
+      close: () => (closed ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function claimsOf(who: PrincipalLike) {
+  if ('userId' in who) {
+    return {
+      sub: who.userId,
+      tenant: who.tenantId,
+      roles: who.roles,
+      ...(who.email ? { email: who.email } : {}),
+      ...(who.name ? { name: who.name } : {}),
+    };
+  }
+  return {
+    sub: who.sub,
+    tenant: who.tenant,
+    roles: who.roles ?? (['user'] as const),
+    ...(who.email ? { email: who.email } : {}),
+    ...(who.name ? { name: who.name } : {}),
+  };
+}
+
+function captureLogger(lines: string[]): Logger {
+  const write = (level: string) => (message: string, details?: Record<string, unknown>) =>
+    void lines.push(`${level} ${message}${details ? ` ${JSON.stringify(details)}` : ''}`);
+  return { info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+export interface GraphQLResponse {
+  status: number;
+  headers: Headers;
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  };
+}
+
+/** One GraphQL POST with fetch; the body is parsed whatever the status. */
+export async function postGraphQL(
+  url: string,
+  query: string,
+  headers: Record<string, string> = {},
+  variables?: Record<string, unknown>,
+): Promise<GraphQLResponse> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
+    body: JSON.stringify({ query, ...(variables ? { variables } : {}) }),
+  });
+  const text = await response.text();
+  let body: GraphQLResponse['body'];
+  try {
+    body = JSON.parse(text) as GraphQLResponse['body'];
+  } catch {
+    throw new Error(`not JSON (HTTP ${response.status}): ${text.slice(0, 200)}`);
+  }
+  return { status: response.status, headers: response.headers, body };
+}
