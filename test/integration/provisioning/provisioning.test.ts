@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NO_IP_WARNING } from '../../../src/domain/index.ts';
+import { CHANGES_CHANNEL, parseChanges, startProjector, vmRequestsProjection } from '../../../src/projections/index.ts';
 import {
   createSimulatedHypervisor,
   hypervisorVmName,
@@ -10,7 +11,7 @@ import {
   type SimulatedHypervisorOptions,
   startProvisioning,
 } from '../../../src/provisioning/index.ts';
-import { bob, FAST, type Harness, openHarness, PROVISIONED_SEQUENCE, sequence, settled } from './support/harness.ts';
+import { bob, FAST, type Harness, openHarness, PROVISIONED_SEQUENCE, sequence, settled, waitFor } from './support/harness.ts';
 
 let h: Harness;
 let running: ProvisioningProcess | null = null;
@@ -58,6 +59,34 @@ describe('provisioning an approved request', () => {
       });
     }
     expect(await loadJob(h.t.sql, request.id)).toMatchObject({ status: 'DONE', outcome: 'READY', attempt: 1 });
+  });
+
+  it('the read model follows: the request row ends READY with the VM, and its changes are published live', async () => {
+    const projector = await startProjector({ sql: h.t.sql, projections: [vmRequestsProjection], pollIntervalMs: 50, log: quiet });
+    const changed: string[] = [];
+    const listener = await h.t.sql.listen(CHANGES_CHANNEL, (payload) =>
+      changed.push(...parseChanges(payload).map((change) => change.id)),
+    );
+    try {
+      const sim = await start();
+      const request = await h.approvedRequest('app-01');
+      await settled(h, request.id);
+      await projector.caughtUp();
+      const [row] = await h.t.sql<Record<string, unknown>[]>`
+        select status, provisioning_stage, vmware_vm_id, hostname, ip_address from vm_requests where id = ${request.id}`;
+      const vm = sim.vms()[0]!;
+      expect(row).toEqual({
+        status: 'READY',
+        provisioning_stage: 'WAITING_FOR_NETWORK',
+        vmware_vm_id: vm.id,
+        hostname: 'app-01.dvmm.internal',
+        ip_address: vm.ipAddress,
+      });
+      expect(changed).toContain(request.id);
+    } finally {
+      await listener.unlisten();
+      await projector.stop();
+    }
   });
 
   it('no IP after the network wait: READY with a warning and without an address', async () => {
@@ -171,6 +200,29 @@ describe('provisioning an approved request', () => {
       '1:delete:ok',
     ]);
     expect(sim.vms()).toEqual([]);
+  });
+
+  it('a job whose lock connection dies stops at its next step and is taken up again, still building one VM', async () => {
+    const sim = await start({ stageMs: 150 });
+    const request = await h.approvedRequest('web-10');
+    await waitFor('stage CONFIGURING', async () =>
+      (await h.status(request.id)) === 'VmProvisioningProgressed' &&
+      (await h.events(request.id)).some((e) => e.data.stage === 'CONFIGURING')
+        ? true
+        : undefined,
+    );
+    // The session holding the job locks ends, as when the network drops: its locks are gone.
+    const killed = await h.t.sql`
+      select pg_terminate_backend(pid) from pg_stat_activity
+      where datname = current_database() and application_name like 'dvmm-provisioning %'
+        and application_name not like 'dvmm-provisioning-projector%'`;
+    expect(killed.length).toBe(1);
+    const events = await settled(h, request.id);
+
+    expect(sequence(events)).toEqual([...PROVISIONED_SEQUENCE, 'VmRequestReady']);
+    expect(sim.vms()).toHaveLength(1);
+    expect(sim.calls().filter((c) => c.operation === 'clone')).toHaveLength(1);
+    expect(running!.status().worker.interruptions).toBeGreaterThanOrEqual(1);
   });
 
   it('approvals made while no process runs are provisioned when one starts', async () => {
