@@ -9,7 +9,8 @@ export interface DedicatedOptions {
 /**
  * A single long-lived connection to the same server as `sql`, outside its pool: for session state that must stay on
  * one backend (advisory locks, LISTEN) and whose loss must be noticed (`onclose`). It reconnects lazily on the next
- * query. postgres.js builds its own LISTEN client the same way, from the pool's parsed options.
+ * query. postgres.js builds its own LISTEN client the same way, from the pool's parsed options. It fetches the
+ * server's array types on connect, like the pool, so array parameters serialise the same on both.
  */
 export function dedicatedConnection(sql: postgres.Sql, options: DedicatedOptions): postgres.Sql {
   const base = sql.options as unknown as Record<string, unknown> & { connection?: Record<string, unknown> };
@@ -18,7 +19,6 @@ export function dedicatedConnection(sql: postgres.Sql, options: DedicatedOptions
     max: 1,
     idle_timeout: null,
     max_lifetime: null,
-    fetch_types: false,
     onnotice: () => {},
     connection: { ...base.connection, application_name: options.applicationName },
     onclose: options.onclose,

@@ -240,15 +240,20 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
 
   const leadership = createLeadership(sql, applicationName, () => loseAll('lock connection closed'));
   let checking: Promise<void> | null = null;
+  let lastLeaderError: string | null = null;
   const checkLeadership = (): Promise<void> =>
     (checking ??= (async () => {
       let held: Set<string>;
       try {
         held = await leadership.refresh(names);
       } catch (error) {
-        loseAll(`lock connection failed: ${describe(error)}`);
+        const why = `leader check failed: ${describe(error)}`;
+        if (why !== lastLeaderError) log(`${why}; retrying every ${leaderCheckMs} ms`);
+        lastLeaderError = why;
+        loseAll(why);
         return;
       }
+      lastLeaderError = null;
       let changed = false;
       for (const slot of slots) {
         const leads = held.has(slot.projection.name);

@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import type { DomainEvent, ProjectEvent, VmRequestEvent } from '../../../src/domain/index.ts';
+import type { EventMetadata, EventStore, JsonObject, NewEvent } from '../../../src/event-store/index.ts';
+
+export const VM_REQUEST_STREAM = 'VmRequest';
+export const PROJECT_STREAM = 'Project';
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const toNew = (event: DomainEvent): NewEvent => ({ type: event.type, data: event.data as unknown as JsonObject });
+
+export function metadata(tenantId: string, userId: string, occurredAt = new Date()): EventMetadata {
+  return {
+    tenantId,
+    userId,
+    correlationId: randomUUID(),
+    causationId: null,
+    commandId: randomUUID(),
+    occurredAt: occurredAt.toISOString(),
+  };
+}
+
+export interface Step {
+  actor: string;
+  events: DomainEvent[];
+}
+
+export interface AppendStepOptions {
+  /** Hold the transaction open this long after the insert (a slow writer, as under load). */
+  delayMs?: number;
+  occurredAt?: Date;
+}
+
+/** Appends one command's events at the expected version, as command handling does; returns the new version. */
+export async function appendStep(
+  store: EventStore,
+  tenantId: string,
+  streamType: string,
+  streamId: string,
+  version: number,
+  step: Step,
+  options: AppendStepOptions = {},
+): Promise<number> {
+  const appendOptions = { streamType, tenantId, metadata: metadata(tenantId, step.actor, options.occurredAt) };
+  const expected = version === 0 ? 'no_stream' : version;
+  if (!options.delayMs) {
+    return (await store.append(streamId, expected, step.events.map(toNew), appendOptions)).nextExpectedVersion;
+  }
+  return store.transaction(async (tx) => {
+    const result = await store.append(streamId, expected, step.events.map(toNew), { ...appendOptions, sql: tx });
+    await sleep(options.delayMs!);
+    return result.nextExpectedVersion;
+  });
+}
+
+export const projectCreation = (name: string, createdBy: string, description?: string): Step => ({
+  actor: createdBy,
+  events: [
+    { type: 'ProjectCreated', data: { name, createdBy, ...(description ? { description } : {}) } },
+    { type: 'MemberAdded', data: { userId: createdBy, role: 'PROJECT_ADMIN' } },
+  ] satisfies ProjectEvent[],
+});
+
+export const memberAdded = (by: string, userId: string, role: 'MEMBER' | 'PROJECT_ADMIN' = 'MEMBER'): Step => ({
+  actor: by,
+  events: [{ type: 'MemberAdded', data: { userId, role } }],
+});
+export const memberRemoved = (by: string, userId: string): Step => ({
+  actor: by,
+  events: [{ type: 'MemberRemoved', data: { userId } }],
+});
+
+const SIZES = ['S', 'M', 'L', 'XL'] as const;
+const STAGES = ['CLONING', 'CONFIGURING', 'POWERING_ON', 'WAITING_FOR_NETWORK'] as const;
+
+export interface RequestPlan {
+  requestId: string;
+  steps: Step[];
+}
+
+const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+
+/** A request's whole life, one command per step, along a random path through the lifecycle. */
+export function randomRequest(projectId: string, requester: string, admin: string, vmName: string): RequestPlan {
+  const system = 'system:provisioning';
+  const vm = (events: VmRequestEvent[], actor: string): Step => ({ actor, events });
+  const created = vm(
+    [
+      {
+        type: 'VmRequestCreated',
+        data: {
+          projectId,
+          vmName,
+          size: pick(SIZES),
+          justification: `Needed for ${vmName} testing`,
+          requester: { id: requester, email: `${requester}@acme.test`, name: Math.random() < 0.5 ? null : requester.toUpperCase() },
+        },
+      },
+    ],
+    requester,
+  );
+  const provisioning = [
+    vm([{ type: 'VmRequestApproved', data: { approvedBy: admin } }], admin),
+    vm([{ type: 'VmRequestProvisioningStarted', data: {} }], system),
+  ];
+  const path = Math.random();
+  let steps: Step[];
+  if (path < 0.1) steps = [created];
+  else if (path < 0.2) steps = [created, vm([{ type: 'VmRequestCancelled', data: Math.random() < 0.5 ? {} : { reason: 'No longer needed' } }], requester)];
+  else if (path < 0.3) steps = [created, vm([{ type: 'VmRequestRejected', data: { rejectedBy: admin, reason: 'Too large for this project' } }], admin)];
+  else if (path < 0.4) steps = [created, provisioning[0]!];
+  else if (path < 0.5) {
+    steps = [
+      created,
+      ...provisioning,
+      vm([{ type: 'VmProvisioningProgressed', data: { stage: 'CLONING' } }], system),
+      vm([{ type: 'VmRequestProvisioningFailed', data: { errorCode: 'CONNECTION_TIMEOUT', errorMessage: 'vCenter did not answer', attempts: 5 } }], system),
+    ];
+  } else {
+    steps = [
+      created,
+      ...provisioning,
+      ...STAGES.map((stage) => vm([{ type: 'VmProvisioningProgressed', data: { stage } }], system)),
+      vm(
+        [
+          {
+            type: 'VmRequestReady',
+            data: Math.random() < 0.8
+              ? { vmwareVmId: `vm-${vmName}`, hostname: `${vmName}.acme.internal`, ipAddress: '10.0.0.7' }
+              : { vmwareVmId: `vm-${vmName}`, hostname: `${vmName}.acme.internal`, warning: 'No IP address after the network wait' },
+          },
+        ],
+        system,
+      ),
+    ];
+  }
+  return { requestId: randomUUID(), steps };
+}
+
+/** Plays a request's steps one append each; `delayMs` picks each transaction's hold time. */
+export async function playRequest(
+  store: EventStore,
+  tenantId: string,
+  plan: RequestPlan,
+  delayMs: () => number = () => 0,
+): Promise<void> {
+  let version = 0;
+  for (const step of plan.steps) {
+    version = await appendStep(store, tenantId, VM_REQUEST_STREAM, plan.requestId, version, step, { delayMs: delayMs() });
+  }
+}
+
+/** Creates a project (with its creator as PROJECT_ADMIN); returns its id. */
+export async function createProject(store: EventStore, tenantId: string, name: string, admin: string): Promise<string> {
+  const id = randomUUID();
+  await appendStep(store, tenantId, PROJECT_STREAM, id, 0, projectCreation(name, admin, `The ${name} project`));
+  return id;
+}
+
+/** Appends `count` requests in `writers` parallel writers; every request goes through its whole random life. */
+export async function writeRequests(
+  store: EventStore,
+  tenantId: string,
+  projectIds: readonly string[],
+  options: { writers: number; perWriter: number; delayMs?: () => number; stop?: () => boolean },
+): Promise<number> {
+  let written = 0;
+  await Promise.all(
+    Array.from({ length: options.writers }, async (_, w) => {
+      for (let i = 0; i < options.perWriter && !options.stop?.(); i++) {
+        const plan = randomRequest(pick(projectIds), `user${w}`, 'admin', `vm-${w}-${i}-${plan4()}`);
+        await playRequest(store, tenantId, plan, options.delayMs);
+        written++;
+      }
+    }),
+  );
+  return written;
+}
+
+const plan4 = (): string => Math.random().toString(36).slice(2, 6);
