@@ -33,6 +33,8 @@ export const createChangeSubscription = (
 ): { subscriber: Subscriber; live: LiveIterator<LiveChange> } => {
   let mode: 'live' | 'replay' = options.replay ? 'replay' : 'live';
   let last = options.start;
+  /** The newest change handed to `deliver`: the feed hands changes out in cursor order, so anything older is stale. */
+  let received = options.start;
   let page: LiveChange[] = [];
   const mailbox = createMailbox<LiveChange>(options.capacity);
 
@@ -73,7 +75,9 @@ export const createChangeSubscription = (
 
   const subscriber: Subscriber = {
     deliver(change) {
-      if (mode === 'replay' || !fresh(change) || !options.accepts(change)) return;
+      if (mode === 'replay' || !fresh(change) || compareCheckpoints(change.checkpoint, received) <= 0) return;
+      if (!options.accepts(change)) return;
+      received = change.checkpoint;
       if (!mailbox.put(change.view.id, change)) {
         mailbox.clear();
         mode = 'replay';
