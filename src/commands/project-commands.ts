@@ -12,6 +12,7 @@ import { projectAggregate } from './aggregates.ts';
 import { type CommandContext, identifyCommand } from './context.ts';
 import { handle, type HandleDeps } from './handle.ts';
 import { aggregateIdFor, newId } from './ids.ts';
+import { lockProjectForChange } from './project-guard.ts';
 import { reserveProjectName } from './reserve-project-name.ts';
 import type { CommandResult } from './result.ts';
 
@@ -54,7 +55,8 @@ const run = async (
     command,
     identity: identity.value,
     context,
-    inTransaction: command.type === 'CreateProject' ? reserveName(principal.tenantId) : undefined,
+    inTransaction:
+      command.type === 'CreateProject' ? reserveName(principal.tenantId) : (tx) => lockProjectForChange(tx, streamId),
   });
 };
 

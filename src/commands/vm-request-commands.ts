@@ -13,9 +13,10 @@ import {
 } from '../domain/index.ts';
 import { projectAggregate, vmRequestAggregate } from './aggregates.ts';
 import { type CommandContext, identifyCommand } from './context.ts';
-import { handle, type HandleDeps } from './handle.ts';
+import { type CommandSpec, handle, type HandleDeps } from './handle.ts';
 import { aggregateIdFor, newId } from './ids.ts';
 import { loadStream } from './load-stream.ts';
+import { checkProjectUnchanged } from './project-guard.ts';
 import type { CommandResult } from './result.ts';
 
 export type VmRequestResult = DomainResult<CommandResult<VmRequest, VmRequestEvent>>;
@@ -50,12 +51,16 @@ export const runOnVmRequest = async (
   streamId: string | null,
   command: VmRequestCommand,
   context: CommandContext,
-  options: { visibleTo?: Principal; expectedVersion?: number } = {},
+  options: {
+    visibleTo?: Principal;
+    expectedVersion?: number;
+    inTransaction?: CommandSpec<VmRequestCommand, VmRequestEvent, unknown, VmRequest>['inTransaction'];
+  } = {},
 ): Promise<VmRequestResult> => {
   const identity = identifyCommand(principal, command.type, context);
   if (!identity.ok) return identity;
   const { commandId, idempotent } = identity.value;
-  const { visibleTo, expectedVersion } = options;
+  const { visibleTo, expectedVersion, inTransaction } = options;
   return handle(deps, {
     aggregate: vmRequestAggregate,
     principal,
@@ -66,6 +71,7 @@ export const runOnVmRequest = async (
     context,
     expectedVersion,
     authorize: visibleTo ? (request) => visibility(visibleTo, request) : undefined,
+    inTransaction,
   });
 };
 
@@ -79,26 +85,35 @@ const checkExpectedVersion = (expectedVersion: number): DomainError | null =>
 
 export const vmRequestCommands = (deps: HandleDeps) => ({
   createVmRequest: async (principal: Principal, input: CreateVmRequestInput, context: CommandContext = {}) => {
-    // The project's facts come from its own stream (never a projection), checked in the caller's tenant.
-    const project = await loadStream(deps.store, projectAggregate, input.projectId, principal.tenantId);
-    const facts = project.ok ? projectFactsFor(project.value.state, principal.userId) : null;
-    return runOnVmRequest(
-      deps,
-      principal,
-      null,
-      {
-        type: 'CreateVmRequest',
-        data: {
-          actor: principal,
-          projectId: input.projectId,
-          project: facts,
-          vmName: input.vmName,
-          size: input.size,
-          justification: input.justification,
+    // The project's facts come from its own stream (never a projection), checked in the caller's tenant, and are
+    // confirmed unchanged in the append's transaction (see project-guard.ts); a project that changed meanwhile is
+    // read again and the request decided anew.
+    let result: VmRequestResult | undefined;
+    for (let attempt = 1; attempt <= deps.maxAttempts; attempt++) {
+      const project = await loadStream(deps.store, projectAggregate, input.projectId, principal.tenantId);
+      const facts = project.ok ? projectFactsFor(project.value.state, principal.userId) : null;
+      const projectVersion = project.ok ? project.value.version : 0;
+      result = await runOnVmRequest(
+        deps,
+        principal,
+        null,
+        {
+          type: 'CreateVmRequest',
+          data: {
+            actor: principal,
+            projectId: input.projectId,
+            project: facts,
+            vmName: input.vmName,
+            size: input.size,
+            justification: input.justification,
+          },
         },
-      },
-      context,
-    );
+        context,
+        { inTransaction: (tx) => checkProjectUnchanged(tx, input.projectId, projectVersion) },
+      );
+      if (result.ok || result.error.code !== 'CONCURRENCY_CONFLICT') return result;
+    }
+    return result!;
   },
 
   approveVmRequest: (principal: Principal, input: ApproveVmRequestInput, context: CommandContext = {}) => {

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCommandHandlers } from '../../src/commands/index.ts';
+import type { EventStore } from '../../src/event-store/index.ts';
+import { countEvents, type CommandsHarness, openCommands, person, refusal, success, validRequest } from './commands-fixtures.ts';
+
+let h: CommandsHarness;
+const bob = person('acme', 'bob', 'admin');
+const alice = person('acme', 'alice');
+
+beforeAll(async () => {
+  h = await openCommands();
+});
+afterAll(async () => h.close());
+
+/** A store whose transactions stay open, after their work, until `release` is called. */
+function holdingStore(store: EventStore): { store: EventStore; inside: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let entered!: () => void;
+  const inside = new Promise<void>((resolve) => (entered = resolve));
+  return {
+    store: {
+      ...store,
+      transaction: (fn) =>
+        store.transaction(async (tx) => {
+          const result = await fn(tx);
+          entered();
+          await gate;
+          return result;
+        }),
+    },
+    inside,
+    release,
+  };
+}
+
+const settled = async (promise: Promise<unknown>, ms: number): Promise<boolean> =>
+  Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
+
+describe('project changes racing a new VM request', () => {
+  it.each([
+    ['archived', (c: ReturnType<typeof createCommandHandlers>, projectId: string) => c.archiveProject(bob, { projectId }), 'INVALID_STATE'],
+    [
+      'member removed',
+      (c: ReturnType<typeof createCommandHandlers>, projectId: string) => c.removeProjectMember(bob, { projectId, userId: 'alice' }),
+      'FORBIDDEN',
+    ],
+  ] as const)('a request decided while the project is being %s is decided again after it commits', async (_name, change, code) => {
+    const { id: projectId } = success(await h.commands.createProject(bob, { name: `Race ${_name}` }));
+    success(await h.commands.addProjectMember(bob, { projectId, userId: 'alice', role: 'MEMBER' }));
+
+    const held = holdingStore(h.store);
+    const changing = change(createCommandHandlers(held.store), projectId);
+    await held.inside; // the change is appended and holds the project's lock, not yet committed
+
+    const requesting = h.commands.createVmRequest(alice, validRequest(projectId));
+    expect(await settled(requesting, 300)).toBe(false); // it waits for the project change
+    held.release();
+    success(await changing);
+
+    const result = await requesting;
+    expect(refusal(result)).toMatchObject({ code });
+    expect(await countEvents(h.t, { type: 'VmRequestCreated' })).toBe(0);
+  });
+
+  it('a request that commits first stands, and the project change waits for it', async () => {
+    const { id: projectId } = success(await h.commands.createProject(bob, { name: 'Race first' }));
+    success(await h.commands.addProjectMember(bob, { projectId, userId: 'alice', role: 'MEMBER' }));
+    const before = await countEvents(h.t, { type: 'VmRequestCreated' });
+    const held = holdingStore(h.store);
+    const requesting = createCommandHandlers(held.store).createVmRequest(alice, validRequest(projectId));
+    await held.inside;
+    const archiving = h.commands.archiveProject(bob, { projectId });
+    expect(await settled(archiving, 300)).toBe(false);
+    held.release();
+    success(await requesting);
+    success(await archiving);
+    expect(await countEvents(h.t, { type: 'VmRequestCreated' })).toBe(before + 1);
+  });
+});
