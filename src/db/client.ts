@@ -11,6 +11,11 @@ export type SqlOptions = {
   idleTimeout?: number;
   /** Shown in pg_stat_activity, handy when several processes share one server. */
   applicationName?: string;
+  /**
+   * A transaction left open and idle holds back every gap-safe reader (nothing after its id is handed out until it
+   * ends), so the server ends such sessions after this long. Default 30 s.
+   */
+  idleInTransactionTimeoutMs?: number;
 };
 
 /** A postgres.js pool. NOTICEs are dropped: migrations ("already exists, skipping") would otherwise flood the log. */
@@ -20,7 +25,10 @@ export function createSql(url: string, options: SqlOptions = {}): Sql {
     idle_timeout: options.idleTimeout ?? 30,
     connect_timeout: 30,
     onnotice: () => {},
-    connection: { application_name: options.applicationName ?? 'dvmm' },
+    connection: {
+      application_name: options.applicationName ?? 'dvmm',
+      idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 30_000,
+    },
   });
 }
 
