@@ -4,6 +4,7 @@
  */
 import { openDatabase, type Database } from './db/index.ts';
 import { seedCommand } from './demo/seed-command.ts';
+import { schemaCheckCommand, schemaPrintCommand } from './graphql/schema-command.ts';
 import { tokenCommand } from './http/token-command.ts';
 import { projectionsCommand } from './projections/cli.ts';
 
@@ -21,6 +22,8 @@ const COMMANDS: Record<string, { help: string; run: Command }> = {
 /** Commands that need no database. */
 const STANDALONE: Record<string, { help: string; run: (args: string[]) => Promise<number> }> = {
   token: { help: 'token --sub alice --tenant acme [--role admin] [--header]: print a dev token', run: tokenCommand },
+  'schema:print': { help: 'write schema.graphql from the code', run: schemaPrintCommand },
+  'schema:check': { help: 'fail when schema.graphql differs from the code', run: schemaCheckCommand },
 };
 
 function usage(): string {
