@@ -18,6 +18,8 @@ export interface WorkerStatus {
   lastError: { requestId: string; message: string; at: Date } | null;
 }
 
+const FINISHED_KEY = { READY: 'ready', FAILED: 'failed', SKIPPED: 'skipped' } as const;
+
 export interface Worker {
   /** Look for due jobs now (e.g. after the projection inserted some). */
   wake(): void;
@@ -64,8 +66,8 @@ export function startWorker(deps: WorkerDeps): Worker {
     const id = job.requestId;
     try {
       const result = await runJob({ ...deps, fence: () => locks.assertHeld(id), signal: abort.signal }, job);
-      if (result.kind === 'done') status.finished[result.outcome === 'READY' ? 'ready' : result.outcome === 'FAILED' ? 'failed' : 'skipped']++;
-      else status.retriesScheduled++;
+      if (result.kind === 'retry-scheduled') status.retriesScheduled++;
+      else status.finished[FINISHED_KEY[result.outcome]]++;
       notBefore.delete(id);
     } catch (error) {
       if (isAborted(error)) return;
