@@ -19,7 +19,8 @@ export function eventTime(event: RecordedEvent): string {
     const time = Date.parse(occurredAt);
     if (!Number.isNaN(time)) return new Date(time).toISOString();
   }
-  return event.recordedAt.toISOString();
+  // new Date(): a pool that went through drizzle() returns timestamps as strings, whatever RecordedEvent says.
+  return new Date(event.recordedAt as Date | string).toISOString();
 }
 
 /** The acting user of the event's command. */

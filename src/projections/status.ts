@@ -19,13 +19,16 @@ interface Row {
   name: string;
   transaction_id: string | null;
   position: string | null;
-  updated_at: Date | null;
-  stalled_at: Date | null;
+  updated_at: Date | string | null;
+  stalled_at: Date | string | null;
   stalled_position: string | null;
   error: string | null;
   lag_events: string;
   lag_seconds: number | null;
 }
+
+// A client that went through drizzle() hands timestamps over as strings (drizzle turns postgres.js' parsers off).
+const toDate = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
 
 /** What `projections status` prints and a readiness check needs, from the database (any process can ask). */
 export async function readProjectionStatus(sql: Sql, names: readonly string[]): Promise<ProjectionStatus[]> {
@@ -47,13 +50,13 @@ export async function readProjectionStatus(sql: Sql, names: readonly string[]): 
       row.transaction_id === null || row.position === null
         ? null
         : { transactionId: BigInt(row.transaction_id), position: BigInt(row.position) },
-    updatedAt: row.updated_at,
+    updatedAt: toDate(row.updated_at),
     lagEvents: Number(row.lag_events),
     lagSeconds: Math.max(0, row.lag_seconds ?? 0),
     leader: leaders.get(row.name) ?? null,
     stalled:
       row.stalled_at && row.stalled_position !== null
-        ? { since: row.stalled_at, position: BigInt(row.stalled_position), error: row.error ?? '' }
+        ? { since: toDate(row.stalled_at)!, position: BigInt(row.stalled_position), error: row.error ?? '' }
         : null,
   }));
 }

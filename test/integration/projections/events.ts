@@ -143,10 +143,14 @@ export async function playRequest(
   tenantId: string,
   plan: RequestPlan,
   delayMs: () => number = () => 0,
+  occurredAt?: (step: number) => Date,
 ): Promise<void> {
   let version = 0;
-  for (const step of plan.steps) {
-    version = await appendStep(store, tenantId, VM_REQUEST_STREAM, plan.requestId, version, step, { delayMs: delayMs() });
+  for (const [i, step] of plan.steps.entries()) {
+    version = await appendStep(store, tenantId, VM_REQUEST_STREAM, plan.requestId, version, step, {
+      delayMs: delayMs(),
+      ...(occurredAt ? { occurredAt: occurredAt(i) } : {}),
+    });
   }
 }
 

@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventStore, type EventStore } from '../../../src/event-store/index.ts';
+import {
+  PROJECTIONS,
+  rebuildProjection,
+  startProjector,
+  vmRequestsProjection,
+  type Projector,
+} from '../../../src/projections/index.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
+import { createProject, writeRequests } from './events.ts';
+import { expectReadModelsMatchFold, expectSameAsFreshRebuild } from './fold.ts';
+
+let t: TestDatabase;
+let store: EventStore;
+let projector: Projector;
+let projects: string[];
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  store = createEventStore(t.sql);
+  projector = await startProjector({ sql: t.sql, projections: PROJECTIONS, log: () => {} });
+  projects = await Promise.all(['Red', 'Green'].map((name) => createProject(store, 'acme', name, 'admin')));
+  await writeRequests(store, 'acme', projects, { writers: 4, perWriter: 25 });
+  await projector.caughtUp();
+});
+afterAll(async () => {
+  await projector?.stop();
+  await t.close();
+});
+
+const indexes = () => t.sql<{ indexname: string; indexdef: string }[]>`
+  select indexname, indexdef from pg_indexes
+  where schemaname = 'public' and tablename in ('vm_requests', 'vm_request_timeline', 'vm_request_project_names')
+  order by indexname`;
+
+describe('rebuild', () => {
+  it('gives the same rows as the live projection, with the same indexes', async () => {
+    const before = await t.sql`select * from vm_requests order by id`;
+    const timelineBefore = await t.sql`select * from vm_request_timeline order by position`;
+    const indexesBefore = await indexes();
+    const result = await rebuildProjection({ sql: t.sql, projection: vmRequestsProjection, batchSize: 100 });
+    expect(result.events).toBeGreaterThan(100);
+    expect(await t.sql`select * from vm_requests order by id`).toEqual(before);
+    expect(await t.sql`select * from vm_request_timeline order by position`).toEqual(timelineBefore);
+    expect(await indexes()).toEqual(indexesBefore);
+    const [leftover] = await t.sql<{ n: number }[]>`select count(*)::int as n from pg_namespace where nspname like 'dvmm_rebuild_%'`;
+    expect(leftover!.n).toBe(0);
+  });
+
+  it('while writers append and the live projector runs: the live table keeps serving, and after the swap nothing is lost', async () => {
+    let writing = true;
+    const writes = writeRequests(store, 'acme', projects, { writers: 4, perWriter: 1000, stop: () => !writing });
+    const liveReads: Promise<number>[] = [];
+    const result = await rebuildProjection({
+      sql: t.sql,
+      projection: vmRequestsProjection,
+      batchSize: 50,
+      onProgress: () => {
+        liveReads.push(t.sql<{ n: number }[]>`select count(*)::int as n from vm_requests`.then(([row]) => row!.n));
+      },
+    });
+    writing = false;
+    await writes;
+    await projector.caughtUp();
+
+    expect(result.events).toBeGreaterThan(0);
+    const counts = await Promise.all(liveReads);
+    expect(counts.length).toBeGreaterThan(1);
+    // The live model served its full, growing state throughout, never the half-built one.
+    expect(Math.min(...counts)).toBeGreaterThanOrEqual(100);
+    await expectSameAsFreshRebuild(t.sql, vmRequestsProjection);
+    await expectReadModelsMatchFold(t.sql);
+    expect(projector.status().projections.every((p) => p.leading && p.stalled === null)).toBe(true);
+  });
+
+  it('from the command line: status, then rebuild with progress on stderr', async () => {
+    const cli = fileURLToPath(new URL('../../../src/cli.ts', import.meta.url));
+    const run = (args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', cli, ...args], { env: { ...process.env, DATABASE_URL: t.url } });
+    const status = await run(['projections', 'status']);
+    for (const projection of PROJECTIONS) expect(status.stdout).toContain(projection.name);
+    expect(status.stdout).toContain('caught up');
+    expect(status.stdout).toMatch(/leader\s+pid \d+/);
+
+    const rebuild = await run(['projections', 'rebuild', 'projects']);
+    expect(rebuild.stderr).toMatch(/rebuild projects \[#+\]\s+100\.0% .* events\/s/);
+    expect(rebuild.stdout).toContain('rebuilt projects');
+    await projector.caughtUp();
+    await expectSameAsFreshRebuild(t.sql, PROJECTIONS.find((p) => p.name === 'projects')!);
+  });
+});
