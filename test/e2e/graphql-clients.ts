@@ -65,6 +65,8 @@ export interface Received<T> {
   completed: boolean;
   /** Resolves when `count` values have arrived (or the subscription ended), with all values so far. */
   waitFor(count: number, timeoutMs?: number): Promise<T[]>;
+  /** Resolves when `done` holds for the values so far (or the subscription ended). */
+  waitUntil(done: (values: T[]) => boolean, timeoutMs?: number): Promise<T[]>;
   /** Resolves when the subscription completes or errors. */
   ended(timeoutMs?: number): Promise<void>;
   unsubscribe(): void;
@@ -116,6 +118,10 @@ function collect<T>(subscribe: Subscribe<T>): Received<T> {
     },
     async waitFor(count, timeoutMs = 15_000) {
       await until(() => values.length >= count || completed, timeoutMs, `${count} values`);
+      return values;
+    },
+    async waitUntil(done, timeoutMs = 15_000) {
+      await until(() => done(values) || completed, timeoutMs, 'the expected values');
       return values;
     },
     ended: (timeoutMs = 15_000) => until(() => completed, timeoutMs, 'the end of the subscription'),
