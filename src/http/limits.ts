@@ -1,4 +1,5 @@
 import type { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { GraphQLError, type ValidationContext } from 'graphql';
 
 type GraphQLArmorConfig = NonNullable<Parameters<typeof EnvelopArmorPlugin>[0]>;
 
@@ -6,24 +7,43 @@ type GraphQLArmorConfig = NonNullable<Parameters<typeof EnvelopArmorPlugin>[0]>;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
- * graphql-armor limits, checked while the document is parsed and validated, before anything executes.
- * Tuned against api.md (see test/e2e/http-limits.test.ts): the deepest real query,
- * `vmRequests { edges { node { project { members { userId } } } } }`, is 6 levels; full VmRequest pages of 100
- * with project, members, timeline and audit trail stay well under the cost limit; GraphiQL's introspection is
- * exempt from depth and cost (it is deep by nature) but not from the token limit.
+ * A refusal becomes an ordinary validation error (so HTTP answers 400, as for any invalid document) with a code
+ * clients can branch on. armor's own way, throwing from the validator, answers 200 and prefixes "Syntax Error".
+ */
+const asValidationError = {
+  propagateOnRejection: false,
+  onReject: [
+    (context: ValidationContext | null, error: GraphQLError) =>
+      context?.reportError(
+        new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { code: 'QUERY_TOO_COMPLEX' } }),
+      ),
+  ],
+};
+
+/**
+ * graphql-armor limits, checked while the document is parsed and validated, before anything executes. Measured
+ * against the real client documents (test/e2e/documents) and api.md (test/e2e/http-limits.test.ts):
+ * - depth: the deepest real query, `vmRequests { edges { node { project { members { userId } } } } }`, is 6;
+ * - cost (armor's static estimate; a literal `first: N` multiplies its subtree): the real documents cost 10 to 130,
+ *   a page of 100 requests with every field and their projects about 19,500; the same page with every timeline
+ *   and audit trail (100 hash-chain verifications) about 30,000, and is refused;
+ * - tokens: GraphiQL's introspection query is under 200, all client documents together under 700.
+ * Introspection is exempt from depth and cost (it is deep by nature) but not from the token limit.
  */
 export const armorConfig: GraphQLArmorConfig = {
-  maxDepth: { n: 8, ignoreIntrospection: true, flattenFragments: true },
+  maxDepth: { n: 8, ignoreIntrospection: true, flattenFragments: true, ...asValidationError },
   costLimit: {
-    maxCost: 50_000,
+    ...asValidationError,
+    maxCost: 25_000,
     objectCost: 2,
     scalarCost: 1,
     depthCostFactor: 1.5,
     ignoreIntrospection: true,
     flattenFragments: true,
   },
-  maxAliases: { n: 15 },
-  maxDirectives: { n: 20 },
-  maxTokens: { n: 2000 },
+  maxAliases: { n: 15, ...asValidationError },
+  maxDirectives: { n: 20, ...asValidationError },
+  // Counted while parsing, where there is no validation context: refused as a syntax error (HTTP 400 as well).
+  maxTokens: { n: 1_000 },
   blockFieldSuggestion: { enabled: true },
 };

@@ -1,0 +1,197 @@
+import { readFileSync } from 'node:fs';
+import { getIntrospectionQuery, Kind, parse, print } from 'graphql';
+import { type Client, createClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { postGraphQL, startTestServer, type TestServer } from '../support/server.ts';
+
+// Every real query of api.md and of the client documents passes the depth, cost, alias, directive and token
+// limits; abusive ones are refused before anything executes; oversized bodies and messages are refused.
+const admin = { sub: 'bob', tenant: 'acme', roles: ['admin'] as const };
+
+let server: TestServer;
+let auth: { authorization: string };
+const clients: Client[] = [];
+beforeAll(async () => {
+  server = await startTestServer({ projector: false });
+  auth = await server.authHeader(admin);
+});
+afterAll(async () => {
+  for (const client of clients) await client.dispose();
+  await server?.close();
+});
+
+const documents = new URL('./documents/', import.meta.url);
+const fragments = readFileSync(new URL('fragments.graphql', documents), 'utf8');
+
+/** The operation with the fragments it spreads (an unused fragment makes a document invalid). */
+function withFragments(operation: string): string {
+  const used = parse(fragments).definitions.filter(
+    (fragment) => fragment.kind === Kind.FRAGMENT_DEFINITION && operation.includes(`...${fragment.name.value}`),
+  );
+  return [operation, ...used.map((fragment) => print(fragment))].join('\n');
+}
+
+/** Every operation of the typed client documents. */
+function clientOperations(): string[] {
+  return ['queries.graphql', 'mutations.graphql', 'subscriptions.graphql']
+    .flatMap((file) => parse(readFileSync(new URL(file, documents), 'utf8')).definitions)
+    .filter((definition) => definition.kind === Kind.OPERATION_DEFINITION)
+    .map((definition) => withFragments(print(definition)));
+}
+
+const LIMIT_ERROR = /depth|cost|alias|directive|token/i;
+
+async function expectAccepted(query: string) {
+  const response = await postGraphQL(server.url, query, auth);
+  const limitErrors = (response.body.errors ?? []).filter((error) => LIMIT_ERROR.test(error.message));
+  expect(limitErrors).toEqual([]);
+  return response;
+}
+
+/**
+ * A subscription over SSE: a refusal comes at once as the stream's first event; an accepted subscription just
+ * waits for changes, so whatever arrived within a second is what the server had to say about the document.
+ */
+async function expectSubscriptionAccepted(query: string) {
+  const controller = new AbortController();
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...auth },
+    body: JSON.stringify({ query }),
+    signal: controller.signal,
+  });
+  const reader = response.body!.getReader();
+  const timer = setTimeout(() => controller.abort(), 1_000);
+  let text = '';
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+  } catch {
+    // aborted: the subscription was accepted and is waiting
+  } finally {
+    clearTimeout(timer);
+  }
+  expect(text).not.toMatch(LIMIT_ERROR);
+}
+
+async function expectRefused(query: string, pattern: RegExp) {
+  const response = await postGraphQL(server.url, query, auth);
+  expect(response.status).toBe(400);
+  expect(response.body.data ?? null).toBeNull();
+  const refusal = response.body.errors?.find((error) => pattern.test(error.message));
+  expect(refusal).toBeDefined();
+  return refusal!;
+}
+
+const DOCUMENTED_NESTED = '{ vmRequests { edges { node { project { members { userId } } } } } }';
+const PAGE_OF_100 = withFragments(
+  'query { vmRequests(first: 100) { edges { cursor node { ...VmRequestFields project { ...ProjectFields } } } pageInfo { hasNextPage endCursor } } }',
+);
+const PAGE_OF_100_WITH_AUDIT = withFragments(`query { vmRequests(first: 100) { edges { node { ...VmRequestFields
+  timeline { type actorId occurredAt details }
+  auditTrail { verified events { position streamVersion type data metadata recordedAt hash } }
+  project { ...ProjectFields } } } } }`);
+
+describe('query limits', () => {
+  it("lets api.md's nested Relay query through, and executes it", async () => {
+    const response = await expectAccepted(DOCUMENTED_NESTED);
+    expect(response.status).toBe(200);
+    expect(response.body.data).toEqual({ vmRequests: { edges: [] } });
+  });
+
+  it('lets every operation of the client documents through', async () => {
+    const operations = clientOperations();
+    expect(operations.length).toBeGreaterThan(10);
+    for (const query of operations) {
+      // Variables are left out: whatever the resolvers say about that, the limits must not be what refuses.
+      if (query.trimStart().startsWith('subscription')) await expectSubscriptionAccepted(query);
+      else await expectAccepted(query);
+    }
+  });
+
+  it('lets a full page of 100 requests with their projects through, and GraphiQL introspection', async () => {
+    const page = await expectAccepted(PAGE_OF_100);
+    expect(page.body.errors).toBeUndefined();
+    const introspection = await expectAccepted(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true }));
+    expect(introspection.body.errors).toBeUndefined();
+    expect(introspection.body.data?.['__schema']).toBeTruthy();
+  });
+
+  it('refuses a query deeper than 8 levels', async () => {
+    const deep = '{ __type(name: "VmRequest") { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } }';
+    const refusal = await expectRefused(deep, /depth/i);
+    expect(refusal.extensions?.['code']).toBe('QUERY_TOO_COMPLEX');
+  });
+
+  it('refuses a query whose estimated cost is too high', async () => {
+    await expectRefused(PAGE_OF_100_WITH_AUDIT, /cost/i);
+  });
+
+  it('refuses more than 15 aliases', async () => {
+    const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: viewer { id }`).join(' ');
+    await expectRefused(`{ ${aliases} }`, /alias/i);
+  });
+
+  it('refuses more than 20 directives', async () => {
+    const directives = Array.from({ length: 30 }, () => '@include(if: true)').join(' ');
+    await expectRefused(`{ viewer { id ${directives} } }`, /directive/i);
+  });
+
+  it('refuses a document of more than 1,000 tokens', async () => {
+    const fields = Array.from({ length: 1200 }, () => 'id').join(' ');
+    await expectRefused(`{ viewer { ${fields} } }`, /token/i);
+  });
+
+  it('applies the same limits over WebSocket', async () => {
+    const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, connectionParams: auth, retryAttempts: 0 });
+    clients.push(client);
+    const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: viewer { id }`).join(' ');
+    const errors = await new Promise<readonly { message: string }[]>((resolve, reject) => {
+      client.subscribe({ query: `{ ${aliases} }` }, { next: () => reject(new Error('executed')), error: (e) => resolve(e as { message: string }[]), complete: () => reject(new Error('completed')) });
+    });
+    expect(errors.some((error) => /alias/i.test(error.message))).toBe(true);
+  });
+});
+
+describe('input size limits', () => {
+  const bigQuery = `{ viewer { id } } # ${'x'.repeat(2 * 1024 * 1024)}`;
+
+  it('refuses a body over 1 MiB with 413', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ query: bigQuery }),
+    });
+    expect(response.status).toBe(413);
+  });
+
+  it('refuses an oversized body sent without Content-Length (chunked)', async () => {
+    const bytes = new TextEncoder().encode(JSON.stringify({ query: bigQuery }));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let offset = 0; offset < bytes.length; offset += 64 * 1024) controller.enqueue(bytes.slice(offset, offset + 64 * 1024));
+        controller.close();
+      },
+    });
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body,
+      duplex: 'half',
+    } as RequestInit & { duplex: 'half' });
+    expect(response.status).toBe(413);
+  });
+
+  it('closes a WebSocket that sends a message over 1 MiB (1009)', async () => {
+    const socket = new WebSocket(server.wsUrl, 'graphql-transport-ws');
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: auth }));
+    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: bigQuery } }));
+    const code = await new Promise<number>((resolve) => socket.once('close', (closeCode) => resolve(closeCode)));
+    expect(code).toBe(1009);
+  });
+});
