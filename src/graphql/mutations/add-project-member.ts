@@ -6,6 +6,7 @@ import { ProjectRoleEnum } from '../types/enums.ts';
 import { projectFromCommand } from '../views/project.ts';
 import { commandsFor } from './commands.ts';
 import { idempotencyKeyField } from './idempotency-key.ts';
+import { checkText } from './text-input.ts';
 import { projectPayload } from './payloads.ts';
 
 const AddProjectMemberInput = builder.inputType('AddProjectMemberInput', {
@@ -24,6 +25,7 @@ builder.mutationField('addProjectMember', (t) =>
     args: { input: t.arg({ type: AddProjectMemberInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
+      checkText(input);
       const projectId = idOf(input.projectId, 'Project');
       if (!projectId) return refuse(new NotFoundFailure('Project not found'));
       const result = await commandsFor(context.store).addProjectMember(

@@ -4,6 +4,7 @@ import { requirePrincipal } from '../principal.ts';
 import { projectFromCommand } from '../views/project.ts';
 import { commandsFor } from './commands.ts';
 import { idempotencyKeyField } from './idempotency-key.ts';
+import { checkText } from './text-input.ts';
 import { projectPayload } from './payloads.ts';
 
 const CreateProjectInput = builder.inputType('CreateProjectInput', {
@@ -21,6 +22,7 @@ builder.mutationField('createProject', (t) =>
     args: { input: t.arg({ type: CreateProjectInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
+      checkText(input);
       const result = await commandsFor(context.store).createProject(
         principal,
         { name: input.name, description: input.description },

@@ -6,6 +6,7 @@ import { VmSizeEnum } from '../types/enums.ts';
 import { vmRequestFromCommand } from '../views/vm-request.ts';
 import { commandsFor } from './commands.ts';
 import { idempotencyKeyField } from './idempotency-key.ts';
+import { checkText } from './text-input.ts';
 import { vmRequestPayload } from './payloads.ts';
 
 const CreateVmRequestInput = builder.inputType('CreateVmRequestInput', {
@@ -25,6 +26,7 @@ builder.mutationField('createVmRequest', (t) =>
     args: { input: t.arg({ type: CreateVmRequestInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
+      checkText(input);
       const projectId = idOf(input.projectId, 'Project');
       if (!projectId) return refuse(new NotFoundFailure('Project not found'));
       const result = await commandsFor(context.store).createVmRequest(

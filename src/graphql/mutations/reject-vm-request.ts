@@ -5,6 +5,7 @@ import { requirePrincipal } from '../principal.ts';
 import { vmRequestFromCommand } from '../views/vm-request.ts';
 import { commandsFor } from './commands.ts';
 import { idempotencyKeyField } from './idempotency-key.ts';
+import { checkText } from './text-input.ts';
 import { vmRequestPayload } from './payloads.ts';
 
 const RejectVmRequestInput = builder.inputType('RejectVmRequestInput', {
@@ -23,6 +24,7 @@ builder.mutationField('rejectVmRequest', (t) =>
     args: { input: t.arg({ type: RejectVmRequestInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
+      checkText(input);
       const id = idOf(input.id, 'VmRequest');
       if (!id) return refuse(new NotFoundFailure('VM request not found'));
       const result = await commandsFor(context.store).rejectVmRequest(

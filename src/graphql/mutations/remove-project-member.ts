@@ -5,6 +5,7 @@ import { requirePrincipal } from '../principal.ts';
 import { projectFromCommand } from '../views/project.ts';
 import { commandsFor } from './commands.ts';
 import { idempotencyKeyField } from './idempotency-key.ts';
+import { checkText } from './text-input.ts';
 import { projectPayload } from './payloads.ts';
 
 const RemoveProjectMemberInput = builder.inputType('RemoveProjectMemberInput', {
@@ -22,6 +23,7 @@ builder.mutationField('removeProjectMember', (t) =>
     args: { input: t.arg({ type: RemoveProjectMemberInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
+      checkText(input);
       const projectId = idOf(input.projectId, 'Project');
       if (!projectId) return refuse(new NotFoundFailure('Project not found'));
       const result = await commandsFor(context.store).removeProjectMember(
