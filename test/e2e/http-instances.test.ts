@@ -1,0 +1,184 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { type Client, createClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { mintToken } from '../../src/http/auth.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { postGraphQL } from '../support/server.ts';
+
+// Architecture decision 11: instances are stateless and share one Postgres; every instance LISTENs on dvmm_changes,
+// so a mutation served by one reaches subscribers of another; projector leadership moves by advisory lock.
+// Two real `npm start` processes (src/main.ts) on one database, started at the same moment on an empty database.
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const secret = randomBytes(32).toString('base64url');
+
+interface Instance {
+  process: ChildProcess;
+  url: string;
+  wsUrl: string;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+let database: TestDatabase;
+let a: Instance;
+let b: Instance;
+const clients: Client[] = [];
+
+function startInstance(name: string): Promise<Instance> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      JWT_SECRET: secret,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DVMM_DEMO_SEED: 'true',
+      NODE_ENV: 'development',
+      PROVISIONING_ENABLED: 'false',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      for (const line of String(chunk).split('\n')) {
+        output.push(`[${name}] ${line}`);
+        const match = /listening on (http:\/\/\S+\/graphql)/.exec(line);
+        if (match) {
+          const url = match[1]!;
+          resolve({ process: child, url, wsUrl: url.replace('http:', 'ws:'), output, exited });
+        }
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => reject(new Error(`${name} exited with ${code}:\n${output.join('\n')}`)));
+  });
+}
+
+async function stopInstance(instance: Instance | undefined): Promise<number | null> {
+  if (!instance || instance.process.exitCode !== null) return instance?.process.exitCode ?? null;
+  instance.process.kill('SIGTERM');
+  return instance.exited;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  [a, b] = await Promise.all([startInstance('a'), startInstance('b')]);
+});
+
+afterAll(async () => {
+  for (const client of clients) await client.dispose();
+  await Promise.all([stopInstance(a), stopInstance(b)]);
+  await database?.close();
+});
+
+const bob = () => mintToken({ sub: 'bob', tenant: 'acme', roles: ['admin'] }, { secret });
+const alice = () => mintToken({ sub: 'alice', tenant: 'acme', roles: ['user'] }, { secret });
+
+async function eventually<T>(read: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const value = await read();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+interface Change {
+  cursor: string;
+  vmRequest: { id: string; vmName: string; status: string };
+}
+
+/** A graphql-ws subscriber of vmRequestChanges on one instance, collecting what it receives. */
+async function activeSubscriptions(instance: Instance): Promise<number> {
+  const metrics = await (await fetch(new URL('/metrics', instance.url))).text();
+  return Number(/^dvmm_subscriptions_active (\d+)/m.exec(metrics)?.[1] ?? 0);
+}
+
+async function subscribeChanges(instance: Instance, token: string): Promise<Change[]> {
+  const before = await activeSubscriptions(instance);
+  const received: Change[] = [];
+  const client = createClient({ url: instance.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+  clients.push(client);
+  client.subscribe<{ vmRequestChanges: Change }>(
+    { query: 'subscription { vmRequestChanges { cursor vmRequest { id vmName status } } }' },
+    { next: (result) => result.data && received.push(result.data.vmRequestChanges), error: () => {}, complete: () => {} },
+  );
+  // Subscribed once the instance counts one more subscriber.
+  await eventually(async () => ((await activeSubscriptions(instance)) > before ? true : undefined), 'the subscription to register');
+  return received;
+}
+
+async function createRequest(instance: Instance, projectId: string, vmName: string): Promise<{ id: string; version: number }> {
+  const response = await postGraphQL(
+    instance.url,
+    `mutation($input: CreateVmRequestInput!) { createVmRequest(input: $input) {
+       __typename ... on CreateVmRequestPayload { vmRequest { id version } } ... on Error { message } } }`,
+    { authorization: `Bearer ${await alice()}` },
+    { input: { projectId, vmName, size: 'S', justification: 'Two instances, one database: end-to-end check' } },
+  );
+  const result = response.body.data?.['createVmRequest'] as { __typename: string; vmRequest?: { id: string; version: number }; message?: string };
+  expect(result.__typename, result.message).toBe('CreateVmRequestPayload');
+  return result.vmRequest!;
+}
+
+describe('two server processes on one database', () => {
+  it('seeded the empty database once, although both started on it at the same moment', async () => {
+    const response = await postGraphQL(a.url, '{ projects { edges { node { name members { userId } } } } pendingApprovals { edges { node { vmName } } } }', {
+      authorization: `Bearer ${await bob()}`,
+    });
+    const projects = (response.body.data?.['projects'] as { edges: { node: { name: string; members: { userId: string }[] } }[] }).edges;
+    expect(projects.map((edge) => edge.node.name).sort()).toEqual(['Data Platform', 'Web Shop']);
+    for (const { node } of projects) expect(node.members.map((member) => member.userId).sort()).toEqual(['alice', 'bob']);
+    expect((response.body.data?.['pendingApprovals'] as { edges: unknown[] }).edges).toHaveLength(1);
+  });
+
+  it('a mutation served by one instance reaches a subscriber of the other', async () => {
+    const projects = await postGraphQL(b.url, '{ projects { edges { node { id name } } } }', { authorization: `Bearer ${await alice()}` });
+    const projectId = (projects.body.data?.['projects'] as { edges: { node: { id: string } }[] }).edges[0]!.node.id;
+    const onB = await subscribeChanges(b, await alice());
+
+    const created = await createRequest(a, projectId, 'cross-instance-01');
+    const approve = await postGraphQL(
+      a.url,
+      'mutation($input: ApproveVmRequestInput!) { approveVmRequest(input: $input) { __typename } }',
+      { authorization: `Bearer ${await bob()}` },
+      { input: { id: created.id, expectedVersion: created.version } },
+    );
+    expect(approve.body.data?.['approveVmRequest']).toEqual({ __typename: 'ApproveVmRequestPayload' });
+
+    const statuses = await eventually(async () => {
+      const mine = onB.filter((change) => change.vmRequest.id === created.id).map((change) => change.vmRequest.status);
+      return mine.includes('APPROVED') ? mine : undefined;
+    }, 'the approval to reach the subscriber on the other instance');
+    expect(statuses[0]).toBe('PENDING');
+    expect(statuses.at(-1)).toBe('APPROVED');
+  });
+
+  it('keeps serving live changes when the instance leading the projector stops (leadership moves)', async () => {
+    const leads = (instance: Instance) => instance.output.some((line) => /\[projector\] leading vm_requests$/.test(line));
+    const leader = leads(a) ? a : b;
+    const follower = leader === a ? b : a;
+    expect(leads(follower)).toBe(false);
+    const projects = await postGraphQL(follower.url, '{ projects { edges { node { id } } } }', { authorization: `Bearer ${await alice()}` });
+    const projectId = (projects.body.data?.['projects'] as { edges: { node: { id: string } }[] }).edges[0]!.node.id;
+    const onFollower = await subscribeChanges(follower, await alice());
+
+    expect(await stopInstance(leader)).toBe(0);
+    expect(leader.output.join('\n')).toContain('[main] stopped');
+
+    const created = await createRequest(follower, projectId, 'after-failover-01');
+    const change = await eventually(
+      async () => onFollower.find((entry) => entry.vmRequest.id === created.id),
+      'a change projected after the leading instance stopped',
+    );
+    expect(change.vmRequest).toMatchObject({ vmName: 'after-failover-01', status: 'PENDING' });
+    expect(leads(follower)).toBe(true);
+  });
+});
