@@ -15,7 +15,7 @@ import { consoleLogger } from './http/logger.ts';
 import { projectionLag, projectorReadiness } from './http/projector-health.ts';
 import { createServer, type DvmmServer } from './http/server.ts';
 import { PROJECTIONS, type Projector, startProjector } from './projections/index.ts';
-import { startProvisioningFromEnv } from './provisioning/index.ts';
+import { provisioningConfigFromEnv, startProvisioningFromEnv } from './provisioning/index.ts';
 
 interface MainConfig {
   port: number;
@@ -67,8 +67,8 @@ async function start(config: MainConfig, auth: AuthConfig): Promise<Running> {
     const projector: Projector = await startProjector({ sql: database.sql, projections: PROJECTIONS, log });
     stack.push({ name: 'projector', stop: () => projector.stop() });
 
-    // Provisioning process: started here once src/provisioning offers it (see startProvisioningHook below).
-    const provisioning = await startProvisioningHook(database, store, log);
+    // Drives approved requests through the hypervisor (simulated by default); null when PROVISIONING_ENABLED=false.
+    const provisioning = await startProvisioningFromEnv({ sql: database.sql, store, log });
     if (provisioning) stack.push({ name: 'provisioning', stop: () => provisioning.stop() });
 
     const live = createLiveFeed({ sql: database.sql, db: database.db, store, log });
@@ -103,19 +103,6 @@ async function start(config: MainConfig, auth: AuthConfig): Promise<Running> {
   }
 }
 
-/**
- * The provisioning process (src/provisioning) drives approved requests through the hypervisor. Returns null
- * when PROVISIONING_ENABLED=false.
- */
-async function startProvisioningHook(
-  database: Database,
-  store: EventStore,
-  log: (line: string) => void,
-): Promise<{ stop(): Promise<void> } | null> {
-  // provisioning hook (owned by src/provisioning): env PROVISIONING_* is read there
-  return startProvisioningFromEnv({ sql: database.sql, store, log });
-}
-
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
@@ -139,6 +126,7 @@ async function main(): Promise<void> {
   // Configuration errors (a bad PORT, production without JWT_SECRET) stop us before anything starts.
   const config = mainConfigFromEnv();
   const auth = authConfigFromEnv();
+  provisioningConfigFromEnv();
   const running = await start(config, auth);
 
   let stoppingSince = 0;

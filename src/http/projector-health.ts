@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import { PROJECTIONS, type Projector, readProjectionStatus } from '../projections/index.ts';
+import { PROVISIONING_JOBS_PROJECTION } from '../provisioning/index.ts';
 import type { ProjectionLag } from './metrics.ts';
 import type { ReadinessCheck } from './readiness.ts';
 
@@ -13,8 +14,11 @@ export function projectorReadiness(projector: Projector): ReadinessCheck {
   };
 }
 
+// The read models, and the provisioning process's job table, which is fed by a projection too.
+const NAMES = [...PROJECTIONS.map((projection) => projection.name), PROVISIONING_JOBS_PROJECTION];
+
 /** /metrics: how far each projection is behind the log, as recorded in the database (whichever process leads it). */
 export async function projectionLag(sql: postgres.Sql): Promise<ProjectionLag[]> {
-  const statuses = await readProjectionStatus(sql, PROJECTIONS.map((projection) => projection.name));
+  const statuses = await readProjectionStatus(sql, NAMES);
   return statuses.map((status) => ({ projection: status.name, events: status.lagEvents, seconds: status.lagSeconds }));
 }
