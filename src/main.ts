@@ -75,6 +75,12 @@ async function start(config: MainConfig, auth: AuthConfig): Promise<Running> {
     await live.start();
     stack.push({ name: 'live feed', stop: () => live.stop() });
 
+    // Before the server listens, so the first client already finds the demo tenant's events.
+    if (config.seedDemo && (await isEmptyStore(store))) {
+      const seeded = await seedDemo(store);
+      log(`[main] empty database: seeded the demo tenant ${demoAdmin.tenantId} (${seeded.projectIds.length} projects, users ${demoAdmin.userId} and ${demoUser.userId})`);
+    }
+
     const services: Services = { sql: database.sql, db: database.db, store, live };
     const server: DvmmServer = await createServer({
       services,
@@ -88,10 +94,6 @@ async function start(config: MainConfig, auth: AuthConfig): Promise<Running> {
     });
     stack.push({ name: 'server', stop: () => server.close() });
 
-    if (config.seedDemo && (await isEmptyStore(store))) {
-      const seeded = await seedDemo(store);
-      log(`[main] empty database: seeded the demo tenant ${demoAdmin.tenantId} (${seeded.projectIds.length} projects, users ${demoAdmin.userId} and ${demoUser.userId})`);
-    }
     // Tokens only make sense where the demo users exist or may be created; never print credentials in production.
     if (!config.production) console.log(devTokenBanner(server.url, await devTokens(auth, [demoUser, demoAdmin])));
     else log(`[main] serving ${server.url}`);

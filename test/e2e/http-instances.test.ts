@@ -130,9 +130,13 @@ async function createRequest(instance: Instance, projectId: string, vmName: stri
 
 describe('two server processes on one database', () => {
   it('seeded the empty database once, although both started on it at the same moment', async () => {
-    const response = await postGraphQL(a.url, '{ projects { edges { node { name members { userId } } } } pendingApprovals { edges { node { vmName } } } }', {
-      authorization: `Bearer ${await bob()}`,
-    });
+    const query = '{ projects { edges { node { name members { userId } } } } pendingApprovals { edges { node { vmName } } } }';
+    const token = await bob();
+    // Read models follow the events a moment later: wait until the seeded request shows, then check nothing doubled.
+    const response = await eventually(async () => {
+      const result = await postGraphQL(a.url, query, { authorization: `Bearer ${token}` });
+      return (result.body.data?.['pendingApprovals'] as { edges: unknown[] } | undefined)?.edges.length ? result : undefined;
+    }, 'the seeded request in the admin queue');
     const projects = (response.body.data?.['projects'] as { edges: { node: { name: string; members: { userId: string }[] } }[] }).edges;
     expect(projects.map((edge) => edge.node.name).sort()).toEqual(['Data Platform', 'Web Shop']);
     for (const { node } of projects) expect(node.members.map((member) => member.userId).sort()).toEqual(['alice', 'bob']);
@@ -145,6 +149,12 @@ describe('two server processes on one database', () => {
     const onB = await subscribeChanges(b, await alice());
 
     const created = await createRequest(a, projectId, 'cross-instance-01');
+    // The feed delivers row states: an approval projected in the same batch as the creation would be all B sees.
+    // This test is about crossing instances, so it lets B see the new request before approving it.
+    await eventually(
+      async () => onB.find((change) => change.vmRequest.id === created.id && change.vmRequest.status === 'PENDING'),
+      'the new request to reach the subscriber on the other instance',
+    );
     const approve = await postGraphQL(
       a.url,
       'mutation($input: ApproveVmRequestInput!) { approveVmRequest(input: $input) { __typename } }',

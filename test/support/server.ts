@@ -26,6 +26,10 @@ export interface TestServerOptions {
   auth?: AuthConfig | Authenticator;
   /** Run the projector (default true). Without it, read models stay empty. */
   projector?: boolean;
+  /** The projector's fallback poll (default 200 ms, so a lost wake-up costs tests little). */
+  pollIntervalMs?: number;
+  /** Distinct requests a slow change-feed subscriber may hold (the live feed's default otherwise). */
+  liveCapacity?: number;
   /** Checks of /ready besides database, migrations and (with the projector) projector. */
   readiness?: Record<string, ReadinessCheck>;
   /** drizzle journal /ready compares against (to test pending migrations). */
@@ -78,9 +82,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     if (ownDatabase) stops.push(() => database.close());
     const store = createEventStore(database.sql);
     stops.push(() => store.flush());
-    const projector = options.projector === false ? null : await startProjector({ sql: database.sql, projections: PROJECTIONS, log });
+    const projector =
+      options.projector === false
+        ? null
+        : await startProjector({ sql: database.sql, projections: PROJECTIONS, log, pollIntervalMs: options.pollIntervalMs ?? 200 });
     if (projector) stops.push(() => projector.stop());
-    const live = createLiveFeed({ sql: database.sql, db: database.db, store, log });
+    const live = createLiveFeed({
+      sql: database.sql,
+      db: database.db,
+      store,
+      log,
+      ...(options.liveCapacity ? { capacity: options.liveCapacity } : {}),
+    });
     await live.start();
     stops.push(() => live.stop());
 
