@@ -29,6 +29,8 @@ export interface LiveFeed {
   stop(): Promise<void>;
   /** Number of active subscribers in this process (for /metrics). */
   subscriberCount(): number;
+  /** Changes held in this process for subscribers that have not taken them yet (bounded per subscriber). */
+  bufferedChanges(): number;
   /**
    * vmRequestChanges: every change to requests `principal` may see (of one project, if given), in cursor order,
    * each once; with `since` (a cursor it handed out) it first replays what changed after it. Throws a GraphQL

@@ -30,7 +30,7 @@ export interface ChangeSubscriptionOptions {
  */
 export const createChangeSubscription = (
   options: ChangeSubscriptionOptions,
-): { subscriber: Subscriber; live: LiveIterator<LiveChange> } => {
+): { subscriber: Subscriber; live: LiveIterator<LiveChange>; buffered: () => number } => {
   let mode: 'live' | 'replay' = options.replay ? 'replay' : 'live';
   let last = options.start;
   /** The newest change handed to `deliver`: the feed hands changes out in cursor order, so anything older is stale. */
@@ -85,5 +85,5 @@ export const createChangeSubscription = (
       live.wake();
     },
   };
-  return { subscriber, live };
+  return { subscriber, live, buffered: () => mailbox.size + page.length };
 };

@@ -10,7 +10,6 @@ import { canSee } from '../read/vm-request-rows.ts';
 import type { VmRequestView } from '../views/vm-request.ts';
 import { createChangeSubscription } from './change-subscription.ts';
 import { type ChangeListener, startChangeListener } from './listen.ts';
-import type { LiveIterator } from './live-iterator.ts';
 import { createRegistry } from './registry.ts';
 import { createRequestWatch } from './request-watch.ts';
 import { projectionCheckpoint, rowsChangedAfter, visibleChangesAfter, visibleRow, VM_REQUESTS_PROJECTION } from './rows.ts';
@@ -48,7 +47,8 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
   const store = ('sql' in options ? options.store : undefined) ?? createEventStore(sql);
 
   const registry = createRegistry();
-  const open = new Set<LiveIterator<unknown>>();
+  /** Every subscription of this process, to end them on stop and to count what they hold. */
+  const open = new Set<{ close(): void; buffered(): number }>();
   /** Per tenant: every change at or below this cursor has been handed out (or had nobody here to go to). */
   const delivered = new Map<string, GlobalCheckpoint>();
   /** The cursor of tenants not in `delivered`: the read model's checkpoint when LISTEN was (re)established. */
@@ -138,10 +138,6 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
       });
   };
 
-  const track = <T>(live: LiveIterator<T>): void => {
-    open.add(live as LiveIterator<unknown>);
-  };
-
   return {
     async start() {
       stopped = false;
@@ -161,13 +157,19 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
       stopped = true;
       if (retryTimer) clearTimeout(retryTimer);
       retryTimer = null;
-      for (const live of [...open]) live.close();
+      for (const subscription of [...open]) subscription.close();
       await listener?.stop();
       listener = null;
       if (ownSql) await ownSql.end({ timeout: 5 });
     },
 
     subscriberCount: () => registry.count(),
+
+    bufferedChanges() {
+      let total = 0;
+      for (const subscription of open) total += subscription.buffered();
+      return total;
+    },
 
     watchChanges(principal, { projectId, since }) {
       let start = cursorOf(principal.tenantId);
@@ -179,7 +181,8 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
       const accepts = (change: LiveChange): boolean =>
         canSee(principal, change.view) && (projectId === null || change.view.projectId === projectId);
       let unregister = (): void => {};
-      const { subscriber, live } = createChangeSubscription({
+      const entry = { close: () => live.close(), buffered: () => buffered() };
+      const { subscriber, live, buffered } = createChangeSubscription({
         accepts,
         readPage: (after, limit) => visibleChangesAfter(db, principal, projectId, after, limit),
         start,
@@ -188,27 +191,28 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
         pageSize,
         onClose: () => {
           unregister();
-          open.delete(live as LiveIterator<unknown>);
+          open.delete(entry);
         },
       });
       unregister = registry.addFeed(principal, subscriber);
-      track(live);
+      open.add(entry);
       return live.iterator;
     },
 
     async watchRequest(principal, requestId) {
       let unregister = (): void => {};
-      const { subscriber, live } = createRequestWatch(
+      const entry = { close: () => live.close(), buffered: () => buffered() };
+      const { subscriber, live, buffered } = createRequestWatch(
         (change) => canSee(principal, change.view),
         () => {
           unregister();
-          open.delete(live as LiveIterator<unknown>);
+          open.delete(entry);
         },
       );
       // Register first, then read: a change committed after the read reaches the subscriber, and anything at or
       // below the row's cursor is dropped as already seen. No gap, no duplicate.
       unregister = registry.addWatcher(principal, requestId, subscriber);
-      track(live);
+      open.add(entry);
       try {
         const current = await visibleRow(db, principal, requestId);
         if (current) subscriber.deliver(current);

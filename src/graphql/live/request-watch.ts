@@ -12,7 +12,7 @@ import type { LiveChange, Subscriber } from './types.ts';
 export const createRequestWatch = (
   accepts: (change: LiveChange) => boolean,
   onClose: () => void,
-): { subscriber: Subscriber; live: LiveIterator<VmRequestView> } => {
+): { subscriber: Subscriber; live: LiveIterator<VmRequestView>; buffered: () => number } => {
   let delivered: LiveChange | null = null;
   let latest: LiveChange | null = null;
   let finished = false;
@@ -42,5 +42,5 @@ export const createRequestWatch = (
       live.wake();
     },
   };
-  return { subscriber, live };
+  return { subscriber, live, buffered: () => (latest ? 1 : 0) };
 };

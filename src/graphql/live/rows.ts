@@ -3,6 +3,8 @@ import type { DrizzleDb } from '../../db/client.ts';
 import type { Principal } from '../../domain/index.ts';
 import type { GlobalCheckpoint } from '../../event-store/index.ts';
 import { type VmRequestRow, vmRequests } from '../../projections/vm-requests.table.ts';
+import { groupBy } from '../read/batch.ts';
+import { projectsByIds } from '../read/projects.ts';
 import { rowCursor, vmRequestFromRow, visibleTo } from '../read/vm-request-rows.ts';
 import type { LiveChange } from './types.ts';
 
@@ -15,6 +17,22 @@ export const changeFromRow = (row: VmRequestRow): LiveChange => ({
   checkpoint: { transactionId: row.changedTx, position: row.changedPosition },
   cursor: rowCursor(row),
 });
+
+/**
+ * Attaches each change's project, loaded once for the whole page: every subscriber that selects
+ * `vmRequest { project { ... } }` then resolves it from memory instead of one query per change.
+ */
+const withProjects = async (db: DrizzleDb, changes: LiveChange[]): Promise<LiveChange[]> => {
+  for (const [tenantId, group] of groupBy(changes, (change) => change.view.tenantId)) {
+    const projects = await projectsByIds(db, tenantId, [...new Set(group.map((change) => change.view.projectId))]);
+    const byId = new Map(projects.map((project) => [project.id, project]));
+    for (const change of group) {
+      const project = byId.get(change.view.projectId);
+      if (project) change.view.project = project;
+    }
+  }
+  return changes;
+};
 
 const changedAfter = (after: GlobalCheckpoint): SQL =>
   sql`(${vmRequests.changedTx}, ${vmRequests.changedPosition}) > (${after.transactionId.toString()}::bigint, ${after.position.toString()}::bigint)`;
@@ -39,7 +57,7 @@ export const rowsChangedAfter = async (
     .where(or(...bounds.map(({ tenantId, after }) => and(eq(vmRequests.tenantId, tenantId), changedAfter(after)))))
     .orderBy(...cursorOrder)
     .limit(limit);
-  return rows.map(changeFromRow);
+  return withProjects(db, rows.map(changeFromRow));
 };
 
 /** A change feed's replay: what the caller may see, optionally of one project, changed after `after`. */
@@ -58,7 +76,7 @@ export const visibleChangesAfter = async (
     .where(and(...conditions))
     .orderBy(...cursorOrder)
     .limit(limit);
-  return rows.map(changeFromRow);
+  return withProjects(db, rows.map(changeFromRow));
 };
 
 /** The current row of one request if the caller may see it. */

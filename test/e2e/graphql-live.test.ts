@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
+import { print } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createEventStore, type EventMetadata } from '../../src/event-store/index.ts';
+import { encodeCursor } from '../../src/projections/changes.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import {
+  ApproveVmRequestDocument,
+  CancelVmRequestDocument,
+  CreateProjectDocument,
+  CreateVmRequestDocument,
+  RejectVmRequestDocument,
+  VmRequestChangesDocument,
+  VmRequestDocument,
+} from './generated/graphql.ts';
+import { dataOf, http, subscribeWs, wsClient } from './graphql-clients.ts';
+import { createRequest, eventually, setupTenant, type Tenant } from './graphql-fixtures.ts';
+import { type GraphQLTestServer, startGraphQLServer } from './graphql-harness.ts';
+
+let t: TestDatabase;
+let server: GraphQLTestServer;
+let tenant: Tenant;
+
+const eventCount = async (): Promise<number> => (await t.sql<{ n: number }[]>`select count(*)::int as n from events`)[0]!.n;
+const START = encodeCursor({ transactionId: 0n, position: 0n });
+
+beforeAll(async () => {
+  t = await createTestDatabase({ max: 40 });
+  server = await startGraphQLServer(t);
+  tenant = await setupTenant(server);
+});
+
+afterAll(async () => {
+  await server?.close();
+  await t?.close();
+});
+
+type Change = { vmRequestChanges: { cursor: string; vmRequest: { id: string; status: string; version: number } } };
+
+describe('idempotency keys', () => {
+  it('return the first result and write nothing new', async () => {
+    const input = { projectId: tenant.projectId, vmName: 'idem-01', size: 'S' as const, justification: 'Retried by a flaky network', idempotencyKey: randomUUID() };
+    const before = await eventCount();
+    const first = dataOf(await http(server.url, tenant.aliceToken, CreateVmRequestDocument, { input })).createVmRequest;
+    const again = dataOf(await http(server.url, tenant.aliceToken, CreateVmRequestDocument, { input })).createVmRequest;
+    if (first.__typename !== 'CreateVmRequestPayload' || again.__typename !== 'CreateVmRequestPayload') throw new Error('expected payloads');
+    expect(again.vmRequest).toMatchObject({ id: first.vmRequest.id, version: 1, status: 'PENDING' });
+    expect(await eventCount()).toBe(before + 1);
+
+    // The same key from another user is another command.
+    const bobs = dataOf(await http(server.url, tenant.bobToken, CreateVmRequestDocument, { input })).createVmRequest;
+    expect(bobs.__typename === 'CreateVmRequestPayload' && bobs.vmRequest.id).not.toBe(first.vmRequest.id);
+
+    const approval = { id: first.vmRequest.id, expectedVersion: 1, idempotencyKey: randomUUID() };
+    const approved = dataOf(await http(server.url, tenant.adminToken, ApproveVmRequestDocument, { input: approval })).approveVmRequest;
+    const approvedAgain = dataOf(await http(server.url, tenant.adminToken, ApproveVmRequestDocument, { input: approval })).approveVmRequest;
+    expect(approved).toMatchObject({ __typename: 'ApproveVmRequestPayload', vmRequest: { status: 'APPROVED', version: 2 } });
+    expect(approvedAgain).toEqual(approved);
+    expect(await eventCount()).toBe(before + 3);
+
+    const project = { name: `Idem ${Date.now()}`, idempotencyKey: 'create-idem-project' };
+    const p1 = dataOf(await http(server.url, tenant.adminToken, CreateProjectDocument, { input: project })).createProject;
+    const p2 = dataOf(await http(server.url, tenant.adminToken, CreateProjectDocument, { input: project })).createProject;
+    expect(p2).toEqual(p1);
+    expect(p1.__typename).toBe('CreateProjectPayload');
+  });
+});
+
+describe('vmRequestChanges with `since`', () => {
+  it('after a reconnect replays every change made while away, once each, then goes live', async () => {
+    const seen = (values: Change[]) => values.map((v) => v.vmRequestChanges);
+    // First connection: from the start, until it has seen a marker.
+    const marker = await createRequest(server, tenant.aliceToken, tenant.projectId);
+    const firstClient = wsClient(server.wsUrl, tenant.adminToken);
+    const first = subscribeWs(firstClient, VmRequestChangesDocument, { projectId: tenant.projectId, since: START });
+    await first.waitUntil((values) => seen(values).some((c) => c.vmRequest.id === marker.id));
+    const lastCursor = seen(first.values).at(-1)!.cursor;
+    const seenBefore = new Set(seen(first.values).map((c) => c.vmRequest.id));
+    first.unsubscribe();
+    await firstClient.dispose();
+
+    // While away: new requests, decisions, a cancellation, and a request in another project (filtered out).
+    const created = [];
+    for (let i = 0; i < 4; i++) created.push(await createRequest(server, i % 2 ? tenant.bobToken : tenant.aliceToken, tenant.projectId));
+    const [r0, r1, r2] = created as [typeof marker, typeof marker, typeof marker];
+    await http(server.url, tenant.adminToken, ApproveVmRequestDocument, { input: { id: r0.id, expectedVersion: 1 } });
+    await http(server.url, tenant.adminToken, RejectVmRequestDocument, { input: { id: r1.id, expectedVersion: 1, reason: 'Budget is exhausted for now' } });
+    await http(server.url, tenant.aliceToken, CancelVmRequestDocument, { input: { id: r2.id, reason: 'Not needed after all' } });
+    await http(server.url, tenant.adminToken, ApproveVmRequestDocument, { input: { id: marker.id, expectedVersion: marker.version } });
+    const elsewhere = dataOf(await http(server.url, tenant.adminToken, CreateProjectDocument, { input: { name: `Elsewhere ${Date.now()}` } })).createProject;
+    if (elsewhere.__typename !== 'CreateProjectPayload') throw new Error('project');
+    const outside = await createRequest(server, tenant.adminToken, elsewhere.project.id);
+    const expected = new Map([
+      [r0.id, 'APPROVED'],
+      [r1.id, 'REJECTED'],
+      [r2.id, 'CANCELLED'],
+      [created[3]!.id, 'PENDING'],
+      [marker.id, 'APPROVED'],
+    ]);
+    // Let the read model take all of it in before reconnecting (the replay reads it).
+    await eventually(
+      async () => dataOf(await http(server.url, tenant.adminToken, VmRequestDocument, { id: r2.id })).vmRequest?.status,
+      (status) => status === 'CANCELLED',
+    );
+
+    // Reconnect with the last cursor, while more requests keep arriving.
+    const secondClient = wsClient(server.wsUrl, tenant.adminToken);
+    const second = subscribeWs(secondClient, VmRequestChangesDocument, { projectId: tenant.projectId, since: lastCursor });
+    const during = [];
+    for (let i = 0; i < 5; i++) during.push(await createRequest(server, tenant.aliceToken, tenant.projectId));
+    for (const request of during) expected.set(request.id, 'PENDING');
+    await second.waitUntil((values) => [...expected.keys()].every((id) => seen(values).some((c) => c.vmRequest.id === id)));
+    // One more after everything: it arrives live, once.
+    const after = await createRequest(server, tenant.bobToken, tenant.projectId);
+    expected.set(after.id, 'PENDING');
+    await second.waitUntil((values) => seen(values).some((c) => c.vmRequest.id === after.id));
+
+    const changes = seen(second.values);
+    expect(new Map(changes.map((c) => [c.vmRequest.id, c.vmRequest.status]))).toEqual(expected);
+    expect(changes.map((c) => c.vmRequest.id)).toHaveLength(expected.size);
+    expect(changes.map((c) => c.vmRequest.id)).not.toContain(outside.id);
+    for (const id of seenBefore) if (id !== marker.id) expect(expected.has(id)).toBe(false);
+    expect(second.errors).toEqual([]);
+    second.unsubscribe();
+    await secondClient.dispose();
+  });
+});
+
+describe('a client that stops reading its WebSocket', () => {
+  it('survives a burst of 10,000 changes with bounded buffers, and still gets the latest state of each', async () => {
+    const BURST = 10_000;
+    const { projectId } = tenant;
+    // Events carry the raw project UUID, not the GraphQL global id.
+    const rawProjectId = Buffer.from(projectId, 'base64').toString('utf8').split(':')[1]!;
+    // A healthy subscriber, to see the burst arrive in full.
+    const healthyClient = wsClient(server.wsUrl, tenant.adminToken);
+    const healthy = subscribeWs(healthyClient, VmRequestChangesDocument, { projectId });
+    const probe = await createRequest(server, tenant.aliceToken, projectId);
+    await healthy.waitUntil((values) => values.some((v) => v.vmRequestChanges.vmRequest.id === probe.id)).catch(() => {});
+
+    // The paused client: raw graphql-transport-ws, big messages (so the kernel buffers fill), then no more reading.
+    const paused = new WebSocket(server.wsUrl, 'graphql-transport-ws');
+    await once(paused, 'open');
+    paused.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${tenant.adminToken}` } }));
+    const [ack] = (await once(paused, 'message')) as [Buffer];
+    expect(JSON.parse(ack.toString()).type).toBe('connection_ack');
+    const query = `subscription($p: ID) { vmRequestChanges(projectId: $p) { cursor vmRequest { id status a: justification b: justification c: justification } } }`;
+    paused.send(JSON.stringify({ id: 'paused', type: 'subscribe', payload: { query, variables: { p: projectId } } }));
+    const received = new Map<string, string>();
+    let messages = 0;
+    paused.on('message', (data: Buffer) => {
+      messages++;
+      const message = JSON.parse(data.toString()) as { type: string; payload?: { data?: Change } };
+      const change = message.payload?.data?.vmRequestChanges;
+      if (change) received.set(change.vmRequest.id, change.vmRequest.status);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    (paused as unknown as { _socket: Socket })._socket.pause();
+
+    // The burst: 10,000 requests appended straight to the event store by 32 writers.
+    const store = createEventStore(t.sql);
+    const justification = 'Burst load to check that a paused subscriber cannot grow the server. '.repeat(14).slice(0, 1000);
+    const ids = Array.from({ length: BURST }, () => randomUUID());
+    let next = 0;
+    let maxBuffered = 0;
+    const watch = setInterval(() => {
+      maxBuffered = Math.max(maxBuffered, server.live.bufferedChanges());
+    }, 5);
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < ids.length) {
+          const id = ids[next++]!;
+          const metadata: EventMetadata = {
+            tenantId: tenant.tenant, userId: 'alice', correlationId: id, causationId: null, commandId: randomUUID(), occurredAt: new Date().toISOString(),
+          };
+          await store.append(id, 'no_stream', [{ type: 'VmRequestCreated', data: {
+            projectId: rawProjectId, vmName: `burst-${next}`, size: 'S', justification, requester: { id: 'alice', email: null, name: null },
+          } }], { streamType: 'VmRequest', tenantId: tenant.tenant, metadata });
+        }
+      }),
+    );
+    await store.flush();
+    const globalIds = ids.map((id) => Buffer.from(`VmRequest:${id}`, 'utf8').toString('base64'));
+    const last = globalIds.at(-1)!;
+    // Counted incrementally: the predicate runs on every message.
+    const healthyIds = new Set<string>();
+    const healthySeen = await healthy.waitUntil((values) => {
+      for (let i = healthyIds.size === 0 ? 0 : values.length - 1; i < values.length; i++) healthyIds.add(values[i]!.vmRequestChanges.vmRequest.id);
+      return healthyIds.size >= BURST + 1;
+    }, 120_000);
+    clearInterval(watch);
+
+    // The server is fine: it answers, its buffers stayed bounded, the healthy subscriber has every request.
+    expect(dataOf(await http(server.url, tenant.adminToken, VmRequestDocument, { id: last })).vmRequest?.id).toBe(last);
+    // Per subscriber at most a mailbox (100) plus a replay page (500), whatever the burst: two subscribers here.
+    expect(maxBuffered).toBeLessThanOrEqual(2 * (100 + 500));
+    expect(new Set(healthySeen.map((v) => v.vmRequestChanges.vmRequest.id))).toEqual(new Set([probe.id, ...globalIds]));
+    const messagesWhilePaused = messages;
+
+    // Reading again, the paused client catches up on the latest state of every request (unless the server's
+    // keep-alive has dropped it meanwhile, which also frees everything it held).
+    (paused as unknown as { _socket: Socket })._socket.resume();
+    if (paused.readyState === WebSocket.OPEN) {
+      await eventually(async () => received.size, (size) => size >= BURST || paused.readyState !== WebSocket.OPEN, 120_000);
+    }
+    if (paused.readyState === WebSocket.OPEN) {
+      for (const id of globalIds) expect(received.get(id)).toBe('PENDING');
+    }
+    expect(messagesWhilePaused).toBeLessThan(BURST);
+    paused.close();
+    healthy.unsubscribe();
+    await healthyClient.dispose();
+  }, 300_000);
+});
