@@ -157,6 +157,38 @@ describe('query limits', () => {
   });
 });
 
+describe('operations per WebSocket', () => {
+  it('refuses operations beyond the cap of one socket, and admits new ones as others end', async () => {
+    const capped = await startTestServer({ database: server.database, projector: false, maxOperationsPerSocket: 2 });
+    try {
+      const header = await capped.authHeader(admin);
+      const client = createClient({ url: capped.wsUrl, webSocketImpl: WebSocket, connectionParams: header, retryAttempts: 0 });
+      clients.push(client);
+      const live = 'subscription { vmRequestChanges { cursor } }';
+      const refusals: unknown[] = [];
+      const open = () => client.subscribe({ query: live }, { next: () => {}, error: (error) => refusals.push(error), complete: () => {} });
+      const first = open();
+      open();
+      await waitFor(() => capped.services.live.subscriberCount() === 2);
+      open();
+      await waitFor(() => refusals.length === 1);
+      expect(JSON.stringify(refusals[0])).toContain('TOO_MANY_OPERATIONS');
+      first();
+      await waitFor(() => capped.services.live.subscriberCount() === 1);
+      open();
+      await waitFor(() => capped.services.live.subscriberCount() === 2);
+      expect(refusals).toHaveLength(1);
+    } finally {
+      await capped.close();
+    }
+  });
+});
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let attempt = 0; attempt < 200 && !condition(); attempt++) await new Promise((resolve) => setTimeout(resolve, 25));
+  expect(condition()).toBe(true);
+}
+
 describe('input size limits', () => {
   const bigQuery = `{ viewer { id } } # ${'x'.repeat(2 * 1024 * 1024)}`;
 
