@@ -105,6 +105,8 @@ export function attachGraphQLWs(options: GraphQLWsOptions): { close(): Promise<v
   const run = async (args: ExecutionArgs, fn: (enveloped: Enveloped) => unknown) => {
     const entry = envelopedByContext.get(args.contextValue as object);
     if (!entry) throw new Error('operation was not prepared by onSubscribe');
+    // Needed once: a long-lived subscription should not keep its envelop alive (memory per idle subscriber).
+    envelopedByContext.delete(args.contextValue as object);
     const result = (await withRequestId(entry.requestId, () => fn(entry.enveloped))) as ReturnType<Enveloped['execute']>;
     return isAsyncIterable(result) ? bindRequestId(result, entry.requestId) : result;
   };
