@@ -1,6 +1,5 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import {
   AddProjectMemberDocument,
   ApproveVmRequestDocument,
@@ -12,25 +11,22 @@ import {
 } from './generated/graphql.ts';
 import { httpRaw } from './graphql-clients.ts';
 import { createRequest, setupTenant, type Tenant } from './graphql-fixtures.ts';
-import { type GraphQLTestServer, startGraphQLServer } from './graphql-harness.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
 
-let t: TestDatabase;
-let server: GraphQLTestServer;
+let server: TestServer;
 let tenant: Tenant;
 let requestId: string;
 
-const eventCount = async (): Promise<number> => (await t.sql<{ n: number }[]>`select count(*)::int as n from events`)[0]!.n;
+const eventCount = async (): Promise<number> => (await server.database.sql<{ n: number }[]>`select count(*)::int as n from events`)[0]!.n;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await startGraphQLServer(t);
+  server = await startTestServer();
   tenant = await setupTenant(server);
   requestId = (await createRequest(server, tenant.aliceToken, tenant.projectId)).id;
 });
 
 afterAll(async () => {
   await server?.close();
-  await t?.close();
 });
 
 type Expected = { validation: string } | 'graphql-error';

@@ -7,7 +7,7 @@ import {
   type VmRequestFieldsFragment,
 } from './generated/graphql.ts';
 import { dataOf, http } from './graphql-clients.ts';
-import type { GraphQLTestServer } from './graphql-harness.ts';
+import type { TestServer } from '../support/server.ts';
 
 export interface Tenant {
   tenant: string;
@@ -22,7 +22,7 @@ export interface Tenant {
 let counter = 0;
 
 /** A tenant with two admins, two members (alice, bob) and one project both are members of. */
-export async function setupTenant(server: GraphQLTestServer, tenant = `t${++counter}-${Date.now().toString(36)}`): Promise<Tenant> {
+export async function setupTenant(server: TestServer, tenant = `t${++counter}-${Date.now().toString(36)}`): Promise<Tenant> {
   const adminToken = await server.token({ sub: 'admin', tenant, roles: ['admin'], email: 'admin@example.com' });
   const otherAdminToken = await server.token({ sub: 'admin2', tenant, roles: ['admin'] });
   const aliceToken = await server.token({ sub: 'alice', tenant, roles: ['user'], email: 'alice@example.com', name: 'Alice' });
@@ -42,7 +42,7 @@ export async function setupTenant(server: GraphQLTestServer, tenant = `t${++coun
 }
 
 export async function createRequest(
-  server: GraphQLTestServer,
+  server: TestServer,
   token: string,
   projectId: string,
   overrides: Partial<CreateVmRequestInput> = {},

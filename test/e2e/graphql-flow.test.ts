@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../src/projections/changes.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import {
   ApproveVmRequestDocument,
   PendingApprovalsDocument,
@@ -14,21 +13,18 @@ import {
 } from './generated/graphql.ts';
 import { dataOf, http, subscribeSse, subscribeWs, wsClient } from './graphql-clients.ts';
 import { createRequest, setupTenant, type Tenant } from './graphql-fixtures.ts';
-import { type GraphQLTestServer, startGraphQLServer } from './graphql-harness.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
 
-let t: TestDatabase;
-let server: GraphQLTestServer;
+let server: TestServer;
 let tenant: Tenant;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await startGraphQLServer(t);
+  server = await startTestServer();
   tenant = await setupTenant(server);
 });
 
 afterAll(async () => {
   await server?.close();
-  await t?.close();
 });
 
 describe('a member requests a VM and an admin approves it', () => {

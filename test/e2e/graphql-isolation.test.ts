@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import {
   AddProjectMemberDocument,
   ApproveVmRequestDocument,
@@ -20,21 +19,19 @@ import {
 } from './generated/graphql.ts';
 import { dataOf, http, httpRaw, subscribeSse, subscribeWs, wsClient } from './graphql-clients.ts';
 import { createRequest, eventually, setupTenant, type Tenant } from './graphql-fixtures.ts';
-import { type GraphQLTestServer, startGraphQLServer } from './graphql-harness.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
 
-let t: TestDatabase;
-let server: GraphQLTestServer;
+let server: TestServer;
 let a: Tenant;
 let b: Tenant;
 /** alice's request in tenant A: nobody in B, and no other user in A, may see or touch it. */
 let target: { id: string; version: number };
 let carolToken: string;
 
-const eventCount = async (): Promise<number> => (await t.sql<{ n: number }[]>`select count(*)::int as n from events`)[0]!.n;
+const eventCount = async (): Promise<number> => (await server.database.sql<{ n: number }[]>`select count(*)::int as n from events`)[0]!.n;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await startGraphQLServer(t);
+  server = await startTestServer();
   a = await setupTenant(server);
   b = await setupTenant(server);
   // carol is a user of tenant A in no project.
@@ -50,7 +47,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  await t?.close();
 });
 
 describe('queries show nothing of another tenant or (for users) of another user', () => {

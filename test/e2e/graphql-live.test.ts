@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createEventStore, type EventMetadata } from '../../src/event-store/index.ts';
 import { encodeCursor } from '../../src/projections/changes.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import {
   ApproveVmRequestDocument,
   CancelVmRequestDocument,
@@ -18,24 +17,26 @@ import {
 } from './generated/graphql.ts';
 import { dataOf, http, subscribeWs, wsClient } from './graphql-clients.ts';
 import { createRequest, eventually, setupTenant, type Tenant } from './graphql-fixtures.ts';
-import { type GraphQLTestServer, startGraphQLServer } from './graphql-harness.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
 
-let t: TestDatabase;
-let server: GraphQLTestServer;
+let database: TestDatabase;
+let server: TestServer;
 let tenant: Tenant;
 
-const eventCount = async (): Promise<number> => (await t.sql<{ n: number }[]>`select count(*)::int as n from events`)[0]!.n;
+const eventCount = async (): Promise<number> => (await server.database.sql<{ n: number }[]>`select count(*)::int as n from events`)[0]!.n;
 const START = encodeCursor({ transactionId: 0n, position: 0n });
 
 beforeAll(async () => {
-  t = await createTestDatabase({ max: 40 });
-  server = await startGraphQLServer(t);
+  // 32 writers in the burst plus the server's own queries: a larger pool than the default.
+  database = await createTestDatabase({ max: 40 });
+  server = await startTestServer({ database });
   tenant = await setupTenant(server);
 });
 
 afterAll(async () => {
   await server?.close();
-  await t?.close();
+  await database?.close();
 });
 
 type Change = { vmRequestChanges: { cursor: string; vmRequest: { id: string; status: string; version: number } } };
@@ -161,13 +162,13 @@ describe('a client that stops reading its WebSocket', () => {
     (paused as unknown as { _socket: Socket })._socket.pause();
 
     // The burst: 10,000 requests appended straight to the event store by 32 writers.
-    const store = createEventStore(t.sql);
+    const store = createEventStore(server.database.sql);
     const justification = 'Burst load to check that a paused subscriber cannot grow the server. '.repeat(14).slice(0, 1000);
     const ids = Array.from({ length: BURST }, () => randomUUID());
     let next = 0;
     let maxBuffered = 0;
     const watch = setInterval(() => {
-      maxBuffered = Math.max(maxBuffered, server.live.bufferedChanges());
+      maxBuffered = Math.max(maxBuffered, server.services.live.bufferedChanges());
     }, 5);
     await Promise.all(
       Array.from({ length: 32 }, async () => {
