@@ -1,7 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { AuthResult } from './auth.ts';
 import type { Logger } from './logger.ts';
-import { currentRequestId } from './request-id.ts';
 
 /** api.md: a refused token is a GraphQL error with code UNAUTHENTICATED and HTTP status 401. */
 export function unauthenticated(failure: Extract<AuthResult, { ok: false }>): GraphQLError {
@@ -17,32 +16,60 @@ export function unauthenticated(failure: Extract<AuthResult, { ok: false }>): Gr
 
 export const UNEXPECTED_MESSAGE = 'Unexpected error.';
 
+/** A GraphQLError whose every cause is a GraphQLError: raised deliberately (validation, auth, domain), safe to show. */
+export function isIntentional(error: unknown): boolean {
+  if (!(error instanceof GraphQLError)) return false;
+  return error.originalError == null || isIntentional(error.originalError);
+}
+
+/** What the client sees instead of an unexpected error: no message, stack or SQL of the original, only ids. */
+export function maskedError(error: unknown, requestId: string | undefined): GraphQLError {
+  const located = error instanceof GraphQLError ? error : undefined;
+  const http = located?.extensions['http'];
+  return new GraphQLError(UNEXPECTED_MESSAGE, {
+    ...(located ? { nodes: located.nodes, source: located.source, positions: located.positions, path: located.path } : {}),
+    extensions: { code: 'INTERNAL_SERVER_ERROR', ...(requestId ? { requestId } : {}), ...(http ? { http } : {}) },
+  });
+}
+
+/** Logs the original of an unexpected error in full, with the request id when known. */
+export function logUnexpected(logger: Logger, error: unknown, requestId: string | undefined, where: string): void {
+  const located = error instanceof GraphQLError ? error : undefined;
+  const original = located?.originalError ?? error;
+  logger.error(`unexpected error ${where}`, {
+    ...(requestId ? { requestId } : {}),
+    ...(located?.path ? { path: located.path.join('.') } : {}),
+    error: original instanceof Error ? (original.stack ?? original.message) : String(original),
+  });
+}
+
 /**
- * yoga's `maskError`: errors the schema raised on purpose (GraphQLErrors all the way down) pass unchanged;
- * anything else (a bug, a database outage) is logged in full with the request id and replaced by a message that
- * shows no stack, SQL or internal detail, only the request id to quote.
+ * yoga's `maskError`, the safety net for failures outside execution (execution and subscription errors are masked
+ * earlier, with their request id, by plugins/unexpected-errors.ts). It logs at once, since the request id is not
+ * known here; over HTTP the response gets the id afterwards (see `withRequestId`).
  */
-export function createMaskError(logger: Logger, logged: WeakSet<object>) {
-  return (error: unknown, message: string): Error => {
+export function createMaskError(logger: Logger, logged: WeakSet<object>, unidentified: WeakSet<object>) {
+  return (error: unknown): Error => {
     if (isIntentional(error)) return error as GraphQLError;
-    const requestId = currentRequestId();
-    const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-    logger.error('unexpected error', {
-      requestId,
-      ...(error instanceof GraphQLError && error.path ? { path: error.path.join('.') } : {}),
-      error: original instanceof Error ? (original.stack ?? original.message) : String(original),
-    });
+    logUnexpected(logger, error, undefined, 'outside execution');
     if (typeof error === 'object' && error !== null) logged.add(error);
-    const http = error instanceof GraphQLError ? error.extensions['http'] : undefined;
-    return new GraphQLError(message || UNEXPECTED_MESSAGE, {
-      ...(error instanceof GraphQLError ? { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path } : {}),
-      extensions: { code: 'INTERNAL_SERVER_ERROR', ...(requestId ? { requestId } : {}), ...(http ? { http } : {}) },
-    });
+    const masked = maskedError(error, undefined);
+    unidentified.add(masked);
+    return masked;
   };
 }
 
-/** A GraphQLError whose every cause is a GraphQLError: raised deliberately (validation, auth, domain), safe to show. */
-function isIntentional(error: unknown): boolean {
-  if (!(error instanceof GraphQLError)) return false;
-  return error.originalError == null || isIntentional(error.originalError);
+/** The masked errors of `errors` that lack a request id, given this one (HTTP answers know their request). */
+export function withRequestId<E>(errors: readonly E[], unidentified: WeakSet<object>, requestId: string): E[] | null {
+  if (!errors.some((error) => typeof error === 'object' && error !== null && unidentified.has(error))) return null;
+  return errors.map((error) => {
+    if (!(error instanceof GraphQLError) || !unidentified.has(error)) return error;
+    return new GraphQLError(error.message, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      path: error.path,
+      extensions: { ...error.extensions, requestId },
+    }) as E;
+  });
 }

@@ -10,7 +10,7 @@ import { consoleLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics, type ProjectionLag } from './metrics.ts';
 import { health, json, metricsText, ready } from './ops-routes.ts';
 import { databaseCheck, migrationsCheck, type ReadinessCheck } from './readiness.ts';
-import { requestIdFrom, withRequestId } from './request-id.ts';
+import { requestIdFrom } from './request-id.ts';
 import type { ServerContext } from './server-context.ts';
 import { attachGraphQLWs } from './ws.ts';
 import { createYogaApp } from './yoga.ts';
@@ -65,8 +65,10 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     subscriberCount: () => live.subscriberCount(),
     ...(options.projectionLag ? { projectionLag: options.projectionLag } : {}),
   });
+  // Errors already logged by maskError (yoga would log them again), and masked ones still without a request id.
   const logged = new WeakSet<object>();
-  const maskError = createMaskError(logger, logged);
+  const unidentified = new WeakSet<object>();
+  const maskError = createMaskError(logger, logged, unidentified);
   const yoga = createYogaApp({
     schema: options.schema,
     services: options.services,
@@ -75,6 +77,7 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     logger,
     maskError,
     logged,
+    unidentified,
     endpoint: GRAPHQL_PATH,
     ...(options.plugins ? { plugins: options.plugins } : {}),
   });
@@ -96,12 +99,10 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
       inFlight.delete(res);
       metrics.httpRequest(req.method ?? 'UNKNOWN', route, res.statusCode);
     });
-    withRequestId(requestId, () => {
-      serve(route, req, res, requestId).catch((error: unknown) => {
-        logger.error('request failed', { requestId, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-        if (!res.headersSent) json(res, 500, { error: 'Unexpected error.', requestId });
-        else res.destroy();
-      });
+    serve(route, req, res, requestId).catch((error: unknown) => {
+      logger.error('request failed', { requestId, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      if (!res.headersSent) json(res, 500, { error: 'Unexpected error.', requestId });
+      else res.destroy();
     });
   });
 
@@ -122,7 +123,6 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     authenticator,
     metrics,
     logger,
-    maskError,
     maxOperationsPerSocket: options.maxOperationsPerSocket ?? 1000,
   });
 

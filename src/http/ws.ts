@@ -7,10 +7,10 @@ import { WebSocketServer } from 'ws';
 import type { Principal } from '../domain/principal.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import type { Authenticator } from './auth.ts';
+import { logUnexpected, maskedError } from './errors.ts';
 import { MAX_BODY_BYTES } from './limits.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
-import { withRequestId } from './request-id.ts';
 import type { ServerContext } from './server-context.ts';
 
 type Yoga = YogaServerInstance<ServerContext, GraphQLContext>;
@@ -28,8 +28,6 @@ export interface GraphQLWsOptions {
   logger: Logger;
   /** Operations one socket may run at once; more are refused with an error (not a close). */
   maxOperationsPerSocket: number;
-  /** Masks unexpected errors the same way yoga does over HTTP. */
-  maskError: (error: unknown, message: string) => Error;
 }
 
 // setTimeout's largest delay; a token valid for longer is simply not re-checked before then.
@@ -45,7 +43,7 @@ const CLOSE_FORBIDDEN = 4403;
 export function attachGraphQLWs(options: GraphQLWsOptions): { close(): Promise<void> } {
   const { yoga, authenticator, metrics, logger } = options;
   const wss = new WebSocketServer({ server: options.server, path: options.path, maxPayload: MAX_BODY_BYTES });
-  const envelopedByContext = new WeakMap<object, { enveloped: Enveloped; requestId: string }>();
+  const envelopedByContext = new WeakMap<object, Enveloped>();
 
   wss.on('connection', (socket) => {
     metrics.websocketOpened();
@@ -64,36 +62,36 @@ export function attachGraphQLWs(options: GraphQLWsOptions): { close(): Promise<v
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
+        // One id per operation: it is the GraphQL context's requestId, in logs and in masked errors.
         const requestId = randomUUID();
-        return withRequestId(requestId, async () => {
-          try {
-            if (Object.keys(ctx.subscriptions).length > options.maxOperationsPerSocket) {
-              return [new GraphQLError(`At most ${options.maxOperationsPerSocket} operations per connection`, { extensions: { code: 'TOO_MANY_OPERATIONS' } })];
-            }
-            const enveloped = yoga.getEnveloped({ requestId, principal: ctx.extra.principal, params: payload });
-            let document;
-            try {
-              document = enveloped.parse(payload.query);
-            } catch (error) {
-              if (error instanceof GraphQLError) return [error];
-              throw error;
-            }
-            const errors = enveloped.validate(enveloped.schema, document);
-            if (errors.length > 0) return errors;
-            const contextValue = await enveloped.contextFactory();
-            envelopedByContext.set(contextValue, { enveloped, requestId });
-            const args: ExecutionArgs = {
-              schema: enveloped.schema,
-              document,
-              operationName: payload.operationName,
-              variableValues: payload.variables,
-              contextValue,
-            };
-            return args;
-          } catch (error) {
-            return [asGraphQLError(options.maskError(error, 'Unexpected error.'))];
+        try {
+          if (Object.keys(ctx.subscriptions).length > options.maxOperationsPerSocket) {
+            return [new GraphQLError(`At most ${options.maxOperationsPerSocket} operations per connection`, { extensions: { code: 'TOO_MANY_OPERATIONS' } })];
           }
-        });
+          const enveloped = yoga.getEnveloped({ requestId, principal: ctx.extra.principal, params: payload });
+          let document;
+          try {
+            document = enveloped.parse(payload.query);
+          } catch (error) {
+            if (error instanceof GraphQLError) return [error];
+            throw error;
+          }
+          const errors = enveloped.validate(enveloped.schema, document);
+          if (errors.length > 0) return errors;
+          const contextValue = await enveloped.contextFactory();
+          envelopedByContext.set(contextValue, enveloped);
+          const args: ExecutionArgs = {
+            schema: enveloped.schema,
+            document,
+            operationName: payload.operationName,
+            variableValues: payload.variables,
+            contextValue,
+          };
+          return args;
+        } catch (error) {
+          logUnexpected(logger, error, requestId, 'preparing a WebSocket operation');
+          return [maskedError(error, requestId)];
+        }
       },
       execute: (args) => run(args, (enveloped) => enveloped.execute(args)),
       subscribe: (args) => run(args, (enveloped) => enveloped.subscribe(args)),
@@ -101,14 +99,13 @@ export function attachGraphQLWs(options: GraphQLWsOptions): { close(): Promise<v
     wss,
   );
 
-  /** Runs with the operation's request id, and keeps it for every later step of a stream. */
-  const run = async (args: ExecutionArgs, fn: (enveloped: Enveloped) => unknown) => {
-    const entry = envelopedByContext.get(args.contextValue as object);
-    if (!entry) throw new Error('operation was not prepared by onSubscribe');
+  /** Executes through the envelop onSubscribe prepared for this operation. */
+  const run = (args: ExecutionArgs, fn: (enveloped: Enveloped) => ReturnType<Enveloped['execute']>) => {
+    const enveloped = envelopedByContext.get(args.contextValue as object);
+    if (!enveloped) throw new Error('operation was not prepared by onSubscribe');
     // Needed once: a long-lived subscription should not keep its envelop alive (memory per idle subscriber).
     envelopedByContext.delete(args.contextValue as object);
-    const result = (await withRequestId(entry.requestId, () => fn(entry.enveloped))) as ReturnType<Enveloped['execute']>;
-    return isAsyncIterable(result) ? bindRequestId(result, entry.requestId) : result;
+    return fn(enveloped);
   };
 
   return {
@@ -133,26 +130,4 @@ function expireWithToken(socket: import('ws').WebSocket, expiresAt: number): voi
   const timer = setTimeout(() => socket.close(CLOSE_FORBIDDEN, 'Forbidden: token expired'), Math.max(0, delay));
   timer.unref();
   socket.once('close', () => clearTimeout(timer));
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
-}
-
-/** An iterator whose every step runs under the operation's request id (for logs and masked errors). */
-function bindRequestId<T>(iterable: AsyncIterable<T>, requestId: string): AsyncIterableIterator<T> {
-  const iterator = iterable[Symbol.asyncIterator]();
-  return {
-    next: () => withRequestId(requestId, () => iterator.next()),
-    return: (value?: unknown) =>
-      withRequestId(requestId, () => iterator.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined })),
-    throw: (error?: unknown) => withRequestId(requestId, () => iterator.throw?.(error) ?? Promise.reject(error)),
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-}
-
-function asGraphQLError(error: Error): GraphQLError {
-  return error instanceof GraphQLError ? error : new GraphQLError(error.message);
 }

@@ -10,6 +10,7 @@ import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { useHttpAuth } from './plugins/http-auth.ts';
 import { useOperationMetrics } from './plugins/operation-metrics.ts';
+import { useUnexpectedErrors } from './plugins/unexpected-errors.ts';
 import type { ServerContext } from './server-context.ts';
 
 export type DvmmYoga = YogaServerInstance<ServerContext, GraphQLContext>;
@@ -21,8 +22,10 @@ export interface YogaAppOptions {
   metrics: Metrics;
   logger: Logger;
   maskError: (error: unknown, message: string) => Error;
-  /** Errors maskError has logged already (yoga would log them a second time, without the request id). */
+  /** Errors maskError has logged already (yoga would log them a second time). */
   logged: WeakSet<object>;
+  /** Errors maskError masked without knowing the request id. */
+  unidentified: WeakSet<object>;
   endpoint: string;
   plugins?: Plugin[];
 }
@@ -54,6 +57,8 @@ export function createYogaApp(options: YogaAppOptions): DvmmYoga {
       EnvelopArmorPlugin(armorConfig),
       useOperationMetrics(metrics),
       ...(options.plugins ?? []),
+      // Last of ours, first after the schema: masks what execution threw before yoga's own masking sees it.
+      useUnexpectedErrors(options.logger, options.unidentified),
     ],
   });
 }

@@ -92,6 +92,30 @@ describe('masked unexpected errors', () => {
     expect(hostile.body.data?.['requestId']).toBe(replaced);
   });
 
+  it('outside execution (a plugin failing while the context is built): masked as well, with the request id', async () => {
+    const failing = await startTestServer({
+      schema,
+      database: server.database,
+      projector: false,
+      plugins: [
+        {
+          onContextBuilding() {
+            throw new Error(LEAK);
+          },
+        },
+      ],
+    });
+    try {
+      const response = await postGraphQL(failing.url, '{ requestId }', await failing.authHeader(alice));
+      const requestId = response.headers.get('x-request-id')!;
+      expectMasked(response.body.errors?.[0], requestId);
+      expect(failing.logs.some((line) => line.includes('tenant_secrets'))).toBe(true);
+      expect(failing.logs.some((line) => line.includes(requestId))).toBe(true);
+    } finally {
+      await failing.close();
+    }
+  });
+
   it('passes errors the schema raises on purpose unchanged', async () => {
     const response = await postGraphQL(server.url, '{ refused }', auth);
     expect(response.body.errors?.[0]).toMatchObject({ message: 'Not for you', extensions: { code: 'FORBIDDEN' } });
