@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphiqlOptions } from '../../src/http/graphiql.ts';
 import { postGraphQL, startTestServer, type TestServer } from '../support/server.ts';
 
 // api.md, Auth: no token, a bad signature, an expired token or a missing tenant_id -> UNAUTHENTICATED with 401.
@@ -121,5 +122,11 @@ describe('HTTP bearer tokens', () => {
     expect(html).toContain('GraphiQL');
     // The WebSocket's connection_init takes the Authorization header from GraphiQL's headers tab.
     expect(html).toContain('connectionParams');
+  });
+
+  it("GraphiQL's example query runs once a token is pasted", async () => {
+    const response = await postGraphQL(server.url, graphiqlOptions().defaultQuery!, await server.authHeader(alice));
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data?.['viewer']).toMatchObject({ id: 'alice' });
   });
 });
