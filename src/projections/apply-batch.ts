@@ -1,40 +1,70 @@
 import type postgres from 'postgres';
 import type { GlobalCheckpoint, RecordedEvent } from '../event-store/types.ts';
 import { CHANGES_CHANNEL, encodeChanges, rowChange, type RowChange } from './changes.ts';
-import { advanceCheckpoint } from './checkpoints.ts';
+import { advanceCheckpoints } from './checkpoints.ts';
 import { checkpointOf, compareCheckpoints } from './cursor.ts';
 import type { ChangedRow, Projection } from './types.ts';
 
 export type BatchOutcome =
   | { kind: 'applied'; checkpoint: GlobalCheckpoint; changes: RowChange[] }
-  /** The checkpoint was no longer at `from`: someone else applied these events; nothing was written. */
+  /** A checkpoint was no longer at `from`: someone else applied these events; nothing was written. */
   | { kind: 'stale' };
 
 class StaleBatch extends Error {}
 
 /**
- * Applies `events` (read after `from`) and moves the checkpoint to the last of them, in one transaction: either
- * the read tables, the checkpoint and the change notifications all commit, or none does.
+ * Applies `events` (read after `from`) to one or more projections and moves their checkpoints to the last of
+ * them, in one transaction: the read tables, the checkpoints and the change notifications all commit, or none do.
+ * Several projections at the same checkpoint share the transaction (one BEGIN, one guard, one commit flush);
+ * when one of them fails, the runtime retries them one by one, so the failure stays with its projection.
  *
  * The NOTIFY is issued inside the transaction: Postgres delivers it when, and only if, the transaction commits, so
  * listeners hear about a change after it is visible and a crash between commit and publication cannot lose it.
  * (The global commit-order lock a NOTIFY takes costs little here: one writer per projection, batches not rows.)
  * A handler error propagates after the rollback.
  */
+export interface ApplyOptions {
+  /**
+   * false: commit without waiting for the WAL flush (`synchronous_commit = off` for this transaction). A server
+   * crash may then lose the last fraction of a second of projector commits, read tables and checkpoint together,
+   * and the projector applies those events again; nothing is skipped or doubled, but a listener may have heard of a
+   * change that the crash undid until it is re-applied. Default true.
+   */
+  synchronousCommit?: boolean;
+}
+
 export async function applyBatch(
   sql: postgres.Sql,
-  projection: Projection,
+  projections: Projection | readonly Projection[],
   from: GlobalCheckpoint,
   events: RecordedEvent[],
+  options: ApplyOptions = {},
 ): Promise<BatchOutcome> {
+  const group = Array.isArray(projections) ? (projections as readonly Projection[]) : [projections as Projection];
   const last = events[events.length - 1];
-  if (!last) return { kind: 'applied', checkpoint: from, changes: [] };
+  if (!last || group.length === 0) return { kind: 'applied', checkpoint: from, changes: [] };
   const to = checkpointOf(last);
   try {
     const changes = await sql.begin(async (tx) => {
-      if (!(await advanceCheckpoint(tx, projection.name, from, to))) throw new StaleBatch();
-      const changed = await projection.apply(tx, events);
-      const changes = publishable(projection.name, changed, to);
+      const asynchronous = options.synchronousCommit === false ? tx`set local synchronous_commit = off`.execute() : null;
+      // The guard goes first on the connection, so it takes the checkpoint rows' locks (waiting for any other
+      // writer) before a handler statement runs; the handlers' statements are sent right behind it rather than
+      // after its answer, and all of it rolls back if it finds a checkpoint moved.
+      const guard = advanceCheckpoints(tx, group.map((p) => p.name), from, to);
+      // Handlers run side by side: their statements pipeline on the transaction's connection.
+      const applied = Promise.allSettled(group.map((p) => p.apply(tx, events)));
+      // Wait for everything to settle before deciding: postgres.js would run a statement issued after the
+      // transaction ended outside of it, on a connection back in the pool.
+      const [moved, results, settings] = await Promise.allSettled([guard, applied, asynchronous]);
+      if (settings.status === 'rejected') throw settings.reason;
+      if (moved.status === 'rejected') throw moved.reason;
+      if (moved.value !== group.length) throw new StaleBatch();
+      if (results.status === 'rejected') throw results.reason;
+      const changes: RowChange[] = [];
+      for (const [i, result] of results.value.entries()) {
+        if (result.status === 'rejected') throw result.reason;
+        changes.push(...publishable(group[i]!.name, result.value, to));
+      }
       const payloads = encodeChanges(changes);
       if (payloads.length > 0) {
         await tx`select pg_notify(${CHANGES_CHANNEL}, payload) from unnest(${payloads}::text[]) as payload`;
@@ -74,13 +104,14 @@ export async function applyOneByOne(
   projection: Projection,
   from: GlobalCheckpoint,
   events: RecordedEvent[],
+  options: ApplyOptions = {},
 ): Promise<IsolatedOutcome> {
   let checkpoint = from;
   let applied = 0;
   for (const event of events) {
     let outcome: BatchOutcome;
     try {
-      outcome = await applyBatch(sql, projection, checkpoint, [event]);
+      outcome = await applyBatch(sql, projection, checkpoint, [event], options);
     } catch (error) {
       return { kind: 'failed', checkpoint, applied, event, error };
     }

@@ -90,8 +90,9 @@ export const projectUsageProjection: Projection = {
       deltas.set(key, delta);
     }
 
+    const writes: Promise<unknown>[] = [];
     if (deltas.size > 0) {
-      await tx`
+      writes.push(tx`
         insert into project_usage
         select * from jsonb_populate_recordset(null::project_usage, ${JSON.stringify([...deltas.values()])}::text::jsonb)
         on conflict (project_id, month) do update set
@@ -100,18 +101,19 @@ export const projectUsageProjection: Projection = {
           memory_gb = project_usage.memory_gb + excluded.memory_gb,
           disk_gb = project_usage.disk_gb + excluded.disk_gb,
           monthly_cost_eur = project_usage.monthly_cost_eur + excluded.monthly_cost_eur,
-          updated_at = greatest(project_usage.updated_at, excluded.updated_at)`;
+          updated_at = greatest(project_usage.updated_at, excluded.updated_at)`);
     }
     const stillOpen = [...opened.values()].filter((r) => !closed.has(r.id));
     if (stillOpen.length > 0) {
-      await tx`
+      writes.push(tx`
         insert into project_usage_open_requests
-        select * from jsonb_populate_recordset(null::project_usage_open_requests, ${JSON.stringify(stillOpen)}::text::jsonb)`;
+        select * from jsonb_populate_recordset(null::project_usage_open_requests, ${JSON.stringify(stillOpen)}::text::jsonb)`);
     }
     const closedBefore = [...closed].filter((id) => !opened.has(id));
     if (closedBefore.length > 0) {
-      await tx`delete from project_usage_open_requests where id = any(${closedBefore}::uuid[])`;
+      writes.push(tx`delete from project_usage_open_requests where id = any(${closedBefore}::uuid[])`);
     }
+    await Promise.all(writes);
     return [];
   },
 };

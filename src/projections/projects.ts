@@ -137,37 +137,40 @@ export const projectsProjection: Projection = {
     }
 
     const rows = [...changed.keys()].map((id) => records.get(id)!);
-    await tx`
+    const writes: Promise<unknown>[] = [];
+    writes.push(tx`
       insert into projects
       select * from jsonb_populate_recordset(null::projects, ${JSON.stringify(rows)}::text::jsonb)
-      on conflict (id) do update set ${tx.unsafe(REPLACE_ROW)}`;
+      on conflict (id) do update set ${tx.unsafe(REPLACE_ROW)}`);
     const gone = [...members.values()].filter((m) => m.kind === 'gone');
     const present = [...members.values()].filter((m) => m.kind === 'present');
     if (gone.length > 0) {
-      await tx`
+      writes.push(tx`
         delete from project_members m
         using jsonb_to_recordset(${JSON.stringify(gone)}::text::jsonb) as g(project_id uuid, user_id text)
-        where m.project_id = g.project_id and m.user_id = g.user_id`;
+        where m.project_id = g.project_id and m.user_id = g.user_id`);
     }
     // ON CONFLICT can only see the proposed row, so memberships whose added_at is replaced go in their own statement.
     const rejoined = present.filter((m) => m.kind === 'present' && m.rejoined);
     const kept = present.filter((m) => m.kind === 'present' && !m.rejoined);
     if (rejoined.length > 0) {
-      await tx`
+      writes.push(tx`
         insert into project_members (project_id, tenant_id, user_id, role, added_at)
         select project_id, tenant_id, user_id, role, added_at
         from jsonb_to_recordset(${JSON.stringify(rejoined)}::text::jsonb)
           as p(project_id uuid, tenant_id text, user_id text, role text, added_at timestamptz)
-        on conflict (project_id, user_id) do update set role = excluded.role, added_at = excluded.added_at`;
+        on conflict (project_id, user_id) do update set role = excluded.role, added_at = excluded.added_at`);
     }
     if (kept.length > 0) {
-      await tx`
+      writes.push(tx`
         insert into project_members (project_id, tenant_id, user_id, role, added_at)
         select project_id, tenant_id, user_id, role, added_at
         from jsonb_to_recordset(${JSON.stringify(kept)}::text::jsonb)
           as p(project_id uuid, tenant_id text, user_id text, role text, added_at timestamptz)
-        on conflict (project_id, user_id) do update set role = excluded.role`;
+        on conflict (project_id, user_id) do update set role = excluded.role`);
     }
+    // Different rows of different tables: order does not matter, so let them pipeline.
+    await Promise.all(writes);
     return [...changed.values()];
   },
 };

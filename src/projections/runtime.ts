@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type postgres from 'postgres';
 import { EVENTS_CHANNEL } from '../event-store/notifier.ts';
 import { readAll } from '../event-store/read-all.ts';
-import type { GlobalCheckpoint, RecordedEvent } from '../event-store/types.ts';
+import type { GlobalCheckpoint, ReadAllResult, RecordedEvent } from '../event-store/types.ts';
 import { applyBatch, applyOneByOne } from './apply-batch.ts';
 import { loadCheckpoint, recordStall } from './checkpoints.ts';
 import { compareCheckpoints } from './cursor.ts';
@@ -12,6 +12,7 @@ import { startWakeListener } from './listener.ts';
 import type { Log, Projection, ProjectorStatus, StallInfo } from './types.ts';
 
 export type { ChangedRow, Projection, ProjectorStatus, ProjectionRuntimeStatus, StallInfo, Log } from './types.ts';
+export type { ApplyOptions } from './apply-batch.ts';
 
 export interface ProjectorOptions {
   sql: postgres.Sql;
@@ -25,6 +26,8 @@ export interface ProjectorOptions {
   /** Backoff of a stalled projection: first retry after `retryInitialMs`, doubling up to `retryMaxMs`. */
   retryInitialMs?: number;
   retryMaxMs?: number;
+  /** See ApplyOptions.synchronousCommit (apply-batch.ts). Default true. */
+  synchronousCommit?: boolean;
   /** Shown in pg_stat_activity for the lock and LISTEN connections (status prints it as the leader). */
   applicationName?: string;
   log?: Log;
@@ -64,8 +67,8 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
  * Runs projections: for each, one leader across all processes, woken by LISTEN dvmm_events, catching up on start,
  * on every re-LISTEN and on a slow poll, reading gap-safe batches and applying each in one guarded transaction.
  *
- * Projections at the same checkpoint share each read (they usually are: they start together and move together),
- * and apply their batches side by side. A projection whose handler throws stalls alone, at the failing event.
+ * Projections at the same checkpoint (the usual case: they start together and move together) share each read and
+ * each batch transaction. A projection whose handler throws stalls alone, at the failing event.
  */
 export async function startProjector(options: ProjectorOptions): Promise<Projector> {
   const { sql } = options;
@@ -75,6 +78,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   const retryInitialMs = options.retryInitialMs ?? 1000;
   const retryMaxMs = options.retryMaxMs ?? 60_000;
   const applicationName = options.applicationName ?? `dvmm-projector ${hostname()}:${process.pid}`;
+  const applyOptions = { synchronousCommit: options.synchronousCommit ?? true };
   const logLine = options.log ?? ((line: string) => console.log(line));
   const log = (line: string): void => logLine(`[projector] ${line}`);
 
@@ -160,14 +164,14 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
 
   const applyTo = async (slot: Slot, from: GlobalCheckpoint, events: RecordedEvent[]): Promise<void> => {
     try {
-      const outcome = await applyBatch(sql, slot.projection, from, events);
+      const outcome = await applyBatch(sql, slot.projection, from, events, applyOptions);
       if (!slot.leading) return;
       if (outcome.kind === 'stale') return await reload(slot);
       committed(slot, outcome.checkpoint, events.length);
     } catch (batchError) {
       if (!slot.leading) return;
       // Find the culprit: apply one by one, so everything before it commits and the checkpoint stops right there.
-      const isolated = events.length > 1 ? await applyOneByOne(sql, slot.projection, from, events) : null;
+      const isolated = events.length > 1 ? await applyOneByOne(sql, slot.projection, from, events, applyOptions) : null;
       if (!slot.leading) return;
       if (isolated === null) return stall(slot, events[0]!, batchError);
       if (isolated.kind === 'stale') return await reload(slot);
@@ -176,16 +180,80 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     }
   };
 
-  /** One read for projections at the same checkpoint; true when there were events. */
-  const pumpGroup = async (group: Slot[], from: GlobalCheckpoint): Promise<boolean> => {
-    const { events } = await readAll(sql, from, batchSize);
-    if (events.length === 0) return false;
+  /**
+   * Projections at the same checkpoint apply a batch in one shared transaction. If that fails (one handler threw,
+   * or one checkpoint moved), each goes again on its own, so only the culprit stalls.
+   */
+  const applyGroup = async (group: Slot[], from: GlobalCheckpoint, events: RecordedEvent[]): Promise<void> => {
+    if (group.length > 1) {
+      try {
+        const outcome = await applyBatch(sql, group.map((slot) => slot.projection), from, events, applyOptions);
+        if (outcome.kind === 'applied') {
+          for (const slot of group) if (slot.leading) committed(slot, outcome.checkpoint, events.length);
+          return;
+        }
+      } catch {
+        // Found below, projection by projection.
+      }
+    }
     await Promise.all(group.map((slot) => applyTo(slot, from, events)));
-    settleWaiters();
-    return true;
+  };
+
+  /**
+   * Reads for projections at the same checkpoint; true when there were events. While a full batch is applied, the
+   * next one is already being read (replay and catch-up overlap reading with writing); a short batch means the
+   * group is caught up, and the caller regroups.
+   */
+  const pumpGroup = async (group: Slot[], start: GlobalCheckpoint): Promise<boolean> => {
+    let from = start;
+    let next: Promise<ReadAllResult> | null = readAll(sql, from, batchSize);
+    let progressed = false;
+    while (next) {
+      const { events, checkpoint }: ReadAllResult = await next;
+      if (events.length === 0) {
+        if (!progressed) await noteHeldBack(from);
+        return progressed;
+      }
+      next = events.length === batchSize && !stopped ? readAll(sql, checkpoint, batchSize) : null;
+      await applyGroup(group, from, events);
+      progressed = true;
+      settleWaiters();
+      const intact = group.every(
+        (slot) => slot.leading && !slot.stall && slot.checkpoint !== null && compareCheckpoints(slot.checkpoint, checkpoint) === 0,
+      );
+      if (!intact || stopped) {
+        next?.catch(() => {}); // read ahead for nothing: the group changed
+        next = null;
+      }
+      from = checkpoint;
+    }
+    return progressed;
+  };
+
+  // Woken, but nothing readable although events were committed after the checkpoint: an older transaction (maybe
+  // not one of ours, maybe in another database on the server, neither of which sends a wake-up when it ends) still
+  // holds back the gap-safe horizon. Look again soon, backing off towards the poll interval.
+  let heldBack = false;
+  let heldBackDelayMs = 0;
+  let heldBackTimer: NodeJS.Timeout | null = null;
+  const noteHeldBack = async (from: GlobalCheckpoint): Promise<void> => {
+    const latest = await latestEvent(sql);
+    if (latest && compareCheckpoints(latest, from) > 0) heldBack = true;
+  };
+  const scheduleHeldBack = (progressed: boolean): void => {
+    if (progressed || !heldBack) heldBackDelayMs = 0;
+    if (!heldBack || stopped || heldBackTimer) return;
+    heldBackDelayMs = Math.min(pollIntervalMs, Math.max(2, heldBackDelayMs * 2));
+    heldBackTimer = setTimeout(() => {
+      heldBackTimer = null;
+      wake();
+    }, heldBackDelayMs);
+    heldBackTimer.unref();
   };
 
   const pumpAll = async (): Promise<void> => {
+    heldBack = false;
+    let progressedAny = false;
     while (!stopped) {
       const now = Date.now();
       const groups = new Map<string, { from: GlobalCheckpoint; slots: Slot[] }>();
@@ -199,8 +267,10 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       if (groups.size === 0) break;
       const progressed = await Promise.all([...groups.values()].map((g) => pumpGroup(g.slots, g.from)));
       if (!progressed.some(Boolean)) break;
+      progressedAny = true;
     }
     scheduleRetry();
+    scheduleHeldBack(progressedAny);
   };
 
   const scheduleRetry = (): void => {
@@ -301,6 +371,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       clearInterval(leaderTimer);
       clearInterval(pollTimer);
       if (retryTimer) clearTimeout(retryTimer);
+      if (heldBackTimer) clearTimeout(heldBackTimer);
       await listener.stop();
       await pumping;
       await checking;

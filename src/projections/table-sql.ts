@@ -14,3 +14,11 @@ export function replaceAllExcept(table: PgTable, keys: readonly string[]): strin
     .map((name) => `${quote(name)} = excluded.${quote(name)}`)
     .join(', ');
 }
+
+/** `"a", "b", ...` (or `alias."a", ...`) for every column but `except`, in table order. */
+export function columnList(table: PgTable, except: readonly string[] = [], alias?: string): string {
+  return columnNames(table)
+    .filter((name) => !except.includes(name))
+    .map((name) => (alias ? `${alias}.${quote(name)}` : quote(name)))
+    .join(', ');
+}

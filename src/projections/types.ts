@@ -20,6 +20,8 @@ export interface ChangedRow {
  * events it does not know, and throws only for a bug or corrupt data (the projection then stalls on that event).
  * It must not depend on other projections' tables: they may be behind, stalled or being rebuilt.
  * Tables are written through unqualified names (the default search_path), so a rebuild can point them at shadows.
+ * `apply` may send statements side by side (they pipeline), but must not leave one running when it settles:
+ * postgres.js would run a statement sent after the transaction ended outside of it.
  */
 export interface Projection {
   name: string;

@@ -3,20 +3,24 @@ import type { VmRequestEvent } from '../domain/vm-request/events.ts';
 import type { RecordedEvent } from '../event-store/types.ts';
 import { checkpointOf } from './cursor.ts';
 import { entityId } from './event-facts.ts';
-import { replaceAllExcept } from './table-sql.ts';
+import { columnList } from './table-sql.ts';
 import { timelineEntry, type TimelineRecord } from './timeline-entry.ts';
 import type { ChangedRow, Projection } from './types.ts';
-import { evolveVmRequestRecord, type VmRequestRecord } from './vm-request-record.ts';
+import { vmRequestPatch, type VmRequestPatch } from './vm-request-patch.ts';
 import { vmRequestProjectNames, vmRequests, vmRequestTimeline } from './vm-requests.table.ts';
 
 export const VM_REQUESTS_PROJECTION = 'vm_requests';
 
-const REPLACE_ROW = replaceAllExcept(vmRequests, ['id']);
+const UPDATABLE = columnList(vmRequests, ['id']);
+const UPDATABLE_FROM_MERGED = columnList(vmRequests, ['id'], 'merged');
 
 /**
  * `vm_requests` (one row per request), `vm_request_timeline` (one row per event) and the projection's own project
- * name lookup. A batch costs a handful of set-based statements whatever its size: load the rows it touches, fold
- * its events in memory, upsert the rows and insert the timeline entries from one jsonb parameter each.
+ * name lookup (vm_request_project_names, from ProjectCreated: it never reads the `projects` table, whose projection
+ * may be behind, stalled or rebuilding).
+ *
+ * A batch costs three statements whatever its size, sent together: the project names it creates, one merge of the
+ * requests (each row's patches applied to its stored row, see vm-request-patch.ts) and one insert of the timeline.
  */
 export const vmRequestsProjection: Projection = {
   name: VM_REQUESTS_PROJECTION,
@@ -24,7 +28,9 @@ export const vmRequestsProjection: Projection = {
   async apply(tx, events) {
     const names = new Map<string, string>();
     const newNames: { project_id: string; tenant_id: string; name: string }[] = [];
-    const requestEvents: { event: RecordedEvent; domain: VmRequestEvent }[] = [];
+    const patches = new Map<string, VmRequestPatch>();
+    const timeline: TimelineRecord[] = [];
+    const changed = new Map<string, ChangedRow>();
     for (const event of events) {
       if (!isEventType(event.type)) continue;
       const domain = toDomainEvent(event.type, event.schemaVersion, event.data);
@@ -33,58 +39,57 @@ export const vmRequestsProjection: Projection = {
         names.set(projectId, domain.data.name);
         newNames.push({ project_id: projectId, tenant_id: event.tenantId, name: domain.data.name });
       } else if (isVmRequestEvent(domain)) {
-        requestEvents.push({ event, domain });
+        const id = entityId(event);
+        const patch = vmRequestPatch(event, domain as VmRequestEvent);
+        patches.set(id, { ...patches.get(id), ...patch });
+        timeline.push(timelineEntry(event, domain as VmRequestEvent));
+        changed.set(id, { id, tenantId: event.tenantId, cursor: checkpointOf(event) });
       }
     }
+
+    const statements: Promise<unknown>[] = [];
     if (newNames.length > 0) {
-      await tx`
+      statements.push(tx`
         insert into vm_request_project_names
         select * from jsonb_populate_recordset(null::vm_request_project_names, ${JSON.stringify(newNames)}::text::jsonb)
-        on conflict (project_id) do update set name = excluded.name`;
+        on conflict (project_id) do update set name = excluded.name`);
     }
-    if (requestEvents.length === 0) return [];
-
-    // Rows that exist already: requests whose first event in this batch is not their creation.
-    const firstSeen = new Set<string>();
-    const toLoad: string[] = [];
-    const projectsToName = new Set<string>();
-    for (const { event, domain } of requestEvents) {
-      const id = entityId(event);
-      if (domain.type === 'VmRequestCreated' && !names.has(domain.data.projectId)) projectsToName.add(domain.data.projectId);
-      if (firstSeen.has(id)) continue;
-      firstSeen.add(id);
-      if (domain.type !== 'VmRequestCreated') toLoad.push(id);
+    if (patches.size > 0) {
+      // New requests (created in this batch) are inserted whole; a new request without its project's name in the
+      // patch takes it from the lookup.
+      const created = [...patches.values()]
+        .filter((patch) => patch.id !== undefined)
+        .map((patch) => ({ project_id: patch.project_id, project_name: names.get(patch.project_id!.toLowerCase()) ?? null, patch }));
+      if (created.length > 0) {
+        statements.push(tx`
+          insert into vm_requests
+          select r.*
+          from jsonb_to_recordset(${JSON.stringify(created)}::text::jsonb) as p(project_id uuid, project_name text, patch jsonb)
+          left join vm_request_project_names pn on p.project_name is null and pn.project_id = p.project_id
+          cross join lateral jsonb_populate_record(null::vm_requests, p.patch || jsonb_build_object('project_name', coalesce(p.project_name, pn.name))) as r`);
+      }
+      // Existing ones get their patches applied to the stored row (no read round trip, no conflict handling). A
+      // patch for a request that was never created matches no row; the count check below turns that into an error.
+      const updated = [...patches].filter(([, patch]) => patch.id === undefined).map(([id, patch]) => ({ id, patch }));
+      if (updated.length > 0) {
+        statements.push(
+          tx`
+            update vm_requests stored
+            set (${tx.unsafe(UPDATABLE)}) = (select ${tx.unsafe(UPDATABLE_FROM_MERGED)} from jsonb_populate_record(stored, p.patch) as merged)
+            from jsonb_to_recordset(${JSON.stringify(updated)}::text::jsonb) as p(id uuid, patch jsonb)
+            where stored.id = p.id`.then((result) => {
+            if (result.count !== updated.length) {
+              throw new Error(`${updated.length - result.count} VM request(s) changed by this batch were never created`);
+            }
+          }),
+        );
+      }
+      statements.push(tx`
+        insert into vm_request_timeline
+        select * from jsonb_populate_recordset(null::vm_request_timeline, ${JSON.stringify(timeline)}::text::jsonb)`);
     }
-    const records = new Map<string, VmRequestRecord>();
-    if (toLoad.length > 0) {
-      const rows = await tx<{ row: VmRequestRecord }[]>`
-        select to_jsonb(r) as row from vm_requests r where r.id = any(${toLoad}::uuid[])`;
-      for (const { row } of rows) records.set(row.id, row);
-    }
-    if (projectsToName.size > 0) {
-      const rows = await tx<{ project_id: string; name: string }[]>`
-        select project_id::text, name from vm_request_project_names where project_id = any(${[...projectsToName]}::uuid[])`;
-      for (const row of rows) names.set(row.project_id, row.name);
-    }
-
-    const timeline: TimelineRecord[] = [];
-    const changed = new Map<string, ChangedRow>();
-    const projectName = (projectId: string): string | null => names.get(projectId.toLowerCase()) ?? names.get(projectId) ?? null;
-    for (const { event, domain } of requestEvents) {
-      const id = entityId(event);
-      records.set(id, evolveVmRequestRecord(records.get(id), event, domain, projectName));
-      timeline.push(timelineEntry(event, domain));
-      changed.set(id, { id, tenantId: event.tenantId, cursor: checkpointOf(event) });
-    }
-
-    const rows = [...changed.keys()].map((id) => records.get(id)!);
-    await tx`
-      insert into vm_requests
-      select * from jsonb_populate_recordset(null::vm_requests, ${JSON.stringify(rows)}::text::jsonb)
-      on conflict (id) do update set ${tx.unsafe(REPLACE_ROW)}`;
-    await tx`
-      insert into vm_request_timeline
-      select * from jsonb_populate_recordset(null::vm_request_timeline, ${JSON.stringify(timeline)}::text::jsonb)`;
+    // Independent statements on one connection: sent together, they pipeline (one round trip, not three).
+    await Promise.all(statements);
     return [...changed.values()];
   },
 };

@@ -5,6 +5,7 @@ import { ensureCheckpoint, loadCheckpoint } from '../../../src/projections/check
 import { vmRequestsProjection } from '../../../src/projections/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
 import { createProject, playRequest, randomRequest } from './events.ts';
+import { waitFor } from './fold.ts';
 
 let t: TestDatabase;
 let store: EventStore;
@@ -24,7 +25,12 @@ describe('the checkpoint guard', () => {
   it('a repeated or stale batch changes nothing', async () => {
     const projectId = await createProject(store, 'acme', 'Guarded', 'admin');
     for (let i = 0; i < 3; i++) await playRequest(store, 'acme', randomRequest(projectId, 'alice', 'admin', `guard-${i}`));
-    const { events } = await store.readAll(START, 1000);
+    // Gap-safe reads wait for every older transaction on the server (other test files share it) to end.
+    const [{ n: appended }] = (await t.sql<{ n: number }[]>`select count(*)::int as n from events`) as unknown as [{ n: number }];
+    const { events } = await waitFor('the appended events to be readable', async () => {
+      const read = await store.readAll(START, 1000);
+      return read.events.length === appended ? read : null;
+    });
     const half = Math.floor(events.length / 2);
     await ensureCheckpoint(t.sql, vmRequestsProjection.name);
 
