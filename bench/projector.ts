@@ -10,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 import type { DomainEvent } from '../src/domain/index.ts';
 import { createSql } from '../src/db/client.ts';
 import { createEventStore, type EventMetadata, type JsonObject } from '../src/event-store/index.ts';
-import { CHANGES_CHANNEL, parseChanges, PROJECTIONS, startProjector } from '../src/projections/index.ts';
+import { CHANGES_CHANNEL, parseChanges, PROJECTIONS, startProjector, type Projector } from '../src/projections/index.ts';
+import { cpuMeter } from './support/cpu.ts';
 import { benchDatabase, describeServer, percentile, type BenchDatabase } from './support/database.ts';
 
 const TENANTS = ['acme', 'globex', 'initech', 'umbrella'];
@@ -141,7 +142,11 @@ export interface ProjectorFigures {
   seedSeconds: number;
   replaySeconds: number;
   replayEventsPerSecond: number;
+  /** CPU seconds the replay took in this process and in the Postgres server (when it runs on this machine). */
+  replayCpu: { node: number; postgres: number };
   lag: { rate: number; seconds: number; samples: number; p50: number; p99: number; max: number };
+  /** The same, with the projector committing asynchronously. */
+  lagAsync: { rate: number; seconds: number; samples: number; p50: number; p99: number; max: number };
 }
 
 export async function benchProjector(
@@ -158,12 +163,38 @@ export async function benchProjector(
   await db.sql`vacuum analyze events`;
 
   t0 = performance.now();
-  const projector = await startProjector({ sql: db.sql, projections: PROJECTIONS, batchSize: options.batchSize ?? 2000, log: () => {} });
+  const cpu = await cpuMeter(db.sql);
+  const projector = await startProjector({ sql: db.sql, projections: PROJECTIONS, ...(options.batchSize ? { batchSize: options.batchSize } : {}), log: () => {} });
   await projector.caughtUp();
   const replaySeconds = (performance.now() - t0) / 1000;
+  const replayCpu = cpu();
   await db.sql`vacuum analyze`;
 
-  // Lag: append one event at a time at `rate`/s; the change notification for the request's row marks its commit.
+  const lag = await measureLag(db, projector, rate, seconds);
+  await projector.stop();
+  // The same with asynchronous commit for the projector's transactions (see ApplyOptions.synchronousCommit).
+  const asyncProjector = await startProjector({ sql: db.sql, projections: PROJECTIONS, synchronousCommit: false, log: () => {} });
+  const lagAsync = await measureLag(db, asyncProjector, rate, seconds);
+  await asyncProjector.stop();
+  return {
+    events,
+    seedSeconds,
+    replaySeconds,
+    replayEventsPerSecond: events / replaySeconds,
+    replayCpu,
+    lag,
+    lagAsync,
+  };
+}
+
+type LagFigures = ProjectorFigures['lag'];
+
+/**
+ * Appends one event at a time at `rate`/s (half of them new requests, half the next step of an open one) and times
+ * each append's commit to the change notification of its request's row, which the projector sends inside the
+ * read-model transaction, so it arrives right after that commit.
+ */
+async function measureLag(db: BenchDatabase, projector: Projector, rate: number, seconds: number): Promise<LagFigures> {
   const store = createEventStore(db.sql, { notifyIntervalMs: 1 });
   const listener = createSql(db.url, { max: 1, applicationName: 'dvmm-bench-listener' });
   const pending = new Map<string, { position: bigint; at: number }[]>();
@@ -183,7 +214,7 @@ export async function benchProjector(
       else pending.set(change.id, rest);
     }
   });
-  const project = projectStream(0, 'acme');
+  const project = projectStream(Math.floor(Math.random() * 1e9), 'acme');
   await store.append(project.id, 'no_stream', project.steps.map((s) => ({ type: s.event.type, data: s.event.data as unknown as JsonObject })), {
     streamType: 'Project',
     tenantId: 'acme',
@@ -194,7 +225,6 @@ export async function benchProjector(
   const live: { stream: Stream; next: number }[] = [];
   let created = 0;
   const appendOne = async (): Promise<void> => {
-    // Half the appends start a request, half move an open one on: a realistic mix of inserts and updates.
     let entry = live.length > 20 && Math.random() < 0.5 ? live.splice(Math.floor(Math.random() * live.length), 1)[0]! : undefined;
     if (!entry) entry = { stream: requestStream(created++, project.id, 'acme'), next: 0 };
     const step = entry.stream.steps[entry.next]!;
@@ -224,24 +254,16 @@ export async function benchProjector(
   await new Promise((resolve) => setTimeout(resolve, 200));
   const unmatched = [...pending.values()].reduce((n, w) => n + w.length, 0);
   if (unmatched > 0) console.warn(`bench/projector: ${unmatched} appends without a change notification`);
-
   await listener.end();
   await store.flush();
-  await projector.stop();
   const sorted = lags.sort((a, b) => a - b);
   return {
-    events,
-    seedSeconds,
-    replaySeconds,
-    replayEventsPerSecond: events / replaySeconds,
-    lag: {
-      rate,
-      seconds,
-      samples: sorted.length,
-      p50: percentile(sorted, 50),
-      p99: percentile(sorted, 99),
-      max: sorted[sorted.length - 1] ?? Number.NaN,
-    },
+    rate,
+    seconds,
+    samples: sorted.length,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1] ?? Number.NaN,
   };
 }
 
@@ -252,10 +274,21 @@ export function printProjector(f: ProjectorFigures): void {
     `replay    ${n.format(f.events)} events into ${PROJECTIONS.length} read models in ${f.replaySeconds.toFixed(1)} s: ` +
       `${n.format(Math.round(f.replayEventsPerSecond))} events/s (target >= 30,000)`,
   );
-  console.log(
-    `lag       ${n.format(f.lag.samples)} appends at ${f.lag.rate}/s for ${f.lag.seconds} s, append commit -> read-model commit: ` +
-      `p50 ${f.lag.p50.toFixed(1)} ms, p99 ${f.lag.p99.toFixed(1)} ms, max ${f.lag.max.toFixed(1)} ms (target p99 <= 20 ms)`,
-  );
+  const cpuSeconds = f.replayCpu.node + f.replayCpu.postgres;
+  if (Number.isFinite(cpuSeconds)) {
+    console.log(
+      `          CPU used: ${f.replayCpu.node.toFixed(1)} s Node + ${f.replayCpu.postgres.toFixed(1)} s Postgres = ` +
+        `${n.format(Math.round(f.events / cpuSeconds))} events per CPU-second ` +
+        `(Node ${(f.replayCpu.node * 1e6 / f.events).toFixed(0)} us/event, Postgres ${(f.replayCpu.postgres * 1e6 / f.events).toFixed(0)} us/event)`,
+    );
+  }
+  const lagLine = (label: string, l: ProjectorFigures['lag']) =>
+    console.log(
+      `${label}${n.format(l.samples)} appends at ${l.rate}/s for ${l.seconds} s, append commit -> read-model commit: ` +
+        `p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms (target p99 <= 20 ms)`,
+    );
+  lagLine('lag       ', f.lag);
+  lagLine('  async   ', f.lagAsync);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) {

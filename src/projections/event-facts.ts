@@ -1,6 +1,8 @@
 import type { RecordedEvent } from '../event-store/types.ts';
 
 const UUID_AT_END = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+/** What Date#toISOString writes: already canonical, no need to parse it (replay calls this for every event). */
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
  * The aggregate id a stream belongs to: the stream id itself when it is a UUID, or the UUID it ends with
@@ -16,6 +18,7 @@ export function entityId(event: RecordedEvent): string {
 export function eventTime(event: RecordedEvent): string {
   const occurredAt = event.metadata.occurredAt;
   if (typeof occurredAt === 'string') {
+    if (CANONICAL_UTC.test(occurredAt)) return occurredAt;
     const time = Date.parse(occurredAt);
     if (!Number.isNaN(time)) return new Date(time).toISOString();
   }

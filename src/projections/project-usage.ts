@@ -1,4 +1,4 @@
-import { isEventType, toDomainEvent } from '../domain/events.ts';
+import { toDomainEvent } from '../domain/events.ts';
 import { isVmSize, vmSizeSpec } from '../domain/vm-size.ts';
 import { entityId, eventTime } from './event-facts.ts';
 import { projectUsage, projectUsageOpenRequests } from './project-usage.table.ts';
@@ -41,7 +41,8 @@ export const projectUsageProjection: Projection = {
     const closed = new Set<string>();
     const ready: { id: string; at: string }[] = [];
     for (const event of events) {
-      if (!isEventType(event.type)) continue;
+      // Only creations and endings matter here: skip the rest before decoding.
+      if (event.type !== 'VmRequestCreated' && !TERMINAL.has(event.type)) continue;
       const domain = toDomainEvent(event.type, event.schemaVersion, event.data);
       if (domain.type === 'VmRequestCreated') {
         const id = entityId(event);

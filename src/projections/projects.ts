@@ -1,4 +1,5 @@
-import { isEventType, isProjectEvent, toDomainEvent } from '../domain/events.ts';
+import { isProjectEvent, toDomainEvent } from '../domain/events.ts';
+import { projectEventSchemaVersions } from '../domain/project/events.ts';
 import type { ProjectEvent } from '../domain/project/events.ts';
 import type { RecordedEvent } from '../event-store/types.ts';
 import { checkpointOf } from './cursor.ts';
@@ -102,7 +103,8 @@ export const projectsProjection: Projection = {
   async apply(tx, events) {
     const projectEvents: { event: RecordedEvent; domain: ProjectEvent }[] = [];
     for (const event of events) {
-      if (!isEventType(event.type)) continue;
+      // Most events are about VM requests: skip them before decoding.
+      if (!Object.hasOwn(projectEventSchemaVersions, event.type)) continue;
       const domain = toDomainEvent(event.type, event.schemaVersion, event.data);
       if (isProjectEvent(domain)) projectEvents.push({ event, domain });
     }

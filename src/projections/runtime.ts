@@ -3,7 +3,7 @@ import type postgres from 'postgres';
 import { EVENTS_CHANNEL } from '../event-store/notifier.ts';
 import { readAll } from '../event-store/read-all.ts';
 import type { GlobalCheckpoint, ReadAllResult, RecordedEvent } from '../event-store/types.ts';
-import { applyBatch, applyOneByOne } from './apply-batch.ts';
+import { applyBatch, applyIsolating } from './apply-batch.ts';
 import { loadCheckpoint, recordStall } from './checkpoints.ts';
 import { compareCheckpoints } from './cursor.ts';
 import { latestEvent } from './latest-event.ts';
@@ -19,7 +19,7 @@ export interface ProjectorOptions {
   projections: readonly Projection[];
   /** Fallback poll, for a lost wake-up. Default 1000 ms. */
   pollIntervalMs?: number;
-  /** Events per read and per transaction. Default 1000. */
+  /** Events per read and per transaction (while catching up; live batches are as small as the traffic). Default 5000. */
   batchSize?: number;
   /** How often a standby tries to take over and a leader checks it still holds its locks. Default 1000 ms. */
   leaderCheckMs?: number;
@@ -73,7 +73,7 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
 export async function startProjector(options: ProjectorOptions): Promise<Projector> {
   const { sql } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
-  const batchSize = options.batchSize ?? 1000;
+  const batchSize = options.batchSize ?? 5000;
   const leaderCheckMs = options.leaderCheckMs ?? 1000;
   const retryInitialMs = options.retryInitialMs ?? 1000;
   const retryMaxMs = options.retryMaxMs ?? 60_000;
@@ -170,8 +170,8 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       committed(slot, outcome.checkpoint, events.length);
     } catch (batchError) {
       if (!slot.leading) return;
-      // Find the culprit: apply one by one, so everything before it commits and the checkpoint stops right there.
-      const isolated = events.length > 1 ? await applyOneByOne(sql, slot.projection, from, events, applyOptions) : null;
+      // Find the culprit, so everything before it commits and the checkpoint stops right there.
+      const isolated = events.length > 1 ? await applyIsolating(sql, slot.projection, from, events, applyOptions) : null;
       if (!slot.leading) return;
       if (isolated === null) return stall(slot, events[0]!, batchError);
       if (isolated.kind === 'stale') return await reload(slot);

@@ -48,16 +48,22 @@ export function timelineDetails(domain: VmRequestEvent, actorId: string | null):
   }
 }
 
-export function timelineEntry(event: RecordedEvent, domain: VmRequestEvent): TimelineRecord {
+/** `requestId` and `occurredAt` as the caller already worked them out (entityId, eventTime). */
+export function timelineEntry(
+  event: RecordedEvent,
+  domain: VmRequestEvent,
+  requestId: string = entityId(event),
+  occurredAt: string = eventTime(event),
+): TimelineRecord {
   const actorId = actorOf(event);
   return {
     position: event.position.toString(),
-    request_id: entityId(event),
+    request_id: requestId,
     tenant_id: event.tenantId,
     stream_version: event.streamVersion,
     type: event.type,
     actor_id: actorId,
     details: timelineDetails(domain, actorId),
-    occurred_at: eventTime(event),
+    occurred_at: occurredAt,
   };
 }

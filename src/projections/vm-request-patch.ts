@@ -49,8 +49,12 @@ export type VmRequestPatch = Partial<VmRequestRecord>;
  * it first. VmRequestCreated sets every column but project_name (known only if the batch holds the project's
  * creation; otherwise filled from the projection's own lookup table).
  */
-export function vmRequestPatch(event: RecordedEvent, domain: VmRequestEvent): VmRequestPatch {
-  const at = eventTime(event);
+export function vmRequestPatch(
+  event: RecordedEvent,
+  domain: VmRequestEvent,
+  id: string = entityId(event),
+  at: string = eventTime(event),
+): VmRequestPatch {
   const stamp = {
     version: event.streamVersion,
     updated_at: at,
@@ -63,7 +67,7 @@ export function vmRequestPatch(event: RecordedEvent, domain: VmRequestEvent): Vm
       const spec = vmSizeSpec(data.size);
       if (!spec) throw new Error(`unknown VM size ${JSON.stringify(data.size)}`);
       return {
-        id: entityId(event),
+        id,
         tenant_id: event.tenantId,
         project_id: data.projectId,
         vm_name: data.vmName,

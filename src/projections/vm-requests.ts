@@ -1,8 +1,7 @@
 import { isEventType, isVmRequestEvent, toDomainEvent } from '../domain/events.ts';
-import type { VmRequestEvent } from '../domain/vm-request/events.ts';
 import type { RecordedEvent } from '../event-store/types.ts';
 import { checkpointOf } from './cursor.ts';
-import { entityId } from './event-facts.ts';
+import { entityId, eventTime } from './event-facts.ts';
 import { columnList } from './table-sql.ts';
 import { timelineEntry, type TimelineRecord } from './timeline-entry.ts';
 import type { ChangedRow, Projection } from './types.ts';
@@ -40,9 +39,12 @@ export const vmRequestsProjection: Projection = {
         newNames.push({ project_id: projectId, tenant_id: event.tenantId, name: domain.data.name });
       } else if (isVmRequestEvent(domain)) {
         const id = entityId(event);
-        const patch = vmRequestPatch(event, domain as VmRequestEvent);
-        patches.set(id, { ...patches.get(id), ...patch });
-        timeline.push(timelineEntry(event, domain as VmRequestEvent));
+        const at = eventTime(event);
+        const patch = vmRequestPatch(event, domain, id, at);
+        const merged = patches.get(id);
+        if (merged) Object.assign(merged, patch);
+        else patches.set(id, patch);
+        timeline.push(timelineEntry(event, domain, id, at));
         changed.set(id, { id, tenantId: event.tenantId, cursor: checkpointOf(event) });
       }
     }
