@@ -14,7 +14,9 @@ function describeStatus(s: ProjectionStatus): string[] {
     ? `STALLED at event position ${s.stalled.position} since ${s.stalled.since.toISOString()}: ${s.stalled.error}`
     : s.lagEvents === 0
       ? 'caught up'
-      : 'catching up';
+      : s.leader
+        ? 'catching up'
+        : `behind, and no projector is running it${s.checkpoint ? '' : ' (it starts from event zero when one does)'}`;
   return [
     `${s.name}`,
     `  checkpoint  ${checkpoint}${s.updatedAt ? ` (updated ${s.updatedAt.toISOString()})` : ''}`,
