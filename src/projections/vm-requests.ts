@@ -18,8 +18,9 @@ const UPDATABLE_FROM_MERGED = columnList(vmRequests, ['id'], 'merged');
  * name lookup (vm_request_project_names, from ProjectCreated: it never reads the `projects` table, whose projection
  * may be behind, stalled or rebuilding).
  *
- * A batch costs three statements whatever its size, sent together: the project names it creates, one merge of the
- * requests (each row's patches applied to its stored row, see vm-request-patch.ts) and one insert of the timeline.
+ * A batch costs at most four statements whatever its size, sent together so they pipeline: the project names it
+ * creates, one insert of the requests it creates, one update applying each other request's merged patches to its
+ * stored row (see vm-request-patch.ts; no read round trip) and one insert of the timeline.
  */
 export const vmRequestsProjection: Projection = {
   name: VM_REQUESTS_PROJECTION,
