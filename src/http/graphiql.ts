@@ -1,4 +1,4 @@
-import { type GraphiQLOptions, renderGraphiQL } from 'graphql-yoga';
+import type { GraphiQLOptions } from 'graphql-yoga';
 
 /** An example to start from, with the headers to paste printed by `npm start` and `npm run token`. */
 const DEFAULT_QUERY = `# Paste {"Authorization": "Bearer <token>"} into the Headers tab below (npm start prints one).
@@ -11,10 +11,12 @@ query Me {
 `;
 
 /**
- * GraphiQL as yoga renders it, with subscriptions over WebSocket, plus one thing: the WebSocket's
- * connection_init carries the Authorization header from GraphiQL's headers tab. yoga's GraphiQL sends those headers
- * only with each operation, and the server admits a WebSocket only with a token at connection_init (api.md), so
- * without this GraphiQL could run queries but never a subscription.
+ * GraphiQL as yoga renders it, with subscriptions over WebSocket, plus two things: the WebSocket's connection_init
+ * carries the Authorization header from GraphiQL's headers tab, and a socket the server closes with 4403 ends the
+ * subscription at once with an UNAUTHENTICATED error. yoga's GraphiQL sends those headers only with each operation,
+ * and the server admits a WebSocket only with a token at connection_init (api.md), so without the first GraphiQL
+ * could run queries but never a subscription; without the second its graphql-ws client retries a 4403 five times
+ * (about 40 s of an empty result pane) and then shows the bare close event.
  */
 export function graphiqlOptions(): GraphiQLOptions {
   return {
@@ -25,7 +27,11 @@ export function graphiqlOptions(): GraphiQLOptions {
 }
 
 // GraphiQL keeps the headers of each tab in localStorage; the active tab's win, the global editor's come second.
-const CONNECTION_PARAMS_SCRIPT = `<script>
+// graphql-ws retries any close but a few codes it deems fatal, and 4403 is not one of them; a close handler given
+// a value that is not a close event makes it give up and hand that value to the subscriber, which GraphiQL shows.
+// The bundle takes the page's WebSocket class when it loads (it ignores a webSocketImpl option), so this script,
+// which runs first, puts a subclass in its place; only a close with 4403 behaves differently.
+const GRAPHIQL_WS_SCRIPT = `<script>
 (function () {
   function authorizationFrom(text) {
     try {
@@ -43,23 +49,42 @@ const CONNECTION_PARAMS_SCRIPT = `<script>
     } catch (e) {}
     return value ? { authorization: value } : {};
   }
-  var original = window.YogaGraphiQL && window.YogaGraphiQL.renderYogaGraphiQL;
-  if (!original) return;
-  window.YogaGraphiQL = Object.assign({}, window.YogaGraphiQL, {
-    renderYogaGraphiQL: function (root, options) {
-      return original(root, Object.assign({}, options, { connectionParams: connectionParams }));
+  class DvmmWebSocket extends WebSocket {
+    get onclose() {
+      return super.onclose;
     }
-  });
+    set onclose(handler) {
+      super.onclose = typeof handler !== 'function' ? handler : function (event) {
+        if (event.code !== 4403) return handler.call(this, event);
+        return handler.call(this, {
+          message: 'The server closed the WebSocket with 4403 ' + event.reason + ': no valid token at connection_init. ' +
+            'Paste {"Authorization": "Bearer <token>"} into the Headers tab (npm start prints one).',
+          extensions: { code: 'UNAUTHENTICATED', closeCode: event.code, closeReason: event.reason }
+        });
+      };
+    }
+  }
+  window.WebSocket = DvmmWebSocket;
+  window.dvmmRenderGraphiQL = function (root, options) {
+    return window.YogaGraphiQL.renderYogaGraphiQL(root, Object.assign({}, options, { connectionParams: connectionParams }));
+  };
 })();
 </script>`;
 
-// The page loads yoga's GraphiQL bundle, then one inline script renders it; ours goes between the two.
-const RENDER_CALL = '<script>prepareWorkers()';
+// yoga's own page loads GraphiQL from a public CDN, so without internet access it never gets past "Loading", and
+// every visitor's browser asks a third party. @graphql-yoga/render-graphiql, of the same release as graphql-yoga,
+// inlines that bundle into the page: the server alone serves GraphiQL. Imported on first use (9 MB of JavaScript).
+let render: Promise<(options: GraphiQLOptions) => string> | undefined;
 
-export function renderDvmmGraphiQL(options: GraphiQLOptions): string {
-  const html = renderGraphiQL(options);
-  const at = html.indexOf(RENDER_CALL);
-  // A yoga release with a different page: serve it unchanged (queries still work; WS auth would need a look).
-  if (at < 0) return html;
-  return html.slice(0, at) + CONNECTION_PARAMS_SCRIPT + html.slice(at);
+// The page's one inline script defines YogaGraphiQL and then calls this; ours wraps the call.
+const RENDER_CALL = 'YogaGraphiQL.renderYogaGraphiQL(';
+
+export async function renderDvmmGraphiQL(options: GraphiQLOptions): Promise<string> {
+  render ??= import('@graphql-yoga/render-graphiql').then((module) => module.renderGraphiQL);
+  const html = (await render)(options);
+  const call = html.lastIndexOf(RENDER_CALL);
+  const head = html.indexOf('</head>');
+  // A release with a different page: serve it unchanged (queries still work; WS auth would need a look).
+  if (call < 0 || head < 0 || head > call) return html;
+  return html.slice(0, head) + GRAPHIQL_WS_SCRIPT + html.slice(head, call) + 'dvmmRenderGraphiQL(' + html.slice(call + RENDER_CALL.length);
 }
