@@ -12,7 +12,8 @@ export interface EventRow {
   data: JsonObject;
   metadata: EventMetadata;
   tenant_id: string;
-  recorded_at: Date;
+  /** A Date, or a string when drizzle-orm has installed its own timestamp parsers on the shared client. */
+  recorded_at: Date | string;
   prev_hash: string | null;
   hash: string;
 }
@@ -29,7 +30,7 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     data: row.data,
     metadata: row.metadata,
     tenantId: row.tenant_id,
-    recordedAt: row.recorded_at,
+    recordedAt: row.recorded_at instanceof Date ? row.recorded_at : new Date(row.recorded_at),
     prevHash: row.prev_hash,
     hash: row.hash,
   };
