@@ -208,6 +208,7 @@ async function waitForResult(page: Page, done: (result: unknown) => boolean): Pr
         return parseJson(shown);
       },
       (result) => result !== undefined && done(result),
+      30_000,
     );
   } catch (error) {
     console.info(`[browser] result pane when giving up: ${await screenshot(page, 'graphiql-gave-up')}`);

@@ -67,6 +67,8 @@ export interface WatchedPage {
 /** A page in a new context that may talk to the loopback only, with what it logged as errors collected. */
 export async function openPage(browser: Browser, options: { width?: number; height?: number } = {}): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: { width: options.width ?? 1400, height: options.height ?? 1000 } });
+  // Generous: the whole suite shares two cores, and GraphiQL's page is 9 MB of JavaScript.
+  context.setDefaultTimeout(60_000);
   const outsideRequests: string[] = [];
   const errors: string[] = [];
   await context.route('**/*', (route) => {
