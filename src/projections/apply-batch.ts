@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
-import type { GlobalCheckpoint, RecordedEvent } from '../event-store/types.ts';
+import type { GlobalCheckpoint } from '../event-store/types.ts';
+import type { LogEvent } from '../event-store/read-all.ts';
 import { CHANGES_CHANNEL, encodeChanges, rowChange, type RowChange } from './changes.ts';
 import { advanceCheckpoints } from './checkpoints.ts';
 import { checkpointOf, compareCheckpoints } from './cursor.ts';
@@ -37,7 +38,7 @@ export async function applyBatch(
   sql: postgres.Sql,
   projections: Projection | readonly Projection[],
   from: GlobalCheckpoint,
-  events: RecordedEvent[],
+  events: LogEvent[],
   options: ApplyOptions = {},
 ): Promise<BatchOutcome> {
   const group = Array.isArray(projections) ? (projections as readonly Projection[]) : [projections as Projection];
@@ -93,7 +94,7 @@ export type IsolatedOutcome =
   | { kind: 'applied'; checkpoint: GlobalCheckpoint; applied: number }
   | { kind: 'stale' }
   /** Events before `event` were applied (the checkpoint is just before it); `event` itself fails. */
-  | { kind: 'failed'; checkpoint: GlobalCheckpoint; applied: number; event: RecordedEvent; error: unknown };
+  | { kind: 'failed'; checkpoint: GlobalCheckpoint; applied: number; event: LogEvent; error: unknown };
 
 /**
  * After a batch failed: finds the culprit by bisection (apply the first half; if that fails, look inside it; else
@@ -104,7 +105,7 @@ export async function applyIsolating(
   sql: postgres.Sql,
   projection: Projection,
   from: GlobalCheckpoint,
-  events: RecordedEvent[],
+  events: LogEvent[],
   options: ApplyOptions = {},
 ): Promise<IsolatedOutcome> {
   // `events` as a whole has just failed; a single event is tried once more (the failure may have been transient).
@@ -128,7 +129,7 @@ async function applyHalf(
   sql: postgres.Sql,
   projection: Projection,
   from: GlobalCheckpoint,
-  events: RecordedEvent[],
+  events: LogEvent[],
   options: ApplyOptions,
 ): Promise<IsolatedOutcome> {
   try {

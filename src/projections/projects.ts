@@ -1,7 +1,7 @@
 import { isProjectEvent, toDomainEvent } from '../domain/events.ts';
 import { projectEventSchemaVersions } from '../domain/project/events.ts';
 import type { ProjectEvent } from '../domain/project/events.ts';
-import type { RecordedEvent } from '../event-store/types.ts';
+import type { LogEvent } from '../event-store/read-all.ts';
 import { checkpointOf } from './cursor.ts';
 import { entityId, eventTime } from './event-facts.ts';
 import { projectMembers, projects } from './projects.table.ts';
@@ -40,7 +40,7 @@ type MemberOutcome =
 
 const REPLACE_ROW = replaceAllExcept(projects, ['id']);
 
-function evolveProjectRecord(record: ProjectRecord | undefined, event: RecordedEvent, domain: ProjectEvent): ProjectRecord {
+function evolveProjectRecord(record: ProjectRecord | undefined, event: LogEvent, domain: ProjectEvent): ProjectRecord {
   const at = eventTime(event);
   const stamp = {
     version: event.streamVersion,
@@ -76,7 +76,7 @@ function evolveProjectRecord(record: ProjectRecord | undefined, event: RecordedE
   }
 }
 
-function memberOutcome(previous: MemberOutcome | undefined, event: RecordedEvent, domain: ProjectEvent): MemberOutcome | undefined {
+function memberOutcome(previous: MemberOutcome | undefined, event: LogEvent, domain: ProjectEvent): MemberOutcome | undefined {
   const projectId = entityId(event);
   if (domain.type === 'MemberAdded') {
     const { userId, role } = domain.data;
@@ -101,7 +101,7 @@ export const projectsProjection: Projection = {
   name: PROJECTS_PROJECTION,
   tables: [projects, projectMembers],
   async apply(tx, events) {
-    const projectEvents: { event: RecordedEvent; domain: ProjectEvent }[] = [];
+    const projectEvents: { event: LogEvent; domain: ProjectEvent }[] = [];
     for (const event of events) {
       // Most events are about VM requests: skip them before decoding.
       if (!Object.hasOwn(projectEventSchemaVersions, event.type)) continue;

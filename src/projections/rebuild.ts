@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { readAll } from '../event-store/read-all.ts';
+import { readAllLean } from '../event-store/read-all.ts';
 import { START, type GlobalCheckpoint } from '../event-store/types.ts';
 import { CHANGES_CHANNEL, encodeChanges, rowChange, type RowChange } from './changes.ts';
 import { ensureCheckpoint } from './checkpoints.ts';
@@ -54,7 +54,7 @@ export async function buildShadow(options: RebuildOptions): Promise<BuiltShadow>
     let checkpoint = START;
     let applied = 0;
     for (;;) {
-      const { events, checkpoint: next } = await readAll(sql, checkpoint, batchSize);
+      const { events, checkpoint: next } = await readAllLean(sql, checkpoint, batchSize);
       if (events.length === 0) break;
       await sql.begin(async (tx) => {
         await useShadow(tx, shadow);
@@ -103,7 +103,7 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
           let events = built.events;
           const changed: { projection: string; row: ChangedRow; cursor: GlobalCheckpoint }[] = [];
           for (;;) {
-            const batch = await readAll(tx, checkpoint, batchSize);
+            const batch = await readAllLean(tx, checkpoint, batchSize);
             if (batch.events.length === 0) break;
             const rows = await projection.apply(tx, batch.events);
             for (const row of rows) changed.push({ projection: projection.name, row, cursor: row.cursor ?? batch.checkpoint });

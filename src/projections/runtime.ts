@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import type postgres from 'postgres';
 import { EVENTS_CHANNEL } from '../event-store/notifier.ts';
-import { readAll } from '../event-store/read-all.ts';
-import type { GlobalCheckpoint, ReadAllResult, RecordedEvent } from '../event-store/types.ts';
+import { readAllLean, type LogEvent, type ReadLogResult } from '../event-store/read-all.ts';
+import type { GlobalCheckpoint } from '../event-store/types.ts';
 import { applyBatch, applyIsolating } from './apply-batch.ts';
 import { loadCheckpoint, recordStall } from './checkpoints.ts';
 import { compareCheckpoints } from './cursor.ts';
@@ -122,7 +122,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
 
   // --- applying ---------------------------------------------------------------------------------------------------
 
-  const stall = (slot: Slot, event: RecordedEvent, error: unknown): void => {
+  const stall = (slot: Slot, event: LogEvent, error: unknown): void => {
     const message = describe(error);
     const attempts = (slot.stall?.position === event.position ? slot.stall.attempts : 0) + 1;
     const delay = Math.min(retryMaxMs, retryInitialMs * 2 ** Math.min(attempts - 1, 30));
@@ -162,7 +162,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     }
   };
 
-  const applyTo = async (slot: Slot, from: GlobalCheckpoint, events: RecordedEvent[]): Promise<void> => {
+  const applyTo = async (slot: Slot, from: GlobalCheckpoint, events: LogEvent[]): Promise<void> => {
     try {
       const outcome = await applyBatch(sql, slot.projection, from, events, applyOptions);
       if (!slot.leading) return;
@@ -184,7 +184,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
    * Projections at the same checkpoint apply a batch in one shared transaction. If that fails (one handler threw,
    * or one checkpoint moved), each goes again on its own, so only the culprit stalls.
    */
-  const applyGroup = async (group: Slot[], from: GlobalCheckpoint, events: RecordedEvent[]): Promise<void> => {
+  const applyGroup = async (group: Slot[], from: GlobalCheckpoint, events: LogEvent[]): Promise<void> => {
     if (group.length > 1) {
       try {
         const outcome = await applyBatch(sql, group.map((slot) => slot.projection), from, events, applyOptions);
@@ -206,15 +206,15 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
    */
   const pumpGroup = async (group: Slot[], start: GlobalCheckpoint): Promise<boolean> => {
     let from = start;
-    let next: Promise<ReadAllResult> | null = readAll(sql, from, batchSize);
+    let next: Promise<ReadLogResult> | null = readAllLean(sql, from, batchSize);
     let progressed = false;
     while (next) {
-      const { events, checkpoint }: ReadAllResult = await next;
+      const { events, checkpoint }: ReadLogResult = await next;
       if (events.length === 0) {
         if (!progressed) await noteHeldBack(from);
         return progressed;
       }
-      next = events.length === batchSize && !stopped ? readAll(sql, checkpoint, batchSize) : null;
+      next = events.length === batchSize && !stopped ? readAllLean(sql, checkpoint, batchSize) : null;
       await applyGroup(group, from, events);
       progressed = true;
       settleWaiters();

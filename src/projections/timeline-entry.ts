@@ -1,5 +1,5 @@
 import type { VmRequestEvent } from '../domain/vm-request/events.ts';
-import type { RecordedEvent } from '../event-store/types.ts';
+import type { LogEvent } from '../event-store/read-all.ts';
 import { actorOf, entityId, eventTime } from './event-facts.ts';
 
 /** A `vm_request_timeline` row, keyed by column name. */
@@ -50,7 +50,7 @@ export function timelineDetails(domain: VmRequestEvent, actorId: string | null):
 
 /** `requestId` and `occurredAt` as the caller already worked them out (entityId, eventTime). */
 export function timelineEntry(
-  event: RecordedEvent,
+  event: LogEvent,
   domain: VmRequestEvent,
   requestId: string = entityId(event),
   occurredAt: string = eventTime(event),

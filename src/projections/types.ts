@@ -1,6 +1,7 @@
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type postgres from 'postgres';
-import type { GlobalCheckpoint, RecordedEvent } from '../event-store/types.ts';
+import type { GlobalCheckpoint } from '../event-store/types.ts';
+import type { LogEvent } from '../event-store/read-all.ts';
 
 /** A read-model row a batch changed, for publication on `dvmm_changes`. */
 export interface ChangedRow {
@@ -26,7 +27,7 @@ export interface ChangedRow {
 export interface Projection {
   name: string;
   tables: PgTable[];
-  apply(tx: postgres.TransactionSql, events: RecordedEvent[]): Promise<ChangedRow[]>;
+  apply(tx: postgres.TransactionSql, events: LogEvent[]): Promise<ChangedRow[]>;
 }
 
 export type Log = (line: string) => void;

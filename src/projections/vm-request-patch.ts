@@ -1,6 +1,6 @@
 import type { VmRequestEvent } from '../domain/vm-request/events.ts';
 import { vmSizeSpec } from '../domain/vm-size.ts';
-import type { RecordedEvent } from '../event-store/types.ts';
+import type { LogEvent } from '../event-store/read-all.ts';
 import { entityId, eventTime } from './event-facts.ts';
 
 /** A `vm_requests` row keyed by column name, so it goes to Postgres as jsonb and back as the table's row type. */
@@ -50,7 +50,7 @@ export type VmRequestPatch = Partial<VmRequestRecord>;
  * creation; otherwise filled from the projection's own lookup table).
  */
 export function vmRequestPatch(
-  event: RecordedEvent,
+  event: LogEvent,
   domain: VmRequestEvent,
   id: string = entityId(event),
   at: string = eventTime(event),

@@ -1,5 +1,5 @@
 import { isEventType, isVmRequestEvent, toDomainEvent } from '../domain/events.ts';
-import type { RecordedEvent } from '../event-store/types.ts';
+import type { LogEvent } from '../event-store/read-all.ts';
 import { checkpointOf } from './cursor.ts';
 import { entityId, eventTime } from './event-facts.ts';
 import { columnList } from './table-sql.ts';
