@@ -95,7 +95,7 @@ export const projectUsageProjection: Projection = {
     if (deltas.size > 0) {
       writes.push(tx`
         insert into project_usage
-        select * from jsonb_populate_recordset(null::project_usage, ${JSON.stringify([...deltas.values()])}::text::jsonb)
+        select * from json_populate_recordset(null::project_usage, ${JSON.stringify([...deltas.values()])}::text::json)
         on conflict (project_id, month) do update set
           vms = project_usage.vms + excluded.vms,
           vcpus = project_usage.vcpus + excluded.vcpus,
@@ -108,7 +108,7 @@ export const projectUsageProjection: Projection = {
     if (stillOpen.length > 0) {
       writes.push(tx`
         insert into project_usage_open_requests
-        select * from jsonb_populate_recordset(null::project_usage_open_requests, ${JSON.stringify(stillOpen)}::text::jsonb)`);
+        select * from json_populate_recordset(null::project_usage_open_requests, ${JSON.stringify(stillOpen)}::text::json)`);
     }
     const closedBefore = [...closed].filter((id) => !opened.has(id));
     if (closedBefore.length > 0) {

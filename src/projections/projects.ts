@@ -142,14 +142,14 @@ export const projectsProjection: Projection = {
     const writes: Promise<unknown>[] = [];
     writes.push(tx`
       insert into projects
-      select * from jsonb_populate_recordset(null::projects, ${JSON.stringify(rows)}::text::jsonb)
+      select * from json_populate_recordset(null::projects, ${JSON.stringify(rows)}::text::json)
       on conflict (id) do update set ${tx.unsafe(REPLACE_ROW)}`);
     const gone = [...members.values()].filter((m) => m.kind === 'gone');
     const present = [...members.values()].filter((m) => m.kind === 'present');
     if (gone.length > 0) {
       writes.push(tx`
         delete from project_members m
-        using jsonb_to_recordset(${JSON.stringify(gone)}::text::jsonb) as g(project_id uuid, user_id text)
+        using json_to_recordset(${JSON.stringify(gone)}::text::json) as g(project_id uuid, user_id text)
         where m.project_id = g.project_id and m.user_id = g.user_id`);
     }
     // ON CONFLICT can only see the proposed row, so memberships whose added_at is replaced go in their own statement.
@@ -159,7 +159,7 @@ export const projectsProjection: Projection = {
       writes.push(tx`
         insert into project_members (project_id, tenant_id, user_id, role, added_at)
         select project_id, tenant_id, user_id, role, added_at
-        from jsonb_to_recordset(${JSON.stringify(rejoined)}::text::jsonb)
+        from json_to_recordset(${JSON.stringify(rejoined)}::text::json)
           as p(project_id uuid, tenant_id text, user_id text, role text, added_at timestamptz)
         on conflict (project_id, user_id) do update set role = excluded.role, added_at = excluded.added_at`);
     }
@@ -167,7 +167,7 @@ export const projectsProjection: Projection = {
       writes.push(tx`
         insert into project_members (project_id, tenant_id, user_id, role, added_at)
         select project_id, tenant_id, user_id, role, added_at
-        from jsonb_to_recordset(${JSON.stringify(kept)}::text::jsonb)
+        from json_to_recordset(${JSON.stringify(kept)}::text::json)
           as p(project_id uuid, tenant_id text, user_id text, role text, added_at timestamptz)
         on conflict (project_id, user_id) do update set role = excluded.role`);
     }

@@ -3,7 +3,7 @@ import { vmSizeSpec } from '../domain/vm-size.ts';
 import type { LogEvent } from '../event-store/read-all.ts';
 import { entityId, eventTime } from './event-facts.ts';
 
-/** A `vm_requests` row keyed by column name, so it goes to Postgres as jsonb and back as the table's row type. */
+/** A `vm_requests` row keyed by column name, so it goes to Postgres as json and back as the table's row type. */
 export interface VmRequestRecord {
   id: string;
   tenant_id: string;

@@ -11,6 +11,9 @@ import { vmRequestProjectNames, vmRequests, vmRequestTimeline } from './vm-reque
 export const VM_REQUESTS_PROJECTION = 'vm_requests';
 
 const UPDATABLE = columnList(vmRequests, ['id']);
+const ALL_COLUMNS = columnList(vmRequests);
+/** Every column of `r`, the project name completed from the lookup `pn`. */
+const ALL_COLUMNS_NAMED = columnList(vmRequests, [], 'r').replace('r."project_name"', 'coalesce(r."project_name", pn."name")');
 const UPDATABLE_FROM_MERGED = columnList(vmRequests, ['id'], 'merged');
 
 /**
@@ -54,33 +57,35 @@ export const vmRequestsProjection: Projection = {
     if (newNames.length > 0) {
       statements.push(tx`
         insert into vm_request_project_names
-        select * from jsonb_populate_recordset(null::vm_request_project_names, ${JSON.stringify(newNames)}::text::jsonb)
+        select * from json_populate_recordset(null::vm_request_project_names, ${JSON.stringify(newNames)}::text::json)
         on conflict (project_id) do update set name = excluded.name`);
     }
     if (patches.size > 0) {
       // New requests (created in this batch) are inserted whole; a new request without its project's name in the
-      // patch takes it from the lookup.
-      const created = [...patches.values()]
-        .filter((patch) => patch.id !== undefined)
-        .map((patch) => ({ project_id: patch.project_id, project_name: names.get(patch.project_id!.toLowerCase()) ?? null, patch }));
+      // batch takes it from the lookup.
+      const created: VmRequestPatch[] = [];
+      const updated: { id: string; patch: VmRequestPatch }[] = [];
+      for (const [id, patch] of patches) {
+        if (patch.id === undefined) updated.push({ id, patch });
+        else created.push({ ...patch, project_name: names.get(patch.project_id!.toLowerCase()) ?? null });
+      }
       if (created.length > 0) {
         statements.push(tx`
-          insert into vm_requests
-          select r.*
-          from jsonb_to_recordset(${JSON.stringify(created)}::text::jsonb) as p(project_id uuid, project_name text, patch jsonb)
-          left join vm_request_project_names pn on p.project_name is null and pn.project_id = p.project_id
-          cross join lateral jsonb_populate_record(null::vm_requests, p.patch || jsonb_build_object('project_name', coalesce(p.project_name, pn.name))) as r`);
+          insert into vm_requests (${tx.unsafe(ALL_COLUMNS)})
+          select ${tx.unsafe(ALL_COLUMNS_NAMED)}
+          from json_populate_recordset(null::vm_requests, ${JSON.stringify(created)}::text::json) as r
+          left join vm_request_project_names pn on r.project_name is null and pn.project_id = r.project_id`);
       }
       // Existing ones get their patches applied to the stored row (no read round trip, no conflict handling). A
       // patch for a request that was never created matches no row; the count check below turns that into an error.
-      const updated = [...patches].filter(([, patch]) => patch.id === undefined).map(([id, patch]) => ({ id, patch }));
+      // `= any(ids)` makes the plan an index lookup whatever the statistics say (a hash join would scan the table).
       if (updated.length > 0) {
         statements.push(
           tx`
             update vm_requests stored
-            set (${tx.unsafe(UPDATABLE)}) = (select ${tx.unsafe(UPDATABLE_FROM_MERGED)} from jsonb_populate_record(stored, p.patch) as merged)
-            from jsonb_to_recordset(${JSON.stringify(updated)}::text::jsonb) as p(id uuid, patch jsonb)
-            where stored.id = p.id`.then((result) => {
+            set (${tx.unsafe(UPDATABLE)}) = (select ${tx.unsafe(UPDATABLE_FROM_MERGED)} from json_populate_record(stored, p.patch) as merged)
+            from json_to_recordset(${JSON.stringify(updated)}::text::json) as p(id uuid, patch json)
+            where stored.id = any(${updated.map((u) => u.id)}::uuid[]) and stored.id = p.id`.then((result) => {
             if (result.count !== updated.length) {
               throw new Error(`${updated.length - result.count} VM request(s) changed by this batch were never created`);
             }
@@ -89,7 +94,7 @@ export const vmRequestsProjection: Projection = {
       }
       statements.push(tx`
         insert into vm_request_timeline
-        select * from jsonb_populate_recordset(null::vm_request_timeline, ${JSON.stringify(timeline)}::text::jsonb)`);
+        select * from json_populate_recordset(null::vm_request_timeline, ${JSON.stringify(timeline)}::text::json)`);
     }
     // Independent statements on one connection: sent together, they pipeline (one round trip, not three).
     await Promise.all(statements);
