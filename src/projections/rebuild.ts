@@ -20,7 +20,7 @@ export interface RebuildProgress {
 export interface RebuildOptions {
   sql: postgres.Sql;
   projection: Projection;
-  /** Events per read and per transaction. Default 5000. */
+  /** Events per read and per transaction. Default 20,000 (see ProjectorOptions.batchSize). */
   batchSize?: number;
   onProgress?: (progress: RebuildProgress) => void;
   log?: Log;
@@ -44,7 +44,7 @@ export interface BuiltShadow {
  */
 export async function buildShadow(options: RebuildOptions): Promise<BuiltShadow> {
   const { sql, projection, onProgress } = options;
-  const batchSize = options.batchSize ?? 5000;
+  const batchSize = options.batchSize ?? 20_000;
   const shadow = await createShadow(sql, projection);
   try {
     const [row] = await sql<{ total: string }[]>`
@@ -83,7 +83,7 @@ export async function buildShadow(options: RebuildOptions): Promise<BuiltShadow>
 export async function rebuildProjection(options: RebuildOptions): Promise<RebuildResult> {
   const { sql, projection } = options;
   const log = options.log ?? (() => {});
-  const batchSize = options.batchSize ?? 5000;
+  const batchSize = options.batchSize ?? 20_000;
   const started = Date.now();
   const lock = await sql.reserve();
   try {
