@@ -1,18 +1,17 @@
 import { builder } from '../builder.ts';
-import { findProject } from '../read/projects.ts';
+import { globalId } from '../ids.ts';
 import { loadersFor } from '../read/loaders.ts';
-import { requirePrincipal } from '../principal.ts';
 import type { ProjectView } from '../views/project.ts';
 import { ProjectMemberRef } from './project-member.ts';
 import { DateTimeScalar } from './scalars.ts';
 
 export const ProjectRef = builder.objectRef<ProjectView>('Project');
 
-builder.node(ProjectRef, {
-  id: { resolve: (project) => project.id },
+ProjectRef.implement({
+  interfaces: [builder.nodeInterfaceRef()],
   isTypeOf: (value) => (value as { kind?: unknown }).kind === 'Project',
-  loadWithoutCache: (id, context) => findProject(context.db, requirePrincipal(context), id),
   fields: (t) => ({
+    id: t.id({ resolve: (project) => globalId('Project', project.id) }),
     name: t.exposeString('name'),
     description: t.exposeString('description', { nullable: true }),
     status: t.exposeString('status'),

@@ -1,8 +1,7 @@
 import { vmSizeSpec } from '../../domain/index.ts';
 import { builder } from '../builder.ts';
 import { loadersFor } from '../read/loaders.ts';
-import { findVmRequest } from '../read/vm-requests.ts';
-import { requirePrincipal } from '../principal.ts';
+import { globalId } from '../ids.ts';
 import type { VmRequestView } from '../views/vm-request.ts';
 import { AuditTrailRef } from './audit-trail.ts';
 import { ProvisioningStageEnum, VmRequestStatusEnum, VmSizeEnum } from './enums.ts';
@@ -13,12 +12,13 @@ import { VmSizeSpecRef } from './vm-size-spec.ts';
 
 export const VmRequestRef = builder.objectRef<VmRequestView>('VmRequest');
 
-// Plain exposures on purpose: one change is resolved once per subscriber, so these must stay cheap.
-builder.node(VmRequestRef, {
-  id: { resolve: (request) => request.id },
+// Plain, synchronous fields on purpose: one change is resolved once per subscriber, so they must stay cheap. (The
+// relay plugin's own node id field is async, which makes every execution of a VmRequest asynchronous; this one is not.)
+VmRequestRef.implement({
+  interfaces: [builder.nodeInterfaceRef()],
   isTypeOf: (value) => (value as { kind?: unknown }).kind === 'VmRequest',
-  loadWithoutCache: (id, context) => findVmRequest(context.db, requirePrincipal(context), id),
   fields: (t) => ({
+    id: t.id({ resolve: (request) => globalId('VmRequest', request.id) }),
     project: t.field({ type: ProjectRef, resolve: (request, _args, context) => loadersFor(context).projectOf(request) }),
     vmName: t.exposeString('vmName'),
     size: t.expose('size', { type: VmSizeEnum }),

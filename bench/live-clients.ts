@@ -1,0 +1,209 @@
+/**
+ * The client side of bench/live.ts, run in a child process so that client work neither sits on the server's event
+ * loop nor counts in the server process's CPU and memory figures (both still share the machine's cores). Each
+ * message from the parent runs one scenario and answers with its figures.
+ */
+import { writeSync } from 'node:fs';
+import { type Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export type ClientTask =
+  /** tokens[i] is a member of projectIds[i % projectIds.length]. */
+  | { kind: 'latency'; url: string; wsUrl: string; tokens: string[]; projectIds: string[]; rate: number; seconds: number; warmupSeconds: number }
+  | { kind: 'fanout'; url: string; wsUrl: string; subscriberToken: string; approverToken: string; requestId: string; sockets: number; perSocket: number }
+  | { kind: 'mutations'; url: string; tokens: string[]; projectIds: string[]; connections: number; seconds: number };
+
+export type ClientReply =
+  | { kind: 'latency'; latenciesMs: number[]; sent: number; missing: number }
+  | { kind: 'subscribed'; subscribers: number }
+  | { kind: 'fanout'; mutationMs: number; firstMs: number; lastMs: number; received: number }
+  | { kind: 'mutations'; perSecond: number; failures: number }
+  | { kind: 'disposed' }
+  | { kind: 'error'; message: string };
+
+const CREATE = `mutation($input: CreateVmRequestInput!) { createVmRequest(input: $input) { __typename } }`;
+const APPROVE = `mutation($input: ApproveVmRequestInput!) { approveVmRequest(input: $input) { __typename } }`;
+const CHANGES = `subscription { vmRequestChanges { cursor vmRequest { vmName status } } }`;
+const UPDATED = `subscription($id: ID!) { vmRequestUpdated(id: $id) { id status version } }`;
+
+const post = async (url: string, token: string, query: string, variables: unknown): Promise<unknown> => {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return await response.json();
+  } catch (error) {
+    const cause = (error as { cause?: unknown }).cause;
+    throw new Error(`${(error as Error).message}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+};
+
+const log = (line: string) => writeSync(2, `${new Date().toISOString()} ${line}\n`);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const connect = (wsUrl: string, token: string): Promise<Client> =>
+  new Promise((resolve, reject) => {
+    const client = createClient({
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      lazy: false,
+      retryAttempts: 0,
+      keepAlive: 0,
+      on: { connected: () => resolve(client), closed: (event) => reject(new Error(`closed: ${JSON.stringify(event)}`)) },
+    });
+  });
+
+/** Open-loop createVmRequest at `rate` per second; latency = send -> the requester's subscriber sees it. */
+async function latency(task: Extract<ClientTask, { kind: 'latency' }>): Promise<ClientReply> {
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let measuring = false;
+  const clients: Client[] = [];
+  for (let i = 0; i < task.tokens.length; i += 50) {
+    clients.push(...(await Promise.all(task.tokens.slice(i, i + 50).map((token) => connect(task.wsUrl, token)))));
+  }
+  for (const client of clients) {
+    client.subscribe<{ vmRequestChanges: { vmRequest: { vmName: string } } }>(
+      { query: CHANGES },
+      {
+        next: (result) => {
+          const name = result.data?.vmRequestChanges.vmRequest.vmName;
+          const sent = name ? sentAt.get(name) : undefined;
+          if (sent === undefined) return;
+          sentAt.delete(name!);
+          if (measuring || !name!.startsWith('w')) latencies.push(performance.now() - sent);
+        },
+        error: () => {},
+        complete: () => {},
+      },
+    );
+  }
+  log(`[clients] ${clients.length} connected`);
+  await sleep(2000); // every subscribe message has been handled by then
+
+  let seq = 0;
+  const run = async (seconds: number, prefix: string) => {
+    const interval = 1000 / task.rate;
+    const start = performance.now();
+    const end = start + seconds * 1000;
+    const inflight: Promise<unknown>[] = [];
+    for (let next = start; next < end; next += interval) {
+      const wait = next - performance.now();
+      if (wait > 1) await sleep(wait);
+      const user = seq % task.tokens.length;
+      const vmName = `${prefix}${seq++}`;
+      sentAt.set(vmName, performance.now());
+      inflight.push(
+        post(task.url, task.tokens[user]!, CREATE, {
+          input: { projectId: task.projectIds[user % task.projectIds.length], vmName, size: 'S', justification: 'Latency benchmark request' },
+        }),
+      );
+    }
+    await Promise.all(inflight);
+  };
+  log('[clients] warm-up');
+  await run(task.warmupSeconds, 'w');
+  log(`[clients] warm-up done, ${latencies.length} delivered`);
+  measuring = true;
+  latencies.length = 0;
+  const before = seq;
+  await run(task.seconds, 'm');
+  await sleep(2000);
+  const sent = seq - before;
+  const missing = [...sentAt.keys()].filter((name) => name.startsWith('m')).length;
+  await Promise.all(clients.map((client) => client.dispose()));
+  return { kind: 'latency', latenciesMs: latencies, sent, missing };
+}
+
+/** 10,000 vmRequestUpdated subscribers of one request; one approval; time until the last has APPROVED. */
+async function fanout(task: Extract<ClientTask, { kind: 'fanout' }>, reply: (message: ClientReply) => void, go: Promise<void>): Promise<ClientReply> {
+  const total = task.sockets * task.perSocket;
+  let initial = 0;
+  let received = 0;
+  let first = 0;
+  let last = 0;
+  let start = 0;
+  let allInitial: () => void = () => {};
+  const initialDone = new Promise<void>((resolve) => (allInitial = resolve));
+  let allApproved: () => void = () => {};
+  const approvedDone = new Promise<void>((resolve) => (allApproved = resolve));
+  const clients: Client[] = [];
+  for (let i = 0; i < task.sockets; i += 50) {
+    const batch = Math.min(50, task.sockets - i);
+    clients.push(...(await Promise.all(Array.from({ length: batch }, () => connect(task.wsUrl, task.subscriberToken)))));
+  }
+  for (const client of clients) {
+    for (let j = 0; j < task.perSocket; j++) {
+      client.subscribe<{ vmRequestUpdated: { status: string } }>(
+        { query: UPDATED, variables: { id: task.requestId } },
+        {
+          next: (result) => {
+            const status = result.data?.vmRequestUpdated.status;
+            if (status === 'PENDING' && ++initial === total) allInitial();
+            if (status === 'APPROVED') {
+              const now = performance.now();
+              if (received === 0) first = now;
+              last = now;
+              if (++received === total) allApproved();
+            }
+          },
+          error: () => {},
+          complete: () => {},
+        },
+      );
+    }
+  }
+  await initialDone;
+  reply({ kind: 'subscribed', subscribers: total });
+  await go;
+  start = performance.now();
+  await post(task.url, task.approverToken, APPROVE, { input: { id: task.requestId, expectedVersion: 1 } });
+  const answered = performance.now();
+  await Promise.race([approvedDone, sleep(30_000)]);
+  const figures: ClientReply = { kind: 'fanout', mutationMs: answered - start, firstMs: first - start, lastMs: last - start, received };
+  reply(figures);
+  await Promise.all(clients.map((client) => client.dispose()));
+  return { kind: 'disposed' };
+}
+
+/** createVmRequest over HTTP from `connections` concurrent loops for `seconds`. */
+async function mutations(task: Extract<ClientTask, { kind: 'mutations' }>): Promise<ClientReply> {
+  let done = 0;
+  let failures = 0;
+  let seq = 0;
+  const loop = async (deadline: number, count: boolean) => {
+    while (performance.now() < deadline) {
+      const i = seq++;
+      const user = i % task.tokens.length;
+      const result = (await post(task.url, task.tokens[user]!, CREATE, {
+        input: { projectId: task.projectIds[user % task.projectIds.length], vmName: `t${i}`, size: 'M', justification: 'Throughput benchmark request' },
+      })) as { data?: { createVmRequest?: { __typename: string } } };
+      if (!count) continue;
+      if (result.data?.createVmRequest?.__typename === 'CreateVmRequestPayload') done++;
+      else failures++;
+    }
+  };
+  const warm = performance.now() + 1000;
+  await Promise.all(Array.from({ length: task.connections }, () => loop(warm, false)));
+  const start = performance.now();
+  const deadline = start + task.seconds * 1000;
+  await Promise.all(Array.from({ length: task.connections }, () => loop(deadline, true)));
+  return { kind: 'mutations', perSecond: done / ((performance.now() - start) / 1000), failures };
+}
+
+if (process.send) {
+  const send = (answer: ClientReply) => process.send!(answer);
+  let release: () => void = () => {};
+  process.on('message', (message: ClientTask | { kind: 'go' } | { kind: 'exit' }) => {
+    if (message.kind === 'exit') process.exit(0);
+    if (message.kind === 'go') return release();
+    const go = new Promise<void>((resolve) => (release = resolve));
+    const running =
+      message.kind === 'latency' ? latency(message) : message.kind === 'fanout' ? fanout(message, send, go) : mutations(message);
+    running.then(send, (error: unknown) => send({ kind: 'error', message: error instanceof Error ? error.message : String(error) }));
+  });
+}

@@ -1,0 +1,209 @@
+/**
+ * The GraphQL API's live path and write path, with the real server in this process (yoga + graphql-ws, projector,
+ * live feed) and the clients in a child process:
+ *   1. mutation-to-subscriber latency p50/p99 with 1,000 graphql-ws subscribers while 200 createVmRequest/s run
+ *      (each of 1,000 users watches vmRequestChanges, so sees their own requests; latency = mutation sent ->
+ *      the requester's subscriber has the change);
+ *   2. one change fanned out to 10,000 subscribers (vmRequestUpdated of one request, 10 per socket on 1,000
+ *      sockets): time from the approving mutation until the last subscriber has it, and server heap per idle
+ *      subscriber;
+ *   3. createVmRequest mutations/s over HTTP at 32 connections, side by side with bench/append's event-store
+ *      append rate at 32 writers in the same run.
+ *
+ *   npm run bench -- live          (or: npx tsx bench/live.ts [seconds])
+ */
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { fork } from 'node:child_process';
+import { createCommandHandlers } from '../src/commands/index.ts';
+import { createDb } from '../src/db/client.ts';
+import type { Principal } from '../src/domain/index.ts';
+import { createEventStore } from '../src/event-store/index.ts';
+import { buildSchema, createLiveFeed } from '../src/graphql/index.ts';
+import { mintToken } from '../src/http/auth.ts';
+import { silentLogger } from '../src/http/logger.ts';
+import { createServer } from '../src/http/server.ts';
+import { PROJECTIONS, startProjector } from '../src/projections/index.ts';
+import { benchAppend } from './append.ts';
+import type { ClientReply, ClientTask } from './live-clients.ts';
+import { benchDatabase, describeServer, percentile, type BenchDatabase } from './support/database.ts';
+
+export interface LiveFigures {
+  latency: { p50: number; p99: number; max: number; samples: number; missing: number; subscribers: number; rate: number };
+  fanout: { subscribers: number; firstMs: number; lastMs: number; received: number; heapBytesPerSubscriber: number };
+  throughput: { mutationsPerSecond: number; failures: number; appendsPerSecond: number; plainInsertsPerSecond: number };
+}
+
+const TENANT = 'bench';
+
+/** A full GC, so heap figures compare live objects only. */
+const collectGarbage = (() => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  return () => {
+    gc();
+    gc();
+  };
+})();
+
+const heapUsed = (): number => {
+  collectGarbage();
+  return process.memoryUsage().heapUsed;
+};
+
+export async function benchLive(db: BenchDatabase, seconds = 10): Promise<LiveFigures> {
+  const store = createEventStore(db.sql);
+  const projector = await startProjector({ sql: db.sql, projections: PROJECTIONS, log: () => {} });
+  const live = createLiveFeed({ sql: db.sql, db: createDb(db.sql), store, log: () => {} });
+  await live.start();
+  const secret = randomBytes(32).toString('hex');
+  const server = await createServer({
+    services: { sql: db.sql, db: createDb(db.sql), store, live },
+    schema: buildSchema(),
+    auth: { secret },
+    port: 0,
+    host: '127.0.0.1',
+    logger: silentLogger,
+  });
+  const clients = fork(fileURLToPath(new URL('./live-clients.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ask = (task: ClientTask, onSubscribed?: () => void): Promise<ClientReply> =>
+    new Promise((resolve, reject) => {
+      const listener = (reply: ClientReply) => {
+        if (reply.kind === 'error') {
+          clients.off('message', listener);
+          reject(new Error(reply.message));
+        } else if (reply.kind === 'subscribed' && onSubscribed) onSubscribed();
+        else if (reply.kind !== 'disposed') {
+          clients.off('message', listener);
+          resolve(reply);
+        }
+      };
+      clients.on('message', listener);
+      clients.send(task);
+    });
+
+  try {
+    // A tenant with two admins and 1,000 users in 50 projects of 20 (createVmRequest folds its project's stream,
+    // so one project of 1,000 members would measure that fold rather than the API).
+    const commands = createCommandHandlers(store);
+    const admin: Principal = { tenantId: TENANT, userId: 'admin', roles: ['admin'] };
+    const users = Array.from({ length: 1000 }, (_, i) => `user-${i}`);
+    const projectIds: string[] = [];
+    for (let p = 0; p < 50; p++) {
+      const created = await commands.createProject(admin, { name: `Bench ${p}` });
+      if (!created.ok) throw new Error(created.error.message);
+      projectIds.push(created.value.id);
+    }
+    const projectOf = (user: number): string => projectIds[user % projectIds.length]!;
+    for (let i = 0; i < users.length; i++) {
+      const added = await commands.addProjectMember(admin, { projectId: projectOf(i), userId: users[i]!, role: 'MEMBER' });
+      if (!added.ok) throw new Error(added.error.message);
+    }
+    const projectId = projectIds[0]!;
+    const token = (sub: string, roles: ('user' | 'admin')[]) => mintToken({ sub, tenant: TENANT, roles }, { secret });
+    const userTokens = await Promise.all(users.map((user) => token(user, ['user'])));
+    const adminToken = await token('admin', ['admin']);
+    const approverToken = await token('admin-2', ['admin']);
+    const base = { url: server.url, wsUrl: server.wsUrl };
+
+    // 1. Latency under load.
+    const rate = 200;
+    const latencyReply = await ask({ kind: 'latency', ...base, tokens: userTokens, projectIds, rate, seconds, warmupSeconds: 2 });
+    if (latencyReply.kind !== 'latency') throw new Error('unexpected reply');
+    const sorted = [...latencyReply.latenciesMs].sort((a, b) => a - b);
+
+    // 2. Fan-out to 10,000 subscribers of one request.
+    const target = await commands.createVmRequest(admin, { projectId, vmName: 'fanout-target', size: 'L', justification: 'Fan-out benchmark target' });
+    if (!target.ok) throw new Error(target.error.message);
+    await projector.caughtUp();
+    const targetId = Buffer.from(`VmRequest:${target.value.id}`, 'utf8').toString('base64');
+    const heapBefore = heapUsed();
+    let heapSubscribed = 0;
+    const fanoutReply = await ask(
+      { kind: 'fanout', ...base, subscriberToken: adminToken, approverToken, requestId: targetId, sockets: 1000, perSocket: 10 },
+      () => {
+        heapSubscribed = heapUsed();
+        clients.send({ kind: 'go' });
+      },
+    );
+    if (fanoutReply.kind !== 'fanout') throw new Error('unexpected reply');
+    const subscribers = 10_000;
+
+    // 3. Mutations over HTTP vs raw appends, same database, same run.
+    const mutationReply = await ask({ kind: 'mutations', url: server.url, tokens: userTokens.slice(0, 32), projectIds, connections: 32, seconds });
+    if (mutationReply.kind !== 'mutations') throw new Error('unexpected reply');
+    const [append] = await benchAppend(db, seconds, [32]);
+
+    return {
+      latency: {
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        max: sorted.at(-1) ?? Number.NaN,
+        samples: sorted.length,
+        missing: latencyReply.missing,
+        subscribers: users.length,
+        rate,
+      },
+      fanout: {
+        subscribers,
+        firstMs: fanoutReply.firstMs,
+        lastMs: fanoutReply.lastMs,
+        received: fanoutReply.received,
+        heapBytesPerSubscriber: (heapSubscribed - heapBefore) / subscribers,
+      },
+      throughput: {
+        mutationsPerSecond: mutationReply.perSecond,
+        failures: mutationReply.failures,
+        appendsPerSecond: append?.store ?? Number.NaN,
+        plainInsertsPerSecond: append?.plain ?? Number.NaN,
+      },
+    };
+  } finally {
+    clients.kill();
+    await server.close();
+    await live.stop();
+    await projector.stop();
+    await store.flush();
+  }
+}
+
+const verdict = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
+
+export function printLive(f: LiveFigures): void {
+  const { latency, fanout, throughput } = f;
+  console.log(
+    `1. latency, ${latency.subscribers} graphql-ws subscribers, ${latency.rate} createVmRequest/s: ` +
+      `p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms ` +
+      `(${latency.samples} samples, ${latency.missing} not delivered)  target p99 <= 50 ms: ${verdict(latency.p99 <= 50)}`,
+  );
+  console.log(
+    `2. fan-out of one change to ${fanout.subscribers} subscribers: first after ${fanout.firstMs.toFixed(0)} ms, ` +
+      `last after ${fanout.lastMs.toFixed(0)} ms (${fanout.received} received)  target <= 300 ms: ${verdict(fanout.lastMs <= 300 && fanout.received === fanout.subscribers)}`,
+  );
+  console.log(
+    `   server heap per idle subscriber: ${(fanout.heapBytesPerSubscriber / 1024).toFixed(1)} KiB  ` +
+      `target <= 20 KiB: ${verdict(fanout.heapBytesPerSubscriber <= 20 * 1024)}`,
+  );
+  const ratio = throughput.mutationsPerSecond / throughput.appendsPerSecond;
+  console.log(
+    `3. createVmRequest over HTTP, 32 connections: ${throughput.mutationsPerSecond.toFixed(0)}/s (${throughput.failures} failed); ` +
+      `event store appends at 32 writers: ${throughput.appendsPerSecond.toFixed(0)}/s (plain INSERT ${throughput.plainInsertsPerSecond.toFixed(0)}/s); ` +
+      `ratio ${(ratio * 100).toFixed(1)}%  target >= 40%: ${verdict(ratio >= 0.4)}`,
+  );
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
+  const seconds = Number(process.argv[2] ?? 10);
+  const db = await benchDatabase();
+  console.log(`bench/live: ${describeServer(db.url)}, ${seconds} s per timed phase`);
+  try {
+    printLive(await benchLive(db, seconds));
+  } finally {
+    await db.close();
+  }
+}
