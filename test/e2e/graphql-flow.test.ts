@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventStore } from '../../src/event-store/index.ts';
 import { encodeCursor } from '../../src/projections/changes.ts';
+import { createSimulatedHypervisor, startProvisioning } from '../../src/provisioning/index.ts';
 import {
   ApproveVmRequestDocument,
   PendingApprovalsDocument,
@@ -56,7 +58,7 @@ describe('a member requests a VM and an admin approves it', () => {
     await overSse.waitFor(2);
     expect(statuses(overWs.values).slice(0, 2)).toEqual(['PENDING', 'APPROVED']);
     expect(statuses(overSse.values).slice(0, 2)).toEqual(['PENDING', 'APPROVED']);
-    // TODO(provisioning): once the provisioning process runs in this server, expect PROVISIONING, each stage, READY.
+    // Provisioning, with the simulated hypervisor, is followed in the next test.
 
     const changes = await changesWs.waitUntil((values) => values.some((v) => v.vmRequestChanges.vmRequest.status === 'APPROVED'));
     const ofRequest = changes.map((v) => v.vmRequestChanges.vmRequest).filter((r) => r.id === request.id);
@@ -66,6 +68,51 @@ describe('a member requests a VM and an admin approves it', () => {
     overSse.unsubscribe();
     changesWs.unsubscribe();
     await ws.dispose();
+  });
+
+  it('follows an approved request through every provisioning stage to READY, then completes', async () => {
+    // The provisioning process of this instance, on the simulated hypervisor (each stage long enough to be its own
+    // change: a subscriber sees the latest state, and states committed together would show as one).
+    const store = createEventStore(server.database.sql);
+    const provisioning = await startProvisioning({
+      sql: server.database.sql,
+      store,
+      hypervisor: createSimulatedHypervisor({ stageMs: 300 }),
+      options: { pollIntervalMs: 100, projectorPollIntervalMs: 100, networkTimeoutMs: 5_000 },
+      log: () => {},
+    });
+    try {
+      const request = await createRequest(server, tenant.aliceToken, tenant.projectId, { size: 'S' });
+      const ws = wsClient(server.wsUrl, tenant.aliceToken);
+      const overWs = subscribeWs(ws, VmRequestUpdatedDocument, { id: request.id });
+      const overSse = subscribeSse(server.url, tenant.aliceToken, VmRequestUpdatedDocument, { id: request.id });
+      await overWs.waitFor(1);
+      await overSse.waitFor(1);
+      await http(server.url, tenant.adminToken, ApproveVmRequestDocument, { input: { id: request.id, expectedVersion: 1 } });
+
+      const expected = [
+        'PENDING',
+        'APPROVED',
+        'PROVISIONING',
+        'PROVISIONING:CLONING',
+        'PROVISIONING:CONFIGURING',
+        'PROVISIONING:POWERING_ON',
+        'PROVISIONING:WAITING_FOR_NETWORK',
+        'READY:WAITING_FOR_NETWORK',
+      ];
+      for (const received of [overWs, overSse]) {
+        await received.ended(60_000);
+        const states = received.values.map((v) => v.vmRequestUpdated);
+        expect(states.map((r) => (r.provisioningStage ? `${r.status}:${r.provisioningStage}` : r.status))).toEqual(expected);
+        expect(states.map((r) => r.version)).toEqual(expected.map((_, i) => i + 1));
+        expect(states.at(-1)).toMatchObject({ status: 'READY', hostname: expect.any(String), vmwareVmId: expect.any(String) });
+        expect(received.errors).toEqual([]);
+      }
+      await ws.dispose();
+    } finally {
+      await provisioning.stop();
+      await store.flush();
+    }
   });
 
   it('lists, queues and details requests from the read model', async () => {
