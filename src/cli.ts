@@ -3,6 +3,7 @@
  * applies pending migrations on connect. Add a command by adding an entry to COMMANDS.
  */
 import { openDatabase, type Database } from './db/index.ts';
+import { verifyCommand } from './event-store/verify-command.ts';
 import { seedCommand } from './demo/seed-command.ts';
 import { schemaCheckCommand, schemaPrintCommand } from './graphql/schema-command.ts';
 import { tokenCommand } from './http/token-command.ts';
@@ -15,6 +16,10 @@ const COMMANDS: Record<string, { help: string; run: Command }> = {
   projections: {
     help: 'projections status | projections rebuild <name>',
     run: (db, args) => projectionsCommand(db.sql, args),
+  },
+  verify: {
+    help: 'verify [streamId]: recompute the audit trail hash chain; exit 2 and name the first broken event',
+    run: (db, args) => verifyCommand(db.sql, args),
   },
   seed: { help: 'create the demo tenant acme (idempotent) and print its dev tokens', run: (db) => seedCommand(db) },
 };
