@@ -1,13 +1,13 @@
-import { and, asc, eq, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, or, type SQL, sql } from 'drizzle-orm';
 import type { DrizzleDb } from '../../db/client.ts';
 import type { Principal } from '../../domain/index.ts';
 import type { GlobalCheckpoint } from '../../event-store/index.ts';
 import { type VmRequestRow, vmRequests } from '../../projections/vm-requests.table.ts';
-import { groupBy } from '../read/batch.ts';
-import { projectsByIds } from '../read/projects.ts';
+import { type ProjectRow, projects } from '../../projections/projects.table.ts';
+import { projectFromRow } from '../read/projects.ts';
+import type { ProjectView } from '../views/project.ts';
 import { rowCursor, vmRequestFromRow, visibleTo } from '../read/vm-request-rows.ts';
 import type { LiveChange } from './types.ts';
-
 import { VM_REQUESTS_PROJECTION } from '../../projections/vm-requests.ts';
 
 export { VM_REQUESTS_PROJECTION };
@@ -19,19 +19,30 @@ export const changeFromRow = (row: VmRequestRow): LiveChange => ({
 });
 
 /**
- * Attaches each change's project, loaded once for the whole page: every subscriber that selects
- * `vmRequest { project { ... } }` then resolves it from memory instead of one query per change.
+ * Rows read together with their project (one round trip), so every subscriber selecting `vmRequest { project }`
+ * resolves it from memory instead of one query per change. One project view per project and page, so related
+ * data loaded for it (members) is shared too.
  */
-const withProjects = async (db: DrizzleDb, changes: LiveChange[]): Promise<LiveChange[]> => {
-  for (const [tenantId, group] of groupBy(changes, (change) => change.view.tenantId)) {
-    const projects = await projectsByIds(db, tenantId, [...new Set(group.map((change) => change.view.projectId))]);
-    const byId = new Map(projects.map((project) => [project.id, project]));
-    for (const change of group) {
-      const project = byId.get(change.view.projectId);
-      if (project) change.view.project = project;
+const selectWithProject = (db: DrizzleDb) =>
+  db
+    .select({ row: getTableColumns(vmRequests), project: getTableColumns(projects) })
+    .from(vmRequests)
+    .leftJoin(projects, and(eq(projects.id, vmRequests.projectId), eq(projects.tenantId, vmRequests.tenantId)));
+
+const toChanges = (rows: { row: VmRequestRow; project: ProjectRow | null }[]): LiveChange[] => {
+  const projectViews = new Map<string, ProjectView>();
+  return rows.map(({ row, project }) => {
+    const change = changeFromRow(row);
+    if (project) {
+      let view = projectViews.get(project.id);
+      if (!view) {
+        view = projectFromRow(project);
+        projectViews.set(project.id, view);
+      }
+      change.view.project = view;
     }
-  }
-  return changes;
+    return change;
+  });
 };
 
 const changedAfter = (after: GlobalCheckpoint): SQL =>
@@ -51,13 +62,11 @@ export const rowsChangedAfter = async (
   limit: number,
 ): Promise<LiveChange[]> => {
   if (bounds.length === 0) return [];
-  const rows = await db
-    .select()
-    .from(vmRequests)
+  const rows = await selectWithProject(db)
     .where(or(...bounds.map(({ tenantId, after }) => and(eq(vmRequests.tenantId, tenantId), changedAfter(after)))))
     .orderBy(...cursorOrder)
     .limit(limit);
-  return withProjects(db, rows.map(changeFromRow));
+  return toChanges(rows);
 };
 
 /** A change feed's replay: what the caller may see, optionally of one project, changed after `after`. */
@@ -70,23 +79,19 @@ export const visibleChangesAfter = async (
 ): Promise<LiveChange[]> => {
   const conditions = [visibleTo(principal), changedAfter(after)];
   if (projectId) conditions.push(eq(vmRequests.projectId, projectId));
-  const rows = await db
-    .select()
-    .from(vmRequests)
+  const rows = await selectWithProject(db)
     .where(and(...conditions))
     .orderBy(...cursorOrder)
     .limit(limit);
-  return withProjects(db, rows.map(changeFromRow));
+  return toChanges(rows);
 };
 
 /** The current row of one request if the caller may see it. */
 export const visibleRow = async (db: DrizzleDb, principal: Principal, id: string): Promise<LiveChange | null> => {
-  const [row] = await db
-    .select()
-    .from(vmRequests)
+  const rows = await selectWithProject(db)
     .where(and(eq(vmRequests.id, id), visibleTo(principal)))
     .limit(1);
-  return row ? changeFromRow(row) : null;
+  return toChanges(rows)[0] ?? null;
 };
 
 /** Everything at or below this cursor is in the read model: the projection's checkpoint. */
