@@ -1,5 +1,6 @@
 import type { GlobalCheckpoint } from '../../event-store/index.ts';
 import { compareCheckpoints } from '../../projections/changes.ts';
+import { earliestUndelivered } from './fill-versions.ts';
 import { createLiveIterator, type LiveIterator, type Step } from './live-iterator.ts';
 import { createMailbox } from './mailbox.ts';
 import type { LiveChange, Subscriber } from './types.ts';
@@ -36,6 +37,8 @@ export const createChangeSubscription = (
   /** The newest change handed to `deliver`: the feed hands changes out in cursor order, so anything older is stale. */
   let received = options.start;
   let page: LiveChange[] = [];
+  /** A change whose rebuilt earlier versions (fill-versions.ts) are being handed out first. */
+  let held: LiveChange | null = null;
   const mailbox = createMailbox<LiveChange>(options.capacity);
 
   const fresh = (change: LiveChange): boolean => compareCheckpoints(change.checkpoint, last) > 0;
@@ -53,6 +56,7 @@ export const createChangeSubscription = (
       }
       if (mode === 'replay') {
         mode = 'live';
+        held = null;
         page = await options.readPage(last, options.pageSize);
         if (page.length >= options.pageSize) {
           // More than a page behind: the rest comes from the read model too, not from what piles up meanwhile.
@@ -61,15 +65,21 @@ export const createChangeSubscription = (
         }
         continue;
       }
-      const queued = mailbox.shift();
+      const queued = held ?? mailbox.shift();
+      held = null;
       if (!queued) return 'wait';
-      if (fresh(queued)) return take(queued);
+      if (fresh(queued)) {
+        const first = earliestUndelivered(queued, last);
+        if (first !== queued) held = queued;
+        return take(first);
+      }
     }
   };
 
   const live = createLiveIterator(pull, () => {
     mailbox.clear();
     page = [];
+    held = null;
     options.onClose();
   });
 

@@ -9,6 +9,7 @@ import type { LiveFeed } from '../context.ts';
 import { canSee } from '../read/vm-request-rows.ts';
 import type { VmRequestView } from '../views/vm-request.ts';
 import { createChangeSubscription } from './change-subscription.ts';
+import { createVersionFiller } from './fill-versions.ts';
 import { type ChangeListener, startChangeListener } from './listen.ts';
 import { createRegistry } from './registry.ts';
 import { createRequestWatch } from './request-watch.ts';
@@ -47,6 +48,7 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
   const store = ('sql' in options ? options.store : undefined) ?? createEventStore(sql);
 
   const registry = createRegistry();
+  const versions = createVersionFiller({ sql, store });
   /** Every subscription of this process, to end them on stop and to count what they hold. */
   const open = new Set<{ close(): void; buffered(): number }>();
   /** Per tenant: every change at or below this cursor has been handed out (or had nobody here to go to). */
@@ -88,7 +90,7 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
         pageSize,
       );
       if (process.env.TRACE) console.log(`${performance.now().toFixed(1)} loaded ${changes.length}`);
-      for (const change of changes) {
+      for (const change of await versions.expand(changes, cursorOf)) {
         if (advance(change.view.tenantId, change.checkpoint)) registry.fanOut(change);
       }
       if (process.env.TRACE) console.log(`${performance.now().toFixed(1)} fanned out`);

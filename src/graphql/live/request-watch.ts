@@ -1,6 +1,7 @@
 import { isTerminal } from '../../domain/index.ts';
 import { compareCheckpoints } from '../../projections/changes.ts';
 import type { VmRequestView } from '../views/vm-request.ts';
+import { earliestUndelivered } from './fill-versions.ts';
 import { createLiveIterator, type LiveIterator, type Step } from './live-iterator.ts';
 import type { LiveChange, Subscriber } from './types.ts';
 
@@ -25,9 +26,12 @@ export const createRequestWatch = (
     const next = latest;
     latest = null;
     if (!next || !newer(next, delivered)) return 'wait';
-    delivered = next;
-    if (isTerminal(next.view.status)) finished = true;
-    return { value: next.view };
+    // Versions rebuilt from one projector batch come first; the change stays held until they are out.
+    const step = earliestUndelivered(next, delivered?.checkpoint ?? null);
+    if (step !== next) latest = next;
+    delivered = step;
+    if (isTerminal(step.view.status)) finished = true;
+    return { value: step.view };
   };
 
   const live = createLiveIterator(pull, () => {

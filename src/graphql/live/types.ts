@@ -10,6 +10,8 @@ export interface LiveChange {
   checkpoint: GlobalCheckpoint;
   /** The opaque cursor of `checkpoint` (VmRequestChange.cursor; `since` takes it back). */
   cursor: string;
+  /** Versions of this request the projector applied in the same batch, oldest first (see fill-versions.ts). */
+  earlier?: LiveChange[];
 }
 
 /** Somebody in this process who wants changes: told of every change of their tenant that might concern them. */
