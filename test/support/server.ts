@@ -10,6 +10,14 @@ import { projectionLag, projectorReadiness } from '../../src/http/projector-heal
 import type { ReadinessCheck } from '../../src/http/readiness.ts';
 import { createServer, type DvmmServer } from '../../src/http/server.ts';
 import { PROJECTIONS, type Projector, startProjector } from '../../src/projections/index.ts';
+import {
+  createSimulatedHypervisor,
+  type ProvisioningOptions,
+  type ProvisioningProcess,
+  type SimulatedHypervisor,
+  type SimulatedHypervisorOptions,
+  startProvisioning,
+} from '../../src/provisioning/index.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
 /** Who a test token is for: `{ sub: 'alice', tenant: 'acme', roles: ['user'] }` or a Principal. */
@@ -36,6 +44,11 @@ export interface TestServerOptions {
   migrationsJournal?: string;
   plugins?: Plugin[];
   maxOperationsPerSocket?: number;
+  /**
+   * Run the provisioning process in this server, on the simulated hypervisor (e.g. `{ stageMs: 30 }`); stopped on
+   * close. Polls default to 50 ms so tests wait little; `options` overrides the process's pacing.
+   */
+  provisioning?: SimulatedHypervisorOptions & { options?: Partial<ProvisioningOptions> };
 }
 
 export interface TestServer {
@@ -53,6 +66,8 @@ export interface TestServer {
   database: TestDatabase;
   /** Null when started with `projector: false`. */
   projector: Projector | null;
+  /** Null unless started with `provisioning`. */
+  provisioning: { process: ProvisioningProcess; hypervisor: SimulatedHypervisor } | null;
   /** Every line the server logged (it prints nothing), for tests about logging and masking. */
   logs: string[];
   server: DvmmServer;
@@ -114,6 +129,21 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     });
     stops.push(() => server.close());
 
+    let provisioning: TestServer['provisioning'] = null;
+    if (options.provisioning) {
+      const { options: pacing, ...simulated } = options.provisioning;
+      const hypervisor = createSimulatedHypervisor(simulated);
+      const process = await startProvisioning({
+        sql: database.sql,
+        store,
+        hypervisor,
+        options: { pollIntervalMs: 50, projectorPollIntervalMs: 50, ...pacing },
+        log,
+      });
+      stops.push(() => process.stop());
+      provisioning = { process, hypervisor };
+    }
+
     const token = (who: PrincipalLike, tokenOptions: { expiresIn?: string | number } = {}) =>
       mintToken(
         { ...claimsOf(who), expiresIn: tokenOptions.expiresIn ?? '1h' },
@@ -133,6 +163,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       services,
       database,
       projector,
+      provisioning,
       logs,
       server,
       close: () => (closed ??= stopAll()),
