@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventStore } from '../../src/event-store/index.ts';
+import { compareCheckpoints, decodeCursor } from '../../src/projections/changes.ts';
+import { idOf } from '../../src/graphql/ids.ts';
+import { PROJECTIONS, startProjector } from '../../src/projections/index.ts';
+import {
+  ApproveVmRequestDocument,
+  type VmRequestFieldsFragment,
+  VmRequestChangesFullDocument,
+  VmRequestUpdatedDocument,
+} from './generated/graphql.ts';
+import { dataOf, http, type Received, subscribeSse, subscribeWs, wsClient } from './graphql-clients.ts';
+import { createRequest, eventually, setupTenant, type Tenant } from './graphql-fixtures.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+/** Every state of a request from creation to READY, as `status:stage@version`. */
+const EVERY_STATE = [
+  'PENDING@1',
+  'APPROVED@2',
+  'PROVISIONING@3',
+  'PROVISIONING:CLONING@4',
+  'PROVISIONING:CONFIGURING@5',
+  'PROVISIONING:POWERING_ON@6',
+  'PROVISIONING:WAITING_FOR_NETWORK@7',
+  'READY:WAITING_FOR_NETWORK@8',
+];
+
+const state = (r: Pick<VmRequestFieldsFragment, 'status' | 'provisioningStage' | 'version'>): string =>
+  `${r.status}${r.provisioningStage ? `:${r.provisioningStage}` : ''}@${r.version}`;
+
+type Updated = { vmRequestUpdated: VmRequestFieldsFragment };
+type Changed = { vmRequestChanges: { cursor: string; vmRequest: VmRequestFieldsFragment } };
+
+const ofRequest = (received: Received<Changed>, id: string) =>
+  received.values.map((v) => v.vmRequestChanges).filter((change) => change.vmRequest.id === id);
+
+/** The READY state carries what the hypervisor reported. */
+const expectReady = (ready: VmRequestFieldsFragment | undefined) =>
+  expect(ready).toMatchObject({
+    status: 'READY',
+    vmwareVmId: expect.stringMatching(/.+/),
+    hostname: expect.stringMatching(/.+/),
+    ipAddress: expect.stringMatching(/.+/),
+  });
+
+/** Every cursor a change feed gave is a resume point: each after the one before. */
+const expectIncreasing = (cursors: string[]) => {
+  const checkpoints = cursors.map((cursor) => decodeCursor(cursor)!);
+  for (let i = 1; i < checkpoints.length; i++) expect(compareCheckpoints(checkpoints[i - 1]!, checkpoints[i]!)).toBe(-1);
+};
+
+const approve = async (server: TestServer, tenant: Tenant, id: string) => {
+  const approved = dataOf(
+    await http(server.url, tenant.adminToken, ApproveVmRequestDocument, { input: { id, expectedVersion: 1 } }),
+  ).approveVmRequest;
+  expect(approved.__typename).toBe('ApproveVmRequestPayload');
+};
+
+describe('a request followed live from creation to READY', () => {
+  let server: TestServer;
+  let tenant: Tenant;
+
+  beforeAll(async () => {
+    server = await startTestServer({ pollIntervalMs: 50, provisioning: { stageMs: 30 } });
+    tenant = await setupTenant(server);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('shows every version, in order and once, over graphql-ws and SSE and in the change feed', async () => {
+    const ws = wsClient(server.wsUrl, tenant.aliceToken);
+    const changes = subscribeWs(ws, VmRequestChangesFullDocument, { projectId: tenant.projectId, since: null });
+    // A first change through it shows the change feed is live before the request of interest exists.
+    const warmUp = await createRequest(server, tenant.aliceToken, tenant.projectId);
+    await changes.waitUntil((values) => values.some((v) => v.vmRequestChanges.vmRequest.id === warmUp.id));
+
+    const request = await createRequest(server, tenant.aliceToken, tenant.projectId, { size: 'S' });
+    const overWs = subscribeWs(ws, VmRequestUpdatedDocument, { id: request.id });
+    const overSse = subscribeSse(server.url, tenant.aliceToken, VmRequestUpdatedDocument, { id: request.id });
+    await overWs.waitFor(1);
+    await overSse.waitFor(1);
+    await approve(server, tenant, request.id);
+
+    for (const received of [overWs, overSse] as Received<Updated>[]) {
+      await received.ended(30_000);
+      const states = received.values.map((v) => v.vmRequestUpdated);
+      expect(states.map(state)).toEqual(EVERY_STATE);
+      expectReady(states.at(-1));
+      expect(received.errors).toEqual([]);
+    }
+
+    await changes.waitUntil((values) => values.some((v) => v.vmRequestChanges.vmRequest.id === request.id && v.vmRequestChanges.vmRequest.status === 'READY'));
+    const feed = ofRequest(changes, request.id);
+    expect(feed.map((change) => state(change.vmRequest))).toEqual(EVERY_STATE);
+    expectReady(feed.at(-1)?.vmRequest);
+    // Each version has its own cursor, and every cursor of the feed is a resume point: distinct, in order.
+    expectIncreasing(changes.values.map((v) => v.vmRequestChanges.cursor));
+
+    // Resuming from an intermediate version (CLONING) gives what came after it once: the latest state of the request.
+    const resumed = subscribeWs(ws, VmRequestChangesFullDocument, { projectId: tenant.projectId, since: feed[3]!.cursor });
+    await resumed.waitUntil((values) => values.some((v) => v.vmRequestChanges.vmRequest.id === request.id));
+    const again = ofRequest(resumed, request.id);
+    expect(again.map((change) => state(change.vmRequest))).toEqual(['READY:WAITING_FOR_NETWORK@8']);
+    expect(ofRequest(resumed, warmUp.id)).toEqual([]);
+
+    changes.unsubscribe();
+    resumed.unsubscribe();
+    await ws.dispose();
+  });
+});
+
+describe('a request whose provisioning the projector applies in one batch', () => {
+  let server: TestServer;
+  let tenant: Tenant;
+  let quiet: Tenant;
+
+  beforeAll(async () => {
+    server = await startTestServer({ pollIntervalMs: 50, provisioning: { stageMs: 10 } });
+    tenant = await setupTenant(server);
+    quiet = await setupTenant(server);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('still shows every version, in order, to subscribers that joined before', async () => {
+    const ws = wsClient(server.wsUrl, tenant.adminToken);
+    const changes = subscribeWs(ws, VmRequestChangesFullDocument, { projectId: tenant.projectId, since: null });
+    const warmUp = await createRequest(server, tenant.aliceToken, tenant.projectId);
+    await changes.waitUntil((values) => values.some((v) => v.vmRequestChanges.vmRequest.id === warmUp.id));
+
+    // One request the feed has delivered before (the change feed saw its creation), and one of a tenant nobody here
+    // listened to until its watcher came, once the read model had it.
+    const seen = await createRequest(server, tenant.aliceToken, tenant.projectId);
+    await changes.waitUntil((values) => values.some((v) => v.vmRequestChanges.vmRequest.id === seen.id));
+    const unseen = await createRequest(server, quiet.aliceToken, quiet.projectId);
+    const seenWatch = subscribeWs(ws, VmRequestUpdatedDocument, { id: seen.id });
+    const unseenWatch = subscribeSse(server.url, quiet.aliceToken, VmRequestUpdatedDocument, { id: unseen.id });
+    await seenWatch.waitFor(1);
+    await unseenWatch.waitFor(1);
+
+    // The projector stops; provisioning runs to READY in the event store; the projector then applies it all at once.
+    await server.projector!.stop();
+    await approve(server, tenant, seen.id);
+    await approve(server, quiet, unseen.id);
+    const store = createEventStore(server.database.sql);
+    for (const id of [seen.id, unseen.id]) {
+      await eventually(
+        () => store.readStream(idOf(id, 'VmRequest')!),
+        (events) => events.some((event) => event.type === 'VmRequestReady'),
+        30_000,
+      );
+    }
+    const projector = await startProjector({ sql: server.database.sql, projections: PROJECTIONS, pollIntervalMs: 50, log: () => {} });
+    try {
+      for (const received of [seenWatch, unseenWatch] as Received<Updated>[]) {
+        await received.ended(30_000);
+        expect(received.values.map((v) => state(v.vmRequestUpdated))).toEqual(EVERY_STATE);
+        expectReady(received.values.at(-1)?.vmRequestUpdated);
+      }
+      await changes.waitUntil((values) => values.some((v) => v.vmRequestChanges.vmRequest.id === seen.id && v.vmRequestChanges.vmRequest.status === 'READY'));
+      expect(ofRequest(changes, seen.id).map((change) => state(change.vmRequest))).toEqual(EVERY_STATE);
+      // The rebuilt versions sort with the rest of the feed: cursors strictly increasing.
+      expectIncreasing(changes.values.map((v) => v.vmRequestChanges.cursor));
+    } finally {
+      changes.unsubscribe();
+      await ws.dispose();
+      await projector.stop();
+    }
+  });
+});
