@@ -58,7 +58,7 @@ describe('a member requests a VM and an admin approves it', () => {
     await overSse.waitFor(2);
     expect(statuses(overWs.values).slice(0, 2)).toEqual(['PENDING', 'APPROVED']);
     expect(statuses(overSse.values).slice(0, 2)).toEqual(['PENDING', 'APPROVED']);
-    // Provisioning, with the simulated hypervisor, is followed in the next test.
+    // Provisioning is followed in the next test, and version by version in graphql-provisioning-flow.test.ts.
 
     const changes = await changesWs.waitUntil((values) => values.some((v) => v.vmRequestChanges.vmRequest.status === 'APPROVED'));
     const ofRequest = changes.map((v) => v.vmRequestChanges.vmRequest).filter((r) => r.id === request.id);
