@@ -8,7 +8,7 @@ import { openDatabase, type Database } from './db/index.ts';
 import { demoAdmin, demoUser } from './demo/users.ts';
 import { isEmptyStore, seedDemo } from './demo/seed.ts';
 import { createEventStore, type EventStore } from './event-store/index.ts';
-import { buildSchema, createLiveFeed, type Services } from './graphql/index.ts';
+import { buildSchema, createLiveFeed, type Services, useSharedLiveExecution } from './graphql/index.ts';
 import { type AuthConfig, authConfigFromEnv, createAuthenticator } from './http/auth.ts';
 import { devTokenBanner, devTokens } from './http/dev-tokens.ts';
 import { consoleLogger } from './http/logger.ts';
@@ -85,6 +85,8 @@ async function start(config: MainConfig, auth: AuthConfig): Promise<Running> {
     const server: DvmmServer = await createServer({
       services,
       schema: buildSchema(),
+      // One execution per change and subscription operation, shared by every subscriber (see shared-execution.ts).
+      plugins: [useSharedLiveExecution()],
       auth: createAuthenticator(auth),
       port: config.port,
       host: config.host,

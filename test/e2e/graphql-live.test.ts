@@ -14,6 +14,8 @@ import {
   RejectVmRequestDocument,
   VmRequestChangesDocument,
   VmRequestDocument,
+  VmRequestStatusDocument,
+  VmRequestUpdatedDocument,
 } from './generated/graphql.ts';
 import { dataOf, http, subscribeWs, wsClient } from './graphql-clients.ts';
 import { createRequest, eventually, setupTenant, type Tenant } from './graphql-fixtures.ts';
@@ -67,6 +69,25 @@ describe('idempotency keys', () => {
     const p2 = dataOf(await http(server.url, tenant.adminToken, CreateProjectDocument, { input: project })).createProject;
     expect(p2).toEqual(p1);
     expect(p1.__typename).toBe('CreateProjectPayload');
+  });
+});
+
+describe('one change to many subscribers', () => {
+  it('answers each subscription with its own selection and variables', async () => {
+    const request = await createRequest(server, tenant.aliceToken, tenant.projectId);
+    const client = wsClient(server.wsUrl, tenant.adminToken);
+    const full = subscribeWs(client, VmRequestUpdatedDocument, { id: request.id });
+    const small = subscribeWs(client, VmRequestStatusDocument, { id: request.id });
+    const other = await createRequest(server, tenant.bobToken, tenant.projectId);
+    const ofOther = subscribeWs(client, VmRequestStatusDocument, { id: other.id });
+    await Promise.all([full.waitFor(1), small.waitFor(1), ofOther.waitFor(1)]);
+    await http(server.url, tenant.adminToken, ApproveVmRequestDocument, { input: { id: request.id, expectedVersion: 1 } });
+    await Promise.all([full.waitFor(2), small.waitFor(2)]);
+    expect(full.values[1]?.vmRequestUpdated).toMatchObject({ id: request.id, status: 'APPROVED', vmName: request.vmName, project: { id: tenant.projectId } });
+    expect(small.values[1]).toEqual({ vmRequestUpdated: { id: request.id, status: 'APPROVED' } });
+    expect(ofOther.values).toEqual([{ vmRequestUpdated: { id: other.id, status: 'PENDING' } }]);
+    for (const s of [full, small, ofOther]) s.unsubscribe();
+    await client.dispose();
   });
 });
 

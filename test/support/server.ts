@@ -3,7 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Principal, Role } from '../../src/domain/principal.ts';
 import { createEventStore } from '../../src/event-store/index.ts';
-import { buildSchema, createLiveFeed, type Services } from '../../src/graphql/index.ts';
+import { buildSchema, createLiveFeed, type Services, useSharedLiveExecution } from '../../src/graphql/index.ts';
 import { type AuthConfig, type Authenticator, createAuthenticator, mintToken } from '../../src/http/auth.ts';
 import type { Logger } from '../../src/http/logger.ts';
 import { projectionLag, projectorReadiness } from '../../src/http/projector-health.ts';
@@ -123,7 +123,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       readiness: { ...(projector ? { projector: projectorReadiness(projector) } : {}), ...options.readiness },
       projectionLag: () => projectionLag(database.sql),
       ...(options.migrationsJournal ? { migrationsJournal: options.migrationsJournal } : {}),
-      ...(options.plugins ? { plugins: options.plugins } : {}),
+      plugins: [useSharedLiveExecution(), ...(options.plugins ?? [])],
       ...(options.maxOperationsPerSocket ? { maxOperationsPerSocket: options.maxOperationsPerSocket } : {}),
       shutdownGraceMs: 1_000,
     });

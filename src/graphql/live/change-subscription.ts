@@ -1,6 +1,5 @@
 import type { GlobalCheckpoint } from '../../event-store/index.ts';
 import { compareCheckpoints } from '../../projections/changes.ts';
-import { earliestUndelivered } from './fill-versions.ts';
 import { createLiveIterator, type LiveIterator, type Step } from './live-iterator.ts';
 import { createMailbox } from './mailbox.ts';
 import type { LiveChange, Subscriber } from './types.ts';
@@ -37,8 +36,6 @@ export const createChangeSubscription = (
   /** The newest change handed to `deliver`: the feed hands changes out in cursor order, so anything older is stale. */
   let received = options.start;
   let page: LiveChange[] = [];
-  /** A change whose rebuilt earlier versions (fill-versions.ts) are being handed out first. */
-  let held: LiveChange | null = null;
   const mailbox = createMailbox<LiveChange>(options.capacity);
 
   const fresh = (change: LiveChange): boolean => compareCheckpoints(change.checkpoint, last) > 0;
@@ -56,7 +53,6 @@ export const createChangeSubscription = (
       }
       if (mode === 'replay') {
         mode = 'live';
-        held = null;
         page = await options.readPage(last, options.pageSize);
         if (page.length >= options.pageSize) {
           // More than a page behind: the rest comes from the read model too, not from what piles up meanwhile.
@@ -65,21 +61,15 @@ export const createChangeSubscription = (
         }
         continue;
       }
-      const queued = held ?? mailbox.shift();
-      held = null;
+      const queued = mailbox.shift();
       if (!queued) return 'wait';
-      if (fresh(queued)) {
-        const first = earliestUndelivered(queued, last);
-        if (first !== queued) held = queued;
-        return take(first);
-      }
+      if (fresh(queued)) return take(queued);
     }
   };
 
   const live = createLiveIterator(pull, () => {
     mailbox.clear();
     page = [];
-    held = null;
     options.onClose();
   });
 
@@ -88,7 +78,9 @@ export const createChangeSubscription = (
       if (mode === 'replay' || !fresh(change) || compareCheckpoints(change.checkpoint, received) <= 0) return;
       if (!options.accepts(change)) return;
       received = change.checkpoint;
-      if (!mailbox.put(change.view.id, change)) {
+      // A version rebuilt from one projector batch (fill-versions.ts), or the row change that ended it, must not
+      // replace the versions before it: they take a slot of their own, in cursor order, within the same capacity.
+      if (!mailbox.put(change.earlier ? change.cursor : change.view.id, change)) {
         mailbox.clear();
         mode = 'replay';
       }
