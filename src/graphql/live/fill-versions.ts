@@ -24,12 +24,17 @@ import type { LiveChange } from './types.ts';
  * request; for a request it does not remember (new to this process, or evicted), one query per page fetches the
  * cursor of the version just before and compares it with how far the feed had delivered that tenant.
  *
- * The rebuilt versions go out as changes of their own, in cursor order with the rest of the page; besides, each of
- * them and the row's own change carry the rebuilt versions before them in `earlier`, so a subscriber that holds only
- * the latest state of a request (request-watch, the change mailbox) can still hand out the ones it replaced, see
- * `earliestUndelivered`. Only rebuilt versions ride along this way: a consumer that is behind for other reasons still
- * collapses to the latest, as its bounded buffer says. A `vmRequestChanges` replay from `since` reads the read model
- * and therefore gives the latest state per changed row, not every version.
+ * The rebuilt versions go out as changes of their own, in cursor order with the rest of the page, and each of them
+ * and the row's own change carry the rebuilt versions before them in `earlier`. The feed fans a page out in one go,
+ * so a subscriber cannot pull between two of them: a request watcher, which holds one state, hands out the ones its
+ * latest carries first (`earliestUndelivered`); a change feed gives them mailbox slots of their own (keyed by cursor,
+ * not by request) within the same capacity, overflowing to a read-model replay as before. Only rebuilt versions get
+ * this: a consumer that is behind for other reasons still collapses to the latest, as its bounded buffer says.
+ *
+ * A `vmRequestChanges` replay from `since` reads the read model and therefore gives the latest state per changed
+ * row, not every version; a cursor of a rebuilt version is a valid `since` (the replay resumes after it). Known
+ * limit: when the feed reads more than a page of rows at once (500 by default), a rebuilt version older than the
+ * previous page's last cursor is dropped by change feeds (it would break their cursor order); watchers still get it.
  */
 export interface VersionFiller {
   /**
