@@ -33,8 +33,8 @@ import type { LiveChange } from './types.ts';
  *
  * A `vmRequestChanges` replay from `since` reads the read model and therefore gives the latest state per changed
  * row, not every version; a cursor of a rebuilt version is a valid `since` (the replay resumes after it). Known
- * limit: when the feed reads more than a page of rows at once (500 by default), a rebuilt version older than the
- * previous page's last cursor is dropped by change feeds (it would break their cursor order); watchers still get it.
+ * limit: when the feed reads more than a page of rows at once (500 by default), a version older than the previous
+ * page's last cursor is not rebuilt (delivering it would break the change feeds' cursor order).
  */
 export interface VersionFiller {
   /**
