@@ -91,6 +91,31 @@ describe('one change to many subscribers', () => {
   });
 });
 
+describe('the live feed after its LISTEN connection drops', () => {
+  it('catches up on what changed meanwhile and keeps going', async () => {
+    const client = wsClient(server.wsUrl, tenant.adminToken);
+    const changes = subscribeWs(client, VmRequestChangesDocument, { projectId: tenant.projectId, since: START });
+    const marker = await createRequest(server, tenant.aliceToken, tenant.projectId);
+    await changes.waitUntil((values) => values.some((v) => v.vmRequestChanges.vmRequest.id === marker.id));
+
+    // Kill the feed's listening backend, and change things while it reconnects.
+    const killed = await server.database.sql<{ ok: boolean }[]>`
+      select pg_terminate_backend(pid) as ok from pg_stat_activity
+      where application_name = 'dvmm-live' and datname = current_database()`;
+    expect(killed.some((row) => row.ok)).toBe(true);
+    const meanwhile: { id: string }[] = [];
+    for (let i = 0; i < 5; i++) meanwhile.push(await createRequest(server, tenant.bobToken, tenant.projectId));
+    await changes.waitUntil((values) => meanwhile.every((r) => values.some((v) => v.vmRequestChanges.vmRequest.id === r.id)), 30_000);
+
+    const after = await createRequest(server, tenant.aliceToken, tenant.projectId);
+    await changes.waitUntil((values) => values.some((v) => v.vmRequestChanges.vmRequest.id === after.id), 30_000);
+    const ids = changes.values.map((v) => v.vmRequestChanges.vmRequest.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    changes.unsubscribe();
+    await client.dispose();
+  });
+});
+
 describe('vmRequestChanges with `since`', () => {
   it('after a reconnect replays every change made while away, once each, then goes live', async () => {
     const seen = (values: Change[]) => values.map((v) => v.vmRequestChanges);
