@@ -242,8 +242,8 @@ describe('a client that stops reading its WebSocket', () => {
 
     // The server is fine: it answers, its buffers stayed bounded, the healthy subscriber has every request.
     expect(dataOf(await http(server.url, tenant.adminToken, VmRequestDocument, { id: last })).vmRequest?.id).toBe(last);
-    // Per subscriber at most a mailbox (100) plus a replay page (500), whatever the burst: two subscribers here.
-    expect(maxBuffered).toBeLessThanOrEqual(2 * (100 + 500));
+    // Per subscriber at most a mailbox (100) plus a replay page (50), whatever the burst: two subscribers here.
+    expect(maxBuffered).toBeLessThanOrEqual(2 * (100 + 50));
     expect(new Set(healthySeen.map((v) => v.vmRequestChanges.vmRequest.id))).toEqual(new Set([probe.id, ...globalIds]));
     const messagesWhilePaused = messages;
 

@@ -20,8 +20,13 @@ export type LiveFeedOptions = ({ sql: postgres.Sql; db?: DrizzleDb; store?: Even
   log?: (line: string) => void;
   /** Distinct requests a slow change-feed subscriber may hold before it falls back to re-reading. Default 100. */
   capacity?: number;
-  /** Rows per read-model page (feed loads and subscriber replays). Default 500. */
+  /** Rows per read of changed rows for the whole process. Default 500. */
   pageSize?: number;
+  /**
+   * Rows per replay read of one subscriber (`since`, or after its mailbox overflowed). Small, because each
+   * subscriber holds its page until it has sent it: this bounds a slow subscriber's memory. Default 50.
+   */
+  replayPageSize?: number;
   applicationName?: string;
   /** Pause before retrying after a failed read-model load. Default 1000 ms. */
   retryMs?: number;
@@ -41,6 +46,7 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
   const log = options.log ?? ((line: string) => console.log(line));
   const capacity = options.capacity ?? 100;
   const pageSize = options.pageSize ?? 500;
+  const replayPageSize = options.replayPageSize ?? 50;
   const retryMs = options.retryMs ?? 1000;
   const ownSql = 'url' in options ? createSql(options.url, { max: 4, applicationName: 'dvmm-live' }) : null;
   const sql = 'sql' in options ? options.sql : ownSql!;
@@ -193,7 +199,7 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
         start,
         replay: since !== null,
         capacity,
-        pageSize,
+        pageSize: replayPageSize,
         onClose: () => {
           unregister();
           open.delete(entry);
