@@ -5,7 +5,7 @@ import { readAllLean, type LogEvent, type ReadLogResult } from '../event-store/r
 import type { GlobalCheckpoint } from '../event-store/types.ts';
 import { applyBatch, applyIsolating } from './apply-batch.ts';
 import { loadCheckpoint, recordStall } from './checkpoints.ts';
-import { compareCheckpoints } from './cursor.ts';
+import { checkpointOf, compareCheckpoints } from './cursor.ts';
 import { latestEvent } from './latest-event.ts';
 import { createLeadership } from './leadership.ts';
 import { startWakeListener } from './listener.ts';
@@ -32,9 +32,25 @@ export interface ProjectorOptions {
   retryMaxMs?: number;
   /** See ApplyOptions.synchronousCommit (apply-batch.ts). Default true. */
   synchronousCommit?: boolean;
+  /** Hears about every committed batch, with its timings (for benchmarks and metrics). */
+  onBatch?: (trace: BatchTrace) => void;
   /** Shown in pg_stat_activity for the lock and LISTEN connections (status prints it as the leader). */
   applicationName?: string;
   log?: Log;
+}
+
+/** One committed batch. Times are performance.now() of this process. */
+export interface BatchTrace {
+  projections: string[];
+  events: number;
+  /** The batch's first and last event. */
+  first: GlobalCheckpoint;
+  last: GlobalCheckpoint;
+  /** The earliest wake-up (notification, poll, retry) this pump round answers; null for a read-ahead batch. */
+  wokenAt: number | null;
+  readStartedAt: number;
+  readAt: number;
+  committedAt: number;
 }
 
 export interface Projector {
@@ -210,17 +226,28 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
    */
   const pumpGroup = async (group: Slot[], start: GlobalCheckpoint): Promise<boolean> => {
     let from = start;
+    let wokenAt = takeWake();
+    let readStartedAt = performance.now();
     let next: Promise<ReadLogResult> | null = readAllLean(sql, from, batchSize);
     let progressed = false;
     while (next) {
       const { events, checkpoint }: ReadLogResult = await next;
+      const readAt = performance.now();
       if (events.length === 0) {
         if (!progressed) await noteHeldBack(from);
         return progressed;
       }
-      next = events.length === batchSize && !stopped ? readAllLean(sql, checkpoint, batchSize) : null;
+      const trace = { wokenAt, readStartedAt, readAt };
+      if (events.length === batchSize && !stopped) {
+        wokenAt = null;
+        readStartedAt = performance.now();
+        next = readAllLean(sql, checkpoint, batchSize);
+      } else {
+        next = null;
+      }
       await applyGroup(group, from, events);
       progressed = true;
+      if (options.onBatch) traceBatch(group, events, trace);
       settleWaiters();
       const intact = group.every(
         (slot) => slot.leading && !slot.stall && slot.checkpoint !== null && compareCheckpoints(slot.checkpoint, checkpoint) === 0,
@@ -286,9 +313,30 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     retryTimer.unref();
   };
 
+  /** When the earliest wake-up not yet answered by a read came; a read takes it. */
+  let wokenAt: number | null = null;
+  const takeWake = (): number | null => {
+    const at = wokenAt;
+    wokenAt = null;
+    return at;
+  };
+  const traceBatch = (group: Slot[], events: LogEvent[], timing: Pick<BatchTrace, 'wokenAt' | 'readStartedAt' | 'readAt'>): void => {
+    const applied = group.filter((slot) => slot.checkpoint !== null && compareCheckpoints(slot.checkpoint, checkpointOf(events[0]!)) >= 0);
+    if (applied.length === 0) return;
+    options.onBatch?.({
+      projections: applied.map((slot) => slot.projection.name),
+      events: events.length,
+      first: checkpointOf(events[0]!),
+      last: checkpointOf(events[events.length - 1]!),
+      ...timing,
+      committedAt: performance.now(),
+    });
+  };
+
   /** Runs the pump; a wake-up while it runs makes it go round once more, so nothing notified is left unread. */
   function wake(): void {
     if (stopped) return;
+    wokenAt ??= performance.now();
     if (pumping) {
       again = true;
       return;
