@@ -45,6 +45,7 @@ export async function applyBatch(
   const last = events[events.length - 1];
   if (!last || group.length === 0) return { kind: 'applied', checkpoint: from, changes: [] };
   const to = checkpointOf(last);
+  let published = null as Promise<unknown> | null;
   try {
     const changes = await sql.begin(async (tx) => {
       const asynchronous = options.synchronousCommit === false ? tx`set local synchronous_commit = off`.execute() : null;
@@ -68,10 +69,15 @@ export async function applyBatch(
       }
       const payloads = encodeChanges(changes);
       if (payloads.length > 0) {
-        await tx`select pg_notify(${CHANGES_CHANNEL}, payload) from unnest(${payloads}::text[]) as payload`;
+        // Sent, not awaited: it runs right before the COMMIT that postgres.js sends behind it on this connection,
+        // which saves a round trip. Should it fail, the transaction is aborted and that COMMIT only rolls back
+        // (Postgres answers ROLLBACK, not an error), so the batch counts as applied only once this has succeeded.
+        published = tx`select pg_notify(${CHANGES_CHANNEL}, payload) from unnest(${payloads}::text[]) as payload`.execute();
+        published.catch(() => {}); // awaited below; this keeps a failure from being reported as unhandled meanwhile
       }
       return changes;
     });
+    if (published) await published;
     return { kind: 'applied', checkpoint: to, changes };
   } catch (error) {
     if (error instanceof StaleBatch) return { kind: 'stale' };
