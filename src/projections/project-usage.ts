@@ -1,5 +1,5 @@
 import { toDomainEvent } from '../domain/events.ts';
-import { isVmSize, vmSizeSpec } from '../domain/vm-size.ts';
+import { VM_SIZE_CATALOG } from '../domain/vm-size.ts';
 import { entityId, eventTime } from './event-facts.ts';
 import { projectUsage, projectUsageOpenRequests } from './project-usage.table.ts';
 import type { Projection } from './types.ts';
@@ -13,17 +13,16 @@ interface OpenRequest {
   size: string;
 }
 
-interface UsageDelta {
-  project_id: string;
-  month: string;
-  tenant_id: string;
-  vms: number;
-  vcpus: number;
-  memory_gb: number;
-  disk_gb: number;
-  monthly_cost_eur: number;
-  updated_at: string;
-}
+/** The size catalogue as rows, for pricing READY requests in SQL. */
+const SIZES = JSON.stringify(
+  Object.values(VM_SIZE_CATALOG).map((spec) => ({
+    size: spec.size,
+    vcpus: spec.vcpus,
+    memory_gb: spec.memoryGb,
+    disk_gb: spec.diskGb,
+    monthly_cost_eur: spec.monthlyCostEur,
+  })),
+);
 
 const TERMINAL = new Set(['VmRequestReady', 'VmRequestProvisioningFailed', 'VmRequestRejected', 'VmRequestCancelled']);
 
@@ -31,7 +30,8 @@ const TERMINAL = new Set(['VmRequestReady', 'VmRequestProvisioningFailed', 'VmRe
  * `project_usage`. A READY event says neither project nor size, so the projection remembers both from the
  * request's creation in its own table (project_usage_open_requests). It reads nothing of other projections (they
  * may be behind or rebuilding) and not the event store beyond its batches (a stream read per READY would cost a
- * round trip per VM on replay).
+ * round trip per VM on replay). A batch costs at most three statements, sent together (one round trip): the usage
+ * upsert (which looks up and prices the READY requests in SQL), the requests it opens, the requests it closes.
  */
 export const projectUsageProjection: Projection = {
   name: PROJECT_USAGE_PROJECTION,
@@ -55,54 +55,53 @@ export const projectUsageProjection: Projection = {
     }
     if (opened.size === 0 && closed.size === 0) return [];
 
-    const known = new Map(opened);
-    const toLoad = ready.map((r) => r.id).filter((id) => !known.has(id));
-    if (toLoad.length > 0) {
-      const rows = await tx<OpenRequest[]>`
-        select id::text, tenant_id, project_id::text, size from project_usage_open_requests where id = any(${toLoad}::uuid[])`;
-      for (const row of rows) known.set(row.id, row);
-    }
-
-    const deltas = new Map<string, UsageDelta>();
-    for (const { id, at } of ready) {
-      const request = known.get(id);
-      if (!request) throw new Error(`VmRequestReady for request ${id}, whose VmRequestCreated this projection never saw`);
-      if (!isVmSize(request.size)) throw new Error(`request ${id} has unknown size ${JSON.stringify(request.size)}`);
-      const spec = vmSizeSpec(request.size);
-      const month = at.slice(0, 7);
-      const key = `${request.project_id}\u0000${month}`;
-      const delta = deltas.get(key) ?? {
-        project_id: request.project_id,
-        month,
-        tenant_id: request.tenant_id,
-        vms: 0,
-        vcpus: 0,
-        memory_gb: 0,
-        disk_gb: 0,
-        monthly_cost_eur: 0,
-        updated_at: at,
-      };
-      delta.vms += 1;
-      delta.vcpus += spec.vcpus;
-      delta.memory_gb += spec.memoryGb;
-      delta.disk_gb += spec.diskGb;
-      delta.monthly_cost_eur += spec.monthlyCostEur;
-      if (at > delta.updated_at) delta.updated_at = at;
-      deltas.set(key, delta);
-    }
-
     const writes: Promise<unknown>[] = [];
-    if (deltas.size > 0) {
-      writes.push(tx`
-        insert into project_usage
-        select * from json_populate_recordset(null::project_usage, ${JSON.stringify([...deltas.values()])}::text::json)
-        on conflict (project_id, month) do update set
-          vms = project_usage.vms + excluded.vms,
-          vcpus = project_usage.vcpus + excluded.vcpus,
-          memory_gb = project_usage.memory_gb + excluded.memory_gb,
-          disk_gb = project_usage.disk_gb + excluded.disk_gb,
-          monthly_cost_eur = project_usage.monthly_cost_eur + excluded.monthly_cost_eur,
-          updated_at = greatest(project_usage.updated_at, excluded.updated_at)`);
+    if (ready.length > 0) {
+      // One statement, no read round trip first: a request opened in this batch brings its project and size
+      // along; any other is looked up in project_usage_open_requests. It runs before the delete below (statements
+      // on one connection run in the order sent), so it still finds the requests this batch closes.
+      const rows = ready.map(({ id, at }) => {
+        const request = opened.get(id);
+        return { id, at, month: at.slice(0, 7), project_id: request?.project_id, tenant_id: request?.tenant_id, size: request?.size };
+      });
+      writes.push(
+        tx<{ id: string; size: string | null }[]>`
+          with ready as (
+            select r.id, r.month, r.at, coalesce(r.project_id, o.project_id) as project_id,
+                   coalesce(r.tenant_id, o.tenant_id) as tenant_id, coalesce(r.size, o.size) as size
+            from json_to_recordset(${JSON.stringify(rows)}::text::json)
+              as r(id uuid, month text, at timestamptz, project_id uuid, tenant_id text, size text)
+            left join project_usage_open_requests o on r.project_id is null and o.id = r.id
+          ),
+          priced as (
+            select ready.*, s.vcpus, s.memory_gb, s.disk_gb, s.monthly_cost_eur
+            from ready
+            left join json_to_recordset(${SIZES}::text::json)
+              as s(size text, vcpus int, memory_gb int, disk_gb int, monthly_cost_eur int) on s.size = ready.size
+          ),
+          added as (
+            insert into project_usage (project_id, month, tenant_id, vms, vcpus, memory_gb, disk_gb, monthly_cost_eur, updated_at)
+            select project_id, month, min(tenant_id), count(*), sum(vcpus), sum(memory_gb), sum(disk_gb), sum(monthly_cost_eur), max(at)
+            from priced where vcpus is not null
+            group by project_id, month
+            on conflict (project_id, month) do update set
+              vms = project_usage.vms + excluded.vms,
+              vcpus = project_usage.vcpus + excluded.vcpus,
+              memory_gb = project_usage.memory_gb + excluded.memory_gb,
+              disk_gb = project_usage.disk_gb + excluded.disk_gb,
+              monthly_cost_eur = project_usage.monthly_cost_eur + excluded.monthly_cost_eur,
+              updated_at = greatest(project_usage.updated_at, excluded.updated_at)
+          )
+          select id::text, size from priced where vcpus is null`.then((unpriced) => {
+          // Counted nowhere: an error rolls the batch back (and stalls the projection at it).
+          const first = unpriced[0];
+          if (!first) return;
+          if (first.size === null) {
+            throw new Error(`VmRequestReady for request ${first.id}, whose VmRequestCreated this projection never saw`);
+          }
+          throw new Error(`request ${first.id} has unknown size ${JSON.stringify(first.size)}`);
+        }),
+      );
     }
     const stillOpen = [...opened.values()].filter((r) => !closed.has(r.id));
     if (stillOpen.length > 0) {
