@@ -76,7 +76,6 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
   };
 
   const onPayload = (payload: string): void => {
-    if (process.env.TRACE) console.log(`${performance.now().toFixed(1)} notify ${payload.length}`);
     for (const change of parseChanges(payload)) {
       if (change.projection !== VM_REQUESTS_PROJECTION) continue;
       if (registry.hasTenant(change.tenantId)) pending.add(change.tenantId);
@@ -95,11 +94,9 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
         current.map((tenantId) => ({ tenantId, after: cursorOf(tenantId) })),
         pageSize,
       );
-      if (process.env.TRACE) console.log(`${performance.now().toFixed(1)} loaded ${changes.length}`);
       for (const change of await versions.expand(changes, cursorOf)) {
         if (advance(change.view.tenantId, change.checkpoint)) registry.fanOut(change);
       }
-      if (process.env.TRACE) console.log(`${performance.now().toFixed(1)} fanned out`);
       if (changes.length < pageSize) return;
       current = current.filter((tenantId) => registry.hasTenant(tenantId));
     }
