@@ -3,7 +3,6 @@
  * loop nor counts in the server process's CPU and memory figures (both still share the machine's cores). Each
  * message from the parent runs one scenario and answers with its figures.
  */
-import { writeSync } from 'node:fs';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
@@ -14,7 +13,7 @@ export type ClientTask =
   | { kind: 'mutations'; url: string; tokens: string[]; projectIds: string[]; connections: number; seconds: number };
 
 export type ClientReply =
-  | { kind: 'latency'; latenciesMs: number[]; sent: number; missing: number }
+  | { kind: 'latency'; latenciesMs: number[]; sent: number; missing: number; failed: number; skipped: number }
   | { kind: 'subscribed'; subscribers: number }
   | { kind: 'fanout'; mutationMs: number; firstMs: number; lastMs: number; received: number }
   | { kind: 'mutations'; perSecond: number; failures: number }
@@ -39,8 +38,6 @@ const post = async (url: string, token: string, query: string, variables: unknow
     throw new Error(`${(error as Error).message}: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 };
-
-const log = (line: string) => writeSync(2, `${new Date().toISOString()} ${line}\n`);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -82,32 +79,51 @@ async function latency(task: Extract<ClientTask, { kind: 'latency' }>): Promise<
       },
     );
   }
-  log(`[clients] ${clients.length} connected`);
   await sleep(2000); // every subscribe message has been handled by then
 
   let seq = 0;
+  let failed = 0;
+  let skipped = 0;
+  let inflight = 0;
+  // Open loop: requests go out on schedule whether or not earlier ones have been answered (a server that cannot
+  // keep up shows as latency), but never more than this many at once, so an overloaded server is not also flooded
+  // with new connections; a request that would exceed it is counted as skipped.
+  const MAX_IN_FLIGHT = 256;
   const run = async (seconds: number, prefix: string) => {
     const interval = 1000 / task.rate;
     const start = performance.now();
     const end = start + seconds * 1000;
-    const inflight: Promise<unknown>[] = [];
+    const pending: Promise<unknown>[] = [];
     for (let next = start; next < end; next += interval) {
       const wait = next - performance.now();
       if (wait > 1) await sleep(wait);
+      if (inflight >= MAX_IN_FLIGHT) {
+        skipped++;
+        continue;
+      }
       const user = seq % task.tokens.length;
       const vmName = `${prefix}${seq++}`;
       sentAt.set(vmName, performance.now());
-      inflight.push(
+      inflight++;
+      pending.push(
         post(task.url, task.tokens[user]!, CREATE, {
           input: { projectId: task.projectIds[user % task.projectIds.length], vmName, size: 'S', justification: 'Latency benchmark request' },
-        }),
+        }).then(
+          () => inflight--,
+          () => {
+            inflight--;
+            failed++;
+            sentAt.delete(vmName);
+          },
+        ),
       );
     }
-    await Promise.all(inflight);
+    await Promise.all(pending);
   };
-  log('[clients] warm-up');
   await run(task.warmupSeconds, 'w');
-  log(`[clients] warm-up done, ${latencies.length} delivered`);
+  failed = 0;
+  skipped = 0;
+
   measuring = true;
   latencies.length = 0;
   const before = seq;
@@ -116,7 +132,7 @@ async function latency(task: Extract<ClientTask, { kind: 'latency' }>): Promise<
   const sent = seq - before;
   const missing = [...sentAt.keys()].filter((name) => name.startsWith('m')).length;
   await Promise.all(clients.map((client) => client.dispose()));
-  return { kind: 'latency', latenciesMs: latencies, sent, missing };
+  return { kind: 'latency', latenciesMs: latencies, sent, missing, failed, skipped };
 }
 
 /** 10,000 vmRequestUpdated subscribers of one request; one approval; time until the last has APPROVED. */
