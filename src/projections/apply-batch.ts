@@ -29,7 +29,8 @@ export interface ApplyOptions {
    * false: commit without waiting for the WAL flush (`synchronous_commit = off` for this transaction). A server
    * crash may then lose the last fraction of a second of projector commits, read tables and checkpoint together,
    * and the projector applies those events again; nothing is skipped or doubled, but a listener may have heard of a
-   * change that the crash undid until it is re-applied. Default true.
+   * change that the crash undid until it is re-applied. Default: false when every projection of the batch allows
+   * it (Projection.asynchronousCommit), else true.
    */
   synchronousCommit?: boolean;
 }
@@ -48,7 +49,8 @@ export async function applyBatch(
   let published = null as Promise<unknown> | null;
   try {
     const changes = await sql.begin(async (tx) => {
-      const asynchronous = options.synchronousCommit === false ? tx`set local synchronous_commit = off`.execute() : null;
+      const synchronous = options.synchronousCommit ?? !group.every((p) => p.asynchronousCommit === true);
+      const asynchronous = synchronous ? null : tx`set local synchronous_commit = off`.execute();
       // The guard goes first on the connection, so it takes the checkpoint rows' locks (waiting for any other
       // writer) before a handler statement runs; the handlers' statements are sent right behind it rather than
       // after its answer, and all of it rolls back if it finds a checkpoint moved.

@@ -36,6 +36,8 @@ const TERMINAL = new Set(['VmRequestReady', 'VmRequestProvisioningFailed', 'VmRe
 export const projectUsageProjection: Projection = {
   name: PROJECT_USAGE_PROJECTION,
   tables: [projectUsage, projectUsageOpenRequests],
+  // A read model: rebuilt from the log, so a server crash losing its last commits costs nothing (see Projection).
+  asynchronousCommit: true,
   async apply(tx, events) {
     const opened = new Map<string, OpenRequest>();
     const closed = new Set<string>();

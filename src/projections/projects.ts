@@ -100,6 +100,8 @@ function memberOutcome(previous: MemberOutcome | undefined, event: LogEvent, dom
 export const projectsProjection: Projection = {
   name: PROJECTS_PROJECTION,
   tables: [projects, projectMembers],
+  // A read model: rebuilt from the log, so a server crash losing its last commits costs nothing (see Projection).
+  asynchronousCommit: true,
   async apply(tx, events) {
     const projectEvents: { event: LogEvent; domain: ProjectEvent }[] = [];
     for (const event of events) {

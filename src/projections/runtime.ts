@@ -30,7 +30,7 @@ export interface ProjectorOptions {
   /** Backoff of a stalled projection: first retry after `retryInitialMs`, doubling up to `retryMaxMs`. */
   retryInitialMs?: number;
   retryMaxMs?: number;
-  /** See ApplyOptions.synchronousCommit (apply-batch.ts). Default true. */
+  /** See ApplyOptions.synchronousCommit (apply-batch.ts). Default: per projection (Projection.asynchronousCommit). */
   synchronousCommit?: boolean;
   /** Hears about every committed batch, with its timings (for benchmarks and metrics). */
   onBatch?: (trace: BatchTrace) => void;
@@ -98,7 +98,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   const retryInitialMs = options.retryInitialMs ?? 1000;
   const retryMaxMs = options.retryMaxMs ?? 60_000;
   const applicationName = options.applicationName ?? `dvmm-projector ${hostname()}:${process.pid}`;
-  const applyOptions = { synchronousCommit: options.synchronousCommit ?? true };
+  const applyOptions = { synchronousCommit: options.synchronousCommit };
   const logLine = options.log ?? ((line: string) => console.log(line));
   const log = (line: string): void => logLine(`[projector] ${line}`);
 

@@ -28,6 +28,8 @@ const UPDATABLE_FROM_MERGED = columnList(vmRequests, ['id'], 'merged');
 export const vmRequestsProjection: Projection = {
   name: VM_REQUESTS_PROJECTION,
   tables: [vmRequests, vmRequestTimeline, vmRequestProjectNames],
+  // A read model: rebuilt from the log, so a server crash losing its last commits costs nothing (see Projection).
+  asynchronousCommit: true,
   async apply(tx, events) {
     const names = new Map<string, string>();
     const newNames: { project_id: string; tenant_id: string; name: string }[] = [];
