@@ -22,4 +22,49 @@ describe('schema.graphql', () => {
       expect(field.args.map((arg) => arg.type.toString())).toEqual([`${name}Input!`]);
     }
   });
+
+  it('has every name api.md promises', () => {
+    const schema = buildSchema();
+    const fields = (typeName: string) => {
+      const type = schema.getType(typeName);
+      return type && 'getFields' in type ? Object.keys((type as { getFields(): object }).getFields()).sort() : [];
+    };
+    const args = (root: 'Query' | 'Subscription', field: string) => {
+      const type = root === 'Query' ? schema.getQueryType() : schema.getSubscriptionType();
+      return type?.getFields()[field]?.args.map((arg) => `${arg.name}: ${arg.type.toString()}`) ?? [];
+    };
+    expect(fields('Query')).toEqual(
+      expect.arrayContaining(['viewer', 'vmSizes', 'node', 'project', 'projects', 'vmRequest', 'vmRequests', 'pendingApprovals']),
+    );
+    expect(args('Query', 'vmRequests')).toEqual(expect.arrayContaining(['filter: VmRequestFilter', 'first: Int', 'after: String']));
+    expect(args('Query', 'pendingApprovals')).toEqual(expect.arrayContaining(['projectId: ID', 'first: Int', 'after: String']));
+    expect(args('Subscription', 'vmRequestUpdated')).toEqual(['id: ID!']);
+    expect(args('Subscription', 'vmRequestChanges')).toEqual(['projectId: ID', 'since: String']);
+    expect(fields('Mutation')).toEqual(
+      expect.arrayContaining([
+        'createProject', 'addProjectMember', 'removeProjectMember',
+        'createVmRequest', 'approveVmRequest', 'rejectVmRequest', 'cancelVmRequest',
+      ]),
+    );
+    expect(fields('VmRequest')).toEqual(
+      expect.arrayContaining([
+        'id', 'project', 'vmName', 'size', 'spec', 'justification', 'status', 'version', 'requesterId', 'requesterEmail',
+        'decidedBy', 'rejectionReason', 'cancellationReason', 'provisioningStage', 'vmwareVmId', 'hostname', 'ipAddress',
+        'failureCode', 'failureMessage', 'createdAt', 'updatedAt', 'timeline', 'auditTrail',
+      ]),
+    );
+    expect(fields('Project')).toEqual(expect.arrayContaining(['id', 'name', 'description', 'status', 'members', 'createdAt']));
+    expect(fields('VmRequestFilter')).toEqual(expect.arrayContaining(['projectId', 'status', 'mine']));
+    expect(fields('VmRequestChange')).toEqual(['cursor', 'vmRequest'].sort());
+    expect(fields('AuditTrail')).toEqual(['verified', 'events'].sort());
+    expect(fields('AuditEvent')).toEqual(['position', 'streamVersion', 'type', 'data', 'metadata', 'recordedAt', 'hash'].sort());
+    expect(fields('TimelineEntry')).toEqual(['type', 'actorId', 'occurredAt', 'details'].sort());
+    expect(fields('Viewer')).toEqual(['id', 'tenantId', 'roles', 'email', 'name'].sort());
+    expect(fields('VmSizeSpec')).toEqual(['size', 'vcpus', 'memoryGb', 'diskGb', 'monthlyCostEur'].sort());
+    expect(fields('ValidationError')).toEqual(['code', 'message', 'field'].sort());
+    expect(fields('ConcurrencyError')).toEqual(['code', 'message', 'expectedVersion', 'actualVersion'].sort());
+    expect(fields('InvalidStateError')).toEqual(['code', 'message', 'currentStatus'].sort());
+    for (const name of ['NotFoundError', 'ForbiddenError', 'Error']) expect(fields(name)).toEqual(['code', 'message']);
+    for (const scalar of ['DateTime', 'JSON']) expect(schema.getType(scalar)?.toString()).toBe(scalar);
+  });
 });
