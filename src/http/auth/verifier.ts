@@ -18,6 +18,8 @@ export interface Authenticator {
 }
 
 const SYMMETRIC = ['HS256'];
+// Verified tokens remembered per process: a signature check costs more than the rest of a small request.
+const CACHE_SIZE = 10_000;
 const ASYMMETRIC = ['RS256', 'ES256'];
 // Tolerates small clock differences between the issuer and this host.
 const CLOCK_TOLERANCE_SECONDS = 5;
@@ -49,6 +51,14 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
     return (await jwtVerify(token, secret!, { ...checks, algorithms: SYMMETRIC })).payload;
   };
 
+  // Keyed by the whole token (signature included), so only a byte-identical, already verified token hits. A hit is
+  // still refused from its expiry on (then verified again, which reports it as expired).
+  const verified = new Map<string, { principal: Principal; expiresAt: number }>();
+  const remember = (token: string, entry: { principal: Principal; expiresAt: number }): void => {
+    if (verified.size >= CACHE_SIZE) verified.delete(verified.keys().next().value!);
+    verified.set(token, entry);
+  };
+
   return {
     async authenticate(authorization) {
       if (authorization === null || authorization === undefined || authorization.trim() === '') {
@@ -56,6 +66,9 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
       }
       const token = parseBearer(authorization);
       if (!token) return failure('malformed', 'The Authorization header must be "Bearer <token>"');
+      const known = verified.get(token);
+      if (known && Date.now() < known.expiresAt) return { ok: true, ...known };
+      if (known) verified.delete(token);
       let payload: JWTPayload;
       try {
         payload = await verify(token);
@@ -64,7 +77,9 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
       }
       const principal = principalFromClaims(payload);
       if (!principal) return failure('claims', 'The token must carry sub and tenant_id');
-      return { ok: true, principal, expiresAt: (payload.exp ?? 0) * 1000 };
+      const entry = { principal, expiresAt: (payload.exp ?? 0) * 1000 };
+      remember(token, entry);
+      return { ok: true, ...entry };
     },
     describe() {
       const keys = [secret ? `HS256 (${config.secretSource ?? 'secret'})` : '', jwks ? `RS256/ES256 via ${config.jwksUrl}` : '']
