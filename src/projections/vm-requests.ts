@@ -35,7 +35,8 @@ export const vmRequestsProjection: Projection = {
     const newNames: { project_id: string; tenant_id: string; name: string }[] = [];
     const patches = new Map<string, VmRequestPatch>();
     const timeline: TimelineRecord[] = [];
-    const changed = new Map<string, ChangedRow>();
+    /** Each request's last event in the batch: its change cursor. */
+    const lastEvents = new Map<string, LogEvent>();
     for (const event of events) {
       if (!isEventType(event.type)) continue;
       const domain = toDomainEvent(event.type, event.schemaVersion, event.data);
@@ -51,7 +52,7 @@ export const vmRequestsProjection: Projection = {
         if (merged) Object.assign(merged, patch);
         else patches.set(id, patch);
         timeline.push(timelineEntry(event, domain, id, at));
-        changed.set(id, { id, tenantId: event.tenantId, cursor: checkpointOf(event) });
+        lastEvents.set(id, event);
       }
     }
 
@@ -69,7 +70,10 @@ export const vmRequestsProjection: Projection = {
       const updated: { id: string; patch: VmRequestPatch }[] = [];
       for (const [id, patch] of patches) {
         if (patch.id === undefined) updated.push({ id, patch });
-        else created.push({ ...patch, project_name: names.get(patch.project_id!.toLowerCase()) ?? null });
+        else {
+          patch.project_name = names.get(patch.project_id!.toLowerCase()) ?? null;
+          created.push(patch);
+        }
       }
       if (created.length > 0) {
         statements.push(tx`
@@ -100,6 +104,8 @@ export const vmRequestsProjection: Projection = {
     }
     // Independent statements on one connection: sent together, they pipeline (one round trip, not three).
     await Promise.all(statements);
-    return [...changed.values()];
+    const changed: ChangedRow[] = [];
+    for (const [id, event] of lastEvents) changed.push({ id, tenantId: event.tenantId, cursor: checkpointOf(event) });
+    return changed;
   },
 };
