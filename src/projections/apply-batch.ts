@@ -4,7 +4,7 @@ import type { LogEvent } from '../event-store/read-all.ts';
 import { CHANGES_CHANNEL, encodeChanges, rowChange, type RowChange } from './changes.ts';
 import { advanceCheckpoints } from './checkpoints.ts';
 import { checkpointOf, compareCheckpoints } from './cursor.ts';
-import type { ChangedRow, Projection } from './types.ts';
+import type { ChangedRow, PreparedBatch, Projection } from './types.ts';
 
 export type BatchOutcome =
   | { kind: 'applied'; checkpoint: GlobalCheckpoint; changes: RowChange[] }
@@ -33,6 +33,11 @@ export interface ApplyOptions {
    * it (Projection.asynchronousCommit), else true.
    */
   synchronousCommit?: boolean;
+  /**
+   * The batch's writes as Projection.prepare worked them out beforehand, one per projection in order (null: that
+   * projection is applied with `apply`).
+   */
+  prepared?: readonly (PreparedBatch | null)[];
 }
 
 export async function applyBatch(
@@ -56,7 +61,7 @@ export async function applyBatch(
       // after its answer, and all of it rolls back if it finds a checkpoint moved.
       const guard = advanceCheckpoints(tx, group.map((p) => p.name), from, to);
       // Handlers run side by side: their statements pipeline on the transaction's connection.
-      const applied = Promise.allSettled(group.map((p) => p.apply(tx, events)));
+      const applied = Promise.allSettled(group.map((p, i) => options.prepared?.[i]?.(tx) ?? p.apply(tx, events)));
       // Wait for everything to settle before deciding: postgres.js would run a statement issued after the
       // transaction ended outside of it, on a connection back in the pool.
       const [moved, results, settings] = await Promise.allSettled([guard, applied, asynchronous]);

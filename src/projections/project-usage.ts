@@ -1,8 +1,9 @@
 import { toDomainEvent } from '../domain/events.ts';
 import { VM_SIZE_CATALOG } from '../domain/vm-size.ts';
+import type { LogEvent } from '../event-store/read-all.ts';
 import { entityId, eventTime } from './event-facts.ts';
 import { projectUsage, projectUsageOpenRequests } from './project-usage.table.ts';
-import type { Projection } from './types.ts';
+import type { PreparedBatch, Projection } from './types.ts';
 
 export const PROJECT_USAGE_PROJECTION = 'project_usage';
 
@@ -38,40 +39,57 @@ export const projectUsageProjection: Projection = {
   tables: [projectUsage, projectUsageOpenRequests],
   // A read model: rebuilt from the log, so a server crash losing its last commits costs nothing (see Projection).
   asynchronousCommit: true,
-  async apply(tx, events) {
-    const opened = new Map<string, OpenRequest>();
-    const closed = new Set<string>();
-    const ready: { id: string; at: string }[] = [];
-    for (const event of events) {
-      // Only creations and endings matter here: skip the rest before decoding.
-      if (event.type !== 'VmRequestCreated' && !TERMINAL.has(event.type)) continue;
-      const domain = toDomainEvent(event.type, event.schemaVersion, event.data);
-      if (domain.type === 'VmRequestCreated') {
-        const id = entityId(event);
-        opened.set(id, { id, tenant_id: event.tenantId, project_id: domain.data.projectId, size: domain.data.size });
-      } else if (TERMINAL.has(domain.type)) {
-        const id = entityId(event);
-        closed.add(id);
-        if (domain.type === 'VmRequestReady') ready.push({ id, at: eventTime(event) });
-      }
-    }
-    if (opened.size === 0 && closed.size === 0) return [];
+  apply: async (tx, events) => prepareUsage(events)(tx),
+  prepare: prepareUsage,
+};
 
+const NOTHING: PreparedBatch = async () => [];
+
+/** Works out a batch's usage changes (no I/O) and returns what writes them. */
+function prepareUsage(events: LogEvent[]): PreparedBatch {
+  const opened = new Map<string, OpenRequest>();
+  const closed = new Set<string>();
+  const ready: { id: string; at: string }[] = [];
+  for (const event of events) {
+    // Only creations and endings matter here: skip the rest before decoding.
+    if (event.type !== 'VmRequestCreated' && !TERMINAL.has(event.type)) continue;
+    const domain = toDomainEvent(event.type, event.schemaVersion, event.data);
+    if (domain.type === 'VmRequestCreated') {
+      const id = entityId(event);
+      opened.set(id, { id, tenant_id: event.tenantId, project_id: domain.data.projectId, size: domain.data.size });
+    } else if (TERMINAL.has(domain.type)) {
+      const id = entityId(event);
+      closed.add(id);
+      if (domain.type === 'VmRequestReady') ready.push({ id, at: eventTime(event) });
+    }
+  }
+  if (opened.size === 0 && closed.size === 0) return NOTHING;
+
+  // A request opened in this batch brings its project and size along; any other is looked up in SQL.
+  const readyJson =
+    ready.length > 0
+      ? JSON.stringify(
+          ready.map(({ id, at }) => {
+            const request = opened.get(id);
+            return { id, at, month: at.slice(0, 7), project_id: request?.project_id, tenant_id: request?.tenant_id, size: request?.size };
+          }),
+        )
+      : null;
+  const stillOpen = [...opened.values()].filter((r) => !closed.has(r.id));
+  const openedJson = stillOpen.length > 0 ? JSON.stringify(stillOpen) : null;
+  const closedBefore = [...closed].filter((id) => !opened.has(id));
+
+  return async (tx) => {
     const writes: Promise<unknown>[] = [];
-    if (ready.length > 0) {
-      // One statement, no read round trip first: a request opened in this batch brings its project and size
-      // along; any other is looked up in project_usage_open_requests. It runs before the delete below (statements
-      // on one connection run in the order sent), so it still finds the requests this batch closes.
-      const rows = ready.map(({ id, at }) => {
-        const request = opened.get(id);
-        return { id, at, month: at.slice(0, 7), project_id: request?.project_id, tenant_id: request?.tenant_id, size: request?.size };
-      });
+    if (readyJson) {
+      // One statement, no read round trip first. It runs before the delete below (statements on one connection
+      // run in the order sent), so it still finds the requests this batch closes.
       writes.push(
         tx<{ id: string; size: string | null }[]>`
           with ready as (
             select r.id, r.month, r.at, coalesce(r.project_id, o.project_id) as project_id,
                    coalesce(r.tenant_id, o.tenant_id) as tenant_id, coalesce(r.size, o.size) as size
-            from json_to_recordset(${JSON.stringify(rows)}::text::json)
+            from json_to_recordset(${readyJson}::text::json)
               as r(id uuid, month text, at timestamptz, project_id uuid, tenant_id text, size text)
             left join project_usage_open_requests o on r.project_id is null and o.id = r.id
           ),
@@ -105,17 +123,15 @@ export const projectUsageProjection: Projection = {
         }),
       );
     }
-    const stillOpen = [...opened.values()].filter((r) => !closed.has(r.id));
-    if (stillOpen.length > 0) {
+    if (openedJson) {
       writes.push(tx`
         insert into project_usage_open_requests
-        select * from json_populate_recordset(null::project_usage_open_requests, ${JSON.stringify(stillOpen)}::text::json)`);
+        select * from json_populate_recordset(null::project_usage_open_requests, ${openedJson}::text::json)`);
     }
-    const closedBefore = [...closed].filter((id) => !opened.has(id));
     if (closedBefore.length > 0) {
       writes.push(tx`delete from project_usage_open_requests where id = any(${closedBefore}::uuid[])`);
     }
     await Promise.all(writes);
     return [];
-  },
-};
+  };
+}

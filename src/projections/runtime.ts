@@ -9,7 +9,7 @@ import { checkpointOf, compareCheckpoints } from './cursor.ts';
 import { latestEvent } from './latest-event.ts';
 import { createLeadership } from './leadership.ts';
 import { startWakeListener } from './listener.ts';
-import type { Log, Projection, ProjectorStatus, StallInfo } from './types.ts';
+import type { Log, PreparedBatch, Projection, ProjectorStatus, StallInfo } from './types.ts';
 
 export type { ChangedRow, Projection, ProjectorStatus, ProjectionRuntimeStatus, StallInfo, Log } from './types.ts';
 export type { ApplyOptions } from './apply-batch.ts';
@@ -73,6 +73,10 @@ interface Slot {
   stall: StallInfo | null;
   eventsApplied: number;
   lastCommitAt: Date | null;
+}
+
+interface PreparedRead extends ReadLogResult {
+  prepared: (PreparedBatch | null)[];
 }
 
 interface Waiter {
@@ -182,9 +186,9 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     }
   };
 
-  const applyTo = async (slot: Slot, from: GlobalCheckpoint, events: LogEvent[]): Promise<void> => {
+  const applyTo = async (slot: Slot, from: GlobalCheckpoint, events: LogEvent[], prepared: PreparedBatch | null = null): Promise<void> => {
     try {
-      const outcome = await applyBatch(sql, slot.projection, from, events, applyOptions);
+      const outcome = await applyBatch(sql, slot.projection, from, events, { ...applyOptions, prepared: [prepared] });
       if (!slot.leading) return;
       if (outcome.kind === 'stale') return await reload(slot);
       committed(slot, outcome.checkpoint, events.length);
@@ -204,20 +208,35 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
    * Projections at the same checkpoint apply a batch in one shared transaction. If that fails (one handler threw,
    * or one checkpoint moved), each goes again on its own, so only the culprit stalls.
    */
-  const applyGroup = async (group: Slot[], from: GlobalCheckpoint, events: LogEvent[]): Promise<void> => {
-    if (group.length > 1) {
-      try {
-        const outcome = await applyBatch(sql, group.map((slot) => slot.projection), from, events, applyOptions);
-        if (outcome.kind === 'applied') {
-          for (const slot of group) if (slot.leading) committed(slot, outcome.checkpoint, events.length);
-          return;
-        }
-      } catch {
-        // Found below, projection by projection.
+  const applyGroup = async (
+    group: Slot[],
+    from: GlobalCheckpoint,
+    events: LogEvent[],
+    prepared: readonly (PreparedBatch | null)[],
+  ): Promise<void> => {
+    if (group.length === 1) return applyTo(group[0]!, from, events, prepared[0] ?? null);
+    try {
+      const outcome = await applyBatch(sql, group.map((slot) => slot.projection), from, events, { ...applyOptions, prepared });
+      if (outcome.kind === 'applied') {
+        for (const slot of group) if (slot.leading) committed(slot, outcome.checkpoint, events.length);
+        return;
       }
+    } catch {
+      // Found below, projection by projection (a prepared batch is used once: each prepares again).
     }
     await Promise.all(group.map((slot) => applyTo(slot, from, events)));
   };
+
+  /** Each projection's prepared writes for `events` (null: it has no prepare step); a throwing prepare fails the batch. */
+  const prepareFor = (group: Slot[], events: LogEvent[]): (PreparedBatch | null)[] =>
+    group.map(({ projection }) => {
+      if (!projection.prepare || events.length === 0) return null;
+      try {
+        return projection.prepare(events);
+      } catch (error) {
+        return () => Promise.reject(error);
+      }
+    });
 
   /**
    * Reads for projections at the same checkpoint; true when there were events. While a full batch is applied, the
@@ -225,13 +244,17 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
    * group is caught up, and the caller regroups.
    */
   const pumpGroup = async (group: Slot[], start: GlobalCheckpoint): Promise<boolean> => {
+    // Each batch is prepared (Projection.prepare) as soon as it has been read: for a batch read ahead, that is
+    // while the previous batch's transaction runs, so the database does not wait for it.
+    const read = (after: GlobalCheckpoint): Promise<PreparedRead> =>
+      readAllLean(sql, after, batchSize).then((result) => ({ ...result, prepared: prepareFor(group, result.events) }));
     let from = start;
     let wokenAt = takeWake();
     let readStartedAt = performance.now();
-    let next: Promise<ReadLogResult> | null = readAllLean(sql, from, batchSize);
+    let next: Promise<PreparedRead> | null = read(from);
     let progressed = false;
     while (next) {
-      const { events, checkpoint }: ReadLogResult = await next;
+      const { events, checkpoint, prepared }: PreparedRead = await next;
       const readAt = performance.now();
       if (events.length === 0) {
         if (!progressed) await noteHeldBack(from);
@@ -241,11 +264,11 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       if (events.length === batchSize && !stopped) {
         wokenAt = null;
         readStartedAt = performance.now();
-        next = readAllLean(sql, checkpoint, batchSize);
+        next = read(checkpoint);
       } else {
         next = null;
       }
-      await applyGroup(group, from, events);
+      await applyGroup(group, from, events, prepared);
       progressed = true;
       if (options.onBatch) traceBatch(group, events, trace);
       settleWaiters();

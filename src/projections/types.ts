@@ -29,6 +29,13 @@ export interface Projection {
   tables: PgTable[];
   apply(tx: postgres.TransactionSql, events: LogEvent[]): Promise<ChangedRow[]>;
   /**
+   * Optional: the part of `apply` that needs no database, on its own. It works out what `events` change and returns
+   * the function that writes it; `prepare(events)(tx)` must do exactly what `apply(tx, events)` does. The runtime
+   * prepares a batch read ahead while the previous batch's transaction is still running, so the two overlap. It may
+   * throw (an event it cannot handle), which counts as a failure of the batch, like a throwing `apply`.
+   */
+  prepare?(events: LogEvent[]): PreparedBatch;
+  /**
    * True when losing its last commits in a server crash is harmless, so its batches may commit without waiting
    * for the WAL flush (`synchronous_commit = off`: a few milliseconds less lag per batch, far more when the disk is
    * busy). Its rows and its checkpoint are lost together and the projector applies those events again, giving the
@@ -37,6 +44,9 @@ export interface Projection {
    */
   asynchronousCommit?: boolean;
 }
+
+/** A batch's writes, worked out by Projection.prepare: sends them inside the runtime's transaction. */
+export type PreparedBatch = (tx: postgres.TransactionSql) => Promise<ChangedRow[]>;
 
 export type Log = (line: string) => void;
 

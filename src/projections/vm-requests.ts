@@ -4,7 +4,7 @@ import { checkpointOf } from './cursor.ts';
 import { entityId, eventTime } from './event-facts.ts';
 import { columnList } from './table-sql.ts';
 import { timelineEntry, type TimelineRecord } from './timeline-entry.ts';
-import type { ChangedRow, Projection } from './types.ts';
+import type { ChangedRow, PreparedBatch, Projection } from './types.ts';
 import { vmRequestPatch, type VmRequestPatch } from './vm-request-patch.ts';
 import { vmRequestProjectNames, vmRequests, vmRequestTimeline } from './vm-requests.table.ts';
 
@@ -23,89 +23,102 @@ const UPDATABLE_FROM_MERGED = columnList(vmRequests, ['id'], 'merged');
  *
  * A batch costs at most four statements whatever its size, sent together so they pipeline: the project names it
  * creates, one insert of the requests it creates, one update applying each other request's merged patches to its
- * stored row (see vm-request-patch.ts; no read round trip) and one insert of the timeline.
+ * stored row (see vm-request-patch.ts; no read round trip) and one insert of the timeline. Working them out needs
+ * nothing from the database, so it is a `prepare` step the runtime overlaps with the previous batch's transaction.
  */
 export const vmRequestsProjection: Projection = {
   name: VM_REQUESTS_PROJECTION,
   tables: [vmRequests, vmRequestTimeline, vmRequestProjectNames],
   // A read model: rebuilt from the log, so a server crash losing its last commits costs nothing (see Projection).
   asynchronousCommit: true,
-  async apply(tx, events) {
-    const names = new Map<string, string>();
-    const newNames: { project_id: string; tenant_id: string; name: string }[] = [];
-    const patches = new Map<string, VmRequestPatch>();
-    const timeline: TimelineRecord[] = [];
-    /** Each request's last event in the batch: its change cursor. */
-    const lastEvents = new Map<string, LogEvent>();
-    for (const event of events) {
-      if (!isEventType(event.type)) continue;
-      const domain = toDomainEvent(event.type, event.schemaVersion, event.data);
-      if (domain.type === 'ProjectCreated') {
-        const projectId = entityId(event);
-        names.set(projectId, domain.data.name);
-        newNames.push({ project_id: projectId, tenant_id: event.tenantId, name: domain.data.name });
-      } else if (isVmRequestEvent(domain)) {
-        const id = entityId(event);
-        const at = eventTime(event);
-        const patch = vmRequestPatch(event, domain, id, at);
-        const merged = patches.get(id);
-        if (merged) Object.assign(merged, patch);
-        else patches.set(id, patch);
-        timeline.push(timelineEntry(event, domain, id, at));
-        lastEvents.set(id, event);
-      }
-    }
+  apply: async (tx, events) => prepareVmRequests(events)(tx),
+  prepare: prepareVmRequests,
+};
 
+/** Works out a batch's rows (no I/O) and returns what writes them: at most four statements, pipelined. */
+function prepareVmRequests(events: LogEvent[]): PreparedBatch {
+  const names = new Map<string, string>();
+  const newNames: { project_id: string; tenant_id: string; name: string }[] = [];
+  const patches = new Map<string, VmRequestPatch>();
+  const timeline: TimelineRecord[] = [];
+  /** Each request's last event in the batch: its change cursor. */
+  const lastEvents = new Map<string, LogEvent>();
+  for (const event of events) {
+    if (!isEventType(event.type)) continue;
+    const domain = toDomainEvent(event.type, event.schemaVersion, event.data);
+    if (domain.type === 'ProjectCreated') {
+      const projectId = entityId(event);
+      names.set(projectId, domain.data.name);
+      newNames.push({ project_id: projectId, tenant_id: event.tenantId, name: domain.data.name });
+    } else if (isVmRequestEvent(domain)) {
+      const id = entityId(event);
+      const at = eventTime(event);
+      const patch = vmRequestPatch(event, domain, id, at);
+      const merged = patches.get(id);
+      if (merged) Object.assign(merged, patch);
+      else patches.set(id, patch);
+      timeline.push(timelineEntry(event, domain, id, at));
+      lastEvents.set(id, event);
+    }
+  }
+
+  // New requests (created in this batch) are inserted whole; a new request without its project's name in the
+  // batch takes it from the lookup. Existing ones get their merged patches applied to the stored row.
+  const created: VmRequestPatch[] = [];
+  const updated: { id: string; patch: VmRequestPatch }[] = [];
+  for (const [id, patch] of patches) {
+    if (patch.id === undefined) updated.push({ id, patch });
+    else {
+      patch.project_name = names.get(patch.project_id!.toLowerCase()) ?? null;
+      created.push(patch);
+    }
+  }
+  const namesJson = newNames.length > 0 ? JSON.stringify(newNames) : null;
+  const createdJson = created.length > 0 ? JSON.stringify(created) : null;
+  const updatedJson = updated.length > 0 ? JSON.stringify(updated) : null;
+  const updatedIds = updated.map((u) => u.id);
+  const timelineJson = timeline.length > 0 ? JSON.stringify(timeline) : null;
+  const changed: ChangedRow[] = [];
+  for (const [id, event] of lastEvents) changed.push({ id, tenantId: event.tenantId, cursor: checkpointOf(event) });
+
+  return async (tx) => {
     const statements: Promise<unknown>[] = [];
-    if (newNames.length > 0) {
+    if (namesJson) {
       statements.push(tx`
         insert into vm_request_project_names
-        select * from json_populate_recordset(null::vm_request_project_names, ${JSON.stringify(newNames)}::text::json)
+        select * from json_populate_recordset(null::vm_request_project_names, ${namesJson}::text::json)
         on conflict (project_id) do update set name = excluded.name`);
     }
-    if (patches.size > 0) {
-      // New requests (created in this batch) are inserted whole; a new request without its project's name in the
-      // batch takes it from the lookup.
-      const created: VmRequestPatch[] = [];
-      const updated: { id: string; patch: VmRequestPatch }[] = [];
-      for (const [id, patch] of patches) {
-        if (patch.id === undefined) updated.push({ id, patch });
-        else {
-          patch.project_name = names.get(patch.project_id!.toLowerCase()) ?? null;
-          created.push(patch);
-        }
-      }
-      if (created.length > 0) {
-        statements.push(tx`
-          insert into vm_requests (${tx.unsafe(ALL_COLUMNS)})
-          select ${tx.unsafe(ALL_COLUMNS_NAMED)}
-          from json_populate_recordset(null::vm_requests, ${JSON.stringify(created)}::text::json) as r
-          left join vm_request_project_names pn on r.project_name is null and pn.project_id = r.project_id`);
-      }
-      // Existing ones get their patches applied to the stored row (no read round trip, no conflict handling). A
-      // patch for a request that was never created matches no row; the count check below turns that into an error.
-      // `= any(ids)` makes the plan an index lookup whatever the statistics say (a hash join would scan the table).
-      if (updated.length > 0) {
-        statements.push(
-          tx`
-            update vm_requests stored
-            set (${tx.unsafe(UPDATABLE)}) = (select ${tx.unsafe(UPDATABLE_FROM_MERGED)} from json_populate_record(stored, p.patch) as merged)
-            from json_to_recordset(${JSON.stringify(updated)}::text::json) as p(id uuid, patch json)
-            where stored.id = any(${updated.map((u) => u.id)}::uuid[]) and stored.id = p.id`.then((result) => {
-            if (result.count !== updated.length) {
-              throw new Error(`${updated.length - result.count} VM request(s) changed by this batch were never created`);
-            }
-          }),
-        );
-      }
+    if (createdJson) {
+      statements.push(tx`
+        insert into vm_requests (${tx.unsafe(ALL_COLUMNS)})
+        select ${tx.unsafe(ALL_COLUMNS_NAMED)}
+        from json_populate_recordset(null::vm_requests, ${createdJson}::text::json) as r
+        left join vm_request_project_names pn on r.project_name is null and pn.project_id = r.project_id`);
+    }
+    // No read round trip, no conflict handling. A patch for a request that was never created matches no row; the
+    // count check turns that into an error. `= any(ids)` makes the plan an index lookup whatever the statistics
+    // say (a hash join would scan the table).
+    if (updatedJson) {
+      statements.push(
+        tx`
+          update vm_requests stored
+          set (${tx.unsafe(UPDATABLE)}) = (select ${tx.unsafe(UPDATABLE_FROM_MERGED)} from json_populate_record(stored, p.patch) as merged)
+          from json_to_recordset(${updatedJson}::text::json) as p(id uuid, patch json)
+          where stored.id = any(${updatedIds}::uuid[]) and stored.id = p.id`.then((result) => {
+          if (result.count !== updatedIds.length) {
+            throw new Error(`${updatedIds.length - result.count} VM request(s) changed by this batch were never created`);
+          }
+        }),
+      );
+    }
+    if (timelineJson) {
       statements.push(tx`
         insert into vm_request_timeline
-        select * from json_populate_recordset(null::vm_request_timeline, ${JSON.stringify(timeline)}::text::json)`);
+        select * from json_populate_recordset(null::vm_request_timeline, ${timelineJson}::text::json)`);
     }
-    // Independent statements on one connection: sent together, they pipeline (one round trip, not three).
+    // Independent statements on one connection: sent together, they pipeline (one round trip, not four).
     await Promise.all(statements);
-    const changed: ChangedRow[] = [];
-    for (const [id, event] of lastEvents) changed.push({ id, tenantId: event.tenantId, cursor: checkpointOf(event) });
     return changed;
-  },
-};
+  };
+}
