@@ -5,12 +5,16 @@
  *
  *   npm run bench -- projector          (or: npx tsx bench/projector.ts [events] [rate/s] [seconds])
  */
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DomainEvent } from '../src/domain/index.ts';
 import { createSql } from '../src/db/client.ts';
-import { createEventStore, type EventMetadata, type JsonObject } from '../src/event-store/index.ts';
-import { CHANGES_CHANNEL, parseChanges, PROJECTIONS, startProjector, type Projector } from '../src/projections/index.ts';
+import { createEventStore, EVENTS_CHANNEL, type EventMetadata, type JsonObject } from '../src/event-store/index.ts';
+import { CHANGES_CHANNEL, parseChanges, PROJECTIONS, startProjector } from '../src/projections/index.ts';
+import type { BatchTrace } from '../src/projections/runtime.ts';
+import type { AppenderReply, AppenderTask } from './projector-appender.ts';
 import { cpuMeter } from './support/cpu.ts';
 import { benchDatabase, describeServer, percentile, type BenchDatabase } from './support/database.ts';
 
@@ -18,7 +22,7 @@ const TENANTS = ['acme', 'globex', 'initech', 'umbrella'];
 const SIZES = ['S', 'M', 'L', 'XL'] as const;
 const STAGES = ['CLONING', 'CONFIGURING', 'POWERING_ON', 'WAITING_FOR_NETWORK'] as const;
 
-interface Stream {
+export interface Stream {
   id: string;
   type: 'VmRequest' | 'Project';
   tenant: string;
@@ -28,7 +32,7 @@ interface Stream {
 const pick = <T>(items: readonly T[], i: number): T => items[i % items.length]!;
 
 /** A request's events along the lifecycle most requests take (ready), with some rejected, cancelled or failed. */
-function requestStream(i: number, projectId: string, tenant: string): Stream {
+export function requestStream(i: number, projectId: string, tenant: string): Stream {
   const requester = `user-${i % 50}`;
   const steps: Stream['steps'] = [
     {
@@ -137,6 +141,35 @@ export async function seed(db: BenchDatabase, target: number, inFlight = 1000): 
   return rows.length;
 }
 
+export interface Percentiles {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface LagFigures {
+  rate: number;
+  seconds: number;
+  samples: number;
+  batches: number;
+  /** Append commit -> the read-model commit's change notification, as a listener hears it. */
+  total: Percentiles;
+  /** The legs of `total`, per event (from the projector's onBatch timings of the batch that applied it). */
+  legs: {
+    /** Append commit -> the wake-up NOTIFY heard (the store's coalescing notifier, default 3 ms). */
+    notify: Percentiles;
+    /** Append commit -> the projector starts the read that returns the event (wake-up, a pump round in progress, the gap-safe horizon). */
+    toRead: Percentiles;
+    read: Percentiles;
+    /** Read returned -> batch committed (BEGIN, guard and handlers, NOTIFY and COMMIT). */
+    apply: Percentiles;
+    /** Batch committed -> the change notification heard. */
+    publish: Percentiles;
+  };
+  /** Load average (1 minute) before and after. */
+  load: [number, number];
+}
+
 export interface ProjectorFigures {
   events: number;
   seedSeconds: number;
@@ -144,10 +177,14 @@ export interface ProjectorFigures {
   replayEventsPerSecond: number;
   /** CPU seconds the replay took in this process and in the Postgres server (when it runs on this machine). */
   replayCpu: { node: number; postgres: number };
-  lag: { rate: number; seconds: number; samples: number; p50: number; p99: number; max: number };
-  /** The same, with the projector committing asynchronously. */
-  lagAsync: { rate: number; seconds: number; samples: number; p50: number; p99: number; max: number };
+  replayLoad: [number, number];
+  /** Read models commit asynchronously (their default, Projection.asynchronousCommit). */
+  lag: LagFigures;
+  /** The same with every batch waiting for the WAL flush (as provisioning_jobs does). */
+  lagSync: LagFigures;
 }
+
+const loadAverage = (): number => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
 export async function benchProjector(
   db: BenchDatabase,
@@ -162,108 +199,141 @@ export async function benchProjector(
   const seedSeconds = (performance.now() - t0) / 1000;
   await db.sql`vacuum analyze events`;
 
+  const loadBefore = loadAverage();
   t0 = performance.now();
   const cpu = await cpuMeter(db.sql);
   const projector = await startProjector({ sql: db.sql, projections: PROJECTIONS, ...(options.batchSize ? { batchSize: options.batchSize } : {}), log: () => {} });
   await projector.caughtUp();
   const replaySeconds = (performance.now() - t0) / 1000;
   const replayCpu = cpu();
+  const replayLoad: [number, number] = [loadBefore, loadAverage()];
+  await projector.stop();
   await db.sql`vacuum analyze`;
 
-  const lag = await measureLag(db, projector, rate, seconds);
-  await projector.stop();
-  // The same with asynchronous commit for the projector's transactions (see ApplyOptions.synchronousCommit).
-  const asyncProjector = await startProjector({ sql: db.sql, projections: PROJECTIONS, synchronousCommit: false, log: () => {} });
-  const lagAsync = await measureLag(db, asyncProjector, rate, seconds);
-  await asyncProjector.stop();
+  const lag = await measureLag(db, rate, seconds, {});
+  const lagSync = await measureLag(db, rate, seconds, { synchronousCommit: true });
   return {
     events,
     seedSeconds,
     replaySeconds,
     replayEventsPerSecond: events / replaySeconds,
     replayCpu,
+    replayLoad,
     lag,
-    lagAsync,
+    lagSync,
   };
 }
 
-type LagFigures = ProjectorFigures['lag'];
+const percentiles = (values: number[]): Percentiles => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? Number.NaN };
+};
+
+/** Epoch milliseconds, comparable with the appender process's. */
+const now = (): number => performance.timeOrigin + performance.now();
 
 /**
- * Appends one event at a time at `rate`/s (half of them new requests, half the next step of an open one) and times
- * each append's commit to the change notification of its request's row, which the projector sends inside the
- * read-model transaction, so it arrives right after that commit.
+ * Runs a projector while a separate process (projector-appender.ts) appends one event at a time at `rate`/s, and
+ * times each append's commit to the change notification of its request's row, which the projector sends with the
+ * read-model commit, so it arrives right after it. The projector's onBatch timings and a LISTEN on the wake-up
+ * channel split that time into legs.
  */
-async function measureLag(db: BenchDatabase, projector: Projector, rate: number, seconds: number): Promise<LagFigures> {
-  const store = createEventStore(db.sql, { notifyIntervalMs: 1 });
+async function measureLag(
+  db: BenchDatabase,
+  rate: number,
+  seconds: number,
+  projectorOptions: { synchronousCommit?: boolean },
+): Promise<LagFigures> {
+  const traces: BatchTrace[] = [];
+  const projector = await startProjector({
+    sql: db.sql,
+    projections: PROJECTIONS,
+    ...projectorOptions,
+    onBatch: (trace) => traces.push(trace),
+    log: () => {},
+  });
   const listener = createSql(db.url, { max: 1, applicationName: 'dvmm-bench-listener' });
-  const pending = new Map<string, { position: bigint; at: number }[]>();
-  const lags: number[] = [];
+  const wakes: number[] = [];
+  const changes = new Map<string, { position: bigint; at: number }[]>();
+  await listener.listen(EVENTS_CHANNEL, () => wakes.push(now()));
   await listener.listen(CHANGES_CHANNEL, (payload) => {
-    const now = performance.now();
+    const at = now();
     for (const change of parseChanges(payload)) {
       if (change.projection !== 'vm_requests') continue;
-      const waiting = pending.get(change.id);
-      if (!waiting) continue;
-      const rest = waiting.filter((w) => {
-        if (w.position > change.checkpoint.position) return true;
-        lags.push(now - w.at);
-        return false;
-      });
-      if (rest.length === 0) pending.delete(change.id);
-      else pending.set(change.id, rest);
+      const seen = changes.get(change.id) ?? [];
+      seen.push({ position: change.checkpoint.position, at });
+      changes.set(change.id, seen);
     }
   });
+  const store = createEventStore(db.sql);
   const project = projectStream(Math.floor(Math.random() * 1e9), 'acme');
   await store.append(project.id, 'no_stream', project.steps.map((s) => ({ type: s.event.type, data: s.event.data as unknown as JsonObject })), {
     streamType: 'Project',
     tenantId: 'acme',
     metadata: { tenantId: 'acme', userId: 'admin', correlationId: randomUUID(), causationId: null, commandId: randomUUID(), occurredAt: new Date().toISOString() },
   });
+  await store.flush();
   await projector.caughtUp();
+  traces.length = 0;
 
-  const live: { stream: Stream; next: number }[] = [];
-  let created = 0;
-  const appendOne = async (): Promise<void> => {
-    let entry = live.length > 20 && Math.random() < 0.5 ? live.splice(Math.floor(Math.random() * live.length), 1)[0]! : undefined;
-    if (!entry) entry = { stream: requestStream(created++, project.id, 'acme'), next: 0 };
-    const step = entry.stream.steps[entry.next]!;
-    const result = await store.append(entry.stream.id, entry.next === 0 ? 'no_stream' : entry.next, [{ type: step.event.type, data: step.event.data as unknown as JsonObject }], {
-      streamType: 'VmRequest',
-      tenantId: 'acme',
-      metadata: { tenantId: 'acme', userId: step.actor, correlationId: randomUUID(), causationId: null, commandId: randomUUID(), occurredAt: new Date().toISOString() },
-    });
-    const at = performance.now();
-    const waiting = pending.get(entry.stream.id) ?? [];
-    waiting.push({ position: result.lastPosition, at });
-    pending.set(entry.stream.id, waiting);
-    entry.next++;
-    if (entry.next < entry.stream.steps.length) live.push(entry);
-  };
-
-  const started = performance.now();
-  const appends: Promise<void>[] = [];
-  for (let i = 0; i < rate * seconds; i++) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    appends.push(appendOne());
-  }
-  await Promise.all(appends);
+  const loadBefore = loadAverage();
+  const appender = fork(fileURLToPath(new URL('./projector-appender.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const reply = await new Promise<AppenderReply>((resolve, reject) => {
+    appender.once('message', (message: AppenderReply) => resolve(message));
+    appender.once('error', reject);
+    appender.send({ url: db.url, projectId: project.id, rate, seconds } satisfies AppenderTask);
+  });
+  if (reply.kind === 'error') throw new Error(`bench/projector appender: ${reply.message}`);
   await projector.caughtUp();
   await new Promise((resolve) => setTimeout(resolve, 200));
-  const unmatched = [...pending.values()].reduce((n, w) => n + w.length, 0);
-  if (unmatched > 0) console.warn(`bench/projector: ${unmatched} appends without a change notification`);
+  const loadAfter = loadAverage();
+  await projector.stop();
   await listener.end();
-  await store.flush();
-  const sorted = lags.sort((a, b) => a - b);
+
+  // Each append against the batch that applied it (positions are unique; a batch covers a range of them).
+  const byPosition = [...traces]
+    .filter((t) => t.projections.includes('vm_requests'))
+    .sort((a, b) => (a.first.position < b.first.position ? -1 : 1));
+  const batchOf = (position: bigint): BatchTrace | undefined =>
+    byPosition.find((t) => t.first.position <= position && position <= t.last.position);
+  const total: number[] = [];
+  const legs = { notify: [] as number[], toRead: [] as number[], read: [] as number[], apply: [] as number[], publish: [] as number[] };
+  let unmatched = 0;
+  const origin = performance.timeOrigin;
+  for (const append of reply.appended) {
+    const position = BigInt(append.position);
+    const heard = changes.get(append.streamId)?.find((c) => c.position >= position);
+    const batch = batchOf(position);
+    if (!heard || !batch) {
+      unmatched++;
+      continue;
+    }
+    total.push(heard.at - append.committedAt);
+    const wake = wakes.find((at) => at >= append.committedAt);
+    if (wake !== undefined) legs.notify.push(wake - append.committedAt);
+    legs.toRead.push(origin + batch.readStartedAt - append.committedAt);
+    legs.read.push(batch.readAt - batch.readStartedAt);
+    legs.apply.push(batch.committedAt - batch.readAt);
+    legs.publish.push(heard.at - (origin + batch.committedAt));
+  }
+  if (unmatched > 0) console.warn(`bench/projector: ${unmatched} appends without a change notification`);
   return {
     rate,
     seconds,
-    samples: sorted.length,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    max: sorted[sorted.length - 1] ?? Number.NaN,
+    samples: total.length,
+    batches: byPosition.length,
+    total: percentiles(total),
+    legs: {
+      notify: percentiles(legs.notify),
+      toRead: percentiles(legs.toRead),
+      read: percentiles(legs.read),
+      apply: percentiles(legs.apply),
+      publish: percentiles(legs.publish),
+    },
+    load: [loadBefore, loadAfter],
   };
 }
 
@@ -272,7 +342,7 @@ export function printProjector(f: ProjectorFigures): void {
   console.log(`seed      ${n.format(f.events)} events inserted in ${f.seedSeconds.toFixed(1)} s`);
   console.log(
     `replay    ${n.format(f.events)} events into ${PROJECTIONS.length} read models in ${f.replaySeconds.toFixed(1)} s: ` +
-      `${n.format(Math.round(f.replayEventsPerSecond))} events/s (target >= 30,000)`,
+      `${n.format(Math.round(f.replayEventsPerSecond))} events/s (target >= 30,000); load average ${f.replayLoad[0].toFixed(1)} -> ${f.replayLoad[1].toFixed(1)}`,
   );
   const cpuSeconds = f.replayCpu.node + f.replayCpu.postgres;
   if (Number.isFinite(cpuSeconds)) {
@@ -282,13 +352,21 @@ export function printProjector(f: ProjectorFigures): void {
         `(Node ${(f.replayCpu.node * 1e6 / f.events).toFixed(0)} us/event, Postgres ${(f.replayCpu.postgres * 1e6 / f.events).toFixed(0)} us/event)`,
     );
   }
-  const lagLine = (label: string, l: ProjectorFigures['lag']) =>
+  const ms = (p: Percentiles) => `p50 ${p.p50.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms, max ${p.max.toFixed(1)} ms`;
+  const lagLines = (label: string, l: LagFigures) => {
     console.log(
-      `${label}${n.format(l.samples)} appends at ${l.rate}/s for ${l.seconds} s, append commit -> read-model commit: ` +
-        `p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms (target p99 <= 20 ms)`,
+      `${label}${n.format(l.samples)} appends at ${l.rate}/s for ${l.seconds} s (separate process) in ${n.format(l.batches)} batches, ` +
+        `load average ${l.load[0].toFixed(1)} -> ${l.load[1].toFixed(1)}`,
     );
-  lagLine('lag       ', f.lag);
-  lagLine('  async   ', f.lagAsync);
+    console.log(`            append commit -> read-model commit heard: ${ms(l.total)} (target p99 <= 20 ms)`);
+    console.log(`            legs: commit -> wake-up NOTIFY heard  ${ms(l.legs.notify)}`);
+    console.log(`                  commit -> read started         ${ms(l.legs.toRead)}`);
+    console.log(`                  read                           ${ms(l.legs.read)}`);
+    console.log(`                  apply and commit               ${ms(l.legs.apply)}`);
+    console.log(`                  commit -> change heard         ${ms(l.legs.publish)}`);
+  };
+  lagLines('lag       ', f.lag);
+  lagLines('  sync    ', f.lagSync);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
