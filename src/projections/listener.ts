@@ -11,10 +11,13 @@ export interface WakeListenerOptions {
   sql: postgres.Sql;
   channel: string;
   applicationName: string;
-  /** A notification arrived. */
-  onWake: () => void;
-  /** LISTEN is (again) in place: whatever was notified while it was not has to be caught up now. */
-  onListen: () => void;
+  /** A notification arrived, with its payload. */
+  onWake: (payload: string) => void;
+  /**
+   * LISTEN is in place, for the first time (`first`) or again after the connection dropped: whatever was notified
+   * while it was not has to be caught up now.
+   */
+  onListen: (first: boolean) => void;
   log: Log;
   retryMs?: number;
 }
@@ -29,11 +32,12 @@ export async function startWakeListener(options: WakeListenerOptions): Promise<W
   const retryMs = options.retryMs ?? 1000;
   let stopped = false;
   let listening = false;
+  let listenedBefore = false;
   let relistening: Promise<void> | null = null;
   const client = dedicatedConnection(options.sql, {
     applicationName: options.applicationName,
-    onnotify: (name) => {
-      if (name === channel) options.onWake();
+    onnotify: (name, payload) => {
+      if (name === channel) options.onWake(payload);
     },
     onclose: () => {
       if (stopped) return;
@@ -47,7 +51,9 @@ export async function startWakeListener(options: WakeListenerOptions): Promise<W
     try {
       await client.unsafe(`listen "${channel}"`);
       listening = true;
-      options.onListen();
+      const first = !listenedBefore;
+      listenedBefore = true;
+      options.onListen(first);
       return true;
     } catch (error) {
       log(`LISTEN ${channel} failed: ${(error as Error).message}; retrying in ${retryMs} ms (polling meanwhile)`);
