@@ -1,11 +1,11 @@
 import type postgres from 'postgres';
-import { readAllLean } from '../event-store/read-all.ts';
+import { readAllLean, type LogEvent } from '../event-store/read-all.ts';
 import { START, type GlobalCheckpoint } from '../event-store/types.ts';
 import { CHANGES_CHANNEL, encodeChanges, rowChange, type RowChange } from './changes.ts';
 import { ensureCheckpoint } from './checkpoints.ts';
 import { compareCheckpoints } from './cursor.ts';
 import { createDeferredIndexes, createShadow, dropShadow, swapShadow, useShadow, type Shadow } from './shadow.ts';
-import type { ChangedRow, Log, Projection } from './types.ts';
+import type { ChangedRow, Log, PreparedBatch, Projection } from './types.ts';
 
 /** First key of the lock that keeps two rebuilds of one projection apart ('DVMR'). */
 const REBUILD_LOCK_CLASS = 0x44564d52;
@@ -53,12 +53,23 @@ export async function buildShadow(options: RebuildOptions): Promise<BuiltShadow>
     const started = Date.now();
     let checkpoint = START;
     let applied = 0;
+    // The next batch is read, and prepared (Projection.prepare), while the current one is written.
+    const read = (after: GlobalCheckpoint) =>
+      readAllLean(sql, after, batchSize).then((result) => ({
+        ...result,
+        write: projection.prepare && result.events.length > 0 ? prepareOrFail(projection, result.events) : null,
+      }));
+    let ahead = read(checkpoint);
     for (;;) {
-      const { events, checkpoint: next } = await readAllLean(sql, checkpoint, batchSize);
+      const { events, checkpoint: next, write } = await ahead;
       if (events.length === 0) break;
+      ahead = read(next);
       await sql.begin(async (tx) => {
         await useShadow(tx, shadow);
-        await projection.apply(tx, events);
+        await (write ? write(tx) : projection.apply(tx, events));
+      }).catch((error: unknown) => {
+        ahead.catch(() => {});
+        throw error;
       });
       checkpoint = next;
       applied += events.length;
@@ -69,6 +80,15 @@ export async function buildShadow(options: RebuildOptions): Promise<BuiltShadow>
   } catch (error) {
     await dropShadow(sql, shadow).catch(() => {});
     throw error;
+  }
+}
+
+/** The projection's prepared writes; a prepare that throws gives writes that fail the same way. */
+function prepareOrFail(projection: Projection, events: LogEvent[]): PreparedBatch {
+  try {
+    return projection.prepare!(events);
+  } catch (error) {
+    return () => Promise.reject(error);
   }
 }
 
