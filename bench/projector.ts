@@ -288,7 +288,13 @@ async function measureLag(
   });
   if (reply.kind === 'error') throw new Error(`bench/projector appender: ${reply.message}`);
   await projector.caughtUp();
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // Every change notification was sent with its commit; give the last ones time to arrive (a loaded machine may
+  // hold this process back for a while).
+  const heardAll = (): boolean =>
+    reply.appended.every((a) => changes.get(a.streamId)?.some((c) => c.position >= BigInt(a.position)) === true);
+  for (const deadline = Date.now() + 5000; !heardAll() && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   const loadAfter = loadAverage();
   await projector.stop();
   await listener.end();
