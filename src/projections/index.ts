@@ -9,7 +9,7 @@ export * from './project-usage.table.ts';
 export * from './checkpoints.table.ts';
 export * from './changes.ts';
 export * from './types.ts';
-export { startProjector, type Projector, type ProjectorOptions } from './runtime.ts';
+export { startProjector, type BatchTrace, type Projector, type ProjectorOptions } from './runtime.ts';
 export { readProjectionStatus, type ProjectionStatus } from './status.ts';
 export { rebuildProjection, type RebuildOptions, type RebuildResult } from './rebuild.ts';
 export { VM_REQUESTS_PROJECTION, vmRequestsProjection } from './vm-requests.ts';
