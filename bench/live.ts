@@ -10,7 +10,7 @@
  *   3. createVmRequest mutations/s over HTTP at 32 connections, side by side with bench/append's event-store
  *      append rate at 32 writers in the same run.
  *
- *   npm run bench -- live          (or: npx tsx bench/live.ts [seconds])
+ *   npm run bench -- live          (or: npx tsx bench/live.ts [seconds]; BENCH_LIVE_PHASES=2,3 runs only those)
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -62,6 +62,9 @@ const heapUsed = (): number => {
   collectGarbage();
   return process.memoryUsage().heapUsed;
 };
+
+/** The phases to run (all by default; BENCH_LIVE_PHASES=2,3 runs only those). */
+const phases = new Set((process.env.BENCH_LIVE_PHASES ?? '1,2,3').split(',').map(Number));
 
 export async function benchLive(db: BenchDatabase, seconds = 10): Promise<LiveFigures> {
   const store = createEventStore(db.sql);
@@ -124,7 +127,9 @@ export async function benchLive(db: BenchDatabase, seconds = 10): Promise<LiveFi
 
     // 1. Latency under load.
     const rate = Number(process.env.BENCH_LIVE_RATE ?? 200);
-    const latencyReply = await ask({ kind: 'latency', ...base, tokens: userTokens, projectIds, rate, seconds, warmupSeconds: 2 });
+    const latencyReply: ClientReply = phases.has(1)
+      ? await ask({ kind: 'latency', ...base, tokens: userTokens, projectIds, rate, seconds, warmupSeconds: 2 })
+      : { kind: 'latency', latenciesMs: [], sent: 0, missing: 0, failed: 0, skipped: 0 };
     if (latencyReply.kind !== 'latency') throw new Error('unexpected reply');
     const sorted = [...latencyReply.latenciesMs].sort((a, b) => a - b);
 
@@ -135,20 +140,24 @@ export async function benchLive(db: BenchDatabase, seconds = 10): Promise<LiveFi
     const targetId = Buffer.from(`VmRequest:${target.value.id}`, 'utf8').toString('base64');
     const heapBefore = heapUsed();
     let heapSubscribed = 0;
-    const fanoutReply = await ask(
-      { kind: 'fanout', ...base, subscriberToken: adminToken, approverToken, requestId: targetId, sockets: 1000, perSocket: 10 },
-      () => {
-        heapSubscribed = heapUsed();
-        clients.send({ kind: 'go' });
-      },
-    );
+    const fanoutReply: ClientReply = phases.has(2)
+      ? await ask(
+          { kind: 'fanout', ...base, subscriberToken: adminToken, approverToken, requestId: targetId, sockets: 1000, perSocket: 10 },
+          () => {
+            heapSubscribed = heapUsed();
+            clients.send({ kind: 'go' });
+          },
+        )
+      : { kind: 'fanout', mutationMs: Number.NaN, firstMs: Number.NaN, lastMs: Number.NaN, received: 0 };
     if (fanoutReply.kind !== 'fanout') throw new Error('unexpected reply');
     const subscribers = 10_000;
 
     // 3. Mutations over HTTP vs raw appends, same database, same run.
-    const mutationReply = await ask({ kind: 'mutations', url: server.url, tokens: userTokens.slice(0, 32), projectIds, connections: 32, seconds });
+    const mutationReply: ClientReply = phases.has(3)
+      ? await ask({ kind: 'mutations', url: server.url, tokens: userTokens.slice(0, 32), projectIds, connections: 32, seconds })
+      : { kind: 'mutations', perSecond: Number.NaN, failures: 0 };
     if (mutationReply.kind !== 'mutations') throw new Error('unexpected reply');
-    const [append] = await benchAppend(db, seconds, [32]);
+    const [append] = phases.has(3) ? await benchAppend(db, seconds, [32]) : [];
 
     return {
       latency: {
@@ -189,22 +198,22 @@ const verdict = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
 
 export function printLive(f: LiveFigures): void {
   const { latency, fanout, throughput } = f;
-  console.log(
+  if (phases.has(1)) console.log(
     `1. latency, ${latency.subscribers} graphql-ws subscribers, ${latency.rate} createVmRequest/s: ` +
       `p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms ` +
       `(${latency.samples} delivered, ${latency.missing} not delivered, ${latency.failed} failed, ${latency.skipped} not sent: server behind)  ` +
       `target p99 <= 50 ms: ${verdict(latency.p99 <= 50 && latency.skipped === 0)}`,
   );
-  console.log(
+  if (phases.has(2)) console.log(
     `2. fan-out of one change to ${fanout.subscribers} subscribers: first after ${fanout.firstMs.toFixed(0)} ms, ` +
       `last after ${fanout.lastMs.toFixed(0)} ms (${fanout.received} received)  target <= 300 ms: ${verdict(fanout.lastMs <= 300 && fanout.received === fanout.subscribers)}`,
   );
-  console.log(
+  if (phases.has(2)) console.log(
     `   server heap per idle subscriber: ${(fanout.heapBytesPerSubscriber / 1024).toFixed(1)} KiB  ` +
       `target <= 20 KiB: ${verdict(fanout.heapBytesPerSubscriber <= 20 * 1024)}`,
   );
   const ratio = throughput.mutationsPerSecond / throughput.appendsPerSecond;
-  console.log(
+  if (phases.has(3)) console.log(
     `3. createVmRequest over HTTP, 32 connections: ${throughput.mutationsPerSecond.toFixed(0)}/s (${throughput.failures} failed); ` +
       `event store appends at 32 writers: ${throughput.appendsPerSecond.toFixed(0)}/s (plain INSERT ${throughput.plainInsertsPerSecond.toFixed(0)}/s); ` +
       `ratio ${(ratio * 100).toFixed(1)}%  target >= 40%: ${verdict(ratio >= 0.4)}`,

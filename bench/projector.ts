@@ -4,6 +4,7 @@
  * rate.
  *
  *   npm run bench -- projector          (or: npx tsx bench/projector.ts [events] [rate/s] [seconds])
+ *   BENCH_TRACE=/tmp/trace writes every lag sample and batch to /tmp/trace-async.json and /tmp/trace-sync.json
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -325,6 +326,16 @@ async function measureLag(
     legs.publish.push(heard.at - (origin + batch.committedAt));
   }
   if (unmatched > 0) console.warn(`bench/projector: ${unmatched} appends without a change notification`);
+  if (process.env.BENCH_TRACE) {
+    const { writeFileSync } = await import('node:fs');
+    const t0 = reply.appended[0]?.committedAt ?? 0;
+    writeFileSync(`${process.env.BENCH_TRACE}-${projectorOptions.synchronousCommit ? 'sync' : 'async'}.json`, JSON.stringify({
+      appended: reply.appended.map((a) => ({ ...a, committedAt: a.committedAt - t0 })),
+      wakes: wakes.map((w) => w - t0),
+      batches: byPosition.map((b) => ({ first: String(b.first.position), last: String(b.last.position), readStartedAt: origin + b.readStartedAt - t0, readAt: origin + b.readAt - t0, committedAt: origin + b.committedAt - t0 })),
+      heard: [...changes.entries()].flatMap(([id, seen]) => seen.map((c) => ({ id, position: String(c.position), at: c.at - t0 }))),
+    }));
+  }
   return {
     rate,
     seconds,
