@@ -1,9 +1,14 @@
 /**
  * The appending side of bench/projector.ts's lag measurement, in its own process (as an API instance would be), so
- * its work does not compete with the projector for the event loop. Told `{ url, projectId, rate, seconds }` over
- * IPC, it appends one event at a time at `rate`/s (half of them new requests, half the next step of an open one)
- * and answers with each append's stream, position and commit time (performance.timeOrigin + now(), comparable
- * across processes).
+ * its work does not compete with the projector for the event loop. Told `{ url, projectId, rate, seconds,
+ * warmupSeconds }` over IPC, it appends one event at a time at `rate`/s (half of them new requests, half the next
+ * step of an open one) and answers with each append's stream, position and commit time (performance.timeOrigin +
+ * now(), comparable across processes).
+ *
+ * The first `warmupSeconds` of appends go at the same rate but are left out of the answer (only counted): a freshly
+ * forked process is still loading modules, compiling hot code and opening its pool's connections, which makes its
+ * first half second a few hundred milliseconds slower than anything an API process that has been running sees. The
+ * measured window is the steady state after it.
  */
 import { randomUUID } from 'node:crypto';
 import { createSql } from '../src/db/client.ts';
@@ -15,6 +20,8 @@ export interface AppenderTask {
   projectId: string;
   rate: number;
   seconds: number;
+  /** Appends at `rate` for this long first, left out of the answer. */
+  warmupSeconds: number;
 }
 
 export interface Appended {
@@ -24,18 +31,21 @@ export interface Appended {
   committedAt: number;
 }
 
-export type AppenderReply = { kind: 'done'; appended: Appended[] } | { kind: 'error'; message: string };
+export type AppenderReply =
+  /** `appended`: the measured window only; `warmup`: how many appends went before it, unmeasured. */
+  | { kind: 'done'; appended: Appended[]; warmup: number }
+  | { kind: 'error'; message: string };
 
 const now = (): number => performance.timeOrigin + performance.now();
 
-async function run(task: AppenderTask): Promise<Appended[]> {
+async function run(task: AppenderTask): Promise<{ appended: Appended[]; warmup: number }> {
   const sql = createSql(task.url, { max: 20, applicationName: 'dvmm-bench-appender' });
   // The default coalescing interval (3 ms), as the API runs it.
   const store = createEventStore(sql);
   const appended: Appended[] = [];
   const live: { stream: Stream; next: number }[] = [];
   let created = 0;
-  const appendOne = async (): Promise<void> => {
+  const appendOne = async (measured: boolean): Promise<void> => {
     let entry = live.length > 20 && Math.random() < 0.5 ? live.splice(Math.floor(Math.random() * live.length), 1)[0]! : undefined;
     if (!entry) entry = { stream: requestStream(created++, task.projectId, 'acme'), next: 0 };
     const step = entry.stream.steps[entry.next]!;
@@ -44,21 +54,24 @@ async function run(task: AppenderTask): Promise<Appended[]> {
       tenantId: 'acme',
       metadata: { tenantId: 'acme', userId: step.actor, correlationId: randomUUID(), causationId: null, commandId: randomUUID(), occurredAt: new Date().toISOString() },
     });
-    appended.push({ streamId: entry.stream.id, position: result.lastPosition.toString(), committedAt: now() });
+    const committedAt = now();
+    if (measured) appended.push({ streamId: entry.stream.id, position: result.lastPosition.toString(), committedAt });
     entry.next++;
     if (entry.next < entry.stream.steps.length) live.push(entry);
   };
   try {
     const started = performance.now();
     const appends: Promise<void>[] = [];
-    for (let i = 0; i < task.rate * task.seconds; i++) {
+    // One schedule through warm-up and measured window: the rate does not stop or jump between them.
+    const warmup = Math.round(task.rate * task.warmupSeconds);
+    for (let i = 0; i < warmup + task.rate * task.seconds; i++) {
       const wait = started + (i * 1000) / task.rate - performance.now();
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      appends.push(appendOne());
+      appends.push(appendOne(i >= warmup));
     }
     await Promise.all(appends);
     await store.flush();
-    return appended;
+    return { appended, warmup };
   } finally {
     await sql.end({ timeout: 5 });
   }
@@ -66,7 +79,7 @@ async function run(task: AppenderTask): Promise<Appended[]> {
 
 process.on('message', (task: AppenderTask) => {
   run(task).then(
-    (appended) => process.send!({ kind: 'done', appended } satisfies AppenderReply, () => process.exit(0)),
+    ({ appended, warmup }) => process.send!({ kind: 'done', appended, warmup } satisfies AppenderReply, () => process.exit(0)),
     (error: unknown) => process.send!({ kind: 'error', message: String(error) } satisfies AppenderReply, () => process.exit(1)),
   );
 });

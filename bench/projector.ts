@@ -4,6 +4,7 @@
  * rate.
  *
  *   npm run bench -- projector          (or: npx tsx bench/projector.ts [events] [rate/s] [seconds])
+ *   BENCH_WARMUP_SECONDS (default 1): appends at the same rate before the measured window, left out of the figures
  *   BENCH_TRACE=/tmp/trace writes every lag sample and batch to /tmp/trace-async.json and /tmp/trace-sync.json
  */
 import { fork } from 'node:child_process';
@@ -150,6 +151,8 @@ export interface Percentiles {
 export interface LagFigures {
   rate: number;
   seconds: number;
+  /** Appends before the measured window (the appender process warming up), not in the figures. */
+  warmup: { appends: number; seconds: number };
   samples: number;
   batches: number;
   /** Append commit -> the read-model commit's change notification, as a listener hears it. */
@@ -188,11 +191,12 @@ const loadAverage = (): number => Number(readFileSync('/proc/loadavg', 'utf8').s
 
 export async function benchProjector(
   db: BenchDatabase,
-  options: { events?: number; rate?: number; seconds?: number; batchSize?: number } = {},
+  options: { events?: number; rate?: number; seconds?: number; warmupSeconds?: number; batchSize?: number } = {},
 ): Promise<ProjectorFigures> {
   const target = options.events ?? 200_000;
   const rate = options.rate ?? 500;
   const seconds = options.seconds ?? 10;
+  const warmupSeconds = options.warmupSeconds ?? 1;
 
   let t0 = performance.now();
   const events = await seed(db, target);
@@ -210,8 +214,8 @@ export async function benchProjector(
   await projector.stop();
   await db.sql`vacuum analyze`;
 
-  const lag = await measureLag(db, rate, seconds, {});
-  const lagSync = await measureLag(db, rate, seconds, { synchronousCommit: true });
+  const lag = await measureLag(db, rate, seconds, warmupSeconds, {});
+  const lagSync = await measureLag(db, rate, seconds, warmupSeconds, { synchronousCommit: true });
   return {
     events,
     seedSeconds,
@@ -237,11 +241,16 @@ const now = (): number => performance.timeOrigin + performance.now();
  * times each append's commit to the change notification of its request's row, which the projector sends with the
  * read-model commit, so it arrives right after it. The projector's onBatch timings and a LISTEN on the wake-up
  * channel split that time into legs.
+ *
+ * The appender first warms up for `warmupSeconds` at the same rate (module loading, JIT, new connections in a
+ * freshly forked process); those appends are applied like any other but left out of the figures, which describe
+ * the steady state. The printed output says how many were left out.
  */
 async function measureLag(
   db: BenchDatabase,
   rate: number,
   seconds: number,
+  warmupSeconds: number,
   projectorOptions: { synchronousCommit?: boolean },
 ): Promise<LagFigures> {
   const traces: BatchTrace[] = [];
@@ -284,7 +293,7 @@ async function measureLag(
   const reply = await new Promise<AppenderReply>((resolve, reject) => {
     appender.once('message', (message: AppenderReply) => resolve(message));
     appender.once('error', reject);
-    appender.send({ url: db.url, projectId: project.id, rate, seconds } satisfies AppenderTask);
+    appender.send({ url: db.url, projectId: project.id, rate, seconds, warmupSeconds } satisfies AppenderTask);
   });
   if (reply.kind === 'error') throw new Error(`bench/projector appender: ${reply.message}`);
   await projector.caughtUp();
@@ -339,6 +348,7 @@ async function measureLag(
   return {
     rate,
     seconds,
+    warmup: { appends: reply.warmup, seconds: warmupSeconds },
     samples: total.length,
     batches: byPosition.length,
     total: percentiles(total),
@@ -374,6 +384,9 @@ export function printProjector(f: ProjectorFigures): void {
       `${label}${n.format(l.samples)} appends at ${l.rate}/s for ${l.seconds} s (separate process) in ${n.format(l.batches)} batches, ` +
         `load average ${l.load[0].toFixed(1)} -> ${l.load[1].toFixed(1)}`,
     );
+    if (l.warmup.appends > 0) {
+      console.log(`            after a warm-up of ${n.format(l.warmup.appends)} appends (${l.warmup.seconds} s at the same rate), not counted`);
+    }
     console.log(`            append commit -> read-model commit heard: ${ms(l.total)} (target p99 <= 20 ms)`);
     console.log(`            legs: commit -> wake-up NOTIFY heard  ${ms(l.legs.notify)}`);
     console.log(`                  commit -> read started         ${ms(l.legs.toRead)}`);
@@ -387,10 +400,11 @@ export function printProjector(f: ProjectorFigures): void {
 
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
   const [events, rate, seconds] = process.argv.slice(2).map(Number);
+  const warmupSeconds = process.env.BENCH_WARMUP_SECONDS === undefined ? undefined : Number(process.env.BENCH_WARMUP_SECONDS);
   const db = await benchDatabase();
   console.log(`bench/projector: ${describeServer(db.url)}`);
   try {
-    printProjector(await benchProjector(db, { events: events || undefined, rate: rate || undefined, seconds: seconds || undefined }));
+    printProjector(await benchProjector(db, { events: events || undefined, rate: rate || undefined, seconds: seconds || undefined, warmupSeconds }));
   } finally {
     await db.close();
   }
