@@ -28,6 +28,7 @@ import { createServer } from '../src/http/server.ts';
 import { PROJECTIONS, startProjector } from '../src/projections/index.ts';
 import { benchAppend } from './append.ts';
 import type { ClientReply, ClientTask } from './live-clients.ts';
+import { cpuMeter, cpuSecondsOf } from './support/cpu.ts';
 import { benchDatabase, describeServer, percentile, type BenchDatabase } from './support/database.ts';
 
 export interface LiveFigures {
@@ -43,7 +44,14 @@ export interface LiveFigures {
     rate: number;
   };
   fanout: { subscribers: number; firstMs: number; lastMs: number; received: number; heapBytesPerSubscriber: number };
-  throughput: { mutationsPerSecond: number; failures: number; appendsPerSecond: number; plainInsertsPerSecond: number };
+  throughput: {
+    mutationsPerSecond: number;
+    failures: number;
+    appendsPerSecond: number;
+    plainInsertsPerSecond: number;
+    /** CPU per mutation (warm-up included, so slightly high) in the server process, Postgres and the client process. */
+    cpuPerMutationUs: { server: number; postgres: number; clients: number };
+  };
 }
 
 const TENANT = 'bench';
@@ -153,9 +161,12 @@ export async function benchLive(db: BenchDatabase, seconds = 10): Promise<LiveFi
     const subscribers = 10_000;
 
     // 3. Mutations over HTTP vs raw appends, same database, same run.
+    const cpu = await cpuMeter(db.sql);
+    const clientCpu0 = cpuSecondsOf(clients.pid!);
     const mutationReply: ClientReply = phases.has(3)
       ? await ask({ kind: 'mutations', url: server.url, tokens: userTokens.slice(0, 32), projectIds, connections: 32, seconds })
-      : { kind: 'mutations', perSecond: Number.NaN, failures: 0 };
+      : { kind: 'mutations', perSecond: Number.NaN, failures: 0, count: 0 };
+    const mutationCpu = { ...cpu(), clients: cpuSecondsOf(clients.pid!) - clientCpu0 };
     if (mutationReply.kind !== 'mutations') throw new Error('unexpected reply');
     const [append] = phases.has(3) ? await benchAppend(db, seconds, [32]) : [];
 
@@ -183,6 +194,11 @@ export async function benchLive(db: BenchDatabase, seconds = 10): Promise<LiveFi
         failures: mutationReply.failures,
         appendsPerSecond: append?.store ?? Number.NaN,
         plainInsertsPerSecond: append?.plain ?? Number.NaN,
+        cpuPerMutationUs: {
+          server: (mutationCpu.node * 1e6) / Math.max(1, mutationReply.count),
+          postgres: (mutationCpu.postgres * 1e6) / Math.max(1, mutationReply.count),
+          clients: (mutationCpu.clients * 1e6) / Math.max(1, mutationReply.count),
+        },
       },
     };
   } finally {
@@ -218,6 +234,10 @@ export function printLive(f: LiveFigures): void {
       `event store appends at 32 writers: ${throughput.appendsPerSecond.toFixed(0)}/s (plain INSERT ${throughput.plainInsertsPerSecond.toFixed(0)}/s); ` +
       `ratio ${(ratio * 100).toFixed(1)}%  target >= 40%: ${verdict(ratio >= 0.4)}`,
   );
+  const c = throughput.cpuPerMutationUs;
+  if (phases.has(3)) {
+    console.log(`   CPU per mutation: server ${c.server.toFixed(0)} us, Postgres ${c.postgres.toFixed(0)} us, HTTP clients ${c.clients.toFixed(0)} us`);
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) {

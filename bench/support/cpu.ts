@@ -14,6 +14,9 @@ function ticks(pid: number): number {
   }
 }
 
+/** CPU seconds (user + system) another process on this machine has used so far; 0 once it has exited. */
+export const cpuSecondsOf = (pid: number): number => ticks(pid) / TICKS_PER_SECOND;
+
 function parentOf(pid: number): number {
   try {
     const match = /PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

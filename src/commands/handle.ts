@@ -10,6 +10,8 @@ import {
   type Principal,
 } from '../domain/index.ts';
 import {
+  type AppendCondition,
+  AppendConditionFailedError,
   type AppendResult,
   ConcurrencyConflictError,
   type EventMetadata,
@@ -45,6 +47,11 @@ export interface CommandSpec<Command, Event extends DomainEvent, State, Existing
   expectedVersion?: number;
   /** Visibility beyond the tenant check (e.g. a user sees only their own requests): a refusal ends the command. */
   authorize?: (state: Existing) => DomainError | null;
+  /**
+   * Appends only while another stream is at a version (see AppendOptions.condition); a failed condition ends the
+   * command with CONCURRENCY_CONFLICT (expected/actual of that stream), for the caller to decide again.
+   */
+  condition?: AppendCondition;
   /** Runs inside the append's transaction; a refusal rolls the append back (e.g. a taken project name). */
   inTransaction?: (tx: postgres.TransactionSql, streamId: string, events: Event[]) => Promise<DomainError | null>;
 }
@@ -136,9 +143,17 @@ const appendDecision = async <Command, Event extends DomainEvent, State, Existin
     tenantId: spec.principal.tenantId,
     metadata,
     ...(spec.identity.idempotent ? { commandId: spec.identity.commandId } : {}),
+    ...(spec.condition ? { condition: spec.condition } : {}),
   };
   const { inTransaction } = spec;
-  if (!inTransaction) return ok(await deps.store.append(spec.streamId, expected, newEvents, options));
+  if (!inTransaction) {
+    try {
+      return ok(await deps.store.append(spec.streamId, expected, newEvents, options));
+    } catch (error) {
+      if (error instanceof AppendConditionFailedError) return fail(concurrencyConflict(error.expected, error.actual));
+      throw error;
+    }
+  }
   try {
     return ok(
       await deps.store.transaction(async (tx) => {
@@ -151,6 +166,7 @@ const appendDecision = async <Command, Event extends DomainEvent, State, Existin
     );
   } catch (error) {
     if (error instanceof RolledBack) return fail(error.refusal);
+    if (error instanceof AppendConditionFailedError) return fail(concurrencyConflict(error.expected, error.actual));
     throw error;
   }
 };

@@ -4,6 +4,7 @@ import {
   fail,
   isAdmin,
   notFound,
+  ok,
   type Principal,
   projectFactsFor,
   validationError,
@@ -16,7 +17,8 @@ import { type CommandContext, identifyCommand } from './context.ts';
 import { type CommandSpec, handle, type HandleDeps } from './handle.ts';
 import { aggregateIdFor, newId } from './ids.ts';
 import { loadStream } from './load-stream.ts';
-import { checkProjectUnchanged } from './project-guard.ts';
+import { createProjectCache, type ProjectSnapshot } from './project-cache.ts';
+import { projectUnchanged } from './project-guard.ts';
 import type { CommandResult } from './result.ts';
 
 export type VmRequestResult = DomainResult<CommandResult<VmRequest, VmRequestEvent>>;
@@ -54,13 +56,13 @@ export const runOnVmRequest = async (
   options: {
     visibleTo?: Principal;
     expectedVersion?: number;
-    inTransaction?: CommandSpec<VmRequestCommand, VmRequestEvent, unknown, VmRequest>['inTransaction'];
+    condition?: CommandSpec<VmRequestCommand, VmRequestEvent, unknown, VmRequest>['condition'];
   } = {},
 ): Promise<VmRequestResult> => {
   const identity = identifyCommand(principal, command.type, context);
   if (!identity.ok) return identity;
   const { commandId, idempotent } = identity.value;
-  const { visibleTo, expectedVersion, inTransaction } = options;
+  const { visibleTo, expectedVersion, condition } = options;
   return handle(deps, {
     aggregate: vmRequestAggregate,
     principal,
@@ -71,7 +73,7 @@ export const runOnVmRequest = async (
     context,
     expectedVersion,
     authorize: visibleTo ? (request) => visibility(visibleTo, request) : undefined,
-    inTransaction,
+    condition,
   });
 };
 
@@ -83,75 +85,104 @@ const checkExpectedVersion = (expectedVersion: number): DomainError | null =>
     ? null
     : validationError('expectedVersion', 'expectedVersion must be a whole number of at least 0');
 
-export const vmRequestCommands = (deps: HandleDeps) => ({
-  createVmRequest: async (principal: Principal, input: CreateVmRequestInput, context: CommandContext = {}) => {
-    // The project's facts come from its own stream (never a projection), checked in the caller's tenant, and are
-    // confirmed unchanged in the append's transaction (see project-guard.ts); a project that changed meanwhile is
-    // read again and the request decided anew.
-    let result: VmRequestResult | undefined;
-    for (let attempt = 1; attempt <= deps.maxAttempts; attempt++) {
-      const project = await loadStream(deps.store, projectAggregate, input.projectId, principal.tenantId);
-      const facts = project.ok ? projectFactsFor(project.value.state, principal.userId) : null;
-      const projectVersion = project.ok ? project.value.version : 0;
-      result = await runOnVmRequest(
+export const vmRequestCommands = (deps: HandleDeps) => {
+  const projects = createProjectCache();
+
+  /**
+   * The project as its stream says (never a projection), in the caller's tenant: from the cache when this process
+   * decided on it before (`cached`), else read and folded. Another tenant's project is NOT_FOUND, like a missing one
+   * (a stream never changes tenant, so the cache can answer that).
+   */
+  const loadProject = async (
+    projectId: string,
+    tenantId: string,
+    fresh: boolean,
+  ): Promise<DomainResult<ProjectSnapshot & { cached: boolean }>> => {
+    const cached = fresh ? undefined : projects.get(projectId);
+    if (cached) return cached.tenantId === tenantId ? ok({ ...cached, cached: true }) : fail(notFound(projectAggregate.notFoundMessage));
+    const loaded = await loadStream(deps.store, projectAggregate, projectId, tenantId);
+    if (!loaded.ok) return loaded;
+    const snapshot = { tenantId, state: loaded.value.state, version: loaded.value.version };
+    if (snapshot.version > 0) projects.set(projectId, snapshot);
+    return ok({ ...snapshot, cached: false });
+  };
+
+  return {
+    createVmRequest: async (principal: Principal, input: CreateVmRequestInput, context: CommandContext = {}) => {
+      // Decided on the project's facts, cached or read. An acceptance is appended only if the project is still at
+      // that version (see project-guard.ts); a refusal made on cached facts is made again on a fresh read, since
+      // the project may have changed in the caller's favour. Either way, a decision that stands was made on facts
+      // that were current.
+      let result: VmRequestResult | undefined;
+      let fresh = false;
+      for (let attempt = 1; attempt <= deps.maxAttempts; attempt++) {
+        const project = await loadProject(input.projectId, principal.tenantId, fresh);
+        const facts = project.ok ? projectFactsFor(project.value.state, principal.userId) : null;
+        const projectVersion = project.ok ? project.value.version : 0;
+        result = await runOnVmRequest(
+          deps,
+          principal,
+          null,
+          {
+            type: 'CreateVmRequest',
+            data: {
+              actor: principal,
+              projectId: input.projectId,
+              project: facts,
+              vmName: input.vmName,
+              size: input.size,
+              justification: input.justification,
+            },
+          },
+          context,
+          { condition: projectUnchanged(input.projectId, projectVersion) },
+        );
+        if (result.ok) return result;
+        const decidedOnCache = project.ok && project.value.cached;
+        if (result.error.code !== 'CONCURRENCY_CONFLICT' && !decidedOnCache) return result;
+        projects.delete(input.projectId);
+        fresh = true;
+      }
+      return result!;
+    },
+
+    approveVmRequest: (principal: Principal, input: ApproveVmRequestInput, context: CommandContext = {}) => {
+      const invalid = checkExpectedVersion(input.expectedVersion);
+      if (invalid) return Promise.resolve(fail(invalid));
+      return runOnVmRequest(
         deps,
         principal,
-        null,
+        input.id,
+        { type: 'ApproveVmRequest', data: { actor: principal, expectedVersion: input.expectedVersion } },
+        context,
+        { visibleTo: principal, expectedVersion: input.expectedVersion },
+      );
+    },
+
+    rejectVmRequest: (principal: Principal, input: RejectVmRequestInput, context: CommandContext = {}) => {
+      const invalid = checkExpectedVersion(input.expectedVersion);
+      if (invalid) return Promise.resolve(fail(invalid));
+      return runOnVmRequest(
+        deps,
+        principal,
+        input.id,
         {
-          type: 'CreateVmRequest',
-          data: {
-            actor: principal,
-            projectId: input.projectId,
-            project: facts,
-            vmName: input.vmName,
-            size: input.size,
-            justification: input.justification,
-          },
+          type: 'RejectVmRequest',
+          data: { actor: principal, expectedVersion: input.expectedVersion, reason: input.reason },
         },
         context,
-        { inTransaction: (tx) => checkProjectUnchanged(tx, input.projectId, projectVersion) },
+        { visibleTo: principal, expectedVersion: input.expectedVersion },
       );
-      if (result.ok || result.error.code !== 'CONCURRENCY_CONFLICT') return result;
-    }
-    return result!;
-  },
+    },
 
-  approveVmRequest: (principal: Principal, input: ApproveVmRequestInput, context: CommandContext = {}) => {
-    const invalid = checkExpectedVersion(input.expectedVersion);
-    if (invalid) return Promise.resolve(fail(invalid));
-    return runOnVmRequest(
-      deps,
-      principal,
-      input.id,
-      { type: 'ApproveVmRequest', data: { actor: principal, expectedVersion: input.expectedVersion } },
-      context,
-      { visibleTo: principal, expectedVersion: input.expectedVersion },
-    );
-  },
-
-  rejectVmRequest: (principal: Principal, input: RejectVmRequestInput, context: CommandContext = {}) => {
-    const invalid = checkExpectedVersion(input.expectedVersion);
-    if (invalid) return Promise.resolve(fail(invalid));
-    return runOnVmRequest(
-      deps,
-      principal,
-      input.id,
-      {
-        type: 'RejectVmRequest',
-        data: { actor: principal, expectedVersion: input.expectedVersion, reason: input.reason },
-      },
-      context,
-      { visibleTo: principal, expectedVersion: input.expectedVersion },
-    );
-  },
-
-  cancelVmRequest: (principal: Principal, input: CancelVmRequestInput, context: CommandContext = {}) =>
-    runOnVmRequest(
-      deps,
-      principal,
-      input.id,
-      { type: 'CancelVmRequest', data: { actor: principal, reason: input.reason } },
-      context,
-      { visibleTo: principal },
-    ),
-});
+    cancelVmRequest: (principal: Principal, input: CancelVmRequestInput, context: CommandContext = {}) =>
+      runOnVmRequest(
+        deps,
+        principal,
+        input.id,
+        { type: 'CancelVmRequest', data: { actor: principal, reason: input.reason } },
+        context,
+        { visibleTo: principal },
+      ),
+  };
+};

@@ -1,6 +1,7 @@
-import { ConcurrencyConflictError } from './errors.ts';
+import type postgres from 'postgres';
+import { AppendConditionFailedError, ConcurrencyConflictError } from './errors.ts';
 import { streamVersion } from './read-stream.ts';
-import type { AppendOptions, AppendResult, ExpectedVersion, NewEvent, Sql } from './types.ts';
+import type { AppendCondition, AppendOptions, AppendResult, ExpectedVersion, NewEvent, Sql } from './types.ts';
 import { validateAppend } from './validate.ts';
 
 /** SQLSTATE raised by the insert trigger when a version would leave a gap (the expected version is ahead). */
@@ -34,6 +35,16 @@ export async function append(
   inTransaction: boolean,
 ): Promise<AppendResult> {
   const { eventsJson, metadataJson } = validateAppend(streamId, expected, events, options, maxEventBytes);
+  if (options.condition) {
+    try {
+      return inTransaction
+        ? await conditionalInsert(sql, streamId, expected, eventsJson, metadataJson, options, options.condition)
+        : await conditionalTransaction(reader as postgres.Sql, streamId, expected, eventsJson, metadataJson, options, options.condition);
+    } catch (error) {
+      if (!isVersionConflict(error)) throw error;
+      throw new ConcurrencyConflictError(streamId, expected, await streamVersion(reader, streamId));
+    }
+  }
   for (let attempt = 1; ; attempt++) {
     try {
       return await insert(sql, streamId, expected, eventsJson, metadataJson, options);
@@ -92,6 +103,133 @@ async function insert(
       duplicate: false,
     };
   }
+  return firstResult(sql, options.commandId!);
+}
+
+/**
+ * A conditional append in one round trip: BEGIN, the shared lock, the insert and COMMIT are sent together on a
+ * connection of our own (postgres.js pipelines them), where `sql.begin` would wait for BEGIN and for each
+ * statement. The lock is a statement of its own so that the insert's snapshot, taken when it starts, sees
+ * whatever committed while the lock was awaited. If a statement fails, the transaction is aborted and the COMMIT
+ * behind it only rolls back.
+ */
+async function conditionalTransaction(
+  pool: postgres.Sql,
+  streamId: string,
+  expected: ExpectedVersion,
+  eventsJson: string,
+  metadataJson: string,
+  options: AppendOptions,
+  condition: AppendCondition,
+): Promise<AppendResult> {
+  const connection = await pool.reserve();
+  try {
+    const statements = [
+      connection`begin`.execute(),
+      condition.sharedLock ? connection`select pg_advisory_xact_lock_shared(hashtextextended(${condition.sharedLock}, 0))`.execute() : null,
+      conditionalStatement(connection, streamId, expected, eventsJson, metadataJson, options, condition),
+      connection`commit`.execute(),
+    ];
+    const settled = await Promise.allSettled(statements);
+    for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+    const insert = settled[2] as PromiseFulfilledResult<ConditionalRow[]>;
+    const commit = settled[3] as PromiseFulfilledResult<{ command?: string }>;
+    // Every statement succeeded, so the COMMIT did commit; anything else would be a broken connection.
+    if (commit.value.command !== 'COMMIT') throw new Error(`conditional append: the transaction ended with ${commit.value.command}`);
+    return await conditionalResult(pool, streamId, insert.value, options, condition);
+  } finally {
+    connection.release();
+  }
+}
+
+/** The same inside a caller's transaction: the lock, then the insert. */
+async function conditionalInsert(
+  sql: Sql,
+  streamId: string,
+  expected: ExpectedVersion,
+  eventsJson: string,
+  metadataJson: string,
+  options: AppendOptions,
+  condition: AppendCondition,
+): Promise<AppendResult> {
+  if (condition.sharedLock) await sql`select pg_advisory_xact_lock_shared(hashtextextended(${condition.sharedLock}, 0))`;
+  const rows = await conditionalStatement(sql, streamId, expected, eventsJson, metadataJson, options, condition);
+  return conditionalResult(sql, streamId, rows, options, condition);
+}
+
+interface ConditionalRow {
+  position: string | null;
+  stream_version: number | null;
+  condition_version: number;
+}
+
+/**
+ * The insert of `insert` (with or without a command id) under the condition: the other stream's version is read
+ * once, in the statement's snapshot, and gates both the command id and the events. Always answers at least one
+ * row carrying that version, so a failed condition is told apart from a duplicate command.
+ */
+function conditionalStatement(
+  sql: Sql,
+  streamId: string,
+  expected: ExpectedVersion,
+  eventsJson: string,
+  metadataJson: string,
+  options: AppendOptions,
+  condition: AppendCondition,
+): Promise<ConditionalRow[]> {
+  const base =
+    expected === 'any'
+      ? sql`(select coalesce(max(stream_version), 0) from events where stream_id = ${streamId})`
+      : sql`${expected === 'no_stream' ? 0 : expected}::int`;
+  const command = options.commandId
+    ? sql`command as (
+        insert into event_commands (command_id, stream_id)
+        select ${options.commandId}::uuid, ${streamId} from guard where guard.holds
+        on conflict do nothing
+        returning command_id
+      ),`
+    : sql``;
+  return sql<ConditionalRow[]>`
+    with guard as (
+      select version, version = ${condition.version}::int as holds
+      from (select coalesce(max(stream_version), 0)::int as version from events where stream_id = ${condition.streamId}) as v
+    ),
+    ${command}
+    inserted as (
+      insert into events (stream_id, stream_type, stream_version, event_type, schema_version, data, metadata, tenant_id)
+      select ${streamId}, ${options.streamType}, ${base} + e.ord::int, e.value->>'type',
+             (e.value->>'schemaVersion')::int, e.value->'data', ${metadataJson}::text::jsonb, ${options.tenantId}
+      from jsonb_array_elements(${eventsJson}::text::jsonb) with ordinality as e(value, ord)
+      where (select holds from guard) ${options.commandId ? sql`and exists (select 1 from command)` : sql``}
+      order by e.ord
+      returning position, stream_version
+    )
+    select position::text, stream_version, (select version from guard) as condition_version from inserted
+    union all
+    select null, null, (select version from guard) where not exists (select 1 from inserted)`.execute();
+}
+
+async function conditionalResult(
+  sql: Sql,
+  streamId: string,
+  rows: ConditionalRow[],
+  options: AppendOptions,
+  condition: AppendCondition,
+): Promise<AppendResult> {
+  const written = rows.filter((row) => row.position !== null);
+  if (written.length > 0) {
+    const positions = written.map((row) => BigInt(row.position!));
+    return {
+      streamId,
+      nextExpectedVersion: Math.max(...written.map((row) => row.stream_version!)),
+      firstPosition: positions.reduce((a, b) => (a < b ? a : b)),
+      lastPosition: positions.reduce((a, b) => (a > b ? a : b)),
+      duplicate: false,
+    };
+  }
+  const actual = rows[0]?.condition_version ?? 0;
+  if (actual !== condition.version) throw new AppendConditionFailedError(condition.streamId, condition.version, actual);
+  // The condition held, so the command id was taken already: a duplicate.
   return firstResult(sql, options.commandId!);
 }
 

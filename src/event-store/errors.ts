@@ -22,3 +22,15 @@ export class EventStoreInputError extends Error {
     super(`${field}: ${message}`);
   }
 }
+
+/** An append's condition (AppendOptions.condition) did not hold: the other stream moved on. Nothing was written. */
+export class AppendConditionFailedError extends Error {
+  override readonly name = 'AppendConditionFailedError';
+  constructor(
+    readonly streamId: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`append condition: stream ${streamId} expected at version ${expected}, actual version ${actual}`);
+  }
+}

@@ -37,6 +37,21 @@ export interface AppendOptions {
    * first append's result (with `duplicate: true`). Must be a UUID.
    */
   commandId?: string;
+  /**
+   * Appends only if another stream is still at a given version (e.g. a VM request decided on its project's facts):
+   * checked in the append's own statement, after taking `sharedLock` for the transaction, so a writer of that
+   * stream holding the lock exclusively until its commit is either seen or waits. A failed check writes nothing
+   * and throws AppendConditionFailedError with the stream's actual version.
+   */
+  condition?: AppendCondition;
+}
+
+export interface AppendCondition {
+  streamId: string;
+  /** The version `streamId` must be at (0: it must not exist). */
+  version: number;
+  /** An advisory lock key (any text), taken shared until commit before the check. */
+  sharedLock?: string;
 }
 
 export interface AppendResult {

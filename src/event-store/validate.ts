@@ -61,6 +61,17 @@ export function validateAppend(
   if (options.commandId !== undefined && (typeof options.commandId !== 'string' || !UUID.test(options.commandId))) {
     fail('commandId', 'must be a UUID');
   }
+  const { condition } = options;
+  if (condition !== undefined) {
+    if (!isPlainObject(condition)) fail('condition', 'must be an object');
+    if (typeof condition.streamId !== 'string' || condition.streamId.length === 0 || condition.streamId.length > 200) {
+      fail('condition.streamId', 'must be a non-empty string of at most 200 characters');
+    }
+    if (!Number.isSafeInteger(condition.version) || condition.version < 0) fail('condition.version', 'must be a whole number of at least 0');
+    if (condition.sharedLock !== undefined && (typeof condition.sharedLock !== 'string' || condition.sharedLock.length === 0)) {
+      fail('condition.sharedLock', 'must be a non-empty string');
+    }
+  }
   if (!isPlainObject(options.metadata)) fail('metadata', 'must be an object');
   if (options.metadata.tenantId !== options.tenantId) fail('metadata.tenantId', 'must equal the append tenant');
 

@@ -12,7 +12,11 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
-/** A store whose transactions stay open, after their work, until `release` is called. */
+/**
+ * A store whose transactions stay open, after their work, until `release` is called. A conditional append (a new
+ * VM request's) runs in such a transaction too, rather than in the store's one-round-trip transaction, so the
+ * test can hold it open with the project's shared lock taken.
+ */
 function holdingStore(store: EventStore): { store: EventStore; inside: Promise<void>; release: () => void } {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
@@ -28,6 +32,15 @@ function holdingStore(store: EventStore): { store: EventStore; inside: Promise<v
           await gate;
           return result;
         }),
+      append: (streamId, expected, events, options) =>
+        options.condition && !options.sql
+          ? store.transaction(async (tx) => {
+              const result = await store.append(streamId, expected, events, { ...options, sql: tx });
+              entered();
+              await gate;
+              return result;
+            })
+          : store.append(streamId, expected, events, options),
     },
     inside,
     release,
@@ -76,5 +89,20 @@ describe('project changes racing a new VM request', () => {
     success(await requesting);
     success(await archiving);
     expect(await countEvents(h.t, { type: 'VmRequestCreated' })).toBe(before + 1);
+  });
+
+  it('a project changed by another process after this one last decided on it: the next request sees the change', async () => {
+    const { id: projectId } = success(await h.commands.createProject(bob, { name: 'Changed elsewhere' }));
+    success(await h.commands.addProjectMember(bob, { projectId, userId: 'alice', role: 'MEMBER' }));
+    const before = await countEvents(h.t, { type: 'VmRequestCreated' });
+    success(await h.commands.createVmRequest(alice, validRequest(projectId))); // this process now knows the project
+    const elsewhere = createCommandHandlers(h.store); // another API process: its own handlers and caches
+    success(await elsewhere.removeProjectMember(bob, { projectId, userId: 'alice' }));
+    expect(refusal(await h.commands.createVmRequest(alice, validRequest(projectId)))).toMatchObject({ code: 'FORBIDDEN' });
+    success(await elsewhere.addProjectMember(bob, { projectId, userId: 'alice', role: 'MEMBER' }));
+    success(await h.commands.createVmRequest(alice, validRequest(projectId)));
+    success(await elsewhere.archiveProject(bob, { projectId }));
+    expect(refusal(await h.commands.createVmRequest(alice, validRequest(projectId)))).toMatchObject({ code: 'INVALID_STATE' });
+    expect(await countEvents(h.t, { type: 'VmRequestCreated' })).toBe(before + 2);
   });
 });
