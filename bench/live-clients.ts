@@ -20,7 +20,6 @@ export type ClientReply =
   | { kind: 'disposed' }
   | { kind: 'error'; message: string };
 
-const __t=(l:string)=>{if(process.env.DVMM_TRACE)console.error(`[trace] ${(Number(process.hrtime.bigint()/1000n)/1000).toFixed(1)} client ${l}`)};
 const CREATE = `mutation($input: CreateVmRequestInput!) { createVmRequest(input: $input) { __typename } }`;
 const APPROVE = `mutation($input: ApproveVmRequestInput!) { approveVmRequest(input: $input) { __typename } }`;
 const CHANGES = `subscription { vmRequestChanges { cursor vmRequest { vmName status } } }`;
@@ -163,8 +162,7 @@ async function fanout(task: Extract<ClientTask, { kind: 'fanout' }>, reply: (mes
             if (status === 'PENDING' && ++initial === total) allInitial();
             if (status === 'APPROVED') {
               const now = performance.now();
-              if (received === 0) { first = now; __t('first'); }
-              if (received === 9999) __t('last');
+              if (received === 0) first = now;
               last = now;
               if (++received === total) allApproved();
             }
@@ -175,19 +173,15 @@ async function fanout(task: Extract<ClientTask, { kind: 'fanout' }>, reply: (mes
       );
     }
   }
-  __t('subscribing done');
   await initialDone;
-  __t('initial done');
   // The approval below is this process's first HTTP request when phase 1 did not run: without a warm-up, the time
   // measured would include loading and compiling fetch's HTTP client here (over 100 ms), not the server's work.
   await (await fetch(new URL('/health', task.url))).arrayBuffer();
   reply({ kind: 'subscribed', subscribers: total });
   await go;
   start = performance.now();
-  __t('approve sent');
   await post(task.url, task.approverToken, APPROVE, { input: { id: task.requestId, expectedVersion: 1 } });
   const answered = performance.now();
-  __t('approve answered');
   await Promise.race([approvedDone, sleep(30_000)]);
   const figures: ClientReply = { kind: 'fanout', mutationMs: answered - start, firstMs: first - start, lastMs: last - start, received };
   reply(figures);
