@@ -95,7 +95,10 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
         pageSize,
       );
       for (const change of await versions.expand(changes, cursorOf)) {
-        if (advance(change.view.tenantId, change.checkpoint)) registry.fanOut(change);
+        if (!advance(change.view.tenantId, change.checkpoint)) continue;
+        // Changes go out in cursor order: a large fan-out is finished before the next change starts.
+        const fanning = registry.fanOut(change);
+        if (fanning) await fanning;
       }
       if (changes.length < pageSize) return;
       current = current.filter((tenantId) => registry.hasTenant(tenantId));

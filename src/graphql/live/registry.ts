@@ -15,8 +15,11 @@ interface TenantSubscribers {
 export interface Registry {
   addFeed(principal: Principal, subscriber: Subscriber): () => void;
   addWatcher(principal: Principal, requestId: string, subscriber: Subscriber): () => void;
-  /** Hands one change to the subscribers it may concern; each checks visibility and filters itself. */
-  fanOut(change: LiveChange): void;
+  /**
+   * Hands one change to the subscribers it may concern; each checks visibility and filters itself. A large fan-out
+   * yields to the event loop between chunks and returns a promise: wait for it before handing out the next change.
+   */
+  fanOut(change: LiveChange): void | Promise<void>;
   hasTenant(tenantId: string): boolean;
   tenants(): string[];
   count(): number;
@@ -34,6 +37,17 @@ const removeFrom = <K>(map: Map<K, Set<Subscriber>>, key: K, subscriber: Subscri
   set.delete(subscriber);
   if (set.size === 0) map.delete(key);
 };
+
+/**
+ * Subscribers handed a change before the fan-out yields to the event loop. A delivery wakes the subscriber's
+ * execution and send, which run as microtasks: without a yield, 10,000 subscribers of one request are all executed
+ * and queued before the first socket write, so the first client waits for the last and clients sit idle while the
+ * server works. In chunks, the first sockets are written (and read by their clients, on the other core) while the
+ * rest are still being served, and other work (HTTP requests, notifications) is not held up for the whole fan-out.
+ */
+const FAN_OUT_CHUNK = 250;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export const createRegistry = (): Registry => {
   const tenants = new Map<string, TenantSubscribers>();
@@ -84,11 +98,25 @@ export const createRegistry = (): Registry => {
     fanOut(change) {
       const b = tenants.get(change.view.tenantId);
       if (!b) return;
-      for (const subscriber of b.admins) subscriber.deliver(change);
       const own = b.users.get(change.view.requesterId);
-      if (own) for (const subscriber of own) subscriber.deliver(change);
       const watching = b.requests.get(change.view.id);
-      if (watching) for (const subscriber of watching) subscriber.deliver(change);
+      const groups = [b.admins, own, watching].filter((group) => group !== undefined && group.size > 0) as Set<Subscriber>[];
+      let size = 0;
+      for (const group of groups) size += group.size;
+      if (size <= FAN_OUT_CHUNK) {
+        for (const group of groups) for (const subscriber of group) subscriber.deliver(change);
+        return;
+      }
+      return (async () => {
+        let handed = 0;
+        // Set iteration survives subscribers leaving (or joining: they drop changes not newer than their start).
+        for (const group of groups) {
+          for (const subscriber of group) {
+            subscriber.deliver(change);
+            if (++handed % FAN_OUT_CHUNK === 0) await yieldToEventLoop();
+          }
+        }
+      })();
     },
     hasTenant: (tenantId) => tenants.has(tenantId),
     tenants: () => [...tenants.keys()],
