@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { type ExecutionArgs, type ExecutionResult, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Socket } from 'node:net';
@@ -45,6 +45,8 @@ export function attachGraphQLWs(options: GraphQLWsOptions): { close(): Promise<v
   const { yoga, authenticator, metrics, logger } = options;
   const wss = new WebSocketServer({ server: options.server, path: options.path, maxPayload: MAX_BODY_BYTES });
   const envelopedByContext = new WeakMap<object, Enveloped>();
+  /** Where each subscription's results go, by its GraphQL context (set in onSubscribe, taken in subscribe). */
+  const destinations = new WeakMap<object, Destination>();
 
   wss.on('connection', (socket) => {
     batchSendsPerTick(socket);
@@ -63,7 +65,7 @@ export function attachGraphQLWs(options: GraphQLWsOptions): { close(): Promise<v
         expireWithToken(ctx.extra.socket, result.expiresAt);
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         // One id per operation: it is the GraphQL context's requestId, in logs and in masked errors.
         const requestId = randomUUID();
         try {
@@ -82,6 +84,7 @@ export function attachGraphQLWs(options: GraphQLWsOptions): { close(): Promise<v
           if (errors.length > 0) return errors;
           const contextValue = await enveloped.contextFactory();
           envelopedByContext.set(contextValue, enveloped);
+          destinations.set(contextValue, { socket: ctx.extra.socket, id });
           const args: ExecutionArgs = {
             schema: enveloped.schema,
             document,
@@ -96,7 +99,12 @@ export function attachGraphQLWs(options: GraphQLWsOptions): { close(): Promise<v
         }
       },
       execute: (args) => run(args, (enveloped) => enveloped.execute(args)),
-      subscribe: (args) => run(args, (enveloped) => enveloped.subscribe(args)),
+      subscribe: async (args) => {
+        const destination = destinations.get(args.contextValue as object);
+        destinations.delete(args.contextValue as object);
+        const result = await run(args, (enveloped) => enveloped.subscribe(args));
+        return destination && isAsyncIterable(result) ? streamToSocket(result, destination) : result;
+      },
     },
     wss,
   );
@@ -115,6 +123,106 @@ export function attachGraphQLWs(options: GraphQLWsOptions): { close(): Promise<v
       for (const client of wss.clients) client.close(1001, 'Server shutting down');
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+/** A subscription's socket and its graphql-ws operation id. */
+interface Destination {
+  socket: WebSocket;
+  id: string;
+}
+
+const DONE: IteratorResult<never> = Object.freeze({ value: undefined, done: true });
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<ExecutionResult> =>
+  typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+
+/** `next` payloads by result object: a result shared by many subscribers (shared-execution.ts) is serialized once. */
+const serialized = new WeakMap<object, string>();
+
+/** The `next` payload exactly as graphql-ws builds it (errors last, as their JSON form). */
+const payloadJson = (result: ExecutionResult): string => {
+  const { errors, ...rest } = result;
+  if (errors) return JSON.stringify({ ...rest, errors: errors.map((error) => error.toJSON()) });
+  let json = serialized.get(result);
+  if (json === undefined) {
+    json = JSON.stringify(result);
+    serialized.set(result, json);
+  }
+  return json;
+};
+
+/**
+ * A subscription's results written straight to its socket, bypassing graphql-ws's per-result path (an await on
+ * `onNext`, an object spread, a message validation and a JSON.stringify of the whole message per subscriber; with
+ * 10,000 subscribers of one change that was most of the fan-out). The payload is serialized once per shared result
+ * and each socket's message is that string with its operation id around it.
+ *
+ * graphql-ws still runs the protocol: it asks this iterator for its first result, and that answer is the end of the
+ * stream (it then sends `complete`) or its error (it sends `error`); results go out meanwhile, each after the
+ * previous one's send has completed, as graphql-ws does it, so a client that stops reading holds the stream
+ * (whose bounded buffer keeps only the latest states) rather than a queue of messages. `return()` (the client
+ * completed the operation, or the socket closed) ends the stream.
+ */
+function streamToSocket(stream: AsyncIterable<ExecutionResult>, { socket, id }: Destination): AsyncIterableIterator<ExecutionResult> {
+  const source = stream[Symbol.asyncIterator]();
+  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  let started = false;
+  let finished = false;
+  let waiting: { resolve: (result: IteratorResult<ExecutionResult>) => void; reject: (error: unknown) => void } | null = null;
+
+  const end = (error?: unknown): void => {
+    if (finished) return;
+    finished = true;
+    const consumer = waiting;
+    waiting = null;
+    if (error === undefined) consumer?.resolve(DONE);
+    else consumer?.reject(error);
+  };
+
+  const pump = (): void => {
+    if (finished) return;
+    source.next().then((step) => {
+      if (finished) return;
+      if (step.done) return end();
+      // As graphql-ws: nothing is sent on a socket that is no longer open; its close ends this stream.
+      if (socket.readyState !== socket.OPEN) return pump();
+      socket.send(prefix + payloadJson(step.value) + '}', (error) => {
+        if (!error) return pump();
+        void source.return?.();
+        end(error);
+      });
+    }, (error: unknown) => end(error ?? new Error('subscription stream failed')));
+  };
+
+  return {
+    next() {
+      if (finished) return Promise.resolve(DONE);
+      return new Promise((resolve, reject) => {
+        waiting = { resolve, reject };
+        if (!started) {
+          started = true;
+          pump();
+        }
+      });
+    },
+    async return() {
+      if (!finished) {
+        end();
+        await source.return?.();
+      }
+      return DONE;
+    },
+    async throw(error: unknown) {
+      if (!finished) {
+        end();
+        await source.return?.();
+      }
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
     },
   };
 }
