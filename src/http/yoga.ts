@@ -8,6 +8,7 @@ import { graphiqlOptions, renderDvmmGraphiQL } from './graphiql.ts';
 import { armorConfig, MAX_BODY_BYTES } from './limits.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import { useBodyLimit } from './plugins/body-limit.ts';
 import { useHttpAuth } from './plugins/http-auth.ts';
 import { useOperationMetrics } from './plugins/operation-metrics.ts';
 import { useUnexpectedErrors } from './plugins/unexpected-errors.ts';
@@ -44,7 +45,8 @@ export function createYogaApp(options: YogaAppOptions): DvmmYoga {
     graphiql: graphiqlOptions(),
     renderGraphiQL: renderDvmmGraphiQL,
     maskedErrors: { maskError: options.maskError },
-    maxRequestBodySize: MAX_BODY_BYTES,
+    // Enforced by useBodyLimit, which checks Content-Length rather than counting every body as it streams in.
+    maxRequestBodySize: false,
     batching: false,
     logging: yogaLogger(options.logger, options.logged),
     context: ({ principal, requestId }): GraphQLContext => ({
@@ -54,6 +56,7 @@ export function createYogaApp(options: YogaAppOptions): DvmmYoga {
     }),
     plugins: [
       useHttpAuth(options.authenticator, () => metrics.operation('unknown', '', 'unauthenticated')),
+      useBodyLimit(MAX_BODY_BYTES),
       EnvelopArmorPlugin(armorConfig),
       useOperationMetrics(metrics),
       ...(options.plugins ?? []),
