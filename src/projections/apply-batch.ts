@@ -2,7 +2,6 @@ import type postgres from 'postgres';
 import type { GlobalCheckpoint } from '../event-store/types.ts';
 import type { LogEvent } from '../event-store/read-all.ts';
 import { CHANGES_CHANNEL, encodeChanges, rowChange, type RowChange } from './changes.ts';
-import { advanceCheckpoints } from './checkpoints.ts';
 import { checkpointOf, compareCheckpoints } from './cursor.ts';
 import type { ChangedRow, PreparedBatch, Projection } from './types.ts';
 
@@ -11,7 +10,10 @@ export type BatchOutcome =
   /** A checkpoint was no longer at `from`: someone else applied these events; nothing was written. */
   | { kind: 'stale' };
 
-class StaleBatch extends Error {}
+/** SQLSTATE of dvmm_advance_checkpoints when a checkpoint was not at the batch's start (drizzle/0007). */
+const STALE_BATCH = 'DV010';
+/** SQLSTATE of a statement sent behind a failed one: the transaction is aborted (and will roll back). */
+const IN_FAILED_TRANSACTION = '25P02';
 
 /**
  * Applies `events` (read after `from`) to one or more projections and moves their checkpoints to the last of
@@ -19,10 +21,21 @@ class StaleBatch extends Error {}
  * Several projections at the same checkpoint share the transaction (one BEGIN, one guard, one commit flush);
  * when one of them fails, the runtime retries them one by one, so the failure stays with its projection.
  *
+ * The transaction runs on one reserved connection, its statements sent without waiting for answers in between:
+ * BEGIN, the guard, the handlers' writes, and (once the handlers have settled) the change NOTIFY and the COMMIT.
+ * When every projection's batch is prepared and pipelined (PreparedBatch.changes), nothing needs an answer before
+ * the COMMIT, so all of it goes out at once: one round trip. Each check that may refuse the batch is then a
+ * statement that fails (the guard, dvmm_fail in the handlers): the transaction is aborted, the statements behind
+ * it fail too, and the COMMIT only rolls back (Postgres answers ROLLBACK, not an error). Otherwise the handlers'
+ * answers are awaited first (two round trips) and a failure sends ROLLBACK.
+ *
  * The NOTIFY is issued inside the transaction: Postgres delivers it when, and only if, the transaction commits, so
  * listeners hear about a change after it is visible and a crash between commit and publication cannot lose it.
  * (The global commit-order lock a NOTIFY takes costs little here: one writer per projection, batches not rows.)
  * A handler error propagates after the rollback.
+ *
+ * `sql` should be a pool whose sessions are read-only by default (connection.ts batchPool; the transaction is
+ * opened READ WRITE), so a statement that somehow runs after the COMMIT cannot write.
  */
 export interface ApplyOptions {
   /**
@@ -51,45 +64,104 @@ export async function applyBatch(
   const last = events[events.length - 1];
   if (!last || group.length === 0) return { kind: 'applied', checkpoint: from, changes: [] };
   const to = checkpointOf(last);
-  let published = null as Promise<unknown> | null;
+  const synchronous = options.synchronousCommit ?? !group.every((p) => p.asynchronousCommit === true);
+  const connection = await sql.reserve();
+  let ended = false;
   try {
-    const changes = await sql.begin(async (tx) => {
-      const synchronous = options.synchronousCommit ?? !group.every((p) => p.asynchronousCommit === true);
-      const asynchronous = synchronous ? null : tx`set local synchronous_commit = off`.execute();
-      // The guard goes first on the connection, so it takes the checkpoint rows' locks (waiting for any other
-      // writer) before a handler statement runs; the handlers' statements are sent right behind it rather than
-      // after its answer, and all of it rolls back if it finds a checkpoint moved.
-      const guard = advanceCheckpoints(tx, group.map((p) => p.name), from, to);
-      // Handlers run side by side: their statements pipeline on the transaction's connection.
-      const applied = Promise.allSettled(group.map((p, i) => options.prepared?.[i]?.(tx) ?? p.apply(tx, events)));
-      // Wait for everything to settle before deciding: postgres.js would run a statement issued after the
-      // transaction ended outside of it, on a connection back in the pool.
-      const [moved, results, settings] = await Promise.allSettled([guard, applied, asynchronous]);
-      if (settings.status === 'rejected') throw settings.reason;
-      if (moved.status === 'rejected') throw moved.reason;
-      if (moved.value !== group.length) throw new StaleBatch();
-      if (results.status === 'rejected') throw results.reason;
-      const changes: RowChange[] = [];
-      for (const [i, result] of results.value.entries()) {
-        if (result.status === 'rejected') throw result.reason;
-        changes.push(...publishable(group[i]!.name, result.value, to));
-      }
-      const payloads = encodeChanges(changes);
-      if (payloads.length > 0) {
-        // Sent, not awaited: it runs right before the COMMIT that postgres.js sends behind it on this connection,
-        // which saves a round trip. Should it fail, the transaction is aborted and that COMMIT only rolls back
-        // (Postgres answers ROLLBACK, not an error), so the batch counts as applied only once this has succeeded.
-        published = tx`select pg_notify(${CHANGES_CHANNEL}, payload) from unnest(${payloads}::text[]) as payload`.execute();
-        published.catch(() => {}); // awaited below; this keeps a failure from being reported as unhandled meanwhile
-      }
-      return changes;
+    // After the COMMIT or ROLLBACK has been sent, a handler statement would run outside the transaction: refused.
+    // Every statement created is kept, to check that a pipelined batch has sent all of its own before the COMMIT.
+    const created: { executed?: boolean }[] = [];
+    const tx = new Proxy(connection, {
+      apply(target, self, args) {
+        if (ended) throw new Error('a projection handler sent a statement after its batch transaction ended');
+        const statement = Reflect.apply(target, self, args) as { executed?: boolean };
+        created.push(statement);
+        return statement;
+      },
+    }) as unknown as postgres.TransactionSql;
+    const sent: Promise<unknown>[] = [];
+    const send = (statement: postgres.PendingQuery<postgres.Row[]>): Promise<unknown> => {
+      const result = statement.execute().then((rows) => rows);
+      result.catch(() => {}); // every one is awaited below; this keeps a failure from being reported as unhandled meanwhile
+      sent.push(result);
+      return result;
+    };
+    // A simple query: BEGIN and SET LOCAL as one message.
+    send(connection.unsafe(synchronous ? 'begin read write' : 'begin read write; set local synchronous_commit = off'));
+    // The guard goes first, so it takes the checkpoint rows' locks (waiting for any other writer) before a handler
+    // statement runs; it fails the transaction if a checkpoint moved.
+    const guard = send(connection`
+      select dvmm_advance_checkpoints(${group.map((p) => p.name)}::text[], ${from.transactionId.toString()}::bigint,
+        ${from.position.toString()}::bigint, ${to.transactionId.toString()}::bigint, ${to.position.toString()}::bigint)`);
+    // Handlers run side by side: their statements pipeline on the connection, behind the guard.
+    const batches = group.map((p, i) => options.prepared?.[i] ?? null);
+    const handlers = group.map((p, i) => {
+      const handled = batches[i] ? batches[i]!(tx) : p.apply(tx, events);
+      handled.catch(() => {});
+      return handled;
     });
-    if (published) await published;
+    const declared = batches.every((b) => b?.changes !== undefined) ? batches.map((b) => b!.changes!) : null;
+    let changed: readonly (readonly ChangedRow[])[];
+    if (declared) {
+      // postgres.js sends a statement when it is first awaited or executed, a microtask or two later: one that a
+      // handler has not executed yet could go out behind the COMMIT. A pipelined batch executes them all at once.
+      if (created.some((statement) => statement.executed === false)) {
+        ended = true;
+        await connection`rollback`.execute().catch(() => {});
+        throw new Error('a pipelined batch left a statement unsent when it returned (see PreparedBatch)');
+      }
+      changed = declared;
+    } else {
+      // Some handler may need an answer before it sends its last statement: wait for all of them.
+      const settled = await Promise.allSettled([...sent, ...handlers]);
+      if (settled.some((r) => r.status === 'rejected')) {
+        ended = true;
+        await connection`rollback`.execute().catch(() => {});
+        return failure(await guardOutcome(guard), handlers);
+      }
+      changed = await Promise.all(handlers);
+    }
+    const changes = group.flatMap((p, i) => publishable(p.name, changed[i]!, to));
+    const payloads = encodeChanges(changes);
+    if (payloads.length > 0) send(connection`select pg_notify(${CHANGES_CHANNEL}, payload) from unnest(${payloads}::text[]) as payload`);
+    const commit = connection`commit`.execute();
+    ended = true;
+    const [committed, results] = await Promise.all([commit.then((r) => r, (e: unknown) => e), Promise.allSettled([...sent, ...handlers])]);
+    if (committed instanceof Error) throw committed;
+    const command = (committed as postgres.RowList<postgres.Row[]>).command;
+    if (results.some((r) => r.status === 'rejected')) {
+      // A failed statement aborts the transaction, so the COMMIT rolled back; anything else is a broken promise.
+      if (command === 'COMMIT') throw new Error('a batch transaction committed although one of its statements failed');
+      return failure(await guardOutcome(guard), [...handlers, ...sent]);
+    }
+    if (command !== 'COMMIT') throw new Error(`batch transaction ended with ${command}`);
     return { kind: 'applied', checkpoint: to, changes };
-  } catch (error) {
-    if (error instanceof StaleBatch) return { kind: 'stale' };
-    throw error;
+  } finally {
+    if (!ended) await connection`rollback`.execute().catch(() => {});
+    connection.release();
   }
+}
+
+/** The guard's verdict once it has settled: stale, or an error of its own (null: it passed). */
+async function guardOutcome(guard: Promise<unknown>): Promise<'stale' | { error: unknown } | null> {
+  try {
+    await guard;
+    return null;
+  } catch (error) {
+    return (error as { code?: string }).code === STALE_BATCH ? 'stale' : { error };
+  }
+}
+
+/**
+ * The outcome of a transaction that rolled back: stale when the guard said so, else the first error that is not
+ * just "the transaction was already aborted" (a handler's, then the NOTIFY's).
+ */
+async function failure(guard: 'stale' | { error: unknown } | null, others: Promise<unknown>[]): Promise<BatchOutcome> {
+  if (guard === 'stale') return { kind: 'stale' };
+  if (guard) throw guard.error;
+  const errors: unknown[] = [];
+  for (const result of await Promise.allSettled(others)) if (result.status === 'rejected') errors.push(result.reason);
+  throw errors.find((e) => (e as { code?: string }).code !== IN_FAILED_TRANSACTION) ?? errors[0] ?? new Error('batch transaction rolled back');
 }
 
 /** One entry per row, carrying the newest cursor the batch gave it. */

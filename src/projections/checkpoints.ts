@@ -1,4 +1,3 @@
-import type postgres from 'postgres';
 import type { GlobalCheckpoint, Sql } from '../event-store/types.ts';
 
 interface CheckpointRow {
@@ -17,30 +16,6 @@ export async function loadCheckpoint(sql: Sql, name: string): Promise<GlobalChec
     select transaction_id::text, position::text from projection_checkpoints where name = ${name}`;
   if (!row) throw new Error(`projection ${name} has no checkpoint row`);
   return { transactionId: BigInt(row.transaction_id), position: BigInt(row.position) };
-}
-
-/**
- * Moves the checkpoints of `names` from `from` to `to`, inside the batch's transaction, and only those still at
- * `from`; returns how many moved. Fewer than `names.length` means another process (a former leader, a rebuild)
- * committed meanwhile, so the batch is stale and its transaction must roll back. Run as the batch's first
- * statement, the UPDATE also takes the row locks that serialise every writer of these projections until commit; a
- * second writer with the same `from` waits, then re-reads the rows under READ COMMITTED, finds them moved and
- * matches nothing (commanded-ecto's last_seen guard).
- */
-export async function advanceCheckpoints(
-  tx: postgres.TransactionSql,
-  names: readonly string[],
-  from: GlobalCheckpoint,
-  to: GlobalCheckpoint,
-): Promise<number> {
-  const rows = await tx`
-    update projection_checkpoints
-    set transaction_id = ${to.transactionId.toString()}::bigint, position = ${to.position.toString()}::bigint,
-        updated_at = now(), stalled_at = null, stalled_position = null, error = null
-    where name = any(${names as string[]}::text[])
-      and transaction_id = ${from.transactionId.toString()}::bigint
-      and position = ${from.position.toString()}::bigint`;
-  return rows.count;
 }
 
 /** Records that the projection is stuck on an event, for status output in any process. */

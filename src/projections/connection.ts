@@ -25,3 +25,20 @@ export function dedicatedConnection(sql: postgres.Sql, options: DedicatedOptions
     onnotify: options.onnotify,
   } as unknown as postgres.Options<Record<string, postgres.PostgresType>>);
 }
+
+/**
+ * The projector's own small pool for batch transactions. Its sessions default to read-only
+ * (`default_transaction_read_only`), and applyBatch opens every transaction READ WRITE: the whole transaction goes
+ * out in one round trip, COMMIT included, so a statement that ends up behind the COMMIT (postgres.js re-sends a
+ * prepared statement that failed for a stale plan at the end of the pipeline) would run on its own. Here it can
+ * write nothing. Being its own pool, batches also never queue behind other work on the shared one.
+ */
+export function batchPool(sql: postgres.Sql, options: { applicationName: string; max: number }): postgres.Sql {
+  const base = sql.options as unknown as Record<string, unknown> & { connection?: Record<string, unknown> };
+  return postgres({
+    ...base,
+    max: options.max,
+    onnotice: () => {},
+    connection: { ...base.connection, application_name: options.applicationName, default_transaction_read_only: 'on' },
+  } as unknown as postgres.Options<Record<string, postgres.PostgresType>>);
+}

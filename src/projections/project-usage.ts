@@ -1,9 +1,10 @@
+import type postgres from 'postgres';
 import { toDomainEvent } from '../domain/events.ts';
 import { VM_SIZE_CATALOG } from '../domain/vm-size.ts';
 import type { LogEvent } from '../event-store/read-all.ts';
 import { entityId, eventTime } from './event-facts.ts';
 import { projectUsage, projectUsageOpenRequests } from './project-usage.table.ts';
-import type { PreparedBatch, Projection } from './types.ts';
+import { pipelined, type PreparedBatch, type Projection } from './types.ts';
 
 export const PROJECT_USAGE_PROJECTION = 'project_usage';
 
@@ -43,7 +44,7 @@ export const projectUsageProjection: Projection = {
   prepare: prepareUsage,
 };
 
-const NOTHING: PreparedBatch = async () => [];
+const NOTHING: PreparedBatch = pipelined([], () => []);
 
 /** Works out a batch's usage changes (no I/O) and returns what writes them. */
 function prepareUsage(events: LogEvent[]): PreparedBatch {
@@ -79,13 +80,15 @@ function prepareUsage(events: LogEvent[]): PreparedBatch {
   const openedJson = stillOpen.length > 0 ? JSON.stringify(stillOpen) : null;
   const closedBefore = [...closed].filter((id) => !opened.has(id));
 
-  return async (tx) => {
-    const writes: Promise<unknown>[] = [];
+  // Pipelined (see PreparedBatch): every statement is sent at once, the pricing check is in SQL, no row is published.
+  return pipelined([], (tx) => {
+    const writes: postgres.PendingQuery<postgres.Row[]>[] = [];
     if (readyJson) {
       // One statement, no read round trip first. It runs before the delete below (statements on one connection
-      // run in the order sent), so it still finds the requests this batch closes.
+      // run in the order sent), so it still finds the requests this batch closes. A READY it cannot price fails
+      // it (dvmm_fail), so the batch rolls back (and stalls the projection at it).
       writes.push(
-        tx<{ id: string; size: string | null }[]>`
+        tx`
           with ready as (
             select r.id, r.month, r.at, coalesce(r.project_id, o.project_id) as project_id,
                    coalesce(r.tenant_id, o.tenant_id) as tenant_id, coalesce(r.size, o.size) as size
@@ -112,15 +115,11 @@ function prepareUsage(events: LogEvent[]): PreparedBatch {
               monthly_cost_eur = project_usage.monthly_cost_eur + excluded.monthly_cost_eur,
               updated_at = greatest(project_usage.updated_at, excluded.updated_at)
           )
-          select id::text, size from priced where vcpus is null`.then((unpriced) => {
-          // Counted nowhere: an error rolls the batch back (and stalls the projection at it).
-          const first = unpriced[0];
-          if (!first) return;
-          if (first.size === null) {
-            throw new Error(`VmRequestReady for request ${first.id}, whose VmRequestCreated this projection never saw`);
-          }
-          throw new Error(`request ${first.id} has unknown size ${JSON.stringify(first.size)}`);
-        }),
+          select dvmm_fail(case
+            when size is null then format('VmRequestReady for request %s, whose VmRequestCreated this projection never saw', id)
+            else format('request %s has unknown size %s', id, to_json(size))
+          end)
+          from (select id, size from priced where vcpus is null limit 1) as unpriced`,
       );
     }
     if (openedJson) {
@@ -131,7 +130,6 @@ function prepareUsage(events: LogEvent[]): PreparedBatch {
     if (closedBefore.length > 0) {
       writes.push(tx`delete from project_usage_open_requests where id = any(${closedBefore}::uuid[])`);
     }
-    await Promise.all(writes);
-    return [];
-  };
+    return writes;
+  });
 }

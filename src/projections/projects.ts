@@ -6,7 +6,7 @@ import { checkpointOf } from './cursor.ts';
 import { entityId, eventTime } from './event-facts.ts';
 import { projectMembers, projects } from './projects.table.ts';
 import { replaceAllExcept } from './table-sql.ts';
-import type { ChangedRow, Projection } from './types.ts';
+import { pipelined, type ChangedRow, type PreparedBatch, type Projection } from './types.ts';
 
 export const PROJECTS_PROJECTION = 'projects';
 
@@ -39,6 +39,7 @@ type MemberOutcome =
   | { kind: 'gone'; project_id: string; user_id: string };
 
 const REPLACE_ROW = replaceAllExcept(projects, ['id']);
+const NOTHING: PreparedBatch = pipelined([], () => []);
 
 function evolveProjectRecord(record: ProjectRecord | undefined, event: LogEvent, domain: ProjectEvent): ProjectRecord {
   const at = eventTime(event);
@@ -102,6 +103,12 @@ export const projectsProjection: Projection = {
   tables: [projects, projectMembers],
   // A read model: rebuilt from the log, so a server crash losing its last commits costs nothing (see Projection).
   asynchronousCommit: true,
+  // Most batches (live ones above all) hold no project event: those write nothing, which pipelines with the other
+  // projections' writes (see PreparedBatch). Any other batch reads the projects it changes first, so it is `apply`.
+  prepare(events) {
+    if (!events.some((event) => Object.hasOwn(projectEventSchemaVersions, event.type))) return NOTHING;
+    return (tx) => projectsProjection.apply(tx, events);
+  },
   async apply(tx, events) {
     const projectEvents: { event: LogEvent; domain: ProjectEvent }[] = [];
     for (const event of events) {

@@ -5,6 +5,7 @@ import { readAllLean, type LogEvent, type ReadLogResult } from '../event-store/r
 import type { GlobalCheckpoint } from '../event-store/types.ts';
 import { applyBatch, applyIsolating } from './apply-batch.ts';
 import { loadCheckpoint, recordStall } from './checkpoints.ts';
+import { batchPool } from './connection.ts';
 import { checkpointOf, compareCheckpoints } from './cursor.ts';
 import { latestEvent } from './latest-event.ts';
 import { createLeadership } from './leadership.ts';
@@ -189,16 +190,20 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     }
   };
 
+  // Batch transactions go out in one round trip on connections of their own (connection.ts batchPool): one per
+  // projection at most, as many as can write at once (each its own group, or a group's retry one by one).
+  const writer = batchPool(sql, { applicationName, max: Math.max(1, slots.length) });
+
   const applyTo = async (slot: Slot, from: GlobalCheckpoint, events: LogEvent[], prepared: PreparedBatch | null = null): Promise<void> => {
     try {
-      const outcome = await applyBatch(sql, slot.projection, from, events, { ...applyOptions, prepared: [prepared] });
+      const outcome = await applyBatch(writer, slot.projection, from, events, { ...applyOptions, prepared: [prepared] });
       if (!slot.leading) return;
       if (outcome.kind === 'stale') return await reload(slot);
       committed(slot, outcome.checkpoint, events.length);
     } catch (batchError) {
       if (!slot.leading) return;
       // Find the culprit, so everything before it commits and the checkpoint stops right there.
-      const isolated = events.length > 1 ? await applyIsolating(sql, slot.projection, from, events, applyOptions) : null;
+      const isolated = events.length > 1 ? await applyIsolating(writer, slot.projection, from, events, applyOptions) : null;
       if (!slot.leading) return;
       if (isolated === null) return stall(slot, events[0]!, batchError);
       if (isolated.kind === 'stale') return await reload(slot);
@@ -219,7 +224,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   ): Promise<void> => {
     if (group.length === 1) return applyTo(group[0]!, from, events, prepared[0] ?? null);
     try {
-      const outcome = await applyBatch(sql, group.map((slot) => slot.projection), from, events, { ...applyOptions, prepared });
+      const outcome = await applyBatch(writer, group.map((slot) => slot.projection), from, events, { ...applyOptions, prepared });
       if (outcome.kind === 'applied') {
         for (const slot of group) if (slot.leading) committed(slot, outcome.checkpoint, events.length);
         return;
@@ -455,6 +460,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       await pumping;
       await checking;
       await leadership.close();
+      await writer.end({ timeout: 5 });
       for (const slot of slots) slot.leading = false;
       for (const waiter of waiters) waiter.reject(new Error('projector stopped'));
       waiters = [];

@@ -45,8 +45,34 @@ export interface Projection {
   asynchronousCommit?: boolean;
 }
 
-/** A batch's writes, worked out by Projection.prepare: sends them inside the runtime's transaction. */
-export type PreparedBatch = (tx: postgres.TransactionSql) => Promise<ChangedRow[]>;
+/**
+ * A batch's writes, worked out by Projection.prepare: sends them inside the runtime's transaction.
+ *
+ * With `changes` (see `pipelined`) the batch promises more: the call sends every statement before it returns (none
+ * waits for another's answer), every check that can fail the batch is in SQL (a failing statement, e.g. through
+ * `dvmm_fail`, never a test on an answer), and `changes` are the rows it changes. The runtime can then send the
+ * whole transaction, BEGIN to COMMIT with the change NOTIFY, in one round trip: a failing statement aborts the
+ * transaction and the COMMIT only rolls back.
+ */
+export type PreparedBatch = ((tx: postgres.TransactionSql) => Promise<ChangedRow[]>) & { readonly changes?: readonly ChangedRow[] };
+
+/**
+ * A pipelined prepared batch changing `changes` (see PreparedBatch): `statements(tx)` creates its statements, which
+ * are sent at once, in order (`execute()`: a statement handed to `await` or Promise.all would only be sent a
+ * microtask later, possibly behind the COMMIT).
+ */
+export function pipelined(
+  changes: readonly ChangedRow[],
+  statements: (tx: postgres.TransactionSql) => postgres.PendingQuery<postgres.Row[]>[],
+): PreparedBatch {
+  return Object.assign(
+    async (tx: postgres.TransactionSql) => {
+      await Promise.all(statements(tx).map((statement) => statement.execute()));
+      return [...changes];
+    },
+    { changes },
+  );
+}
 
 export type Log = (line: string) => void;
 

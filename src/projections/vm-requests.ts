@@ -1,10 +1,11 @@
+import type postgres from 'postgres';
 import { isEventType, isVmRequestEvent, toDomainEvent } from '../domain/events.ts';
 import type { LogEvent } from '../event-store/read-all.ts';
 import { checkpointOf } from './cursor.ts';
 import { entityId, eventTime } from './event-facts.ts';
 import { columnList } from './table-sql.ts';
 import { timelineEntry, type TimelineRecord } from './timeline-entry.ts';
-import type { ChangedRow, PreparedBatch, Projection } from './types.ts';
+import { pipelined, type ChangedRow, type PreparedBatch, type Projection } from './types.ts';
 import { vmRequestPatch, type VmRequestPatch } from './vm-request-patch.ts';
 import { vmRequestProjectNames, vmRequests, vmRequestTimeline } from './vm-requests.table.ts';
 
@@ -81,8 +82,9 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
   const changed: ChangedRow[] = [];
   for (const [id, event] of lastEvents) changed.push({ id, tenantId: event.tenantId, cursor: checkpointOf(event) });
 
-  return async (tx) => {
-    const statements: Promise<unknown>[] = [];
+  // Pipelined (see PreparedBatch): every statement is sent at once and the one check is in SQL.
+  return pipelined(changed, (tx) => {
+    const statements: postgres.PendingQuery<postgres.Row[]>[] = [];
     if (namesJson) {
       statements.push(tx`
         insert into vm_request_project_names
@@ -97,20 +99,19 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
         left join vm_request_project_names pn on r.project_name is null and pn.project_id = r.project_id`);
     }
     // No read round trip, no conflict handling. A patch for a request that was never created matches no row; the
-    // count check turns that into an error. `= any(ids)` makes the plan an index lookup whatever the statistics
-    // say (a hash join would scan the table).
+    // count check (in SQL, so it fails the transaction before its COMMIT) turns that into an error. `= any(ids)`
+    // makes the plan an index lookup whatever the statistics say (a hash join would scan the table).
     if (updatedJson) {
-      statements.push(
-        tx`
+      statements.push(tx`
+        with updated as (
           update vm_requests stored
           set (${tx.unsafe(UPDATABLE)}) = (select ${tx.unsafe(UPDATABLE_FROM_MERGED)} from json_populate_record(stored, p.patch) as merged)
           from json_to_recordset(${updatedJson}::text::json) as p(id uuid, patch json)
-          where stored.id = any(${updatedIds}::uuid[]) and stored.id = p.id`.then((result) => {
-          if (result.count !== updatedIds.length) {
-            throw new Error(`${updatedIds.length - result.count} VM request(s) changed by this batch were never created`);
-          }
-        }),
-      );
+          where stored.id = any(${updatedIds}::uuid[]) and stored.id = p.id
+          returning 1
+        )
+        select dvmm_fail(format('%s VM request(s) changed by this batch were never created', ${updatedIds.length}::int - count(*)))
+        from updated having count(*) <> ${updatedIds.length}::int`);
     }
     if (timelineJson) {
       statements.push(tx`
@@ -118,7 +119,6 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
         select * from json_populate_recordset(null::vm_request_timeline, ${timelineJson}::text::json)`);
     }
     // Independent statements on one connection: sent together, they pipeline (one round trip, not four).
-    await Promise.all(statements);
-    return changed;
-  };
+    return statements;
+  });
 }
