@@ -1,4 +1,3 @@
-import type postgres from 'postgres';
 import { AppendConditionFailedError, ConcurrencyConflictError } from './errors.ts';
 import { streamVersion } from './read-stream.ts';
 import type { AppendCondition, AppendOptions, AppendResult, ExpectedVersion, NewEvent, Sql } from './types.ts';
@@ -37,9 +36,7 @@ export async function append(
   const { eventsJson, metadataJson } = validateAppend(streamId, expected, events, options, maxEventBytes);
   if (options.condition) {
     try {
-      return inTransaction
-        ? await conditionalInsert(sql, streamId, expected, eventsJson, metadataJson, options, options.condition)
-        : await conditionalTransaction(reader as postgres.Sql, streamId, expected, eventsJson, metadataJson, options, options.condition);
+      return await conditionalInsert(sql, streamId, expected, eventsJson, metadataJson, options, options.condition);
     } catch (error) {
       if (!isVersionConflict(error)) throw error;
       throw new ConcurrencyConflictError(streamId, expected, await streamVersion(reader, streamId));
@@ -107,42 +104,11 @@ async function insert(
 }
 
 /**
- * A conditional append in one round trip: BEGIN, the shared lock, the insert and COMMIT are sent together on a
- * connection of our own (postgres.js pipelines them), where `sql.begin` would wait for BEGIN and for each
- * statement. The lock is a statement of its own so that the insert's snapshot, taken when it starts, sees
- * whatever committed while the lock was awaited. If a statement fails, the transaction is aborted and the COMMIT
- * behind it only rolls back.
+ * A conditional append: one statement (one round trip, atomic). Its guard calls dvmm_stream_version_after_lock
+ * (drizzle/0008), which takes the condition's lock shared and then reads the other stream's version with a fresh
+ * snapshot, so a writer of that stream that committed while we waited for the lock is seen; the lock is held until
+ * this append commits, so one that comes later waits for us. Inside a caller's transaction it works the same.
  */
-async function conditionalTransaction(
-  pool: postgres.Sql,
-  streamId: string,
-  expected: ExpectedVersion,
-  eventsJson: string,
-  metadataJson: string,
-  options: AppendOptions,
-  condition: AppendCondition,
-): Promise<AppendResult> {
-  const connection = await pool.reserve();
-  try {
-    const statements = [
-      connection`begin`.execute(),
-      condition.sharedLock ? connection`select pg_advisory_xact_lock_shared(hashtextextended(${condition.sharedLock}, 0))`.execute() : null,
-      conditionalStatement(connection, streamId, expected, eventsJson, metadataJson, options, condition),
-      connection`commit`.execute(),
-    ];
-    const settled = await Promise.allSettled(statements);
-    for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
-    const insert = settled[2] as PromiseFulfilledResult<ConditionalRow[]>;
-    const commit = settled[3] as PromiseFulfilledResult<{ command?: string }>;
-    // Every statement succeeded, so the COMMIT did commit; anything else would be a broken connection.
-    if (commit.value.command !== 'COMMIT') throw new Error(`conditional append: the transaction ended with ${commit.value.command}`);
-    return await conditionalResult(pool, streamId, insert.value, options, condition);
-  } finally {
-    connection.release();
-  }
-}
-
-/** The same inside a caller's transaction: the lock, then the insert. */
 async function conditionalInsert(
   sql: Sql,
   streamId: string,
@@ -152,7 +118,6 @@ async function conditionalInsert(
   options: AppendOptions,
   condition: AppendCondition,
 ): Promise<AppendResult> {
-  if (condition.sharedLock) await sql`select pg_advisory_xact_lock_shared(hashtextextended(${condition.sharedLock}, 0))`;
   const rows = await conditionalStatement(sql, streamId, expected, eventsJson, metadataJson, options, condition);
   return conditionalResult(sql, streamId, rows, options, condition);
 }
@@ -190,9 +155,9 @@ function conditionalStatement(
       ),`
     : sql``;
   return sql<ConditionalRow[]>`
-    with guard as (
+    with guard as materialized (
       select version, version = ${condition.version}::int as holds
-      from (select coalesce(max(stream_version), 0)::int as version from events where stream_id = ${condition.streamId}) as v
+      from (select dvmm_stream_version_after_lock(${condition.sharedLock ?? null}::text, ${condition.streamId}::text) as version) as v
     ),
     ${command}
     inserted as (
