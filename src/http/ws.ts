@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Principal } from '../domain/principal.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
+import { type DirectResults, type ResultSink, takeDirectResults } from '../graphql/live/shared-execution.ts';
 import type { Authenticator } from './auth.ts';
 import { logUnexpected, maskedError } from './errors.ts';
 import { MAX_BODY_BYTES } from './limits.ts';
@@ -103,7 +104,8 @@ export function attachGraphQLWs(options: GraphQLWsOptions): { close(): Promise<v
         const destination = destinations.get(args.contextValue as object);
         destinations.delete(args.contextValue as object);
         const result = await run(args, (enveloped) => enveloped.subscribe(args));
-        return destination && isAsyncIterable(result) ? streamToSocket(result, destination) : result;
+        const direct = takeDirectResults(args.contextValue);
+        return destination && isAsyncIterable(result) ? new SocketStream(result, destination.socket, destination.id, direct) : result;
       },
     },
     wss,
@@ -157,74 +159,104 @@ const payloadJson = (result: ExecutionResult): string => {
  * A subscription's results written straight to its socket, bypassing graphql-ws's per-result path (an await on
  * `onNext`, an object spread, a message validation and a JSON.stringify of the whole message per subscriber; with
  * 10,000 subscribers of one change that was most of the fan-out). The payload is serialized once per shared result
- * and each socket's message is that string with its operation id around it.
+ * and each socket's message is that string with its operation id around it. A live subscription's error-free
+ * results come here directly from the feed (`ResultSink`, shared-execution.ts), without travelling up yoga's
+ * iterator chain; results with errors still come up the chain, masked.
  *
  * graphql-ws still runs the protocol: it asks this iterator for its first result, and that answer is the end of the
  * stream (it then sends `complete`) or its error (it sends `error`); results go out meanwhile, each after the
  * previous one's send has completed, as graphql-ws does it, so a client that stops reading holds the stream
  * (whose bounded buffer keeps only the latest states) rather than a queue of messages. `return()` (the client
  * completed the operation, or the socket closed) ends the stream.
+ *
+ * A class rather than closures: one of these per idle subscriber.
  */
-function streamToSocket(stream: AsyncIterable<ExecutionResult>, { socket, id }: Destination): AsyncIterableIterator<ExecutionResult> {
-  const source = stream[Symbol.asyncIterator]();
-  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-  let started = false;
-  let finished = false;
-  let waiting: { resolve: (result: IteratorResult<ExecutionResult>) => void; reject: (error: unknown) => void } | null = null;
+class SocketStream implements AsyncIterableIterator<ExecutionResult>, ResultSink {
+  private readonly source: AsyncIterator<ExecutionResult>;
+  private readonly prefix: string;
+  private started = false;
+  private finished = false;
+  private waiting: { resolve: (result: IteratorResult<ExecutionResult>) => void; reject: (error: unknown) => void } | null = null;
 
-  const end = (error?: unknown): void => {
-    if (finished) return;
-    finished = true;
-    const consumer = waiting;
-    waiting = null;
+  constructor(
+    stream: AsyncIterable<ExecutionResult>,
+    private readonly socket: WebSocket,
+    id: string,
+    direct: DirectResults | undefined,
+  ) {
+    this.source = stream[Symbol.asyncIterator]();
+    this.prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    direct?.attach(this);
+  }
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    if (this.finished) return Promise.resolve(DONE);
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      if (!this.started) {
+        this.started = true;
+        this.pump();
+      }
+    });
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    if (!this.finished) {
+      this.end();
+      await this.source.return?.();
+    }
+    return DONE;
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+    if (!this.finished) {
+      this.end();
+      await this.source.return?.();
+    }
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** A result from the direct path; `done` asks for the next one. */
+  sendResult(result: ExecutionResult, done: () => void): void {
+    if (this.finished) return;
+    this.write(result, done);
+  }
+
+  /** The next result up the iterator chain (the only path for streams without a direct one). */
+  private pump(): void {
+    if (this.finished) return;
+    this.source.next().then(
+      (step) => {
+        if (this.finished) return;
+        if (step.done) return this.end();
+        this.write(step.value, () => this.pump());
+      },
+      (error: unknown) => this.end(error ?? new Error('subscription stream failed')),
+    );
+  }
+
+  private write(result: ExecutionResult, then: () => void): void {
+    // As graphql-ws: nothing is sent on a socket that is no longer open; its close ends this stream.
+    if (this.socket.readyState !== this.socket.OPEN) return then();
+    this.socket.send(this.prefix + payloadJson(result) + '}', (error) => {
+      if (!error) return then();
+      void this.source.return?.();
+      this.end(error);
+    });
+  }
+
+  private end(error?: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    const consumer = this.waiting;
+    this.waiting = null;
     if (error === undefined) consumer?.resolve(DONE);
     else consumer?.reject(error);
-  };
-
-  const pump = (): void => {
-    if (finished) return;
-    source.next().then((step) => {
-      if (finished) return;
-      if (step.done) return end();
-      // As graphql-ws: nothing is sent on a socket that is no longer open; its close ends this stream.
-      if (socket.readyState !== socket.OPEN) return pump();
-      socket.send(prefix + payloadJson(step.value) + '}', (error) => {
-        if (!error) return pump();
-        void source.return?.();
-        end(error);
-      });
-    }, (error: unknown) => end(error ?? new Error('subscription stream failed')));
-  };
-
-  return {
-    next() {
-      if (finished) return Promise.resolve(DONE);
-      return new Promise((resolve, reject) => {
-        waiting = { resolve, reject };
-        if (!started) {
-          started = true;
-          pump();
-        }
-      });
-    },
-    async return() {
-      if (!finished) {
-        end();
-        await source.return?.();
-      }
-      return DONE;
-    },
-    async throw(error: unknown) {
-      if (!finished) {
-        end();
-        await source.return?.();
-      }
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  }
 }
 
 /**

@@ -226,6 +226,9 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
       open.add(entry);
       try {
         const current = await visibleRow(db, principal, requestId);
+        if (current && compareCheckpoints(current.checkpoint, cursorOf(principal.tenantId)) <= 0) {
+          versions.covered(current.view.id, current.view.version);
+        }
         if (current) subscriber.deliver(current);
         // Not in the read model yet (just created)? Then its first state is on the way through the feed.
         else if (!(await readVmRequest(store, principal, requestId)).ok) {

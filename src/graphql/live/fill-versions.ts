@@ -22,7 +22,9 @@ import type { LiveChange } from './types.ts';
  *
  * The extra read happens only when versions were skipped: a bounded map remembers the last version delivered per
  * request; for a request it does not remember (new to this process, or evicted), one query per page fetches the
- * cursor of the version just before and compares it with how far the feed had delivered that tenant.
+ * cursor of the version just before and compares it with how far the feed had delivered that tenant. A request a
+ * vmRequestUpdated subscriber has just read, at a version the feed had passed, is remembered (`covered`), so the
+ * first change after subscribing does not cost that query.
  *
  * The rebuilt versions go out as changes of their own, in cursor order with the rest of the page, and each of them
  * and the row's own change carry the rebuilt versions before them in `earlier`. The feed fans a page out in one go,
@@ -42,6 +44,11 @@ export interface VersionFiller {
    * delivered a tenant: versions at or below it are not rebuilt.
    */
   expand(changes: readonly LiveChange[], cursorOf: (tenantId: string) => GlobalCheckpoint): Promise<LiveChange[]>;
+  /**
+   * This version of the request is at or below the feed's cursor for its tenant (a subscriber just read it from the
+   * read model): versions up to it need no rebuilding, so the request's next change costs no query to find out.
+   */
+  covered(id: string, version: number): void;
 }
 
 export interface VersionFillerOptions {
@@ -68,6 +75,11 @@ export const createVersionFiller = (options: VersionFillerOptions): VersionFille
   };
 
   return {
+    covered(id, version) {
+      const known = lastVersion.get(id);
+      if (known === undefined || known < version) remember(id, version);
+    },
+
     async expand(changes, cursorOf) {
       const gaps: Gap[] = [];
       const unknown: LiveChange[] = [];
