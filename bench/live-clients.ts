@@ -83,6 +83,8 @@ async function latency(task: Extract<ClientTask, { kind: 'latency' }>): Promise<
   for (let i = 0; i < task.tokens.length; i += 50) {
     clients.push(...(await Promise.all(task.tokens.slice(i, i + 50).map((token) => connect(task.wsUrl, token)))));
   }
+  /** BENCH_LIVE_TRACE=file: every sample as [sent at, latency] (ms), for looking at when the slow ones happened. */
+  const trace: [number, number][] | null = process.env.BENCH_LIVE_TRACE ? [] : null;
   for (const client of clients) {
     client.subscribe<{ vmRequestChanges: { vmRequest: { vmName: string } } }>(
       { query: CHANGES },
@@ -92,7 +94,10 @@ async function latency(task: Extract<ClientTask, { kind: 'latency' }>): Promise<
           const sent = name ? sentAt.get(name) : undefined;
           if (sent === undefined) return;
           sentAt.delete(name!);
-          if (measuring || !name!.startsWith('w')) latencies.push(performance.now() - sent);
+          if (measuring || !name!.startsWith('w')) {
+            latencies.push(performance.now() - sent);
+            trace?.push([sent, performance.now() - sent]);
+          }
         },
         error: () => {},
         complete: () => {},
@@ -152,6 +157,10 @@ async function latency(task: Extract<ClientTask, { kind: 'latency' }>): Promise<
   const sent = seq - before;
   const missing = [...sentAt.keys()].filter((name) => name.startsWith('m')).length;
   await Promise.all(clients.map((client) => client.dispose()));
+  if (trace && process.env.BENCH_LIVE_TRACE) {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(process.env.BENCH_LIVE_TRACE, JSON.stringify(trace.map(([at, ms]) => [at - trace[0]![0], ms])));
+  }
   return { kind: 'latency', latenciesMs: latencies, sent, missing, failed, skipped };
 }
 
