@@ -113,11 +113,14 @@ class SharedResults implements AsyncIterableIterator<ExecutionResult>, Consumer<
 
   async return(): Promise<IteratorResult<ExecutionResult>> {
     await this.source.return?.();
+    // The pending `next()` may have no request outstanding (the sink holds the turn): it ends here too.
+    this.answer(DONE);
     return DONE;
   }
 
   async throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
     await this.source.return?.();
+    this.answer(DONE);
     throw error;
   }
 

@@ -1,0 +1,86 @@
+import { buildSchema, type ExecutionArgs, type ExecutionResult, parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { createLiveIterator, type Step } from '../../src/graphql/live/live-iterator.ts';
+import { takeDirectResults, useSharedLiveExecution } from '../../src/graphql/live/shared-execution.ts';
+
+const schema = buildSchema(`
+  type Query { ok: Boolean }
+  type State { name: String, broken: String }
+  type Subscription { states: State }
+`);
+
+/** A live stream of states fed by hand, through the plugin's subscribe function, as yoga would call it. */
+const subscribe = async (query: string) => {
+  const queue: { name: string }[] = [];
+  let closed = false;
+  const live = createLiveIterator<{ name: string }>(
+    (): Step<{ name: string }> => {
+      const next = queue.shift();
+      return next ? { value: next } : 'wait';
+    },
+    () => (closed = true),
+  );
+  const resolvers = {
+    states: { subscribe: () => live.iterator, resolve: (state: { name: string }) => state },
+  };
+  Object.assign(schema.getSubscriptionType()!.getFields()['states']!, resolvers.states);
+  (schema.getType('State') as unknown as { getFields(): Record<string, { resolve?: unknown }> }).getFields()['broken']!.resolve = () => {
+    throw new Error('boom');
+  };
+  let subscribeFn: ((args: ExecutionArgs) => Promise<unknown>) | undefined;
+  const plugin = useSharedLiveExecution();
+  (plugin.onSubscribe as (payload: unknown) => void)({ setSubscribeFn: (fn: typeof subscribeFn) => (subscribeFn = fn) });
+  const contextValue = {};
+  const results = (await subscribeFn!({ schema, document: parse(query), contextValue })) as AsyncIterableIterator<ExecutionResult>;
+  const push = (name: string) => {
+    queue.push({ name });
+    live.wake();
+  };
+  return { results, push, contextValue, closed: () => closed };
+};
+
+describe('the direct path of a live subscription', () => {
+  it('hands error-free results to the sink, one at a time, each after the previous one is done', async () => {
+    const { results, push, contextValue } = await subscribe('subscription { states { name } }');
+    const direct = takeDirectResults(contextValue);
+    expect(direct).toBeDefined();
+    expect(takeDirectResults(contextValue)).toBeUndefined(); // handed out once
+    const sent: unknown[] = [];
+    const dones: (() => void)[] = [];
+    direct!.attach({ sendResult: (result, done) => (sent.push(result.data), dones.push(done)) });
+    const pending = results.next();
+    push('a');
+    push('b'); // held: the sink has not finished with `a`
+    expect(sent).toEqual([{ states: { name: 'a' } }]);
+    dones.shift()!();
+    expect(sent).toEqual([{ states: { name: 'a' } }, { states: { name: 'b' } }]);
+    dones.shift()!();
+    push('c');
+    expect(sent).toHaveLength(3);
+    await results.return!();
+    expect(await pending).toEqual({ value: undefined, done: true });
+  });
+
+  it('sends results with errors up the iterator chain (where yoga masks them), not to the sink', async () => {
+    const { results, push, contextValue, closed } = await subscribe('subscription { states { name broken } }');
+    const sent: unknown[] = [];
+    takeDirectResults(contextValue)!.attach({ sendResult: (result, done) => (sent.push(result), done()) });
+    const pending = results.next();
+    push('a');
+    const step = await pending;
+    expect(step.done).toBe(false);
+    expect(step.value?.errors?.[0]?.message).toBe('boom');
+    expect(sent).toEqual([]);
+    await results.return!();
+    expect(closed()).toBe(true);
+  });
+
+  it('without a sink, answers next() as any async iterator', async () => {
+    const { results, push } = await subscribe('subscription { states { name } }');
+    push('a');
+    expect(await results.next()).toEqual({ value: { data: { states: { name: 'a' } } }, done: false });
+    const next = results.next();
+    push('b');
+    expect((await next).value?.data).toEqual({ states: { name: 'b' } });
+  });
+});
