@@ -5,6 +5,7 @@
  *
  *   npm run bench -- projector          (or: npx tsx bench/projector.ts [events] [rate/s] [seconds])
  *   BENCH_WARMUP_SECONDS (default 1): appends at the same rate before the measured window, left out of the figures
+ *   BENCH_PROJECTOR_LAG=0 measures the replay only (skips both lag phases)
  *   BENCH_TRACE=/tmp/trace writes every lag sample and batch to /tmp/trace-async.json and /tmp/trace-sync.json
  */
 import { fork } from 'node:child_process';
@@ -181,17 +182,17 @@ export interface ProjectorFigures {
   /** CPU seconds the replay took in this process and in the Postgres server (when it runs on this machine). */
   replayCpu: { node: number; postgres: number };
   replayLoad: [number, number];
-  /** Read models commit asynchronously (their default, Projection.asynchronousCommit). */
-  lag: LagFigures;
+  /** Read models commit asynchronously (their default, Projection.asynchronousCommit). Absent with lag: false. */
+  lag?: LagFigures;
   /** The same with every batch waiting for the WAL flush (as provisioning_jobs does). */
-  lagSync: LagFigures;
+  lagSync?: LagFigures;
 }
 
 const loadAverage = (): number => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
 export async function benchProjector(
   db: BenchDatabase,
-  options: { events?: number; rate?: number; seconds?: number; warmupSeconds?: number; batchSize?: number } = {},
+  options: { events?: number; rate?: number; seconds?: number; warmupSeconds?: number; batchSize?: number; lag?: boolean } = {},
 ): Promise<ProjectorFigures> {
   const target = options.events ?? 200_000;
   const rate = options.rate ?? 500;
@@ -212,6 +213,7 @@ export async function benchProjector(
   const replayCpu = cpu();
   const replayLoad: [number, number] = [loadBefore, loadAverage()];
   await projector.stop();
+  if (options.lag === false) return { events, seedSeconds, replaySeconds, replayEventsPerSecond: events / replaySeconds, replayCpu, replayLoad };
   await db.sql`vacuum analyze`;
 
   const lag = await measureLag(db, rate, seconds, warmupSeconds, {});
@@ -394,8 +396,8 @@ export function printProjector(f: ProjectorFigures): void {
     console.log(`                  apply and commit               ${ms(l.legs.apply)}`);
     console.log(`                  commit -> change heard         ${ms(l.legs.publish)}`);
   };
-  lagLines('lag       ', f.lag);
-  lagLines('  sync    ', f.lagSync);
+  if (f.lag) lagLines('lag       ', f.lag);
+  if (f.lagSync) lagLines('  sync    ', f.lagSync);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
@@ -404,7 +406,15 @@ if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
   const db = await benchDatabase();
   console.log(`bench/projector: ${describeServer(db.url)}`);
   try {
-    printProjector(await benchProjector(db, { events: events || undefined, rate: rate || undefined, seconds: seconds || undefined, warmupSeconds }));
+    printProjector(
+      await benchProjector(db, {
+        events: events || undefined,
+        rate: rate || undefined,
+        seconds: seconds || undefined,
+        warmupSeconds,
+        lag: process.env.BENCH_PROJECTOR_LAG !== '0',
+      }),
+    );
   } finally {
     await db.close();
   }

@@ -1,6 +1,7 @@
 import type postgres from 'postgres';
 import { isEventType, isVmRequestEvent, toDomainEvent } from '../domain/events.ts';
 import type { LogEvent } from '../event-store/read-all.ts';
+import { columnArrays } from './column-arrays.ts';
 import { checkpointOf } from './cursor.ts';
 import { entityId, eventTime } from './event-facts.ts';
 import { columnList } from './table-sql.ts';
@@ -75,10 +76,11 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
     }
   }
   const namesJson = newNames.length > 0 ? JSON.stringify(newNames) : null;
-  const createdJson = created.length > 0 ? JSON.stringify(created) : null;
+  // Created requests and timeline rows go as one typed array per column (column-arrays.ts), the bulk of a replay.
+  const createdRows = created.length > 0 ? columnArrays(vmRequests, created as Record<string, unknown>[], { alias: 'r' }) : null;
   const updatedJson = updated.length > 0 ? JSON.stringify(updated) : null;
   const updatedIds = updated.map((u) => u.id);
-  const timelineJson = timeline.length > 0 ? JSON.stringify(timeline) : null;
+  const timelineRows = timeline.length > 0 ? columnArrays(vmRequestTimeline, timeline as unknown as Record<string, unknown>[], { alias: 't' }) : null;
   const changed: ChangedRow[] = [];
   for (const [id, event] of lastEvents) changed.push({ id, tenantId: event.tenantId, cursor: checkpointOf(event) });
 
@@ -91,12 +93,16 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
         select * from json_populate_recordset(null::vm_request_project_names, ${namesJson}::text::json)
         on conflict (project_id) do update set name = excluded.name`);
     }
-    if (createdJson) {
-      statements.push(tx`
-        insert into vm_requests (${tx.unsafe(ALL_COLUMNS)})
-        select ${tx.unsafe(ALL_COLUMNS_NAMED)}
-        from json_populate_recordset(null::vm_requests, ${createdJson}::text::json) as r
-        left join vm_request_project_names pn on r.project_name is null and pn.project_id = r.project_id`);
+    if (createdRows) {
+      statements.push(
+        tx.unsafe(
+          `insert into vm_requests (${ALL_COLUMNS})
+           select ${ALL_COLUMNS_NAMED}
+           from ${createdRows.from}
+           left join vm_request_project_names pn on r.project_name is null and pn.project_id = r.project_id`,
+          createdRows.parameters,
+        ),
+      );
     }
     // No read round trip, no conflict handling. A patch for a request that was never created matches no row; the
     // count check (in SQL, so it fails the transaction before its COMMIT) turns that into an error. `= any(ids)`
@@ -113,10 +119,10 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
         select dvmm_fail(format('%s VM request(s) changed by this batch were never created', ${updatedIds.length}::int - count(*)))
         from updated having count(*) <> ${updatedIds.length}::int`);
     }
-    if (timelineJson) {
-      statements.push(tx`
-        insert into vm_request_timeline
-        select * from json_populate_recordset(null::vm_request_timeline, ${timelineJson}::text::json)`);
+    if (timelineRows) {
+      statements.push(
+        tx.unsafe(`insert into vm_request_timeline (${timelineRows.columns.join(', ')}) select * from ${timelineRows.from}`, timelineRows.parameters),
+      );
     }
     // Independent statements on one connection: sent together, they pipeline (one round trip, not four).
     return statements;

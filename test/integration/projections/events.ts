@@ -92,7 +92,8 @@ export function randomRequest(projectId: string, requester: string, admin: strin
           projectId,
           vmName,
           size: pick(SIZES),
-          justification: `Needed for ${vmName} testing`,
+          // Awkward text on purpose: the projections send rows as Postgres array literals (column-arrays.ts).
+          justification: pick([`Needed for ${vmName} testing`, `"Quoted", {braced}, back\\slash \\" NULL, ünïcode ✓\nsecond line`, 'NULL', '']),
           requester: { id: requester, email: `${requester}@acme.test`, name: Math.random() < 0.5 ? null : requester.toUpperCase() },
         },
       },
@@ -106,7 +107,7 @@ export function randomRequest(projectId: string, requester: string, admin: strin
   const path = Math.random();
   let steps: Step[];
   if (path < 0.1) steps = [created];
-  else if (path < 0.2) steps = [created, vm([{ type: 'VmRequestCancelled', data: Math.random() < 0.5 ? {} : { reason: 'No longer needed' } }], requester)];
+  else if (path < 0.2) steps = [created, vm([{ type: 'VmRequestCancelled', data: Math.random() < 0.5 ? {} : { reason: pick(['No longer needed', 'null', '\\N', ' spaced "out" ']) } }], requester)];
   else if (path < 0.3) steps = [created, vm([{ type: 'VmRequestRejected', data: { rejectedBy: admin, reason: 'Too large for this project' } }], admin)];
   else if (path < 0.4) steps = [created, provisioning[0]!];
   else if (path < 0.5) {

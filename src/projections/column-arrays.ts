@@ -1,0 +1,51 @@
+import { getTableColumns } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+
+type Cell = string | number | boolean | bigint | null | undefined;
+
+const NEEDS_ESCAPE = /["\\]/;
+const ESCAPE = /["\\]/g;
+
+/**
+ * A Postgres array literal of `values`, every element quoted (so any text goes through unchanged), undefined and
+ * null as NULL. Sent as an untyped parameter cast to the column's array type, Postgres parses it straight into that
+ * type: no JSON to parse and no keys to look up per row.
+ */
+export function arrayLiteral(values: readonly Cell[]): string {
+  // Joined, not concatenated: one flat string, which postgres.js measures and copies into its message once.
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value === null || value === undefined) {
+      parts[i] = 'NULL';
+      continue;
+    }
+    const text = typeof value === 'string' ? value : String(value);
+    parts[i] = NEEDS_ESCAPE.test(text) ? `"${text.replace(ESCAPE, '\\$&')}"` : `"${text}"`;
+  }
+  return `{${parts.join(',')}}`;
+}
+
+const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * Rows keyed by column name as a set of rows in SQL: `unnest($1::uuid[], $2::text[], ...) as <alias>("id", ...)`,
+ * one array parameter per column (in the table's column order, `columns` if given), numbered from `firstParameter`.
+ *
+ * Why not json_populate_recordset: it parses the JSON and looks every column up by key, row by row. For a replay
+ * batch (20,000 timeline rows, a few thousand 32-column request rows) that was most of the Postgres time of the
+ * inserts; typed arrays parse several times faster.
+ */
+export function columnArrays(
+  table: PgTable,
+  rows: readonly Record<string, unknown>[],
+  options: { alias: string; firstParameter?: number; columns?: readonly string[] },
+): { from: string; parameters: string[]; columns: string[] } {
+  const all = Object.values(getTableColumns(table)).map((column) => ({ name: column.name, type: column.getSQLType() }));
+  const selected = options.columns ? options.columns.map((name) => all.find((c) => c.name === name)!) : all;
+  const first = options.firstParameter ?? 1;
+  const parameters = selected.map(({ name }) => arrayLiteral(rows.map((row) => row[name] as Cell)));
+  const arrays = selected.map(({ type }, i) => `$${first + i}::${type}[]`).join(', ');
+  const names = selected.map(({ name }) => quote(name));
+  return { from: `unnest(${arrays}) as ${options.alias}(${names.join(', ')})`, parameters, columns: names };
+}
