@@ -7,7 +7,8 @@
  *   npx tsx bench/projector-replay.ts [events] [rounds]
  *   BENCH_REPLAY_OTHER=/tmp/dvmm-old: the other variant's checkout (its src/projections/index.ts is imported);
  *     without it, only this checkout is measured.
- *   BENCH_REPLAY_BATCH=<events>: the projector's batchSize (default: its own)
+ *   BENCH_REPLAY_BATCH=<events>: the projector's batchSize (default: its own); several (20000,5000): this checkout
+ *     with each, side by side
  *   BENCH_REPLAY_STATEMENTS=1: prints each round's costliest statements (the server must preload pg_stat_statements;
  *     point BENCH_DATABASE_URL at such a server).
  */
@@ -28,11 +29,14 @@ const [eventsArg, roundsArg] = process.argv.slice(2).map(Number);
 const target = eventsArg || 200_000;
 const rounds = roundsArg || 2;
 const otherDir = process.env.BENCH_REPLAY_OTHER;
-const batchSize = process.env.BENCH_REPLAY_BATCH ? Number(process.env.BENCH_REPLAY_BATCH) : undefined;
-const variants: { label: string; module: ProjectionsModule }[] = [{ label: 'this checkout', module: current }];
+const batchSizes = (process.env.BENCH_REPLAY_BATCH ?? '').split(',').filter(Boolean).map(Number);
+const variants: { label: string; module: ProjectionsModule; batchSize?: number }[] =
+  batchSizes.length > 1
+    ? batchSizes.map((batchSize) => ({ label: `batch ${batchSize}`, module: current, batchSize }))
+    : [{ label: 'this checkout', module: current, batchSize: batchSizes[0] }];
 if (otherDir) {
   const module = (await import(pathToFileURL(join(otherDir, 'src/projections/index.ts')).href)) as ProjectionsModule;
-  variants.unshift({ label: otherDir, module });
+  variants.unshift({ label: otherDir, module, batchSize: batchSizes[0] });
 }
 
 const db = await benchDatabase();
@@ -46,7 +50,7 @@ try {
   console.log(`seed      ${n.format(events)} events`);
   const tables = current.PROJECTIONS.flatMap((p) => p.tables).map((t) => `"${getTableName(t)}"`);
   for (let round = 0; round < rounds; round++) {
-    for (const { label, module } of variants) {
+    for (const { label, module, batchSize } of variants) {
       await db.sql.unsafe(`truncate ${tables.join(', ')}`);
       await db.sql`delete from projection_checkpoints`;
       await db.sql`checkpoint`;

@@ -17,6 +17,12 @@ const ALL_COLUMNS = columnList(vmRequests);
 /** Every column of `r`, the project name completed from the lookup `pn`. */
 const ALL_COLUMNS_NAMED = columnList(vmRequests, [], 'r').replace('r."project_name"', 'coalesce(r."project_name", pn."name")');
 const UPDATABLE_FROM_MERGED = columnList(vmRequests, ['id'], 'merged');
+/**
+ * Named prepared statements, as tagged ones are: postgres.js sends an unprepared statement with parameters as a
+ * Describe first and holds back everything behind it until the answer, which would cost the pipelined batch a
+ * round trip. These texts never change, so each connection prepares them once.
+ */
+const PREPARED = { prepare: true } as const;
 
 /**
  * `vm_requests` (one row per request), `vm_request_timeline` (one row per event) and the projection's own project
@@ -101,6 +107,7 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
            from ${createdRows.from}
            left join vm_request_project_names pn on r.project_name is null and pn.project_id = r.project_id`,
           createdRows.parameters,
+          PREPARED,
         ),
       );
     }
@@ -121,7 +128,7 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
     }
     if (timelineRows) {
       statements.push(
-        tx.unsafe(`insert into vm_request_timeline (${timelineRows.columns.join(', ')}) select * from ${timelineRows.from}`, timelineRows.parameters),
+        tx.unsafe(`insert into vm_request_timeline (${timelineRows.columns.join(', ')}) select * from ${timelineRows.from}`, timelineRows.parameters, PREPARED),
       );
     }
     // Independent statements on one connection: sent together, they pipeline (one round trip, not four).
