@@ -1,3 +1,4 @@
+import type postgres from 'postgres';
 import { AppendConditionFailedError, ConcurrencyConflictError } from './errors.ts';
 import { streamVersion } from './read-stream.ts';
 import type { AppendCondition, AppendOptions, AppendResult, ExpectedVersion, NewEvent, Sql } from './types.ts';
@@ -56,6 +57,33 @@ export async function append(
   }
 }
 
+/**
+ * The statement (or CTE) that inserts one append's events: versions `base + 1 ..` in the given order, one
+ * metadata for all, filtered by `where` (a command id or a condition), answering positions and versions.
+ */
+function insertEvents<T extends readonly object[] = postgres.Row[]>(
+  sql: Sql,
+  streamId: string,
+  expected: ExpectedVersion,
+  eventsJson: string,
+  metadataJson: string,
+  options: AppendOptions,
+  where: postgres.PendingQuery<postgres.Row[]>,
+): postgres.PendingQuery<T> {
+  const base =
+    expected === 'any'
+      ? sql`(select coalesce(max(stream_version), 0) from events where stream_id = ${streamId})`
+      : sql`${expected === 'no_stream' ? 0 : expected}::int`;
+  return sql<T>`
+    insert into events (stream_id, stream_type, stream_version, event_type, schema_version, data, metadata, tenant_id)
+    select ${streamId}, ${options.streamType}, ${base} + e.ord::int, e.value->>'type',
+           (e.value->>'schemaVersion')::int, e.value->'data', ${metadataJson}::text::jsonb, ${options.tenantId}
+    from jsonb_array_elements(${eventsJson}::text::jsonb) with ordinality as e(value, ord)
+    ${where}
+    order by e.ord
+    returning position, stream_version`;
+}
+
 async function insert(
   sql: Sql,
   streamId: string,
@@ -64,10 +92,6 @@ async function insert(
   metadataJson: string,
   options: AppendOptions,
 ): Promise<AppendResult> {
-  const base =
-    expected === 'any'
-      ? sql`(select coalesce(max(stream_version), 0) from events where stream_id = ${streamId})`
-      : sql`${expected === 'no_stream' ? 0 : expected}::int`;
   const rows = options.commandId
     ? await sql<{ position: string; stream_version: number }[]>`
         with command as (
@@ -75,20 +99,8 @@ async function insert(
           on conflict do nothing
           returning command_id
         )
-        insert into events (stream_id, stream_type, stream_version, event_type, schema_version, data, metadata, tenant_id)
-        select ${streamId}, ${options.streamType}, ${base} + e.ord::int, e.value->>'type',
-               (e.value->>'schemaVersion')::int, e.value->'data', ${metadataJson}::text::jsonb, ${options.tenantId}
-        from jsonb_array_elements(${eventsJson}::text::jsonb) with ordinality as e(value, ord)
-        where exists (select 1 from command)
-        order by e.ord
-        returning position, stream_version`
-    : await sql<{ position: string; stream_version: number }[]>`
-        insert into events (stream_id, stream_type, stream_version, event_type, schema_version, data, metadata, tenant_id)
-        select ${streamId}, ${options.streamType}, ${base} + e.ord::int, e.value->>'type',
-               (e.value->>'schemaVersion')::int, e.value->'data', ${metadataJson}::text::jsonb, ${options.tenantId}
-        from jsonb_array_elements(${eventsJson}::text::jsonb) with ordinality as e(value, ord)
-        order by e.ord
-        returning position, stream_version`;
+        ${insertEvents(sql, streamId, expected, eventsJson, metadataJson, options, sql`where exists (select 1 from command)`)}`
+    : await insertEvents<{ position: string; stream_version: number }[]>(sql, streamId, expected, eventsJson, metadataJson, options, sql``);
   const first = rows[0];
   const last = rows[rows.length - 1];
   if (first && last) {
@@ -142,10 +154,6 @@ function conditionalStatement(
   options: AppendOptions,
   condition: AppendCondition,
 ): Promise<ConditionalRow[]> {
-  const base =
-    expected === 'any'
-      ? sql`(select coalesce(max(stream_version), 0) from events where stream_id = ${streamId})`
-      : sql`${expected === 'no_stream' ? 0 : expected}::int`;
   const command = options.commandId
     ? sql`command as (
         insert into event_commands (command_id, stream_id)
@@ -161,13 +169,7 @@ function conditionalStatement(
     ),
     ${command}
     inserted as (
-      insert into events (stream_id, stream_type, stream_version, event_type, schema_version, data, metadata, tenant_id)
-      select ${streamId}, ${options.streamType}, ${base} + e.ord::int, e.value->>'type',
-             (e.value->>'schemaVersion')::int, e.value->'data', ${metadataJson}::text::jsonb, ${options.tenantId}
-      from jsonb_array_elements(${eventsJson}::text::jsonb) with ordinality as e(value, ord)
-      where (select holds from guard) ${options.commandId ? sql`and exists (select 1 from command)` : sql``}
-      order by e.ord
-      returning position, stream_version
+      ${insertEvents(sql, streamId, expected, eventsJson, metadataJson, options, sql`where (select holds from guard) ${options.commandId ? sql`and exists (select 1 from command)` : sql``}`)}
     )
     select position::text, stream_version, (select version from guard) as condition_version from inserted
     union all
