@@ -23,6 +23,8 @@ const UPDATABLE_FROM_MERGED = columnList(vmRequests, ['id'], 'merged');
  * round trip. These texts never change, so each connection prepares them once.
  */
 const PREPARED = { prepare: true } as const;
+/** From this many events a batch is a catch-up batch, written with column arrays (see prepareVmRequests). */
+const BULK_EVENTS = 500;
 
 /**
  * `vm_requests` (one row per request), `vm_request_timeline` (one row per event) and the projection's own project
@@ -82,11 +84,16 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
     }
   }
   const namesJson = newNames.length > 0 ? JSON.stringify(newNames) : null;
-  // Created requests and timeline rows go as one typed array per column (column-arrays.ts), the bulk of a replay.
-  const createdRows = created.length > 0 ? columnArrays(vmRequests, created as Record<string, unknown>[], { alias: 'r' }) : null;
+  // Created requests and timeline rows: in a large (catch-up) batch as one typed array per column
+  // (column-arrays.ts), which Postgres unpacks far faster than JSON; a small live batch goes as JSON, which costs it
+  // less to send and parse than 32 typed arrays (measured: apply leg p50 1.6 vs 3.1 ms at 500 appends/s).
+  const bulk = events.length >= BULK_EVENTS;
+  const createdRows = bulk && created.length > 0 ? columnArrays(vmRequests, created as Record<string, unknown>[], { alias: 'r' }) : null;
+  const createdJson = !bulk && created.length > 0 ? JSON.stringify(created) : null;
   const updatedJson = updated.length > 0 ? JSON.stringify(updated) : null;
   const updatedIds = updated.map((u) => u.id);
-  const timelineRows = timeline.length > 0 ? columnArrays(vmRequestTimeline, timeline as unknown as Record<string, unknown>[], { alias: 't' }) : null;
+  const timelineRows = bulk && timeline.length > 0 ? columnArrays(vmRequestTimeline, timeline as unknown as Record<string, unknown>[], { alias: 't' }) : null;
+  const timelineJson = !bulk && timeline.length > 0 ? JSON.stringify(timeline) : null;
   const changed: ChangedRow[] = [];
   for (const [id, event] of lastEvents) changed.push({ id, tenantId: event.tenantId, cursor: checkpointOf(event) });
 
@@ -111,6 +118,13 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
         ),
       );
     }
+    if (createdJson) {
+      statements.push(tx`
+        insert into vm_requests (${tx.unsafe(ALL_COLUMNS)})
+        select ${tx.unsafe(ALL_COLUMNS_NAMED)}
+        from json_populate_recordset(null::vm_requests, ${createdJson}::text::json) as r
+        left join vm_request_project_names pn on r.project_name is null and pn.project_id = r.project_id`);
+    }
     // No read round trip, no conflict handling. A patch for a request that was never created matches no row; the
     // count check (in SQL, so it fails the transaction before its COMMIT) turns that into an error. `= any(ids)`
     // makes the plan an index lookup whatever the statistics say (a hash join would scan the table).
@@ -130,6 +144,11 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
       statements.push(
         tx.unsafe(`insert into vm_request_timeline (${timelineRows.columns.join(', ')}) select * from ${timelineRows.from}`, timelineRows.parameters, PREPARED),
       );
+    }
+    if (timelineJson) {
+      statements.push(tx`
+        insert into vm_request_timeline
+        select * from json_populate_recordset(null::vm_request_timeline, ${timelineJson}::text::json)`);
     }
     // Independent statements on one connection: sent together, they pipeline (one round trip, not four).
     return statements;
