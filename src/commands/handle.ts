@@ -146,15 +146,8 @@ const appendDecision = async <Command, Event extends DomainEvent, State, Existin
     ...(spec.condition ? { condition: spec.condition } : {}),
   };
   const { inTransaction } = spec;
-  if (!inTransaction) {
-    try {
-      return ok(await deps.store.append(spec.streamId, expected, newEvents, options));
-    } catch (error) {
-      if (error instanceof AppendConditionFailedError) return fail(concurrencyConflict(error.expected, error.actual));
-      throw error;
-    }
-  }
   try {
+    if (!inTransaction) return ok(await deps.store.append(spec.streamId, expected, newEvents, options));
     return ok(
       await deps.store.transaction(async (tx) => {
         const appended = await deps.store.append(spec.streamId, expected, newEvents, { ...options, sql: tx });

@@ -35,17 +35,10 @@ export async function append(
   inTransaction: boolean,
 ): Promise<AppendResult> {
   const { eventsJson, metadataJson } = validateAppend(streamId, expected, events, options, maxEventBytes);
-  if (options.condition) {
-    try {
-      return await conditionalInsert(sql, streamId, expected, eventsJson, metadataJson, options, options.condition);
-    } catch (error) {
-      if (!isVersionConflict(error)) throw error;
-      throw new ConcurrencyConflictError(streamId, expected, await streamVersion(reader, streamId));
-    }
-  }
+  const write: Write = { sql, streamId, expected, eventsJson, metadataJson, options };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await insert(sql, streamId, expected, eventsJson, metadataJson, options);
+      return await (options.condition ? conditionalInsert(write, options.condition) : insert(write));
     } catch (error) {
       if (!isVersionConflict(error)) throw error;
       const actual = await streamVersion(reader, streamId);
@@ -57,17 +50,22 @@ export async function append(
   }
 }
 
+/** One validated append, as the statements below write it. */
+interface Write {
+  sql: Sql;
+  streamId: string;
+  expected: ExpectedVersion;
+  eventsJson: string;
+  metadataJson: string;
+  options: AppendOptions;
+}
+
 /**
  * The statement (or CTE) that inserts one append's events: versions `base + 1 ..` in the given order, one
  * metadata for all, filtered by `where` (a command id or a condition), answering positions and versions.
  */
 function insertEvents<T extends readonly object[] = postgres.Row[]>(
-  sql: Sql,
-  streamId: string,
-  expected: ExpectedVersion,
-  eventsJson: string,
-  metadataJson: string,
-  options: AppendOptions,
+  { sql, streamId, expected, eventsJson, metadataJson, options }: Write,
   where: postgres.PendingQuery<postgres.Row[]>,
 ): postgres.PendingQuery<T> {
   const base =
@@ -84,14 +82,8 @@ function insertEvents<T extends readonly object[] = postgres.Row[]>(
     returning position, stream_version`;
 }
 
-async function insert(
-  sql: Sql,
-  streamId: string,
-  expected: ExpectedVersion,
-  eventsJson: string,
-  metadataJson: string,
-  options: AppendOptions,
-): Promise<AppendResult> {
+async function insert(write: Write): Promise<AppendResult> {
+  const { sql, streamId, options } = write;
   const rows = options.commandId
     ? await sql<{ position: string; stream_version: number }[]>`
         with command as (
@@ -99,8 +91,8 @@ async function insert(
           on conflict do nothing
           returning command_id
         )
-        ${insertEvents(sql, streamId, expected, eventsJson, metadataJson, options, sql`where exists (select 1 from command)`)}`
-    : await insertEvents<{ position: string; stream_version: number }[]>(sql, streamId, expected, eventsJson, metadataJson, options, sql``);
+        ${insertEvents(write, sql`where exists (select 1 from command)`)}`
+    : await insertEvents<{ position: string; stream_version: number }[]>(write, sql``);
   const first = rows[0];
   const last = rows[rows.length - 1];
   if (first && last) {
@@ -115,25 +107,6 @@ async function insert(
   return firstResult(sql, options.commandId!);
 }
 
-/**
- * A conditional append: one statement (one round trip, atomic). Its guard calls dvmm_stream_version_after_lock
- * (drizzle/0008), which takes the condition's lock shared and then reads the other stream's version with a fresh
- * snapshot, so a writer of that stream that committed while we waited for the lock is seen; the lock is held until
- * this append commits, so one that comes later waits for us. Inside a caller's transaction it works the same.
- */
-async function conditionalInsert(
-  sql: Sql,
-  streamId: string,
-  expected: ExpectedVersion,
-  eventsJson: string,
-  metadataJson: string,
-  options: AppendOptions,
-  condition: AppendCondition,
-): Promise<AppendResult> {
-  const rows = await conditionalStatement(sql, streamId, expected, eventsJson, metadataJson, options, condition);
-  return conditionalResult(sql, streamId, rows, options, condition);
-}
-
 interface ConditionalRow {
   position: string | null;
   stream_version: number | null;
@@ -141,19 +114,15 @@ interface ConditionalRow {
 }
 
 /**
- * The insert of `insert` (with or without a command id) under the condition: the other stream's version is read
- * once, in the statement's snapshot, and gates both the command id and the events. Always answers at least one
- * row carrying that version, so a failed condition is told apart from a duplicate command.
+ * A conditional append: one statement (one round trip, atomic), inside a caller's transaction or not. Its guard
+ * calls dvmm_stream_version_after_lock (drizzle/0008), which takes the condition's lock shared and then reads the
+ * other stream's version with a fresh snapshot, so a writer of that stream that committed while we waited for the
+ * lock is seen; the lock is held until this append commits, so one that comes later waits for us. That version
+ * gates both the command id and the events, and every answer carries it (at least one row), so a failed
+ * condition is told apart from a duplicate command.
  */
-function conditionalStatement(
-  sql: Sql,
-  streamId: string,
-  expected: ExpectedVersion,
-  eventsJson: string,
-  metadataJson: string,
-  options: AppendOptions,
-  condition: AppendCondition,
-): Promise<ConditionalRow[]> {
+async function conditionalInsert(write: Write, condition: AppendCondition): Promise<AppendResult> {
+  const { sql, streamId, options } = write;
   const command = options.commandId
     ? sql`command as (
         insert into event_commands (command_id, stream_id)
@@ -162,27 +131,18 @@ function conditionalStatement(
         returning command_id
       ),`
     : sql``;
-  return sql<ConditionalRow[]>`
+  const rows = await sql<ConditionalRow[]>`
     with guard as materialized (
       select version, version = ${condition.version}::int as holds
       from (select dvmm_stream_version_after_lock(${condition.sharedLock ?? null}::text, ${condition.streamId}::text) as version) as v
     ),
     ${command}
     inserted as (
-      ${insertEvents(sql, streamId, expected, eventsJson, metadataJson, options, sql`where (select holds from guard) ${options.commandId ? sql`and exists (select 1 from command)` : sql``}`)}
+      ${insertEvents(write, sql`where (select holds from guard) ${options.commandId ? sql`and exists (select 1 from command)` : sql``}`)}
     )
     select position::text, stream_version, (select version from guard) as condition_version from inserted
     union all
-    select null, null, (select version from guard) where not exists (select 1 from inserted)`.execute();
-}
-
-async function conditionalResult(
-  sql: Sql,
-  streamId: string,
-  rows: ConditionalRow[],
-  options: AppendOptions,
-  condition: AppendCondition,
-): Promise<AppendResult> {
+    select null, null, (select version from guard) where not exists (select 1 from inserted)`;
   const written = rows.filter((row) => row.position !== null);
   if (written.length > 0) {
     const positions = written.map((row) => BigInt(row.position!));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent, ProjectEvent, VmRequestEvent } from '../../../src/domain/index.ts';
 import type { EventMetadata, EventStore, JsonObject, NewEvent } from '../../../src/event-store/index.ts';
+import type { LogEvent } from '../../../src/event-store/read-all.ts';
 
 export const VM_REQUEST_STREAM = 'VmRequest';
 export const PROJECT_STREAM = 'Project';
@@ -17,6 +18,30 @@ export function metadata(tenantId: string, userId: string, occurredAt = new Date
     causationId: null,
     commandId: randomUUID(),
     occurredAt: occurredAt.toISOString(),
+  };
+}
+
+/**
+ * Events as the log would hand them out, for calling a handler or applyBatch directly (they read nothing else of
+ * the store): each factory numbers its events from position 1, transaction ids 1001 on.
+ */
+export function logEvents(): (streamId: string, version: number, type: string, data: Record<string, unknown>) => LogEvent {
+  let position = 0n;
+  return (streamId, version, type, data) => {
+    position++;
+    return {
+      position,
+      transactionId: 1000n + position,
+      streamId,
+      streamType: 'VmRequest',
+      streamVersion: version,
+      type,
+      schemaVersion: 1,
+      data: data as LogEvent['data'],
+      metadata: metadata('acme', 'system', new Date(Date.UTC(2025, 2, 1))),
+      tenantId: 'acme',
+      recordedAt: new Date(),
+    };
   };
 }
 

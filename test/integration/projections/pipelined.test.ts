@@ -8,7 +8,7 @@ import { ensureCheckpoint, loadCheckpoint } from '../../../src/projections/check
 import { batchPool } from '../../../src/projections/connection.ts';
 import { projectUsageProjection, vmRequestsProjection, type PreparedBatch, type Projection } from '../../../src/projections/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
-import { metadata } from './events.ts';
+import { logEvents } from './events.ts';
 
 /**
  * Batches whose statements, NOTIFY and COMMIT all go out in one round trip (PreparedBatch.changes): a check that
@@ -26,23 +26,7 @@ afterAll(async () => {
   await t.close();
 });
 
-let position = 0n;
-function logEvent(streamId: string, version: number, type: string, data: Record<string, unknown>): LogEvent {
-  position++;
-  return {
-    position,
-    transactionId: 1000n + position,
-    streamId,
-    streamType: 'VmRequest',
-    streamVersion: version,
-    type,
-    schemaVersion: 1,
-    data: data as LogEvent['data'],
-    metadata: metadata('acme', 'system', new Date(Date.UTC(2025, 2, 1))),
-    tenantId: 'acme',
-    recordedAt: new Date(),
-  };
-}
+const logEvent = logEvents();
 const created = (id: string) =>
   logEvent(id, 1, 'VmRequestCreated', {
     projectId: randomUUID(),

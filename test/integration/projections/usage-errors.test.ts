@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LogEvent } from '../../../src/event-store/read-all.ts';
 import { START } from '../../../src/event-store/index.ts';
 import { applyBatch } from '../../../src/projections/apply-batch.ts';
 import { ensureCheckpoint, loadCheckpoint } from '../../../src/projections/checkpoints.ts';
 import { projectUsageProjection } from '../../../src/projections/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
-import { metadata } from './events.ts';
+import { logEvents } from './events.ts';
 
 let t: TestDatabase;
 
@@ -17,24 +16,7 @@ afterAll(async () => {
   await t.close();
 });
 
-let position = 0n;
-/** An event as the log would hand it out (the handler reads nothing else of the store). */
-function logEvent(streamId: string, version: number, type: string, data: Record<string, unknown>): LogEvent {
-  position++;
-  return {
-    position,
-    transactionId: 1000n + position,
-    streamId,
-    streamType: 'VmRequest',
-    streamVersion: version,
-    type,
-    schemaVersion: 1,
-    data: data as LogEvent['data'],
-    metadata: metadata('acme', 'system', new Date(Date.UTC(2025, 2, 1))),
-    tenantId: 'acme',
-    recordedAt: new Date(),
-  };
-}
+const logEvent = logEvents();
 
 const ready = (id: string, version: number) =>
   logEvent(id, version, 'VmRequestReady', { vmwareVmId: 'vm-1', hostname: 'vm-1.internal', ipAddress: '10.0.0.1' });
