@@ -17,4 +17,4 @@ USER node
 EXPOSE 4000
 # node itself as the main process (not npm -> sh -> tsx): SIGTERM from `docker compose stop` must reach the
 # server for a graceful shutdown, and npm/sh do not pass it on.
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "--max-semi-space-size=64", "--import", "tsx", "src/main.ts"]

@@ -16,15 +16,16 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { createCommandHandlers } from '../src/commands/index.ts';
-import { createDb } from '../src/db/client.ts';
+import { createDb, createSql, DEFAULT_POOL_MAX } from '../src/db/client.ts';
 import type { Principal } from '../src/domain/index.ts';
 import { createEventStore } from '../src/event-store/index.ts';
 import { buildSchema, createLiveFeed, useSharedLiveExecution } from '../src/graphql/index.ts';
 import { mintToken } from '../src/http/auth.ts';
 import { silentLogger } from '../src/http/logger.ts';
 import { createServer } from '../src/http/server.ts';
+import { PRODUCTION_NODE_FLAGS } from '../src/production-flags.ts';
 import { PROJECTIONS, startProjector } from '../src/projections/index.ts';
 import { benchAppend } from './append.ts';
 import type { ClientReply, ClientTask } from './live-clients.ts';
@@ -32,6 +33,8 @@ import { cpuMeter, cpuSecondsOf } from './support/cpu.ts';
 import { benchDatabase, describeServer, percentile, type BenchDatabase } from './support/database.ts';
 
 export interface LiveFigures {
+  /** Projections that stalled during the run (each with its error): their work is missing from the figures. */
+  stalled: string[];
   latency: {
     p50: number;
     p99: number;
@@ -51,6 +54,8 @@ export interface LiveFigures {
     plainInsertsPerSecond: number;
     /** CPU per mutation (warm-up included, so slightly high) in the server process, Postgres and the client process. */
     cpuPerMutationUs: { server: number; postgres: number; clients: number };
+    /** CPU per event-store append in this process (projector included) and Postgres. */
+    cpuPerAppendUs: { node: number; postgres: number };
   };
 }
 
@@ -75,13 +80,15 @@ const heapUsed = (): number => {
 const phases = new Set((process.env.BENCH_LIVE_PHASES ?? '1,2,3').split(',').map(Number));
 
 export async function benchLive(db: BenchDatabase, seconds = 10): Promise<LiveFigures> {
-  const store = createEventStore(db.sql);
-  const projector = await startProjector({ sql: db.sql, projections: PROJECTIONS, log: () => {} });
-  const live = createLiveFeed({ sql: db.sql, db: createDb(db.sql), store, log: () => {} });
+  // The service's own pool, sized as `npm start` sizes it; the raw appends of phase 3 keep bench/append's pool.
+  const sql = createSql(db.url, { max: DEFAULT_POOL_MAX, applicationName: 'dvmm-bench-server' });
+  const store = createEventStore(sql);
+  const projector = await startProjector({ sql, projections: PROJECTIONS, log: () => {} });
+  const live = createLiveFeed({ sql, db: createDb(sql), store, log: () => {} });
   await live.start();
   const secret = randomBytes(32).toString('hex');
   const server = await createServer({
-    services: { sql: db.sql, db: createDb(db.sql), store, live },
+    services: { sql, db: createDb(sql), store, live },
     schema: buildSchema(),
     plugins: [useSharedLiveExecution()],
     auth: { secret },
@@ -169,8 +176,13 @@ export async function benchLive(db: BenchDatabase, seconds = 10): Promise<LiveFi
     const mutationCpu = { ...cpu(), clients: cpuSecondsOf(clients.pid!) - clientCpu0 };
     if (mutationReply.kind !== 'mutations') throw new Error('unexpected reply');
     const [append] = phases.has(3) ? await benchAppend(db, seconds, [32]) : [];
+    // A projection that stalled on some event would have left the rest of the run with less work than the service
+    // does: say so next to the figures.
+    const stalled = await db.sql<{ name: string; error: string | null }[]>`
+      select name, error from projection_checkpoints where stalled_at is not null`;
 
     return {
+      stalled: stalled.map((p) => `${p.name} (${p.error ?? 'no error recorded'})`),
       latency: {
         p50: percentile(sorted, 50),
         p99: percentile(sorted, 99),
@@ -199,6 +211,7 @@ export async function benchLive(db: BenchDatabase, seconds = 10): Promise<LiveFi
           postgres: (mutationCpu.postgres * 1e6) / Math.max(1, mutationReply.count),
           clients: (mutationCpu.clients * 1e6) / Math.max(1, mutationReply.count),
         },
+        cpuPerAppendUs: append?.storeCpuUs ?? { node: Number.NaN, postgres: Number.NaN },
       },
     };
   } finally {
@@ -207,6 +220,7 @@ export async function benchLive(db: BenchDatabase, seconds = 10): Promise<LiveFi
     await live.stop();
     await projector.stop();
     await store.flush();
+    await sql.end({ timeout: 5 });
   }
 }
 
@@ -214,6 +228,7 @@ const verdict = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
 
 export function printLive(f: LiveFigures): void {
   const { latency, fanout, throughput } = f;
+  if (f.stalled.length > 0) console.log(`WARNING: projections stalled during the run, figures not comparable: ${f.stalled.join('; ')}`);
   if (phases.has(1)) console.log(
     `1. latency, ${latency.subscribers} graphql-ws subscribers, ${latency.rate} createVmRequest/s: ` +
       `p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms ` +
@@ -237,10 +252,25 @@ export function printLive(f: LiveFigures): void {
   const c = throughput.cpuPerMutationUs;
   if (phases.has(3)) {
     console.log(`   CPU per mutation: server ${c.server.toFixed(0)} us, Postgres ${c.postgres.toFixed(0)} us, HTTP clients ${c.clients.toFixed(0)} us`);
+    const a = throughput.cpuPerAppendUs;
+    console.log(`   CPU per append: Node ${a.node.toFixed(0)} us, Postgres ${a.postgres.toFixed(0)} us`);
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
+/**
+ * The server runs as the Dockerfile runs it: NODE_ENV=production and V8's young generation at 64 MiB
+ * (PRODUCTION_NODE_FLAGS). Both must be in place before any module loads, so a run without them starts this file
+ * again in a child process that has them.
+ */
+const asProduction = process.env.NODE_ENV === 'production' && PRODUCTION_NODE_FLAGS.every((flag) => process.execArgv.includes(flag));
+
+if (import.meta.url === pathToFileURL(process.argv[1]!).href && !asProduction) {
+  const result = spawnSync(process.execPath, [...PRODUCTION_NODE_FLAGS, '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  process.exitCode = result.status ?? 1;
+} else if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
   const seconds = Number(process.argv[2] ?? 10);
   const db = await benchDatabase();
   console.log(`bench/live: ${describeServer(db.url)}, ${seconds} s per timed phase`);

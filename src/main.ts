@@ -4,6 +4,7 @@
  * not in production) it seeds the demo tenant and prints the GraphiQL URL with ready-to-paste tokens.
  * SIGINT/SIGTERM shut it down in order; a second signal exits at once.
  */
+import { DEFAULT_POOL_MAX } from './db/client.ts';
 import { openDatabase, type Database } from './db/index.ts';
 import { demoAdmin, demoUser } from './demo/users.ts';
 import { isEmptyStore, seedDemo } from './demo/seed.ts';
@@ -34,7 +35,7 @@ function mainConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MainConfig {
     host: env.HOST?.trim() || undefined,
     production,
     seedDemo: flag(env, 'DVMM_DEMO_SEED', !production),
-    poolSize: integer(env, 'DATABASE_POOL_MAX', 20, 2, 1_000),
+    poolSize: integer(env, 'DATABASE_POOL_MAX', DEFAULT_POOL_MAX, 2, 1_000),
   };
 }
 

@@ -18,6 +18,9 @@ export type SqlOptions = {
   idleInTransactionTimeoutMs?: number;
 };
 
+/** The service's pool size unless DATABASE_POOL_MAX says otherwise. */
+export const DEFAULT_POOL_MAX = 20;
+
 /** A postgres.js pool. NOTICEs are dropped: migrations ("already exists, skipping") would otherwise flood the log. */
 export function createSql(url: string, options: SqlOptions = {}): Sql {
   return postgres(url, {

@@ -8,6 +8,8 @@ import { type AuthConfig, type Authenticator, createAuthenticator } from './auth
 import { createMaskError } from './errors.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics, type ProjectionLag } from './metrics.ts';
+import { createJsonPostHandler } from './json-post.ts';
+import { MAX_BODY_BYTES } from './limits.ts';
 import { health, json, metricsText, ready } from './ops-routes.ts';
 import { databaseCheck, migrationsCheck, type ReadinessCheck } from './readiness.ts';
 import { requestIdFrom } from './request-id.ts';
@@ -37,6 +39,11 @@ export interface CreateServerOptions {
   maxOperationsPerSocket?: number;
   /** How long close() lets in-flight HTTP requests finish. Default 5000 ms. */
   shutdownGraceMs?: number;
+  /**
+   * Serve plain JSON POSTs through yoga's envelop directly (json-post.ts) rather than yoga's Fetch API layer.
+   * Default true; false sends every request through yoga (the tests compare the two answers).
+   */
+  jsonPostPath?: boolean;
 }
 
 export interface DvmmServer {
@@ -86,6 +93,8 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     migrations: migrationsCheck(options.services.sql, options.migrationsJournal ?? defaultJournal),
     ...options.readiness,
   };
+  const jsonPost =
+    options.jsonPostPath === false ? null : createJsonPostHandler({ yoga, authenticator, maxBodyBytes: MAX_BODY_BYTES, maskError, unidentified, logger });
   // yoga's node listener takes a server context after (req, res); its published type leaves that out.
   const handleGraphQL = yoga.requestListener as unknown as (req: IncomingMessage, res: ServerResponse, context: ServerContext) => Promise<void>;
 
@@ -108,7 +117,10 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
 
   const serve = async (route: string, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
     const method = req.method ?? '';
-    if (route === GRAPHQL_PATH) return handleGraphQL(req, res, { requestId });
+    if (route === GRAPHQL_PATH) {
+      if (jsonPost?.accepts(req)) return jsonPost.handle(req, res, requestId);
+      return handleGraphQL(req, res, { requestId });
+    }
     if (method !== 'GET' && method !== 'HEAD') return json(res, 405, { error: 'Method not allowed' });
     if (route === '/health') return health(res);
     if (route === '/ready') return ready(res, checks, logger);

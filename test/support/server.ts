@@ -44,6 +44,8 @@ export interface TestServerOptions {
   migrationsJournal?: string;
   plugins?: Plugin[];
   maxOperationsPerSocket?: number;
+  /** false: every HTTP request through yoga, none through the JSON POST path (src/http/json-post.ts). */
+  jsonPostPath?: boolean;
   /**
    * Run the provisioning process in this server, on the simulated hypervisor (e.g. `{ stageMs: 30 }`); stopped on
    * close. Polls default to 50 ms so tests wait little; `options` overrides the process's pacing.
@@ -125,6 +127,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ...(options.migrationsJournal ? { migrationsJournal: options.migrationsJournal } : {}),
       plugins: [useSharedLiveExecution(), ...(options.plugins ?? [])],
       ...(options.maxOperationsPerSocket ? { maxOperationsPerSocket: options.maxOperationsPerSocket } : {}),
+      ...(options.jsonPostPath === false ? { jsonPostPath: false } : {}),
       shutdownGraceMs: 1_000,
     });
     stops.push(() => server.close());

@@ -45,13 +45,28 @@ export function useUnexpectedErrors(logger: Logger, unidentified: WeakSet<object
       const results = Array.isArray(result) ? result : [result];
       let changed = false;
       const next = results.map((single: ExecutionResult) => {
-        const errors = single.errors && withRequestId(single.errors, unidentified, requestId);
-        if (!errors) return single;
+        const identified = identifyMaskedErrors(single, requestId, unidentified, logger);
+        if (!identified) return single;
         changed = true;
-        logger.error('unexpected error answered', { requestId, message: 'see "unexpected error outside execution" above' });
-        return { ...single, errors };
+        return identified;
       });
       if (changed) setResult(Array.isArray(result) ? next : next[0]!);
     },
   };
+}
+
+/**
+ * `result` with the request id on its errors that were masked outside execution (and a log line tying the two),
+ * or null when it has none: for HTTP answers, which know their request.
+ */
+export function identifyMaskedErrors(
+  result: ExecutionResult,
+  requestId: string,
+  unidentified: WeakSet<object>,
+  logger: Logger,
+): ExecutionResult | null {
+  const errors = result.errors && withRequestId(result.errors, unidentified, requestId);
+  if (!errors) return null;
+  logger.error('unexpected error answered', { requestId, message: 'see "unexpected error outside execution" above' });
+  return { ...result, errors };
 }
