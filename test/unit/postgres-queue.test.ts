@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+// postgres.js's connection queues as installed, with src/db/patch-postgres-queue.mjs applied by npm's postinstall.
+const root = new URL('../../node_modules/postgres/', import.meta.url);
+type Queue<T> = { readonly length: number; push(x: T): T; shift(): T | undefined; remove(x: T): T | null };
+const { default: Queue } = (await import(new URL('src/queue.js', root).href)) as { default: <T>(initial?: T[]) => Queue<T> };
+
+describe('postgres.js connection queues (patched)', () => {
+  it('are patched in every copy the package ships', () => {
+    for (const file of ['src/queue.js', 'cjs/src/queue.js', 'cf/src/queue.js']) {
+      expect(readFileSync(new URL(file, root), 'utf8')).toContain('dvmm: bounded queue');
+    }
+  });
+
+  it('stay first in, first out under a busy pool: shifted, re-queued and removed, far past a compaction', () => {
+    // The busy queue under load: a connection is taken from the front for one more query (shift), moved back
+    // (remove finds nothing, push), and now and then one in the middle finishes and leaves (remove) and comes back.
+    const queue = Queue<number>();
+    const model: number[] = [];
+    for (let c = 0; c < 20; c++) {
+      queue.push(c);
+      model.push(c);
+    }
+    for (let step = 0; step < 50_000; step++) {
+      if (step % 7 === 3) {
+        const leaving = model[(step * 13) % model.length]!;
+        expect(queue.remove(leaving)).toBe(leaving);
+        model.splice(model.indexOf(leaving), 1);
+        queue.push(leaving);
+        model.push(leaving);
+      } else {
+        const taken = queue.shift()!;
+        expect(taken).toBe(model.shift());
+        expect(queue.remove(taken)).toBeNull(); // already out: postgres.js's move() tries anyway
+        queue.push(taken);
+        model.push(taken);
+      }
+      expect(queue.length).toBe(model.length);
+    }
+    const drained: number[] = [];
+    while (queue.length > 0) drained.push(queue.shift()!);
+    expect(drained).toEqual(model);
+    expect(queue.remove(0)).toBeNull();
+  });
+});
