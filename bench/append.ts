@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { createEventStore, type EventMetadata } from '../src/event-store/index.ts';
+import { createEventStore, type EventMetadata, type EventStore } from '../src/event-store/index.ts';
 import { cpuMeter } from './support/cpu.ts';
 import { benchDatabase, describeServer, type BenchDatabase } from './support/database.ts';
 
@@ -29,25 +29,34 @@ const payload = {
   requester: { id: 'bench', email: null, name: null },
 };
 
-interface Run {
+export interface Run {
   perSecond: number;
   count: number;
 }
 
-async function run(writers: number, seconds: number, once: () => Promise<unknown>): Promise<Run> {
+/** `writers` concurrent loops calling `once(writer)` for `seconds`: how many calls, and how many per second. */
+export async function run(writers: number, seconds: number, once: (writer: number) => Promise<unknown>): Promise<Run> {
   const deadline = Date.now() + seconds * 1000;
   let count = 0;
   const started = Date.now();
   await Promise.all(
-    Array.from({ length: writers }, async () => {
+    Array.from({ length: writers }, async (_, writer) => {
       while (Date.now() < deadline) {
-        await once();
+        await once(writer);
         count++;
       }
     }),
   );
   return { perSecond: count / ((Date.now() - started) / 1000), count };
 }
+
+/** One append as the benchmark makes it: a new stream with one valid VmRequestCreated. */
+export const appendOneRequest = (store: EventStore) => () =>
+  store.append(randomUUID(), 'no_stream', [{ type: 'VmRequestCreated', data: payload }], {
+    streamType: 'VmRequest',
+    tenantId: 'acme',
+    metadata: metadata(),
+  });
 
 export interface AppendFigures {
   writers: number;
@@ -70,12 +79,7 @@ export async function benchAppend(db: BenchDatabase, seconds: number, writerCoun
       insert into bench_plain (stream_id, stream_type, stream_version, event_type, schema_version, data, metadata, tenant_id, hash)
       values (${randomUUID()}, 'VmRequest', 1, 'VmRequestCreated', 1, ${JSON.stringify(payload)}::text::jsonb, ${JSON.stringify(m)}::text::jsonb, 'acme', '')`;
   };
-  const storeAppend = () =>
-    store.append(randomUUID(), 'no_stream', [{ type: 'VmRequestCreated', data: payload }], {
-      streamType: 'VmRequest',
-      tenantId: 'acme',
-      metadata: metadata(),
-    });
+  const storeAppend = appendOneRequest(store);
 
   await run(4, 1, plainInsert); // warm-up: connections, prepared statements, caches
   await run(4, 1, storeAppend);

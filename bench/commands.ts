@@ -6,12 +6,12 @@
  *
  *   npm run bench -- commands      (or: npx tsx bench/commands.ts [rounds] [seconds per round])
  */
-import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { createCommandHandlers } from '../src/commands/index.ts';
 import { createSql, DEFAULT_POOL_MAX } from '../src/db/client.ts';
 import type { Principal } from '../src/domain/index.ts';
 import { createEventStore } from '../src/event-store/index.ts';
+import { appendOneRequest, run } from './append.ts';
 import { cpuMeter } from './support/cpu.ts';
 import { benchDatabase, describeServer, type BenchDatabase } from './support/database.ts';
 
@@ -38,38 +38,20 @@ export async function benchCommands(db: BenchDatabase, rounds: number, seconds: 
       const result = await commands.createVmRequest(principal, input);
       if (!result.ok) throw new Error(result.error.message);
     };
-    const append = () =>
-      store.append(randomUUID(), 'no_stream', [{ type: 'VmRequestCreated', data: { projectId: randomUUID(), vmName: 'web-01', size: 'M', justification: 'Command benchmark request', requester: { id: 'bench', email: null, name: null } } }], {
-        streamType: 'VmRequest',
-        tenantId: 'bench',
-        metadata: { tenantId: 'bench', userId: 'bench', correlationId: randomUUID(), causationId: null, commandId: randomUUID(), occurredAt: new Date().toISOString() },
-      });
-    const run = async (label: string, once: (worker: number) => Promise<unknown>, ms: number, print: boolean) => {
+    const append = appendOneRequest(store);
+    const measure = async (label: string, once: (worker: number) => Promise<unknown>) => {
       const cpu = await cpuMeter(db.sql);
-      const started = performance.now();
-      const deadline = started + ms;
-      let count = 0;
-      await Promise.all(
-        Array.from({ length: WORKERS }, async (_, worker) => {
-          while (performance.now() < deadline) {
-            await once(worker);
-            count++;
-          }
-        }),
-      );
+      const { perSecond, count } = await run(WORKERS, seconds, once);
       const used = cpu();
-      const rate = count / ((performance.now() - started) / 1000);
-      if (print) {
-        console.log(
-          `${label.padEnd(22)} ${rate.toFixed(0).padStart(6)}/s  CPU per operation: Node ${((used.node * 1e6) / count).toFixed(0).padStart(4)} us, ` +
-            `Postgres ${((used.postgres * 1e6) / count).toFixed(0).padStart(4)} us`,
-        );
-      }
+      console.log(
+        `${label.padEnd(22)} ${perSecond.toFixed(0).padStart(6)}/s  CPU per operation: Node ${((used.node * 1e6) / count).toFixed(0).padStart(4)} us, ` +
+          `Postgres ${((used.postgres * 1e6) / count).toFixed(0).padStart(4)} us`,
+      );
     };
-    await run('warm-up', create, 1000, false);
-    await run('warm-up', append, 1000, false);
-    await run('store.append', append, seconds * 1000, true);
-    for (let round = 1; round <= rounds; round++) await run(`createVmRequest #${round}`, create, seconds * 1000, true);
+    await run(WORKERS, 1, create); // warm-up
+    await run(WORKERS, 1, append);
+    await measure('store.append', append);
+    for (let round = 1; round <= rounds; round++) await measure(`createVmRequest #${round}`, create);
   } finally {
     await store.flush();
     await sql.end({ timeout: 5 });

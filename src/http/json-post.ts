@@ -89,6 +89,7 @@ export function createJsonPostHandler(options: JsonPostOptions): JsonPostHandler
     },
 
     async handle(req, res, requestId) {
+      const mediaType = negotiatedJson(req.headers.accept)!; // accepts() said it is one
       const body = await readBody(req);
       const params = paramsOf(body);
       if (!params) return toYoga(req, res, requestId, body);
@@ -102,7 +103,7 @@ export function createJsonPostHandler(options: JsonPostOptions): JsonPostHandler
       } catch (error) {
         // yoga answers a GraphQLError from parsing (syntax, token limit) as a result; anything else goes to it.
         if (!(error instanceof GraphQLError)) return toYoga(req, res, requestId, body);
-        return respond(req, res, { errors: [asParseFailure(error)] }, negotiatedJson(req.headers.accept)!, yoga);
+        return respond(req, res, { errors: [asParseFailure(error)] }, mediaType, yoga);
       }
       const operation = getOperationAST(document, params.operationName ?? undefined);
       if (operation?.operation === 'subscription') return toYoga(req, res, requestId, body);
@@ -129,7 +130,6 @@ export function createJsonPostHandler(options: JsonPostOptions): JsonPostHandler
           result = { errors: [masked instanceof GraphQLError ? masked : new GraphQLError(masked.message, { originalError: masked })] };
         }
       }
-      const mediaType = negotiatedJson(req.headers.accept)!;
       await respond(req, res, identifyMaskedErrors(result, requestId, unidentified, logger) ?? result, mediaType, yoga);
     },
   };
