@@ -26,7 +26,8 @@ export function graphiqlOptions(): GraphiQLOptions {
   };
 }
 
-// GraphiQL keeps the headers of each tab in localStorage; the active tab's win, the global editor's come second.
+// The headers come from the headers editor as it is now (Monaco's model), else from what GraphiQL keeps in
+// localStorage: the active tab's, then the global editor's.
 // graphql-ws retries any close but a few codes it deems fatal, and 4403 is not one of them; a close handler given
 // a value that is not a close event makes it give up and hand that value to the subscriber, which GraphiQL shows.
 // The bundle takes the page's WebSocket class when it loads (it ignores a webSocketImpl option), so this script,
@@ -40,8 +41,18 @@ const GRAPHIQL_WS_SCRIPT = `<script>
     } catch (e) {}
     return undefined;
   }
+  // The headers editor's text as it is now. GraphiQL persists a tab's headers half a second after each edit, so
+  // a subscription run at once after pasting them would find none in localStorage: the editor's own model first.
+  function editedHeaders() {
+    var models = (window.monaco && window.monaco.editor && window.monaco.editor.getModels()) || [];
+    for (var i = 0; i < models.length; i++) {
+      if (/request-headers\.json$/.test(models[i].uri.path)) return models[i].getValue();
+    }
+    return undefined;
+  }
   function connectionParams() {
-    var value;
+    var value = authorizationFrom(editedHeaders());
+    if (value) return { authorization: value };
     try {
       var state = JSON.parse(localStorage.getItem('graphiql:tabState') || 'null');
       var tab = state && state.tabs && state.tabs[state.activeTabIndex];
@@ -65,6 +76,14 @@ const GRAPHIQL_WS_SCRIPT = `<script>
     }
   }
   window.WebSocket = DvmmWebSocket;
+  // Makes the bundle's Monaco put its API on window.monaco, where editedHeaders() reads the headers editor: the
+  // bundle sets MonacoEnvironment (its worker URLs, globalAPI false) just before Monaco reads it.
+  var monacoEnvironment;
+  Object.defineProperty(window, 'MonacoEnvironment', {
+    configurable: true,
+    get: function () { return monacoEnvironment; },
+    set: function (value) { monacoEnvironment = value && Object.assign(value, { globalAPI: true }); }
+  });
   window.dvmmRenderGraphiQL = function (root, options) {
     return window.YogaGraphiQL.renderYogaGraphiQL(root, Object.assign({}, options, { connectionParams: connectionParams }));
   };
