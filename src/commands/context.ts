@@ -1,4 +1,4 @@
-import { type DomainResult, fail, ok, type Principal, validationError } from '../domain/index.ts';
+import { type DomainResult, ok, parseOptionalText, type Principal } from '../domain/index.ts';
 import type { EventMetadata } from '../event-store/index.ts';
 import { commandIdFor, newId } from './ids.ts';
 
@@ -25,12 +25,10 @@ export const identifyCommand = (
   commandType: string,
   context: CommandContext,
 ): DomainResult<CommandIdentity> => {
-  const key = context.idempotencyKey?.trim() ?? '';
-  if (key === '') return ok({ commandId: newId(), idempotent: false });
-  if (key.length > IDEMPOTENCY_KEY_MAX) {
-    return fail(validationError('idempotencyKey', `Idempotency key must be at most ${IDEMPOTENCY_KEY_MAX} characters`));
-  }
-  return ok({ commandId: commandIdFor(principal, commandType, key), idempotent: true });
+  const key = parseOptionalText(context.idempotencyKey, 'idempotencyKey', { label: 'Idempotency key', max: IDEMPOTENCY_KEY_MAX });
+  if (!key.ok) return key;
+  if (key.value === undefined) return ok({ commandId: newId(), idempotent: false });
+  return ok({ commandId: commandIdFor(principal, commandType, key.value), idempotent: true });
 };
 
 export const eventMetadata = (

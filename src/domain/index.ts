@@ -4,6 +4,8 @@ export * from './errors.ts';
 export * from './principal.ts';
 export * from './decider.ts';
 export * from './events.ts';
+export * from './text.ts';
+export * from './identity.ts';
 export * from './vm-name.ts';
 export * from './vm-size.ts';
 export * from './justification.ts';

@@ -1,6 +1,6 @@
 import { type DomainResult, validationError } from './errors.ts';
 import { fail, ok } from './result.ts';
-import { charCount } from './text.ts';
+import { parseOptionalText, parseText } from './text.ts';
 
 export type ProjectName = string & { readonly __brand: 'ProjectName' };
 
@@ -12,13 +12,9 @@ const PROJECT_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9 _-]*$/;
 
 export const parseProjectName = (input: string, field = 'name'): DomainResult<ProjectName> => {
   // Trimmed so that "Web " and "Web" cannot both exist and look the same in a list.
-  const name = input.trim();
-  if (name.length < PROJECT_NAME_MIN) {
-    return fail(validationError(field, `Project name must be at least ${PROJECT_NAME_MIN} characters`));
-  }
-  if (name.length > PROJECT_NAME_MAX) {
-    return fail(validationError(field, `Project name must be at most ${PROJECT_NAME_MAX} characters`));
-  }
+  const text = parseText(input, field, { label: 'Project name', min: PROJECT_NAME_MIN, max: PROJECT_NAME_MAX });
+  if (!text.ok) return text;
+  const name = text.value;
   if (!PROJECT_NAME_PATTERN.test(name)) {
     return fail(
       validationError(
@@ -37,11 +33,5 @@ export const projectNameKey = (name: ProjectName): string => name.toLowerCase();
 export const parseProjectDescription = (
   input: string | null | undefined,
   field = 'description',
-): DomainResult<string | undefined> => {
-  const text = (input ?? '').trim();
-  if (text === '') return ok(undefined);
-  if (charCount(text) > PROJECT_DESCRIPTION_MAX) {
-    return fail(validationError(field, `Description must be at most ${PROJECT_DESCRIPTION_MAX} characters`));
-  }
-  return ok(text);
-};
+): DomainResult<string | undefined> =>
+  parseOptionalText(input, field, { label: 'Description', max: PROJECT_DESCRIPTION_MAX, multiline: true });

@@ -1,5 +1,6 @@
 import { type DomainResult, validationError } from './errors.ts';
 import { fail, ok } from './result.ts';
+import { parseText } from './text.ts';
 
 export type VmName = string & { readonly __brand: 'VmName' };
 
@@ -10,9 +11,9 @@ export const VM_NAME_MAX = 63;
 const VM_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
 export const parseVmName = (input: string, field = 'vmName'): DomainResult<VmName> => {
-  const name = input.trim();
-  if (name.length < VM_NAME_MIN) return fail(validationError(field, `VM name must be at least ${VM_NAME_MIN} characters`));
-  if (name.length > VM_NAME_MAX) return fail(validationError(field, `VM name must be at most ${VM_NAME_MAX} characters`));
+  const text = parseText(input, field, { label: 'VM name', min: VM_NAME_MIN, max: VM_NAME_MAX });
+  if (!text.ok) return text;
+  const name = text.value;
   if (/[A-Z]/.test(name)) return fail(validationError(field, 'VM name must be lowercase'));
   if (name.startsWith('-') || name.endsWith('-')) {
     return fail(validationError(field, 'VM name must not start or end with a hyphen'));

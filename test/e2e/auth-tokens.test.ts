@@ -93,6 +93,32 @@ describe('HTTP bearer tokens', () => {
     await expectRefused(`Bearer ${await sign({ sub: 'alice', tenant_id: 'acme', roles: ['user'] }, secret)}`, 'claims');
   });
 
+  it('refuses a signed token whose ids or profile are not one line of valid text (they would go into events)', async () => {
+    const claims = { sub: 'alice', tenant_id: 'acme', roles: ['admin'], exp: now() + 600 };
+    for (const bad of [
+      { tenant_id: 'acme\u0000' },
+      { tenant_id: 'ac\nme' },
+      { tenant_id: 'acme\ud800' },
+      { tenant_id: 'x'.repeat(201) },
+      { sub: 'alice\u0000' },
+      { sub: 'alice\u001b[2J' },
+      { sub: '\udc00alice' },
+      { sub: 'x'.repeat(256) },
+      { name: 'Alice\u0000' },
+      { email: 'alice@acme.example\ud800' },
+    ]) {
+      await expectRefused(`Bearer ${await sign({ ...claims, ...bad }, SECRET)}`, 'claims');
+    }
+    // Nothing of such a token reached the store: a command with it is refused before anything runs.
+    const response = await postGraphQL(
+      server.url,
+      'mutation { createProject(input: { name: "Refused" }) { __typename } }',
+      { authorization: `Bearer ${await sign({ ...claims, tenant_id: 'acme\u0000' }, SECRET)}` },
+    );
+    expect(response.status).toBe(401);
+    expect(response.body.errors?.[0]?.message).toMatch(/tenant_id/);
+  });
+
   it("reads Keycloak's realm_access.roles and ignores roles it does not know", async () => {
     const token = await sign(
       { sub: 'kc-bob', tenant_id: 'acme', realm_access: { roles: ['offline_access', 'admin'] }, roles: ['superuser'], exp: now() + 600 },

@@ -59,6 +59,12 @@ const cases: Record<string, { document: string; token: () => string; cases: () =
       ['9 emoji of justification', { ...vm(), justification: '🚀'.repeat(9) }, { validation: 'justification' }],
       ['NUL in the justification', { ...vm(), justification: 'Needed for\u0000 the tests' }, { validation: 'justification' }],
       ['huge idempotency key', { ...vm(), idempotencyKey: huge(5000) }, { validation: 'idempotencyKey' }],
+      ['a lone surrogate in the justification', { ...vm(), justification: 'Needed for \ud800 the tests' }, { validation: 'justification' }],
+      ['a lone low surrogate in the justification', { ...vm(), justification: '\udc00 Needed for the tests' }, { validation: 'justification' }],
+      ['an escape sequence in the justification', { ...vm(), justification: 'Needed for \u001b[2J the tests' }, { validation: 'justification' }],
+      ['a lone surrogate in the vmName', { ...vm(), vmName: 'web\ud800' }, { validation: 'vmName' }],
+      ['a lone surrogate in the idempotency key', { ...vm(), idempotencyKey: 'key-\ud800' }, { validation: 'idempotencyKey' }],
+      ['a control character in the idempotency key', { ...vm(), idempotencyKey: 'key\u0000' }, { validation: 'idempotencyKey' }],
     ],
   },
   approveVmRequest: {
@@ -83,6 +89,7 @@ const cases: Record<string, { document: string; token: () => string; cases: () =
       ['9 characters of reason', { id: requestId, expectedVersion: 1, reason: 'Too much.' }, { validation: 'reason' }],
       ['501 characters of reason', { id: requestId, expectedVersion: 1, reason: huge(501) }, { validation: 'reason' }],
       ['huge reason', { id: requestId, expectedVersion: 1, reason: huge(200_000) }, { validation: 'reason' }],
+      ['a lone surrogate in the reason', { id: requestId, expectedVersion: 1, reason: 'Too expensive \ud800 now' }, { validation: 'reason' }],
     ],
   },
   cancelVmRequest: {
@@ -92,6 +99,8 @@ const cases: Record<string, { document: string; token: () => string; cases: () =
       ['missing id', { reason: 'no longer needed' }, 'graphql-error'],
       ['reason as a number', { id: requestId, reason: 7 }, 'graphql-error'],
       ['501 characters of reason', { id: requestId, reason: huge(501) }, { validation: 'reason' }],
+      ['a lone surrogate in the reason', { id: requestId, reason: 'no longer \udbff needed' }, { validation: 'reason' }],
+      ['a NUL in the reason', { id: requestId, reason: 'no longer\u0000 needed' }, { validation: 'reason' }],
     ],
   },
   createProject: {
@@ -106,6 +115,9 @@ const cases: Record<string, { document: string; token: () => string; cases: () =
       ['unicode name', { name: 'Wébshop' }, { validation: 'name' }],
       ['a taken name in other case', { name: `WEB ${tenant.tenant.toUpperCase()}` }, { validation: 'name' }],
       ['huge description', { name: 'Valid name', description: huge(100_000) }, { validation: 'description' }],
+      ['a lone surrogate in the description', { name: 'Valid name', description: 'Web \ud800 shop' }, { validation: 'description' }],
+      ['a control character in the description', { name: 'Valid name', description: 'Web \u0007 shop' }, { validation: 'description' }],
+      ['a lone surrogate in the name', { name: 'Web\ud800shop' }, { validation: 'name' }],
     ],
   },
   addProjectMember: {
@@ -116,6 +128,11 @@ const cases: Record<string, { document: string; token: () => string; cases: () =
       ['role in lower case', { projectId: tenant.projectId, userId: 'carol', role: 'member' }, 'graphql-error'],
       ['missing userId', { projectId: tenant.projectId, role: 'MEMBER' }, 'graphql-error'],
       ['empty userId', { projectId: tenant.projectId, userId: '', role: 'MEMBER' }, { validation: 'userId' }],
+      ['a lone surrogate in the userId', { projectId: tenant.projectId, userId: 'carol\ud800', role: 'MEMBER' }, { validation: 'userId' }],
+      ['a NUL in the userId', { projectId: tenant.projectId, userId: 'carol\u0000', role: 'MEMBER' }, { validation: 'userId' }],
+      ['a line break in the userId', { projectId: tenant.projectId, userId: 'carol\nmallory', role: 'MEMBER' }, { validation: 'userId' }],
+      ['256 characters of userId', { projectId: tenant.projectId, userId: huge(256), role: 'MEMBER' }, { validation: 'userId' }],
+      ['900 KB of userId', { projectId: tenant.projectId, userId: huge(900_000), role: 'MEMBER' }, { validation: 'userId' }],
     ],
   },
   removeProjectMember: {
@@ -124,6 +141,8 @@ const cases: Record<string, { document: string; token: () => string; cases: () =
     cases: () => [
       ['userId as a number', { projectId: tenant.projectId, userId: 12.5 }, 'graphql-error'],
       ['empty userId', { projectId: tenant.projectId, userId: '   ' }, { validation: 'userId' }],
+      ['a lone surrogate in the userId', { projectId: tenant.projectId, userId: '\ud800' }, { validation: 'userId' }],
+      ['900 KB of userId', { projectId: tenant.projectId, userId: huge(900_000) }, { validation: 'userId' }],
     ],
   },
 };

@@ -1,7 +1,7 @@
 import { type DomainResult, forbidden, invalidState, notFound } from '../errors.ts';
 import { isAdmin, type Principal } from '../principal.ts';
 import { parseProjectDescription, parseProjectName } from '../project-name.ts';
-import { requireText } from '../required-text.ts';
+import { parseUserId } from '../identity.ts';
 import { fail, ok } from '../result.ts';
 import type { AddProjectMember, CreateProject, ProjectCommand, RemoveProjectMember } from './commands.ts';
 import type { ProjectEvent } from './events.ts';
@@ -71,7 +71,7 @@ const checkMemberChange = (actor: Principal, project: Project) => {
 const addMember = ({ data }: AddProjectMember, project: Project): ProjectDecision => {
   const refusal = checkMemberChange(data.actor, project);
   if (refusal) return fail(refusal);
-  const userId = requireText(data.userId, 'userId');
+  const userId = parseUserId(data.userId);
   if (!userId.ok) return userId;
   const role = parseProjectRole(data.role);
   if (!role.ok) return role;
@@ -82,7 +82,7 @@ const addMember = ({ data }: AddProjectMember, project: Project): ProjectDecisio
 const removeMember = ({ data }: RemoveProjectMember, project: Project): ProjectDecision => {
   const refusal = checkMemberChange(data.actor, project);
   if (refusal) return fail(refusal);
-  const userId = requireText(data.userId, 'userId');
+  const userId = parseUserId(data.userId);
   if (!userId.ok) return userId;
   if (userId.value === project.createdBy) return fail(forbidden('The creator of a project cannot be removed'));
   if (!memberOf(project, userId.value)) return ok([]);

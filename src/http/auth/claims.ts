@@ -1,28 +1,41 @@
 import type { JWTPayload } from 'jose';
+import { isIdentityText, PROFILE_TEXT_MAX, TENANT_ID_MAX, USER_ID_MAX } from '../../domain/identity.ts';
 import type { Principal, Role } from '../../domain/principal.ts';
 
 const ROLES: readonly Role[] = ['user', 'admin'];
-// Ids end up in events, logs and SQL parameters: bound their size even though the issuer is trusted.
-const MAX_ID_LENGTH = 255;
+
+export type ClaimsResult = { ok: true; principal: Principal } | { ok: false; message: string };
 
 /**
- * The principal a verified token describes, or null when it lacks a subject or a tenant.
+ * The principal a verified token describes, or why its claims are refused. `sub` and `tenant_id` are required;
+ * they, `email` and `name` end up in events, logs and SQL parameters, so each must pass the domain's text rule for
+ * one line (src/domain/identity.ts): a control character or a lone surrogate refuses the token even though the
+ * issuer is trusted, since every command of its bearer would fail in the event store. An over-long `email` or
+ * `name` is left out (they are only shown); anything else wrong with them refuses the token too.
  * Roles come from `roles` and from Keycloak's `realm_access.roles`; unknown roles (e.g. `offline_access`) are dropped.
  */
-export function principalFromClaims(payload: JWTPayload): Principal | null {
-  const userId = idClaim(payload.sub);
-  const tenantId = idClaim(payload['tenant_id']);
-  if (!userId || !tenantId) return null;
-  const email = textClaim(payload['email']);
-  const name = textClaim(payload['name']);
-  return {
-    tenantId,
-    userId,
-    roles: rolesOf(payload),
-    ...(email ? { email } : {}),
-    ...(name ? { name } : {}),
-  };
+export function principalFromClaims(payload: JWTPayload): ClaimsResult {
+  const userId = payload.sub;
+  const tenantId = payload['tenant_id'];
+  if (typeof userId !== 'string' || typeof tenantId !== 'string' || userId.trim() === '' || tenantId.trim() === '') {
+    return { ok: false, message: 'The token must carry sub and tenant_id' };
+  }
+  if (!isIdentityText(userId, USER_ID_MAX)) return refused('sub');
+  if (!isIdentityText(tenantId, TENANT_ID_MAX)) return refused('tenant_id');
+  const profile: { email?: string; name?: string } = {};
+  for (const claim of ['email', 'name'] as const) {
+    const value = payload[claim];
+    if (typeof value !== 'string' || value === '' || [...value].length > PROFILE_TEXT_MAX) continue;
+    if (!isIdentityText(value, PROFILE_TEXT_MAX)) return refused(claim);
+    profile[claim] = value;
+  }
+  return { ok: true, principal: { tenantId, userId, roles: rolesOf(payload), ...profile } };
 }
+
+const refused = (claim: string): ClaimsResult => ({
+  ok: false,
+  message: `The token's ${claim} claim is not accepted: it must be one line of valid Unicode text without control characters, of bounded length`,
+});
 
 function rolesOf(payload: JWTPayload): Role[] {
   const realmAccess = payload['realm_access'];
@@ -33,14 +46,6 @@ function rolesOf(payload: JWTPayload): Role[] {
 
 function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
-}
-
-function idClaim(value: unknown): string | null {
-  return typeof value === 'string' && value.trim() !== '' && value.length <= MAX_ID_LENGTH ? value : null;
-}
-
-function textClaim(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' && value.length <= 1024 ? value : null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

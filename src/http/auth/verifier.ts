@@ -75,9 +75,9 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
       } catch (error) {
         return classify(error);
       }
-      const principal = principalFromClaims(payload);
-      if (!principal) return failure('claims', 'The token must carry sub and tenant_id');
-      const entry = { principal, expiresAt: (payload.exp ?? 0) * 1000 };
+      const claims = principalFromClaims(payload);
+      if (!claims.ok) return failure('claims', claims.message);
+      const entry = { principal: claims.principal, expiresAt: (payload.exp ?? 0) * 1000 };
       remember(token, entry);
       return { ok: true, ...entry };
     },
