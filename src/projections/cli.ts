@@ -1,11 +1,21 @@
 import type postgres from 'postgres';
+import { PROVISIONING_JOBS_PROJECTION } from '../provisioning/jobs-projection.ts';
+import { describeProvisioningJobs } from '../provisioning/jobs-status-text.ts';
+import { readProvisioningJobsStatus } from '../provisioning/jobs-status.ts';
 import { PROJECTIONS } from './index.ts';
-import { progressWriter } from './progress-bar.ts';
+import { formatRate, progressWriter } from './progress-bar.ts';
 import { rebuildProjection } from './rebuild.ts';
 import { readProjectionStatus, type ProjectionStatus } from './status.ts';
 
-const USAGE = `usage: projections status
-       projections rebuild <name>     (${PROJECTIONS.map((p) => p.name).join(', ')})`;
+export const PROJECTIONS_USAGE = `usage: npm run cli -- projections status
+         every projection (the read models and ${PROVISIONING_JOBS_PROJECTION}): checkpoint, lag, leader, stall;
+         then the provisioning jobs: counts by state, the oldest unfinished job, workers, latest errors.
+         Exit code 2 when a projection is stalled.
+       npm run cli -- projections rebuild <name>     (${PROJECTIONS.map((p) => p.name).join(', ')})
+         replays the log into fresh tables while the live ones serve, then swaps them in.`;
+
+/** Read models first, then the projection that turns approvals into jobs (it cannot be rebuilt: jobs hold state). */
+const STATUS_NAMES = [...PROJECTIONS.map((p) => p.name), PROVISIONING_JOBS_PROJECTION];
 
 function describeStatus(s: ProjectionStatus): string[] {
   const checkpoint = s.checkpoint ? `tx ${s.checkpoint.transactionId} position ${s.checkpoint.position}` : 'never ran';
@@ -30,14 +40,14 @@ function describeStatus(s: ProjectionStatus): string[] {
 export async function projectionsCommand(sql: postgres.Sql, args: readonly string[]): Promise<number> {
   const [subcommand, name] = args;
   if (subcommand === 'status') {
-    const statuses = await readProjectionStatus(sql, PROJECTIONS.map((p) => p.name));
-    console.log(statuses.flatMap(describeStatus).join('\n'));
+    const [statuses, jobs] = await Promise.all([readProjectionStatus(sql, STATUS_NAMES), readProvisioningJobsStatus(sql)]);
+    console.log([...statuses.flatMap(describeStatus), ...describeProvisioningJobs(jobs)].join('\n'));
     return statuses.some((s) => s.stalled) ? 2 : 0;
   }
   if (subcommand === 'rebuild' && name) {
     const projection = PROJECTIONS.find((p) => p.name === name);
     if (!projection) {
-      console.error(`unknown projection ${name}\n${USAGE}`);
+      console.error(`unknown projection ${name}\n${PROJECTIONS_USAGE}`);
       return 1;
     }
     const progress = progressWriter(process.stderr, name);
@@ -47,14 +57,14 @@ export async function projectionsCommand(sql: postgres.Sql, args: readonly strin
       onProgress: progress.update,
       log: (line) => process.stderr.write(`\n${line}\n`),
     });
-    progress.done();
+    progress.done(result);
     console.log(
       `rebuilt ${name}: ${result.events} events in ${result.seconds.toFixed(1)} s ` +
-        `(${Math.round(result.events / Math.max(result.seconds, 0.001))} events/s), ` +
+        `(${formatRate(result.events, result.seconds)}), ` +
         `checkpoint tx ${result.checkpoint.transactionId} position ${result.checkpoint.position}`,
     );
     return 0;
   }
-  console.error(USAGE);
+  console.error(PROJECTIONS_USAGE);
   return 1;
 }

@@ -14,7 +14,8 @@ export interface RebuildProgress {
   applied: number;
   /** Events visible when the rebuild started (more may arrive meanwhile). */
   total: number;
-  eventsPerSecond: number;
+  /** Since the rebuild started (see rebuildRate). */
+  seconds: number;
 }
 
 export interface RebuildOptions {
@@ -24,6 +25,8 @@ export interface RebuildOptions {
   batchSize?: number;
   onProgress?: (progress: RebuildProgress) => void;
   log?: Log;
+  /** Date.now() when the rebuild started: progress counts seconds from there. Default: when buildShadow starts. */
+  startedAt?: number;
 }
 
 export interface RebuildResult {
@@ -50,7 +53,7 @@ export async function buildShadow(options: RebuildOptions): Promise<BuiltShadow>
     const [row] = await sql<{ total: string }[]>`
       select count(*)::text as total from events where transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
     const total = Number(row?.total ?? 0);
-    const started = Date.now();
+    const started = options.startedAt ?? Date.now();
     let checkpoint = START;
     let applied = 0;
     // The next batch is read, and prepared (Projection.prepare), while the current one is written.
@@ -73,7 +76,7 @@ export async function buildShadow(options: RebuildOptions): Promise<BuiltShadow>
       });
       checkpoint = next;
       applied += events.length;
-      onProgress?.({ applied, total: Math.max(total, applied), eventsPerSecond: applied / Math.max(0.001, (Date.now() - started) / 1000) });
+      onProgress?.({ applied, total: Math.max(total, applied), seconds: (Date.now() - started) / 1000 });
     }
     await createDeferredIndexes(sql, shadow);
     return { shadow, checkpoint, events: applied };
@@ -112,7 +115,7 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
     if (!held?.ok) throw new Error(`a rebuild of ${projection.name} is already running`);
     try {
       await ensureCheckpoint(sql, projection.name);
-      const built = await buildShadow(options);
+      const built = await buildShadow({ ...options, startedAt: started });
       log(`replayed ${built.events} events into ${built.shadow.schema}; swapping`);
       try {
         const result = await sql.begin(async (tx) => {

@@ -2,7 +2,10 @@ import type postgres from 'postgres';
 import { dedicatedConnection } from '../projections/connection.ts';
 
 /** First key of the two-key advisory lock space ("DVMP"): keeps job locks apart from every other lock. */
-const JOB_LOCK_SPACE = 0x44564d50;
+export const JOB_LOCK_SPACE = 0x44564d50;
+
+/** application_name of the job-lock connection, followed by host:pid: `projections status` finds workers by it. */
+export const WORKER_APPLICATION_NAME = 'dvmm-provisioning';
 
 /** The job's lock is gone (connection lost): stop touching the job, another process may own it now. */
 export class LostJobLockError extends Error {

@@ -6,7 +6,7 @@ import { startProjector } from '../projections/runtime.ts';
 import type { ProjectionRuntimeStatus } from '../projections/types.ts';
 import { DEFAULT_PROVISIONING_OPTIONS, type ProvisioningOptions } from './config.ts';
 import type { Hypervisor } from './hypervisor.ts';
-import { openJobLocks } from './job-locks.ts';
+import { openJobLocks, WORKER_APPLICATION_NAME } from './job-locks.ts';
 import { PROVISIONING_JOBS_PROJECTION, provisioningJobsProjection } from './jobs-projection.ts';
 import type { ProvisioningCommands } from './run-job.ts';
 import { startWorker, type WorkerStatus } from './worker.ts';
@@ -49,7 +49,7 @@ export async function startProvisioning(config: StartProvisioningOptions): Promi
   const log = (line: string) => logLine(`[provisioning] ${line}`);
   const commands = config.commands ?? createCommandHandlers(store);
 
-  const locks = await openJobLocks(sql, `dvmm-provisioning ${hostname()}:${process.pid}`);
+  const locks = await openJobLocks(sql, `${WORKER_APPLICATION_NAME} ${hostname()}:${process.pid}`);
   const worker = startWorker({ sql, store, commands, hypervisor, options, locks, log });
   let projector: Awaited<ReturnType<typeof startProjector>>;
   try {
