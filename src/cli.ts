@@ -7,14 +7,23 @@ import { verifyCommand } from './event-store/verify-command.ts';
 import { seedCommand } from './demo/seed-command.ts';
 import { schemaCheckCommand, schemaPrintCommand } from './graphql/schema-command.ts';
 import { tokenCommand } from './http/token-command.ts';
-import { projectionsCommand } from './projections/cli.ts';
+import { PROJECTIONS_USAGE, projectionsCommand } from './projections/cli.ts';
 
 type Command = (db: Database, args: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, { help: string; run: Command }> = {
+/** `help` is the one-line summary in the usage; `usage`, when given, is what `<command> --help` prints. */
+interface Entry {
+  help: string;
+  usage?: string;
+  /** The command answers --help itself (with more than its summary). */
+  ownHelp?: boolean;
+}
+
+const COMMANDS: Record<string, Entry & { run: Command }> = {
   migrate: { help: 'apply pending migrations', run: async () => 0 },
   projections: {
     help: 'projections status | projections rebuild <name>',
+    usage: PROJECTIONS_USAGE,
     run: (db, args) => projectionsCommand(db.sql, args),
   },
   verify: {
@@ -25,24 +34,58 @@ const COMMANDS: Record<string, { help: string; run: Command }> = {
 };
 
 /** Commands that need no database. */
-const STANDALONE: Record<string, { help: string; run: (args: string[]) => Promise<number> }> = {
-  token: { help: 'token --sub alice --tenant acme [--role admin] [--header]: print a dev token', run: tokenCommand },
+const STANDALONE: Record<string, Entry & { run: (args: string[]) => Promise<number> }> = {
+  token: { help: 'token --sub alice --tenant acme [--role admin] [--header]: print a dev token', ownHelp: true, run: tokenCommand },
   'schema:print': { help: 'write schema.graphql from the code', run: schemaPrintCommand },
   'schema:check': { help: 'fail when schema.graphql differs from the code', run: schemaCheckCommand },
 };
 
+const ALL: Record<string, Entry> = { ...COMMANDS, ...STANDALONE };
+const HELP_FLAGS = ['--help', '-h'];
+
 function usage(): string {
-  const all = { ...COMMANDS, ...STANDALONE };
-  return ['usage: cli <command> [args]', ...Object.entries(all).map(([name, c]) => `  ${name.padEnd(12)} ${c.help}`)].join('\n');
+  return [
+    'usage: npm run cli -- <command> [args]      (npm run cli -- <command> --help: that command alone)',
+    ...Object.entries(ALL).map(([name, c]) => `  ${name.padEnd(12)} ${c.help}`),
+  ].join('\n');
+}
+
+function commandUsage(name: string, entry: Entry): string {
+  if (entry.usage) return entry.usage;
+  // A summary may start with its synopsis: "verify [streamId]: recompute ...".
+  const colon = entry.help.startsWith(name) ? entry.help.indexOf(': ') : -1;
+  const [synopsis, description] = colon > 0 ? [entry.help.slice(0, colon), entry.help.slice(colon + 2)] : [name, entry.help];
+  return `usage: npm run cli -- ${synopsis}\n  ${description}`;
+}
+
+/** When argv asks for help: prints it to stdout (no database needed) and resolves to the exit code; else null. */
+async function help(argv: string[]): Promise<number | null> {
+  const [name, ...args] = argv;
+  if (name === undefined) return null;
+  if (name === 'help' || HELP_FLAGS.includes(name)) {
+    const topic = name === 'help' ? args[0] : undefined;
+    if (topic === undefined) console.log(usage());
+    else if (ALL[topic]) console.log(commandUsage(topic, ALL[topic]));
+    else return null;
+    return 0;
+  }
+  const entry = ALL[name];
+  if (!entry || !args.some((arg) => HELP_FLAGS.includes(arg))) return null;
+  if (entry.ownHelp) return STANDALONE[name]?.run(['--help']) ?? null;
+  console.log(commandUsage(name, entry));
+  return 0;
 }
 
 async function main(argv: string[]): Promise<number> {
+  const helped = await help(argv);
+  if (helped !== null) return helped;
   const [name, ...args] = argv;
   const standalone = name ? STANDALONE[name] : undefined;
   if (standalone) return standalone.run(args);
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
-    console.error(usage());
+    // A mistake (no command, or an unknown one): usage on stderr, exit 1. Asking for help is not (see help).
+    console.error(`${name === undefined ? '' : `unknown command ${name === 'help' ? argv[1] : name}\n`}${usage()}`);
     return 1;
   }
   // Connection chatter goes to stderr so command output (stdout) stays clean for scripts.
