@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   assertEmptyOrMissing,
   isInitialised,
@@ -11,9 +12,11 @@ import {
   writePassword,
 } from './data-folder.ts';
 import { findFreePort } from './free-port.ts';
-import { loadEmbeddedPostgres } from './load-embedded-postgres.ts';
-import { chownToPostgresUser, ensurePostgresUser, prepareFolderForPostgresUser } from './postgres-user.ts';
-import { inspectPostmaster } from './postmaster.ts';
+import { loadPostgresBinaries, type PostgresBinaries } from './load-embedded-postgres.ts';
+import { ensureCheckoutHome, locateDataFolder, reachableBinaries } from './postgres-home.ts';
+import { PostgresExitError, runInitdb, startPostgres, type RunAs } from './postgres-process.ts';
+import { chownToUser, ensurePostgresUser } from './postgres-user.ts';
+import { readPostmasterPid } from './postmaster.ts';
 
 export { releaseDataFolder } from './data-folder.ts';
 
@@ -24,13 +27,21 @@ export type EmbeddedOptions = {
   port?: number;
   /** Where the one-line "started" message goes; default console.log. */
   log?: (line: string) => void;
+  /**
+   * A live process already runs a server on this folder: 'fail' (default), or 'connect' to that server (its port from
+   * postmaster.pid, the password from the folder), which stop() then leaves running.
+   */
+  whenInUse?: 'fail' | 'connect';
 };
 
 export type EmbeddedServer = {
   /** postgres:// URL of the maintenance database `postgres`, as superuser. */
   url: string;
   port: number;
+  /** Where the cluster is: `dataDir`, or, as root, a folder the postgres user can reach (see postgres-home.ts). */
   dataDir: string;
+  /** False when connected to a server another process runs. */
+  owned: boolean;
   stop(): Promise<void>;
 };
 
@@ -38,101 +49,132 @@ const USER = 'postgres';
 
 /**
  * Starts a real Postgres from the embedded-postgres binaries in `dataDir`, initialising the folder on first use.
- * As root, Postgres runs as the system user `postgres` (created when missing), which must own the folder.
+ * As root, Postgres runs as the system user `postgres` (created when missing); binaries or data folder out of its
+ * reach go to a folder of the checkout's own (postgres-home.ts), and the "started" line says where.
  * A postmaster orphaned by a killed owner is stopped first; a stale postmaster.pid is removed.
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const started = Date.now();
-  const dataDir = resolve(options.dataDir);
+  const requested = resolve(options.dataDir);
   const log = options.log ?? console.log;
-  const asRoot = userInfo().uid === 0;
+  const bundled = await loadPostgresBinaries();
+  const user = userInfo().uid === 0 ? ensurePostgresUser(USER) : undefined;
+  const dataDir = locateDataFolder(bundled, requested, user);
 
-  if (asRoot) ensurePostgresUser(USER);
   const previous = await releaseDataFolder(dataDir, log);
   if (previous.status === 'in-use') {
+    if (options.whenInUse === 'connect') return connectToRunning(dataDir, previous.postgresPid, log);
     throw new Error(
       `the data folder ${dataDir} is in use by a running Postgres (pid ${previous.postgresPid}) started by process ` +
         `${previous.ownerPid}; stop that process or choose another folder (DVMM_DATA_DIR)`,
     );
   }
 
+  const binaries = user ? reachableBinaries(bundled, user, log) : bundled;
+  if (user && dataDir !== requested) ensureCheckoutHome(bundled, user);
   const fresh = !isInitialised(dataDir);
   if (fresh) assertEmptyOrMissing(dataDir);
   const password = fresh ? randomBytes(18).toString('base64url') : readPassword(dataDir);
+  if (fresh) await initialise(binaries, dataDir, password, user);
 
   // A port found free can be taken before Postgres binds it; with a picked port, try another.
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await findFreePort());
-    const messages: string[] = [];
-    const EmbeddedPostgres = await loadEmbeddedPostgres();
-    const pg = new EmbeddedPostgres({
-      databaseDir: dataDir,
-      port,
-      user: USER,
-      password,
-      authMethod: 'scram-sha-256',
-      persistent: true,
-      createPostgresUser: asRoot, // we already made sure the user exists; this makes the package run postgres as it
-      initdbFlags: ['--encoding=UTF8'],
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-      onLog: (message) => remember(messages, message),
-      onError: (error) => remember(messages, String(error)),
-    });
-
-    if (fresh && attempt === 1) {
-      if (asRoot) prepareFolderForPostgresUser(dataDir);
-      await pg.initialise();
-      writePassword(dataDir, password);
-    }
     // Written before the server starts, so that a concurrent start never takes a starting server for an orphan.
     writeOwner(dataDir);
-    if (asRoot) chownToPostgresUser(dataDir, USER);
-
+    if (user) chownToUser(dataDir, user);
+    let server: Awaited<ReturnType<typeof startPostgres>>;
     try {
-      // embedded-postgres rejects with no reason when postgres exits early; the reason is in its log output.
-      await pg.start();
+      server = await startPostgres(binaries.postgres, { dataDir, port, runAs: user });
     } catch (error) {
       removeOwner(dataDir);
-      const output = messages.join('').trim();
-      if (options.port === undefined && attempt < 5 && /already in use/i.test(output)) continue;
-      throw new Error(`embedded Postgres in ${dataDir} failed to start: ${output || String(error)}`);
+      const portTaken = error instanceof PostgresExitError && /already in use/i.test(error.output);
+      if (options.port === undefined && attempt < 5 && portTaken) continue;
+      throw new Error(`embedded Postgres in ${dataDir} failed to start: ${(error as Error).message}`);
     }
 
-    const removeExitHook = stopOnExit(dataDir);
+    const removeExitHook = stopOnExit(server.pid);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    log(`[db] embedded Postgres in ${dataDir} on port ${port}${fresh ? ' (new data folder)' : ''}, started in ${seconds} s`);
+    const moved = dataDir === requested ? '' : ` (the postgres user cannot reach ${requested})`;
+    log(`[db] embedded Postgres in ${dataDir}${moved} on port ${port}${fresh ? ' (new data folder)' : ''}, started in ${seconds} s`);
     return {
-      url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+      url: serverUrl(password, port),
       port,
       dataDir,
-      async stop() {
+      owned: true,
+      // An arrow function: callers pass `server.stop` around on its own.
+      stop: async () => {
         removeExitHook();
-        await pg.stop();
+        await server.stop();
         removeOwner(dataDir);
+        log('[db] embedded Postgres stopped');
       },
     };
   }
 }
 
 /**
- * A process that exits without calling stop() (process.exit, an uncaught error) asks the server for a fast shutdown
- * on its way out; 'exit' listeners must be synchronous, so this only sends the signal. Returns the unhook function.
+ * Where startEmbeddedPostgres keeps the cluster for `dataDir` (as root, possibly a folder the postgres user can
+ * reach), for tools that look at a data folder without starting a server.
  */
-function stopOnExit(dataDir: string): () => void {
-  const state = inspectPostmaster(dataDir);
-  if (state.kind !== 'running') return () => {};
+export async function locateEmbeddedDataFolder(dataDir: string): Promise<string> {
+  const user = userInfo().uid === 0 ? ensurePostgresUser(USER) : undefined;
+  return locateDataFolder(await loadPostgresBinaries(), resolve(dataDir), user);
+}
+
+async function initialise(binaries: PostgresBinaries, dataDir: string, password: string, user: RunAs): Promise<void> {
+  mkdirSync(dirname(dataDir), { recursive: true });
+  mkdirSync(dataDir, { recursive: true });
+  chmodSync(dataDir, 0o700);
+  if (user) chownSync(dataDir, user.uid, user.gid);
+  // initdb reads the password from a file; not in the data folder, which must be empty. Removed right after.
+  const passwordFile = join(dirname(dataDir), `.${basename(dataDir)}.initdb-${randomBytes(6).toString('hex')}`);
+  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+  try {
+    if (user) chownSync(passwordFile, user.uid, user.gid);
+    await runInitdb(binaries.initdb, { dataDir, user: USER, passwordFile, runAs: user });
+  } catch (error) {
+    throw new Error(`embedded Postgres could not initialise ${dataDir}: ${(error as Error).message}`);
+  } finally {
+    rmSync(passwordFile, { force: true });
+  }
+  writePassword(dataDir, password);
+}
+
+/** The server another process (`npm start`) runs on this folder; a server still starting is waited for. */
+async function connectToRunning(dataDir: string, pid: number, log: (line: string) => void): Promise<EmbeddedServer> {
+  const deadline = Date.now() + 30_000;
+  let state = readPostmasterPid(dataDir);
+  while (state.status !== 'ready' && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    state = readPostmasterPid(dataDir);
+  }
+  const port = state.port;
+  if (port === undefined || state.status !== 'ready') {
+    throw new Error(`the Postgres running in ${dataDir} (pid ${pid}) does not accept connections (${state.status ?? 'gone'})`);
+  }
+  const password = readPassword(dataDir);
+  log(`[db] using the embedded Postgres already running in ${dataDir} (pid ${pid}) on port ${port}`);
+  return { url: serverUrl(password, port), port, dataDir, owned: false, stop: async () => {} };
+}
+
+function serverUrl(password: string, port: number): string {
+  return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+}
+
+/**
+ * A process that exits without calling stop() (process.exit, an uncaught error) asks the server for a fast shutdown
+ * on its way out; the server runs in its own session, so nothing else would stop it. 'exit' listeners must be
+ * synchronous, so this only sends the signal. Returns the unhook function.
+ */
+function stopOnExit(pid: number): () => void {
   const onExit = () => {
     try {
-      process.kill(state.pid, 'SIGINT');
+      process.kill(pid, 'SIGINT');
     } catch {
       // already gone
     }
   };
   process.on('exit', onExit);
   return () => process.removeListener('exit', onExit);
-}
-
-function remember(messages: string[], message: string): void {
-  messages.push(message);
-  if (messages.length > 200) messages.shift();
 }

@@ -4,7 +4,7 @@ import { runMigrations } from './migrate.ts';
 
 export { createDb, createSql, type DrizzleDb, type Sql, type SqlOptions } from './client.ts';
 export { runMigrations } from './migrate.ts';
-export { startEmbeddedPostgres, type EmbeddedServer } from './embedded.ts';
+export { locateEmbeddedDataFolder, startEmbeddedPostgres, type EmbeddedServer } from './embedded.ts';
 
 export type OpenDatabaseOptions = {
   /** A server to use. Default: the DATABASE_URL environment variable; without either, an embedded server. */
@@ -13,6 +13,11 @@ export type OpenDatabaseOptions = {
   dataDir?: string;
   /** Pool size of the returned client. */
   max?: number;
+  /**
+   * The embedded server's data folder is in use by a live process (`npm start`): 'fail' (default), or 'connect' to
+   * that server (the CLI beside a running server), which close() then leaves running.
+   */
+  whenInUse?: 'fail' | 'connect';
   log?: (line: string) => void;
 };
 
@@ -34,14 +39,20 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   const configuredUrl = options.databaseUrl ?? process.env.DATABASE_URL;
   const server = configuredUrl
     ? undefined
-    : await startEmbeddedPostgres({ dataDir: options.dataDir ?? process.env.DVMM_DATA_DIR ?? '.data', log });
+    : await startEmbeddedPostgres({
+        dataDir: options.dataDir ?? process.env.DVMM_DATA_DIR ?? '.data',
+        log,
+        whenInUse: options.whenInUse,
+      });
 
   try {
     const url = configuredUrl ?? (await ensureDatabase(server!.url, EMBEDDED_DATABASE));
     const sql = createSql(url, { max: options.max });
     try {
       const applied = await runMigrations(sql);
-      log(`[db] ${applied === 0 ? 'schema up to date' : `${applied} migration(s) applied`} (${describe(url)})`);
+      // The embedded server is a local development server: its URL is printed whole, ready for psql.
+      const where = server ? `psql ${url}` : describe(url);
+      log(`[db] ${applied === 0 ? 'schema up to date' : `${applied} migration(s) applied`} (${where})`);
     } catch (error) {
       await sql.end();
       throw error;

