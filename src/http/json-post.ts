@@ -106,7 +106,9 @@ export function createJsonPostHandler(options: JsonPostOptions): JsonPostHandler
         return respond(req, res, { errors: [asParseFailure(error)] }, mediaType, yoga);
       }
       const operation = getOperationAST(document, params.operationName ?? undefined);
-      if (operation?.operation === 'subscription') return toYoga(req, res, requestId, body);
+      // yoga checks this right after parsing (its usePreventMutationViaGET), before validation: the same answer.
+      if (!operation) return respond(req, res, { errors: [unresolvedOperation()] }, mediaType, yoga);
+      if (operation.operation === 'subscription') return toYoga(req, res, requestId, body);
 
       let result: ExecutionResult;
       const errors = enveloped.validate(enveloped.schema, document);
@@ -206,4 +208,11 @@ function asParseFailure(error: GraphQLError): GraphQLError {
   http.spec ||= true;
   http.status ||= 400;
   return error;
+}
+
+/** yoga's answer to a document without the operation `operationName` names (or with several and no name). */
+function unresolvedOperation(): GraphQLError {
+  return new GraphQLError('Could not determine what operation to execute.', {
+    extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } },
+  });
 }

@@ -11,6 +11,8 @@ import type { Metrics } from './metrics.ts';
 import { useBodyLimit } from './plugins/body-limit.ts';
 import { useHttpAuth } from './plugins/http-auth.ts';
 import { useOperationMetrics } from './plugins/operation-metrics.ts';
+import { useRequestParamErrors } from './plugins/request-params.ts';
+import { useSubscriptionTransports } from './plugins/subscription-transport.ts';
 import { useUnexpectedErrors } from './plugins/unexpected-errors.ts';
 import type { ServerContext } from './server-context.ts';
 
@@ -57,8 +59,11 @@ export function createYogaApp(options: YogaAppOptions): DvmmYoga {
     plugins: [
       useHttpAuth(options.authenticator, () => metrics.operation('unknown', '', 'unauthenticated')),
       useBodyLimit(MAX_BODY_BYTES),
+      // After the body limit, so it wraps the parser that counts a chunked body.
+      useRequestParamErrors(),
       EnvelopArmorPlugin(armorConfig),
       useOperationMetrics(metrics),
+      useSubscriptionTransports(),
       ...(options.plugins ?? []),
       // Last of ours, first after the schema: masks what execution threw before yoga's own masking sees it.
       useUnexpectedErrors(options.logger, options.unidentified),

@@ -162,6 +162,45 @@ describe('masked unexpected errors', () => {
   });
 });
 
+describe('a request the server cannot read: 400, told in our words', () => {
+  const ACCEPTS = [undefined, 'application/json', 'application/graphql-response+json'];
+
+  it.each(ACCEPTS)('GET with variables or extensions that are not JSON (Accept: %s)', async (accept) => {
+    const logged = server.logs.length;
+    for (const params of ['variables=%7B', 'variables=%5B1', 'extensions=%7Bx', 'variables=%7B%7D&extensions=nope']) {
+      const response = await fetch(`${server.url}?query=${encodeURIComponent('{ requestId }')}&${params}`, {
+        headers: { ...auth, ...(accept ? { accept } : {}) },
+      });
+      const body = (await response.json()) as Result;
+      expect(response.status, params).toBe(400);
+      expect(body.errors?.[0]?.extensions, params).toEqual({ code: 'BAD_REQUEST' });
+      expect(body.errors?.[0]?.message, params).toMatch(/variables and extensions/);
+    }
+    // A form POST carries its parameters the same way.
+    const form = await fetch(server.url, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded', ...(accept ? { accept } : {}) },
+      body: `query=${encodeURIComponent('{ requestId }')}&variables=%7B`,
+    });
+    expect(form.status).toBe(400);
+    // Not an unexpected error: nothing for the operator to look into.
+    expect(server.logs.slice(logged).filter((line) => line.startsWith('error'))).toEqual([]);
+  });
+
+  it.each(ACCEPTS)('a POST body that is not JSON: no parser internals in the answer (Accept: %s)', async (accept) => {
+    for (const origin of [undefined, 'http://localhost:5173']) {
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json', ...(accept ? { accept } : {}), ...(origin ? { origin } : {}) },
+        body: '{"query": "{ requestId }", ',
+      });
+      const body = (await response.json()) as Result;
+      expect(response.status).toBe(400);
+      expect(body).toEqual({ errors: [{ message: 'POST body sent invalid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+    }
+  });
+});
+
 type Result = {
   data?: Record<string, unknown> | null;
   errors?: readonly { message: string; extensions?: Record<string, unknown> }[];
