@@ -8,7 +8,7 @@ WORKDIR /app
 # Dependencies first, so code changes do not invalidate this layer.
 COPY package.json package-lock.json ./
 # npm ci's postinstall patches postgres.js (see the script).
-COPY src/db/patch-postgres-queue.mjs ./src/db/
+COPY src/db/patch-postgres.mjs ./src/db/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY tsconfig.json ./

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-// postgres.js's connection queues as installed, with src/db/patch-postgres-queue.mjs applied by npm's postinstall.
+// postgres.js's connection queues as installed, with src/db/patch-postgres.mjs applied by npm's postinstall.
 const root = new URL('../../node_modules/postgres/', import.meta.url);
 type Queue<T> = { readonly length: number; push(x: T): T; shift(): T | undefined; remove(x: T): T | null };
 const { default: Queue } = (await import(new URL('src/queue.js', root).href)) as { default: <T>(initial?: T[]) => Queue<T> };

@@ -1,0 +1,112 @@
+import { spawn } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
+import postgres from 'postgres';
+import { afterEach, describe, expect, it } from 'vitest';
+import { adminUrl } from '../support/db.ts';
+
+// postgres.js's connections as installed, with src/db/patch-postgres.mjs applied by npm's postinstall. Each test
+// loses a connection's socket at the moment that broke the unpatched driver: after a query's bytes were buffered
+// for the next turn of the event loop (a write under 1 KiB waits for a setImmediate), before that turn came.
+// The sockets come from postgres.js's `socket` option, so the test can end them exactly then.
+
+const clients: postgres.Sql[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((sql) => sql.end({ timeout: 1 })));
+});
+
+/** A client whose sockets the test can reach: `sockets` lists every one it opened, newest last. */
+function clientWithSockets(options: { max: number; connectTimeout: number }) {
+  const url = new URL(adminUrl());
+  const sockets: Socket[] = [];
+  const sql = postgres(adminUrl(), {
+    max: options.max,
+    connect_timeout: options.connectTimeout,
+    onnotice: () => {},
+    socket: () => {
+      const socket = connect(Number(url.port || 5432), url.hostname);
+      sockets.push(socket);
+      return socket;
+    },
+  });
+  clients.push(sql);
+  return { sql, sockets };
+}
+
+describe('postgres.js connections (patched) when a socket goes away', () => {
+  it('a pooled connection whose socket closed with a write still buffered connects and answers again', async () => {
+    // Unpatched, teardown cancelled the pending flush but left its timer handle set (and the bytes buffered), so
+    // the connection never scheduled a flush again: its next startup message was never sent and every query on it
+    // ended in "write CONNECT_TIMEOUT".
+    const { sql, sockets } = clientWithSockets({ max: 1, connectTimeout: 3 });
+    expect(await sql`select 1 as one`).toEqual([{ one: 1 }]);
+
+    // From inside a setImmediate callback (as any work woken in that phase of the event loop), a query is sent and
+    // the socket closes: the query's flush then waits for the next loop's setImmediate phase, and the socket's
+    // 'close' comes first, in this loop's close phase.
+    const lost = await new Promise<Promise<unknown>>((resolve) =>
+      setImmediate(async () => {
+        const query = sql`select 2 as two`.then(
+          () => 'answered',
+          (error: { code?: string }) => error.code,
+        );
+        for (let i = 0; i < 10; i++) await null; // postgres.js hands the query to its connection a microtask later
+        sockets.at(-1)!.destroy();
+        resolve(query);
+      }),
+    );
+    expect(await lost).toBe('CONNECTION_CLOSED');
+
+    for (let i = 0; i < 3; i++) expect(await sql`select ${i}::int as i`).toEqual([{ i }]);
+    expect(sockets.length).toBe(2);
+  });
+
+  it('a query on a reserved connection whose socket is gone is rejected instead of throwing out of a setImmediate', async () => {
+    // Unpatched, the write was flushed from a setImmediate onto a socket already set to null: an uncaught TypeError
+    // ("Cannot read properties of null (reading 'write')" at nextWrite) that no caller can catch ended the process.
+    // Released, the connection then went back to the pool without a socket and failed every query given to it.
+    // It runs in a child process so that an unpatched driver shows up as that child's crash, not this runner's.
+    const script = `
+      import net from 'node:net';
+      import postgres from 'postgres';
+      const url = new URL(process.env.PG_URL);
+      const sockets = [];
+      const sql = postgres(process.env.PG_URL, { max: 1, onnotice: () => {}, socket: () => {
+        const socket = net.connect(Number(url.port || 5432), url.hostname);
+        sockets.push(socket);
+        return socket;
+      } });
+      const reserved = await sql.reserve();
+      await reserved\`select 1\`;
+      sockets.at(-1).destroy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const outcomes = [];
+      for (let i = 0; i < 2; i++) outcomes.push(await reserved\`select 1\`.then(() => 'answered', (e) => e.code));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      reserved.release();
+      const pool = [];
+      for (let i = 0; i < 3; i++) pool.push((await sql\`select \${i}::int as i\`)[0].i);
+      console.log(JSON.stringify({ outcomes, pool }));
+      await sql.end({ timeout: 1 });
+    `;
+    const child = await runNode(script, { PG_URL: adminUrl() });
+    expect(child.stderr).not.toContain('TypeError');
+    expect(child.code).toBe(0);
+    expect(JSON.parse(child.stdout.trim())).toEqual({ outcomes: ['CONNECTION_CLOSED', 'CONNECTION_CLOSED'], pool: [0, 1, 2] });
+  });
+});
+
+function runNode(script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    // From the repository, so `import 'postgres'` finds node_modules.
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: new URL('../../', import.meta.url),
+      env: { ...process.env, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
