@@ -18,6 +18,7 @@ afterEach(async () => {
 function clientWithSockets(options: { max: number; connectTimeout: number }) {
   const url = new URL(adminUrl());
   const sockets: Socket[] = [];
+  // `socket` (a factory of connected sockets) is a documented option that postgres.js's types leave out.
   const sql = postgres(adminUrl(), {
     max: options.max,
     connect_timeout: options.connectTimeout,
@@ -27,7 +28,7 @@ function clientWithSockets(options: { max: number; connectTimeout: number }) {
       sockets.push(socket);
       return socket;
     },
-  });
+  } as postgres.Options<Record<string, postgres.PostgresType>>);
   clients.push(sql);
   return { sql, sockets };
 }
