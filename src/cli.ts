@@ -3,7 +3,8 @@
  * applies pending migrations on connect. Add a command by adding an entry to COMMANDS.
  */
 import { openDatabase, type Database } from './db/index.ts';
-import { verifyCommand } from './event-store/verify-command.ts';
+import { sealCheckCommand, sealKeyCommand, sealsCommand } from './audit/seal-commands.ts';
+import { verifyCommand } from './audit/verify-command.ts';
 import { seedCommand } from './demo/seed-command.ts';
 import { schemaCheckCommand, schemaPrintCommand } from './graphql/schema-command.ts';
 import { tokenCommand } from './http/token-command.ts';
@@ -27,8 +28,14 @@ const COMMANDS: Record<string, Entry & { run: Command }> = {
     run: (db, args) => projectionsCommand(db.sql, args),
   },
   verify: {
-    help: 'verify [streamId]: recompute the audit trail hash chain; exit 2 and name the first broken event',
+    help:
+      'verify [streamId | GraphQL id] [--public-key <pem>] [--seal <file>]: check the audit trail (stream chains, the ' +
+      'global chain against its signed seals, read models); exit 2 naming the first broken position, 1 when not found',
     run: (db, args) => verifyCommand(db.sql, args),
+  },
+  seals: {
+    help: 'seals [count]: print the newest seals as JSON lines, to keep outside the database (verify --seal <file>)',
+    run: (db, args) => sealsCommand(db.sql, args),
   },
   seed: { help: 'create the demo tenant acme (idempotent) and print its dev tokens', run: (db) => seedCommand(db) },
 };
@@ -38,6 +45,8 @@ const STANDALONE: Record<string, Entry & { run: (args: string[]) => Promise<numb
   token: { help: 'token --sub alice --tenant acme [--role admin] [--header]: print a dev token', ownHelp: true, run: tokenCommand },
   'schema:print': { help: 'write schema.graphql from the code', run: schemaPrintCommand },
   'schema:check': { help: 'fail when schema.graphql differs from the code', run: schemaCheckCommand },
+  'seal-key': { help: 'print the public key seals are signed with (PEM)', run: sealKeyCommand },
+  'seal-check': { help: 'seal-check <seal file> [--public-key <pem>]: check seal signatures offline', run: sealCheckCommand },
 };
 
 const ALL: Record<string, Entry> = { ...COMMANDS, ...STANDALONE };

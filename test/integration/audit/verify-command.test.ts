@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventStore, type EventStore } from '../../../src/event-store/index.ts';
-import { verifyCommand } from '../../../src/event-store/verify-command.ts';
+import { verifyCommand } from '../../../src/audit/verify-command.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
-import { event, options } from './fixtures.ts';
+import { event, options } from '../event-store/fixtures.ts';
 
 let t: TestDatabase;
 let store: EventStore;
