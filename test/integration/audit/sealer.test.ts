@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSealer, type Sealer } from '../../../src/audit/sealer.ts';
+import { verifyLog } from '../../../src/audit/verify-log.ts';
+import { createEventStore, type EventStore } from '../../../src/event-store/index.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
+import { event, options } from '../event-store/fixtures.ts';
+import { newSealKey } from './fixtures.ts';
+
+const { key } = newSealKey();
+let t: TestDatabase;
+let store: EventStore;
+
+beforeAll(async () => {
+  t = await createTestDatabase({ max: 24 });
+  store = createEventStore(t.sql);
+});
+afterAll(async () => {
+  await store.flush();
+  await t.close();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** The chain as stored, beside the log in its gap-safe order. */
+async function chainAndLog() {
+  const chain = await t.sql<{ seq: string; position: string }[]>`select seq::text, position::text from audit_chain order by audit_chain.seq`;
+  const log = await t.sql<{ position: string }[]>`select position::text from events order by events.transaction_id, events.position`;
+  return { chain, log };
+}
+
+describe('sealer', () => {
+  it('two sealers: one leads and seals; when it stops, the other takes over from the head in the database', async () => {
+    const logs: string[] = [];
+    const a = await startSealer({ sql: t.sql, key, chainIntervalMs: 50, sealIntervalMs: 100, applicationName: 'sealer-a', log: (l) => logs.push(`a ${l}`) });
+    const b = await startSealer({ sql: t.sql, key, chainIntervalMs: 50, sealIntervalMs: 100, applicationName: 'sealer-b', log: (l) => logs.push(`b ${l}`) });
+    try {
+      await store.append(randomUUID(), 'no_stream', [event(1), event(2)], options());
+      expect([a.status().leading, b.status().leading].filter(Boolean)).toHaveLength(1);
+      const [leader, standby] = a.status().leading ? [a, b] : [b, a];
+      expect(await standby.sealNow()).toBeNull();
+      const first = await leader.sealNow();
+      expect(first).not.toBeNull();
+      // The standby wrote nothing: every chain row and seal is the leader's, numbered without holes.
+      const seals = await t.sql<{ seal_no: string }[]>`select seal_no::text from audit_seals order by audit_seals.seal_no`;
+      expect(seals.map((s) => s.seal_no)).toEqual(Array.from({ length: seals.length }, (_, i) => String(i + 1)));
+
+      await leader.stop();
+      await until(() => standby.status().leading, 'the standby to take over');
+      await store.append(randomUUID(), 'no_stream', [event(1)], options());
+      const next = await standby.sealNow();
+      expect(next!.sealNo).toBeGreaterThan(first!.sealNo);
+      const { chain, log } = await chainAndLog();
+      expect(chain.map((row) => row.position)).toEqual(log.map((row) => row.position));
+      const audit = await verifyLog(t.sql, { publicKey: key.publicKey });
+      expect(audit.problems).toEqual([]);
+      expect(audit.sealProblems).toEqual([]);
+      expect(audit.intact).toBe(true);
+      expect(audit.lastSeal?.seal).toBe(next!.sealNo);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+    expect(logs.filter((l) => l.includes('failed'))).toEqual([]);
+  });
+
+  it('appends during sealing are all chained exactly once, in global order', async () => {
+    const sealers = await Promise.all(
+      ['x', 'y'].map((name) => startSealer({ sql: t.sql, key, chainIntervalMs: 5, sealIntervalMs: 20, batchSize: 7, applicationName: `sealer-${name}`, log: () => {} })),
+    );
+    try {
+      // 8 writers, some appending several events in one transaction, while the sealer chains every few milliseconds
+      // in batches small enough to end inside a transaction's events.
+      const [row] = await t.sql<{ before: string }[]>`select coalesce(max(seq), 0)::text as before from audit_chain`;
+      const before = row!.before;
+      let chainedDuringAppends = 0n;
+      const watch = setInterval(() => {
+        for (const s of sealers) if (s.status().leading && s.status().head) chainedDuringAppends = s.status().head!.seq;
+      }, 10);
+      await Promise.all(
+        Array.from({ length: 8 }, async (_, writer) => {
+          for (let i = 0; i < 40; i++) {
+            const events = Array.from({ length: 1 + ((writer + i) % 3) }, (_, n) => event(n + 1));
+            await store.append(randomUUID(), 'no_stream', events, options());
+          }
+        }),
+      );
+      clearInterval(watch);
+      const leader = sealers.find((s) => s.status().leading)!;
+      expect(leader).toBeDefined();
+      await leader.sealNow();
+      const { chain, log } = await chainAndLog();
+      expect(chainedDuringAppends).toBeGreaterThan(BigInt(before)); // the chain grew while the writers ran
+      expect(chain).toHaveLength(log.length);
+      expect(new Set(chain.map((row) => row.position)).size).toBe(chain.length);
+      expect(chain.map((row) => row.position)).toEqual(log.map((row) => row.position));
+      const audit = await verifyLog(t.sql, { publicKey: key.publicKey });
+      expect(audit.intact).toBe(true);
+      expect(audit.sealsChecked).toBeGreaterThan(1);
+    } finally {
+      await Promise.all(sealers.map((s) => s.stop()));
+    }
+  });
+
+  it('without a key it keeps the chain and signs nothing', async () => {
+    const sealer = await startSealer({ sql: t.sql, key: null, chainIntervalMs: 3_600_000, log: () => {} });
+    try {
+      const before = (await t.sql`select count(*)::int as n from audit_seals`)[0]!.n as number;
+      await store.append(randomUUID(), 'no_stream', [event(1)], options());
+      expect(await sealer.sealNow()).toBeNull();
+      const { chain, log } = await chainAndLog();
+      expect(chain).toHaveLength(log.length);
+      expect((await t.sql`select count(*)::int as n from audit_seals`)[0]!.n).toBe(before);
+    } finally {
+      await sealer.stop();
+    }
+  });
+});
