@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createSql } from '../../src/db/client.ts';
 import { releaseDataFolder, startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded.ts';
 import { isRunning } from '../../src/db/postmaster.ts';
+import { runInitdb, startPostgres } from '../../src/db/postgres-process.ts';
 
 // Real servers in temporary folders; each start picks its own free port, so this file never meets the test server.
 const base = mkdtempSync(join(tmpdir(), 'dvmm-embedded-test-'));
@@ -18,7 +19,7 @@ const children: ChildProcess[] = [];
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const server of servers) await server.stop().catch(() => {});
-  for (const dir of ['fresh', 'killed', 'stale']) await releaseDataFolder(join(base, dir), quiet).catch(() => {});
+  for (const dir of ['fresh', 'killed', 'stale', 'exited']) await releaseDataFolder(join(base, dir), quiet).catch(() => {});
   rmSync(base, { recursive: true, force: true });
 });
 
@@ -90,6 +91,27 @@ describe('embedded Postgres', () => {
     await expect(startEmbeddedPostgres({ dataDir: fresh, log: quiet })).rejects.toThrow(/in use/);
   });
 
+  it("joins that server with whenInUse 'connect' (port from postmaster.pid, password from the folder) and leaves it running", async () => {
+    const running = servers.at(-1)!;
+    const lines: string[] = [];
+    const joined = await startEmbeddedPostgres({ dataDir: fresh, log: (line) => lines.push(line), whenInUse: 'connect' });
+    expect(joined.owned).toBe(false);
+    expect(joined.port).toBe(running.port);
+    expect(lines.join('\n')).toMatch(/using the embedded Postgres already running in/);
+    const rows = await query<{ note: string }>(joined.url, 'select note from survivor');
+    expect(rows.map((r) => r.note)).toEqual(['before stop']);
+    await joined.stop();
+    expect(isRunning(postmasterPid(fresh)!)).toBe(true);
+  });
+
+  it.skipIf(process.platform !== 'linux')('runs the server in a session of its own, outside our process group (a Ctrl-C to the terminal misses it)', () => {
+    const pid = postmasterPid(fresh)!;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [group, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(2, 4).map(Number);
+    expect(session).toBe(pid);
+    expect(group).not.toBe(process.pid);
+  });
+
   it('starts after the owning process was SIGKILLed: the orphaned server is stopped and the data survives', async () => {
     const dir = join(base, 'killed');
     const { child, url } = await startInChild(dir);
@@ -108,6 +130,17 @@ describe('embedded Postgres', () => {
     expect(rows.map((r) => r.note)).toEqual(['committed before the kill']);
   });
 
+  it('stops the server when its owner exits without stop() (process.exit)', async () => {
+    const dir = join(base, 'exited');
+    const { child } = await startInChild(dir);
+    const pid = postmasterPid(dir)!;
+    expect(isRunning(pid)).toBe(true);
+    child.kill('SIGTERM'); // the child answers with process.exit(0)
+    await new Promise((resolve) => child.once('exit', resolve));
+    for (let i = 0; i < 300 && isRunning(pid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(isRunning(pid)).toBe(false);
+  });
+
   it('is not blocked by a stale postmaster.pid naming a live process that is not postgres', async () => {
     const dir = join(base, 'stale');
     const first = await start(dir);
@@ -119,5 +152,23 @@ describe('embedded Postgres', () => {
     const server = await start(dir);
     const rows = await query<{ note: string }>(server.url, 'select note from survivor');
     expect(rows.map((r) => r.note)).toEqual(['kept']);
+  });
+});
+
+describe('Postgres binaries that cannot be run', () => {
+  const notExecutable = join(base, 'not-executable');
+
+  it('a missing binary is a one-line error naming it and the cause, not an unhandled error event', async () => {
+    await expect(startPostgres(join(base, 'missing', 'postgres'), { dataDir: base, port: 1, runAs: undefined })).rejects.toThrow(
+      `could not run postgres (${join(base, 'missing', 'postgres')}): ENOENT (no such file)`,
+    );
+  });
+
+  it('so is one without permission to run it', async () => {
+    writeFileSync(notExecutable, '#!/bin/sh\n', { mode: 0o644 });
+    // Root may run any file with an execute bit, so the file has none.
+    await expect(
+      runInitdb(notExecutable, { dataDir: join(base, 'never'), user: 'postgres', passwordFile: notExecutable, runAs: undefined }),
+    ).rejects.toThrow(`could not run not-executable (${notExecutable}): EACCES (permission denied)`);
   });
 });
