@@ -4,6 +4,8 @@
  * not in production) it seeds the demo tenant and prints the GraphiQL URL with ready-to-paste tokens.
  * SIGINT/SIGTERM shut it down in order; a second signal exits at once.
  */
+import { describeSealing, type SealerConfig, sealerConfigFromEnv } from './audit/sealer-config.ts';
+import { startSealer } from './audit/sealer.ts';
 import { DEFAULT_POOL_MAX } from './db/client.ts';
 import { openDatabase, type Database } from './db/index.ts';
 import { demoAdmin, demoUser } from './demo/users.ts';
@@ -44,7 +46,7 @@ interface Running {
   stop(): Promise<void>;
 }
 
-async function start(config: MainConfig, auth: AuthConfig): Promise<Running> {
+async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig): Promise<Running> {
   const log = (line: string) => console.log(line);
   const stack: { name: string; stop: () => Promise<void> }[] = [];
   const stopAll = async () => {
@@ -67,6 +69,11 @@ async function start(config: MainConfig, auth: AuthConfig): Promise<Running> {
 
     const projector: Projector = await startProjector({ sql: database.sql, projections: PROJECTIONS, log });
     stack.push({ name: 'projector', stop: () => projector.stop() });
+
+    // The audit trail's global hash chain and signed seals, kept after commit, off the append path (src/audit/).
+    log(describeSealing(sealing));
+    const sealer = await startSealer({ sql: database.sql, key: sealing.key, sealIntervalMs: sealing.sealIntervalMs, log });
+    stack.push({ name: 'sealer', stop: () => sealer.stop() });
 
     // Drives approved requests through the hypervisor (simulated by default); null when PROVISIONING_ENABLED=false.
     const provisioning = await startProvisioningFromEnv({ sql: database.sql, store, log });
@@ -132,7 +139,8 @@ async function main(): Promise<void> {
   const config = mainConfigFromEnv();
   const auth = authConfigFromEnv();
   provisioningConfigFromEnv();
-  const running = await start(config, auth);
+  const sealing = sealerConfigFromEnv();
+  const running = await start(config, auth, sealing);
 
   let stoppingSince = 0;
   const shutdown = (signal: NodeJS.Signals) => {

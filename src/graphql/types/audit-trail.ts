@@ -17,9 +17,20 @@ export const AuditEventRef = builder.objectRef<RecordedEvent>('AuditEvent').impl
 });
 
 export const AuditTrailRef = builder.objectRef<AuditTrailView>('AuditTrail').implement({
-  description: "The request's events and whether their hash chain is intact.",
+  description: "The request's events and whether its audit trail is intact.",
   fields: (t) => ({
-    verified: t.exposeBoolean('verified'),
+    verified: t.exposeBoolean('verified', {
+      description:
+        "True when the request's stream hash chain is intact, every event of it in the log's global chain is still " +
+        'there unchanged, and its read model is not ahead of its events.',
+    }),
+    sealedUpTo: t.string({
+      nullable: true,
+      description:
+        'Position of the last event covered by the newest signed seal of the whole log (events up to it are checked ' +
+        'against the signature by `cli verify`); null before the first seal.',
+      resolve: (trail) => trail.sealedUpTo?.toString() ?? null,
+    }),
     events: t.field({ type: [AuditEventRef], resolve: (trail) => trail.events }),
   }),
 });
