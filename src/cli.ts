@@ -98,7 +98,8 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   // Connection chatter goes to stderr so command output (stdout) stays clean for scripts.
-  const db = await openDatabase({ log: (line) => console.error(line) });
+  // Beside a running `npm start` on the same data folder, its embedded server is used (and left running).
+  const db = await openDatabase({ log: (line) => console.error(line), whenInUse: 'connect' });
   try {
     return await command.run(db, args);
   } finally {

@@ -53,6 +53,7 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
     for (const part of stack.reverse()) {
       try {
         await part.stop();
+        log(`[main] stopped ${part.name}`);
       } catch (error) {
         console.error(`[main] stopping ${part.name} failed: ${(error as Error).message}`);
       }
