@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { publicKeyPem } from '../../../src/audit/seal-key.ts';
 import { startSealer, type Sealer } from '../../../src/audit/sealer.ts';
@@ -134,10 +137,9 @@ describe('cli verify against the signed chain', () => {
     expect(code).toBe(2);
     expect(text).toContain(`seal #2: the signature does not verify with key ${key.keyId}`);
     // With the forger's public key, it is seal #1 that fails.
-    const { writeFileSync } = await import('node:fs');
-    const file = `${t.url.replace(/[^a-z0-9]/gi, '_')}.pub.pem`;
-    writeFileSync(`/tmp/${file}`, publicKeyPem(forger));
-    const other = await verify(['--public-key', `/tmp/${file}`]);
+    const file = join(mkdtempSync(join(tmpdir(), 'dvmm-forger-')), 'forger.pub.pem');
+    writeFileSync(file, publicKeyPem(forger));
+    const other = await verify(['--public-key', file]);
     expect(other.code).toBe(2);
     expect(other.text).toContain(`seal #1: the signature does not verify with key ${forger.keyId}`);
   });

@@ -4,9 +4,12 @@ import { createEventStore, type EventStore } from '../../../src/event-store/inde
 import { verifyCommand } from '../../../src/audit/verify-command.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
 import { event, options } from '../event-store/fixtures.ts';
+import { newSealKey } from './fixtures.ts';
 
 let t: TestDatabase;
 let store: EventStore;
+// A seal key of its own, so the command does not create the development key next to the checkout's data folder.
+const env = { DVMM_SEAL_KEY: newSealKey().base64 } as NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -19,8 +22,8 @@ describe('cli verify', () => {
     const stream = randomUUID();
     await store.append(stream, 'no_stream', [event(1), event(2)], options());
     const lines: string[] = [];
-    expect(await verifyCommand(t.sql, [], (l) => lines.push(l))).toBe(0);
-    expect(await verifyCommand(t.sql, [stream], (l) => lines.push(l))).toBe(0);
+    expect(await verifyCommand(t.sql, [], (l) => lines.push(l), env)).toBe(0);
+    expect(await verifyCommand(t.sql, [stream], (l) => lines.push(l), env)).toBe(0);
     expect(lines.join('\n')).toMatch(/event store: intact \(2 events/);
 
     const [, second] = await store.readStream(stream);
@@ -29,7 +32,7 @@ describe('cli verify', () => {
       await tx`update events set data = '{"n": 3}' where position = ${second!.position.toString()}`;
     });
     lines.length = 0;
-    expect(await verifyCommand(t.sql, [], (l) => lines.push(l))).toBe(2);
+    expect(await verifyCommand(t.sql, [], (l) => lines.push(l), env)).toBe(2);
     expect(lines[0]).toContain(`BROKEN at position ${second!.position}`);
     expect(lines[0]).toContain(`stream ${stream}, version 2`);
   });

@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publicKeyPem } from '../../../src/audit/seal-key.ts';
+import { sealCheckCommand, sealKeyCommand, sealsCommand } from '../../../src/audit/seal-commands.ts';
+import { startSealer } from '../../../src/audit/sealer.ts';
+import { verifyCommand } from '../../../src/audit/verify-command.ts';
+import { createEventStore, type EventStore } from '../../../src/event-store/index.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
+import { event, options } from '../event-store/fixtures.ts';
+import { lines, newSealKey } from './fixtures.ts';
+
+const { key, base64 } = newSealKey();
+let t: TestDatabase;
+let store: EventStore;
+let dir: string;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  store = createEventStore(t.sql);
+  dir = mkdtempSync(join(tmpdir(), 'dvmm-seals-'));
+  const sealer = await startSealer({ sql: t.sql, key, chainIntervalMs: 3_600_000, log: () => {} });
+  for (let i = 0; i < 3; i++) {
+    await store.append(randomUUID(), 'no_stream', [event(1), event(2)], options());
+    await sealer.sealNow();
+  }
+  await sealer.stop();
+});
+afterAll(async () => {
+  await store.flush();
+  await t.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const run = async (command: (out: (line: string) => void) => Promise<number>) => {
+  const output = lines();
+  return { code: await command(output.out), text: output.text(), all: output.all };
+};
+
+describe('seals outside the database', () => {
+  it('seal-key prints the public key; seals exported by `seals` verify offline with it, and not with another', async () => {
+    const previous = process.env.DVMM_SEAL_KEY;
+    process.env.DVMM_SEAL_KEY = base64;
+    try {
+      const printed = await run((out) => sealKeyCommand([], out));
+      expect(printed.code).toBe(0);
+      expect(printed.text).toContain(`seal key ${key.keyId}`);
+      expect(printed.text).toContain(publicKeyPem(key).trim());
+    } finally {
+      if (previous === undefined) delete process.env.DVMM_SEAL_KEY;
+      else process.env.DVMM_SEAL_KEY = previous;
+    }
+    const exported = await run((out) => sealsCommand(t.sql, ['3'], out));
+    expect(exported.all).toHaveLength(3);
+    writeFileSync(join(dir, 'seals.jsonl'), `${exported.text}\n`);
+    writeFileSync(join(dir, 'right.pem'), publicKeyPem(key));
+    writeFileSync(join(dir, 'wrong.pem'), publicKeyPem(newSealKey().key));
+
+    const good = await run((out) => sealCheckCommand([join(dir, 'seals.jsonl'), '--public-key', join(dir, 'right.pem')], out));
+    expect(good.code).toBe(0);
+    expect(good.all.map((line) => line.slice(0, 32))).toEqual(['seal #1: signature valid: 2 even', 'seal #2: signature valid: 4 even', 'seal #3: signature valid: 6 even']);
+    const bad = await run((out) => sealCheckCommand([join(dir, 'seals.jsonl'), '--public-key', join(dir, 'wrong.pem')], out));
+    expect(bad.code).toBe(2);
+    expect(bad.text).toContain('signature INVALID');
+
+    // A seal whose statement was edited no longer verifies.
+    const [first] = exported.all;
+    const edited = JSON.parse(first!) as { statement: string; signature: string };
+    edited.statement = edited.statement.replace('"count":"2"', '"count":"1"');
+    writeFileSync(join(dir, 'edited.json'), JSON.stringify(edited));
+    expect((await run((out) => sealCheckCommand([join(dir, 'edited.json'), '--public-key', join(dir, 'right.pem')], out))).code).toBe(2);
+  });
+
+  it('openssl verifies an exported seal with the printed public key (as the README shows)', async (context) => {
+    try {
+      execFileSync('openssl', ['version']);
+    } catch {
+      context.skip('openssl is not installed');
+    }
+    const [line] = (await run((out) => sealsCommand(t.sql, [], out))).all;
+    const seal = JSON.parse(line!) as { statement: string; signature: string };
+    writeFileSync(join(dir, 'statement.txt'), seal.statement);
+    writeFileSync(join(dir, 'signature.bin'), Buffer.from(seal.signature, 'base64'));
+    writeFileSync(join(dir, 'key.pem'), publicKeyPem(key));
+    const output = execFileSync('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', join(dir, 'key.pem'), '-rawin', '-in', join(dir, 'statement.txt'), '-sigfile', join(dir, 'signature.bin')]).toString();
+    expect(output).toContain('Signature Verified Successfully');
+  });
+
+  it('verify --seal: a seal kept outside that the database no longer has is reported (seals rolled back)', async () => {
+    const kept = (await run((out) => sealsCommand(t.sql, ['1'], out))).text;
+    writeFileSync(join(dir, 'kept.json'), kept);
+    const env = { DVMM_SEAL_KEY: base64 } as NodeJS.ProcessEnv;
+    expect((await run((out) => verifyCommand(t.sql, ['--seal', join(dir, 'kept.json')], out, env))).code).toBe(0);
+    await t.sql`delete from audit_seals where seal_no = 3`;
+    expect((await run((out) => verifyCommand(t.sql, [], out, env))).code).toBe(0); // the database alone cannot tell
+    const rolledBack = await run((out) => verifyCommand(t.sql, ['--seal', join(dir, 'kept.json')], out, env));
+    expect(rolledBack.code).toBe(2);
+    expect(rolledBack.text).toContain('seal #3 kept outside the database is missing from it');
+  });
+});
