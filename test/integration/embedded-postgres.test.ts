@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createSql } from '../../src/db/client.ts';
 import { releaseDataFolder, startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded.ts';
 import { isRunning } from '../../src/db/postmaster.ts';
+import { importPostgresBinaries } from '../../src/db/load-embedded-postgres.ts';
 import { runInitdb, startPostgres } from '../../src/db/postgres-process.ts';
 
 // Real servers in temporary folders; each start picks its own free port, so this file never meets the test server.
@@ -157,6 +158,12 @@ describe('embedded Postgres', () => {
 
 describe('Postgres binaries that cannot be run', () => {
   const notExecutable = join(base, 'not-executable');
+
+  it('without the binaries package (a production install), the error says to set DATABASE_URL', async () => {
+    await expect(importPostgresBinaries('@embedded-postgres/no-such-platform')).rejects.toThrow(
+      /DATABASE_URL is not set and the embedded Postgres .* is not installed .*: set DATABASE_URL/,
+    );
+  });
 
   it('a missing binary is a one-line error naming it and the cause, not an unhandled error event', async () => {
     await expect(startPostgres(join(base, 'missing', 'postgres'), { dataDir: base, port: 1, runAs: undefined })).rejects.toThrow(
