@@ -20,7 +20,7 @@ const children: ChildProcess[] = [];
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const server of servers) await server.stop().catch(() => {});
-  for (const dir of ['fresh', 'killed', 'stale', 'exited']) await releaseDataFolder(join(base, dir), quiet).catch(() => {});
+  for (const dir of ['fresh', 'killed', 'stale', 'exited', 'taken']) await releaseDataFolder(join(base, dir), quiet).catch(() => {});
   rmSync(base, { recursive: true, force: true });
 });
 
@@ -103,6 +103,14 @@ describe('embedded Postgres', () => {
     expect(rows.map((r) => r.note)).toEqual(['before stop']);
     await joined.stop();
     expect(isRunning(postmasterPid(fresh)!)).toBe(true);
+  });
+
+  it("says why when postgres exits before it is ready (here: the given port is another server's)", async () => {
+    const port = servers.at(-1)!.port;
+    await expect(startEmbeddedPostgres({ dataDir: join(base, 'taken'), port, log: quiet })).rejects.toThrow(
+      /embedded Postgres in .*taken failed to start: postgres exited \(exit code 1\): .*already in use/,
+    );
+    expect(postmasterPid(join(base, 'taken'))).toBeUndefined();
   });
 
   it.skipIf(process.platform !== 'linux')('runs the server in a session of its own, outside our process group (a Ctrl-C to the terminal misses it)', () => {
