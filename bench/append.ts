@@ -2,6 +2,8 @@
  * Appends per second at 1 and 16 concurrent writers (one event per append, a new stream each), side by side with a
  * plain single-row INSERT of the same row shape through the same driver into the same Postgres.
  *
+ * Then the same appends with the audit sealer running and without (bench/append-sealer.ts).
+ *
  *   npm run bench -- append          (or: npx tsx bench/append.ts [seconds per case])
  */
 import { randomUUID } from 'node:crypto';
@@ -120,6 +122,9 @@ if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
   console.log(`bench/append: ${describeServer(db.url)}, ${seconds} s per case`);
   try {
     printAppend(await benchAppend(db, seconds));
+    // The audit sealer chains and seals after commit: the same appends with it running beside them.
+    const { benchAppendWithSealer, printAppendWithSealer } = await import('./append-sealer.ts');
+    printAppendWithSealer(await benchAppendWithSealer(db, seconds, { run, appendOneRequest }));
   } finally {
     await db.close();
   }
