@@ -14,7 +14,13 @@ let run: DevProcess | undefined;
 let dataDir: string | undefined;
 
 afterAll(async () => {
-  if (run?.child.exitCode === null) process.kill(-run.child.pid!, 'SIGKILL');
+  if (run && run.child.exitCode === null && run.child.signalCode === null) {
+    try {
+      process.kill(-run.child.pid!, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+  }
   if (dataDir) await releaseDataFolder(dataDir, () => {});
   if (dataDir && !dataDir.startsWith(base)) rmSync(dataDir, { recursive: true, force: true });
   rmSync(base, { recursive: true, force: true });
