@@ -50,6 +50,12 @@ export const linkProblem = (file: string, target: string, read: (path: string) =
   return null;
 };
 
+/** The package.json scripts a text tells the reader to run: `npm run <script>` (npm's own flags come first), `npm start`, `npm test`. */
+export const scriptsNamed = (text: string): string[] => [
+  ...[...text.matchAll(/\bnpm run (?:--?[a-z][\w-]*\s+)*([A-Za-z0-9:_.][A-Za-z0-9:_.-]*)/g)].map((match) => match[1]!),
+  ...[...text.matchAll(/\bnpm (start|test)\b/g)].map((match) => match[1]!),
+];
+
 const readText = (path: string): string | null => (existsSync(path) ? readFileSync(path, 'utf8') : null);
 
 describe('README.md and docs/', () => {
@@ -65,11 +71,7 @@ describe('README.md and docs/', () => {
   });
 
   it.each(DOCS)('%s: every `npm run <script>`, `npm start` and `npm test` it mentions exists in package.json', (file) => {
-    const text = readFileSync(join(ROOT, file), 'utf8');
-    const named = [
-      ...[...text.matchAll(/\bnpm run ([A-Za-z0-9:_.-]+)/g)].map((match) => match[1]!),
-      ...[...text.matchAll(/\bnpm (start|test)\b/g)].map((match) => match[1]!),
-    ];
+    const named = scriptsNamed(readFileSync(join(ROOT, file), 'utf8'));
     expect(named.filter((script) => !scripts.includes(script))).toEqual([]);
   });
 
@@ -85,6 +87,16 @@ describe('the link checker', () => {
   it('finds links outside code, and ignores those inside it', () => {
     const markdown = 'See [a](docs/a.md) and ![b](b.png "title").\n```md\n[c](c.md)\n```\nAlso `[d](d.md)` and [e](<e f.md>).';
     expect(linkTargets(markdown)).toEqual(['docs/a.md', 'b.png', 'e f.md']);
+  });
+
+  it('reads the script names of npm commands, past npm flags and script arguments', () => {
+    expect(scriptsNamed('npm run -s cli -- seals; npm run bench -- live; `npm run schema:check`; npm start; npm test')).toEqual([
+      'cli',
+      'bench',
+      'schema:check',
+      'start',
+      'test',
+    ]);
   });
 
   it('makes GitHub anchors of headings, repeats numbered', () => {
