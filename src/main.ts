@@ -27,17 +27,24 @@ interface MainConfig {
   /** Seed the demo tenant into an empty database. */
   seedDemo: boolean;
   poolSize: number;
+  /** Serve GraphiQL (off in production unless GRAPHIQL_ENABLED=true). */
+  graphiql: boolean;
+  /** Answer introspection queries (default: where GraphiQL is on). */
+  introspection: boolean;
 }
 
 /** Everything main.ts reads from the environment besides what openDatabase, auth and provisioning read themselves. */
 function mainConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MainConfig {
   const production = env.NODE_ENV === 'production';
+  const graphiql = flag(env, 'GRAPHIQL_ENABLED', !production);
   return {
     port: integer(env, 'PORT', 4000, 0, 65_535),
     host: env.HOST?.trim() || undefined,
     production,
     seedDemo: flag(env, 'DVMM_DEMO_SEED', !production),
     poolSize: integer(env, 'DATABASE_POOL_MAX', DEFAULT_POOL_MAX, 2, 1_000),
+    graphiql,
+    introspection: flag(env, 'GRAPHQL_INTROSPECTION', graphiql),
   };
 }
 
@@ -102,6 +109,13 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
       logger: consoleLogger,
       readiness: { projector: projectorReadiness(projector) },
       projectionLag: () => projectionLag(database.sql),
+      graphiql: {
+        enabled: config.graphiql,
+        prepareAtStart: true,
+        // The demo users' tokens for GraphiQL's picker: development only, as the tokens printed below.
+        ...(config.production ? {} : { demoUsers: () => devTokens(auth, [demoUser, demoAdmin]) }),
+      },
+      introspection: config.introspection,
     });
     stack.push({ name: 'server', stop: () => server.close() });
 

@@ -6,6 +6,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Services } from '../graphql/context.ts';
 import { type AuthConfig, type Authenticator, createAuthenticator } from './auth.ts';
 import { createMaskError } from './errors.ts';
+import { createGraphiQL, GRAPHIQL_FILES_ROUTE, type GraphiQLConfig } from './graphiql.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics, type ProjectionLag } from './metrics.ts';
 import { createJsonPostHandler } from './json-post.ts';
@@ -44,6 +45,10 @@ export interface CreateServerOptions {
    * Default true; false sends every request through yoga (the tests compare the two answers).
    */
   jsonPostPath?: boolean;
+  /** GraphiQL at GET /graphql (text/html) and its files under /graphiql/. Default: on, without demo users. */
+  graphiql?: GraphiQLConfig;
+  /** Answer introspection queries. Default: as GraphiQL (which needs it for its docs and completion). */
+  introspection?: boolean;
 }
 
 export interface DvmmServer {
@@ -61,7 +66,7 @@ const GRAPHQL_PATH = '/graphql';
 const defaultJournal = fileURLToPath(new URL('../../drizzle/meta/_journal.json', import.meta.url));
 
 /**
- * One Node HTTP server: yoga on /graphql (HTTP, SSE, GraphiQL), graphql-ws on the same path, and /health,
+ * One Node HTTP server: yoga on /graphql (HTTP, SSE), GraphiQL (graphiql.ts), graphql-ws on the same path, and /health,
  * /ready, /metrics. Resolves once listening.
  */
 export async function createServer(options: CreateServerOptions): Promise<DvmmServer> {
@@ -86,6 +91,7 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     logged,
     unidentified,
     endpoint: GRAPHQL_PATH,
+    introspection: options.introspection ?? options.graphiql?.enabled ?? true,
     ...(options.plugins ? { plugins: options.plugins } : {}),
   });
   const checks: Record<string, ReadinessCheck> = {
@@ -95,6 +101,7 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
   };
   const jsonPost =
     options.jsonPostPath === false ? null : createJsonPostHandler({ yoga, authenticator, maxBodyBytes: MAX_BODY_BYTES, maskError, unidentified, logger });
+  const graphiql = createGraphiQL(options.graphiql ?? { enabled: true });
   // yoga's node listener takes a server context after (req, res); its published type leaves that out.
   const handleGraphQL = yoga.requestListener as unknown as (req: IncomingMessage, res: ServerResponse, context: ServerContext) => Promise<void>;
 
@@ -118,9 +125,11 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
   const serve = async (route: string, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
     const method = req.method ?? '';
     if (route === GRAPHQL_PATH) {
+      if (graphiql?.wantsPage(req)) return graphiql.page(req, res);
       if (jsonPost?.accepts(req)) return jsonPost.handle(req, res, requestId);
       return handleGraphQL(req, res, { requestId });
     }
+    if (route === GRAPHIQL_FILES_ROUTE && graphiql) return graphiql.files(req, res);
     if (method !== 'GET' && method !== 'HEAD') return json(res, 405, { error: 'Method not allowed' });
     if (route === '/health') return health(res);
     if (route === '/ready') return ready(res, checks, logger);
@@ -177,6 +186,7 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
 /** The path without its query, for routing and as a metrics label (only known routes, so labels stay few). */
 function routeOf(url: string | undefined): string {
   const path = (url ?? '/').split('?')[0] ?? '/';
+  if (path.startsWith(`${GRAPHIQL_FILES_ROUTE}/`)) return GRAPHIQL_FILES_ROUTE;
   return [GRAPHQL_PATH, '/health', '/ready', '/metrics'].includes(path) ? path : 'other';
 }
 

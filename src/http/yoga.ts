@@ -4,11 +4,11 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext, Services } from '../graphql/context.ts';
 import type { Authenticator } from './auth.ts';
-import { graphiqlOptions, renderDvmmGraphiQL } from './graphiql.ts';
 import { armorConfig, MAX_BODY_BYTES } from './limits.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { useBodyLimit } from './plugins/body-limit.ts';
+import { useDisableIntrospection } from './plugins/disable-introspection.ts';
 import { useHttpAuth } from './plugins/http-auth.ts';
 import { useOperationMetrics } from './plugins/operation-metrics.ts';
 import { useRequestParamErrors } from './plugins/request-params.ts';
@@ -30,11 +30,13 @@ export interface YogaAppOptions {
   /** Errors maskError masked without knowing the request id. */
   unidentified: WeakSet<object>;
   endpoint: string;
+  /** Answer introspection queries (`__schema`, `__type`); off, they get an INTROSPECTION_DISABLED error. */
+  introspection: boolean;
   plugins?: Plugin[];
 }
 
 /**
- * yoga on /graphql: queries and mutations over POST/GET, subscriptions over SSE, GraphiQL in the browser.
+ * yoga on /graphql: queries and mutations over POST/GET, subscriptions over SSE (GraphiQL: server.ts).
  * Everything cross-cutting is a plugin (auth, armor limits, metrics, masking), so the WebSocket transport, which
  * executes through this yoga's envelop, gets the same treatment.
  */
@@ -44,8 +46,8 @@ export function createYogaApp(options: YogaAppOptions): DvmmYoga {
     schema: options.schema,
     graphqlEndpoint: options.endpoint,
     landingPage: false,
-    graphiql: graphiqlOptions(),
-    renderGraphiQL: renderDvmmGraphiQL,
+    // server.ts serves GraphiQL itself (graphiql.ts: precompressed, cacheable, optional).
+    graphiql: false,
     maskedErrors: { maskError: options.maskError },
     // Enforced by useBodyLimit, which checks Content-Length rather than counting every body as it streams in.
     maxRequestBodySize: false,
@@ -62,6 +64,7 @@ export function createYogaApp(options: YogaAppOptions): DvmmYoga {
       // After the body limit, so it wraps the parser that counts a chunked body.
       useRequestParamErrors(),
       EnvelopArmorPlugin(armorConfig),
+      ...(options.introspection ? [] : [useDisableIntrospection()]),
       useOperationMetrics(metrics),
       useSubscriptionTransports(),
       ...(options.plugins ?? []),

@@ -5,6 +5,7 @@ import type { Principal, Role } from '../../src/domain/principal.ts';
 import { createEventStore } from '../../src/event-store/index.ts';
 import { buildSchema, createLiveFeed, type Services, useSharedLiveExecution } from '../../src/graphql/index.ts';
 import { type AuthConfig, type Authenticator, createAuthenticator, mintToken } from '../../src/http/auth.ts';
+import type { GraphiQLConfig } from '../../src/http/graphiql.ts';
 import type { Logger } from '../../src/http/logger.ts';
 import { projectionLag, projectorReadiness } from '../../src/http/projector-health.ts';
 import type { ReadinessCheck } from '../../src/http/readiness.ts';
@@ -46,6 +47,9 @@ export interface TestServerOptions {
   maxOperationsPerSocket?: number;
   /** false: every HTTP request through yoga, none through the JSON POST path (src/http/json-post.ts). */
   jsonPostPath?: boolean;
+  /** GraphiQL's configuration (default: on, without demo users), and whether introspection is answered. */
+  graphiql?: GraphiQLConfig;
+  introspection?: boolean;
   /**
    * Run the provisioning process in this server, on the simulated hypervisor (e.g. `{ stageMs: 30 }`); stopped on
    * close. Polls default to 50 ms so tests wait little; `options` overrides the process's pacing.
@@ -128,6 +132,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       plugins: [useSharedLiveExecution(), ...(options.plugins ?? [])],
       ...(options.maxOperationsPerSocket ? { maxOperationsPerSocket: options.maxOperationsPerSocket } : {}),
       ...(options.jsonPostPath === false ? { jsonPostPath: false } : {}),
+      ...(options.graphiql ? { graphiql: options.graphiql } : {}),
+      ...(options.introspection !== undefined ? { introspection: options.introspection } : {}),
       shutdownGraceMs: 1_000,
     });
     stops.push(() => server.close());
