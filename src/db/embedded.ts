@@ -93,7 +93,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       throw new Error(`embedded Postgres in ${dataDir} failed to start: ${(error as Error).message}`);
     }
 
-    const removeExitHook = stopOnExit(server.pid);
+    const removeExitHook = stopWithProcess(server.pid);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const moved = dataDir === requested ? '' : ` (the postgres user cannot reach ${requested})`;
     log(`[db] embedded Postgres in ${dataDir}${moved} on port ${port}${fresh ? ' (new data folder)' : ''}, started in ${seconds} s`);
@@ -163,18 +163,32 @@ function serverUrl(password: string, port: number): string {
 }
 
 /**
- * A process that exits without calling stop() (process.exit, an uncaught error) asks the server for a fast shutdown
- * on its way out; the server runs in its own session, so nothing else would stop it. 'exit' listeners must be
- * synchronous, so this only sends the signal. Returns the unhook function.
+ * A process that ends without calling stop() must still stop the server, which runs in its own session where no
+ * terminal signal reaches it. On 'exit' (process.exit, an uncaught error) this sends the fast-shutdown signal ('exit'
+ * listeners must be synchronous). A SIGINT, SIGTERM or SIGHUP that the application does not handle itself (a CLI
+ * command, a closed terminal) would end the process without 'exit': then the server is signalled and the process
+ * dies of the signal as it would have. Returns the unhook function.
  */
-function stopOnExit(pid: number): () => void {
-  const onExit = () => {
+function stopWithProcess(pid: number): () => void {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const stopServer = () => {
     try {
       process.kill(pid, 'SIGINT');
     } catch {
       // already gone
     }
   };
-  process.on('exit', onExit);
-  return () => process.removeListener('exit', onExit);
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (process.listenerCount(signal) > 1) return; // the application handles it, and calls stop()
+    stopServer();
+    unhook();
+    process.kill(process.pid, signal);
+  };
+  const unhook = () => {
+    process.removeListener('exit', stopServer);
+    for (const signal of signals) process.removeListener(signal, onSignal);
+  };
+  process.on('exit', stopServer);
+  for (const signal of signals) process.on(signal, onSignal);
+  return unhook;
 }

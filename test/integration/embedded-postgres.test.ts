@@ -45,9 +45,9 @@ function postmasterPid(dataDir: string): number | undefined {
 }
 
 /** Starts the server in a child process and resolves with the URL the child prints. */
-function startInChild(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+function startInChild(dataDir: string, ...args: string[]): Promise<{ child: ChildProcess; url: string }> {
   const script = fileURLToPath(new URL('../support/embedded-child.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -139,13 +139,19 @@ describe('embedded Postgres', () => {
     expect(rows.map((r) => r.note)).toEqual(['committed before the kill']);
   });
 
-  it('stops the server when its owner exits without stop() (process.exit)', async () => {
+  it.each([
+    ['exits without stop() (process.exit)', 'exit-on-sigterm', 0],
+    ['dies of a signal it does not handle', 'unhandled', 'SIGTERM'],
+  ])('stops the server when its owner %s', async (_, mode, ending) => {
     const dir = join(base, 'exited');
-    const { child } = await startInChild(dir);
+    const { child } = await startInChild(dir, mode);
     const pid = postmasterPid(dir)!;
     expect(isRunning(pid)).toBe(true);
-    child.kill('SIGTERM'); // the child answers with process.exit(0)
-    await new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+      child.once('exit', (c, s) => resolve([c, s])),
+    );
+    expect(typeof ending === 'number' ? code : signal).toBe(ending);
     for (let i = 0; i < 300 && isRunning(pid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(isRunning(pid)).toBe(false);
   });
