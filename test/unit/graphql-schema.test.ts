@@ -56,7 +56,7 @@ describe('schema.graphql', () => {
     expect(fields('Project')).toEqual(expect.arrayContaining(['id', 'name', 'description', 'status', 'members', 'createdAt']));
     expect(fields('VmRequestFilter')).toEqual(expect.arrayContaining(['projectId', 'status', 'mine']));
     expect(fields('VmRequestChange')).toEqual(['cursor', 'vmRequest'].sort());
-    expect(fields('AuditTrail')).toEqual(['verified', 'events'].sort());
+    expect(fields('AuditTrail')).toEqual(['verified', 'sealedUpTo', 'events'].sort());
     expect(fields('AuditEvent')).toEqual(['position', 'streamVersion', 'type', 'data', 'metadata', 'recordedAt', 'hash'].sort());
     expect(fields('TimelineEntry')).toEqual(['type', 'actorId', 'occurredAt', 'details'].sort());
     expect(fields('Viewer')).toEqual(['id', 'tenantId', 'roles', 'email', 'name'].sort());
