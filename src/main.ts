@@ -16,6 +16,7 @@ import { type AuthConfig, authConfigFromEnv, createAuthenticator } from './http/
 import { devTokenBanner, devTokens } from './http/dev-tokens.ts';
 import { consoleLogger } from './http/logger.ts';
 import { projectionLag, projectorReadiness } from './http/projector-health.ts';
+import { type CorsPolicy, corsPolicyFromEnv } from './http/cors.ts';
 import { createServer, type DvmmServer } from './http/server.ts';
 import { PROJECTIONS, type Projector, startProjector } from './projections/index.ts';
 import { provisioningConfigFromEnv, startProvisioningFromEnv } from './provisioning/index.ts';
@@ -27,6 +28,8 @@ interface MainConfig {
   /** Seed the demo tenant into an empty database. */
   seedDemo: boolean;
   poolSize: number;
+  /** Other origins whose pages may call the API (CORS_ORIGINS). */
+  cors: CorsPolicy;
   /** Serve GraphiQL (off in production unless GRAPHIQL_ENABLED=true). */
   graphiql: boolean;
   /** Answer introspection queries (default: where GraphiQL is on). */
@@ -43,6 +46,7 @@ function mainConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MainConfig {
     production,
     seedDemo: flag(env, 'DVMM_DEMO_SEED', !production),
     poolSize: integer(env, 'DATABASE_POOL_MAX', DEFAULT_POOL_MAX, 2, 1_000),
+    cors: corsPolicyFromEnv(env),
     graphiql,
     introspection: flag(env, 'GRAPHQL_INTROSPECTION', graphiql),
   };
@@ -106,6 +110,7 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
       auth: createAuthenticator(auth),
       port: config.port,
       host: config.host,
+      cors: config.cors,
       logger: consoleLogger,
       readiness: { projector: projectorReadiness(projector) },
       projectionLag: () => projectionLag(database.sql),

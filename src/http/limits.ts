@@ -7,6 +7,12 @@ type GraphQLArmorConfig = NonNullable<Parameters<typeof EnvelopArmorPlugin>[0]>;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
+ * Longest pause in the arrival of a request body before it is answered 408 and the connection closed
+ * (body-timeout.ts). A body of at most MAX_BODY_BYTES that stops for this long has stopped for good.
+ */
+export const BODY_IDLE_TIMEOUT_MS = 3_000;
+
+/**
  * A refusal becomes an ordinary validation error (so HTTP answers 400, as for any invalid document) with a code
  * clients can branch on. armor's own way, throwing from the validator, answers 200 and prefixes "Syntax Error".
  */

@@ -5,12 +5,15 @@ import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Services } from '../graphql/context.ts';
 import { type AuthConfig, type Authenticator, createAuthenticator } from './auth.ts';
+import { guardBody } from './body-timeout.ts';
+import { answerClientError } from './client-errors.ts';
+import { type CorsPolicy, describeCors } from './cors.ts';
 import { createMaskError } from './errors.ts';
 import { createGraphiQL, GRAPHIQL_FILES_ROUTE, type GraphiQLConfig } from './graphiql.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics, type ProjectionLag } from './metrics.ts';
 import { createJsonPostHandler } from './json-post.ts';
-import { MAX_BODY_BYTES } from './limits.ts';
+import { BODY_IDLE_TIMEOUT_MS, MAX_BODY_BYTES } from './limits.ts';
 import { health, json, metricsText, ready } from './ops-routes.ts';
 import { databaseCheck, migrationsCheck, type ReadinessCheck } from './readiness.ts';
 import { requestIdFrom } from './request-id.ts';
@@ -45,6 +48,10 @@ export interface CreateServerOptions {
    * Default true; false sends every request through yoga (the tests compare the two answers).
    */
   jsonPostPath?: boolean;
+  /** Which other origins' pages may call the API (cors.ts, CORS_ORIGINS). Default: local origins, as in development. */
+  cors?: CorsPolicy;
+  /** How long a request body may stall before 408 and a close (body-timeout.ts). Default BODY_IDLE_TIMEOUT_MS. */
+  bodyIdleTimeoutMs?: number;
   /** GraphiQL at GET /graphql (text/html) and its files under /graphiql/. Default: on, without demo users. */
   graphiql?: GraphiQLConfig;
   /** Answer introspection queries. Default: as GraphiQL (which needs it for its docs and completion). */
@@ -91,6 +98,7 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     logged,
     unidentified,
     endpoint: GRAPHQL_PATH,
+    cors: options.cors ?? { kind: 'local' },
     introspection: options.introspection ?? options.graphiql?.enabled ?? true,
     ...(options.plugins ? { plugins: options.plugins } : {}),
   });
@@ -111,16 +119,21 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     const route = routeOf(req.url);
     res.setHeader('x-request-id', requestId);
     inFlight.add(res);
+    guardBody(req, res, options.bodyIdleTimeoutMs ?? BODY_IDLE_TIMEOUT_MS);
     res.once('close', () => {
       inFlight.delete(res);
       metrics.httpRequest(req.method ?? 'UNKNOWN', route, res.statusCode);
     });
     serve(route, req, res, requestId).catch((error: unknown) => {
+      // Answered already (a stalled body's 408, a cut-off body's 400) or the client is gone: reading the rest of the
+      // body failed as the connection closed, which is no fault of the server's and leaves nothing to answer.
+      if (res.writableEnded || req.socket.destroyed) return;
       logger.error('request failed', { requestId, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
       if (!res.headersSent) json(res, 500, { error: 'Unexpected error.', requestId });
       else res.destroy();
     });
   });
+  server.on('clientError', answerClientError);
 
   const serve = async (route: string, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
     const method = req.method ?? '';
@@ -156,7 +169,10 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
   });
   const address = server.address() as AddressInfo;
   const host = displayHost(options.host);
-  logger.info(`listening on http://${host}:${address.port}${GRAPHQL_PATH}`, { auth: authenticator.describe() });
+  logger.info(`listening on http://${host}:${address.port}${GRAPHQL_PATH}`, {
+    auth: authenticator.describe(),
+    cors: describeCors(options.cors ?? { kind: 'local' }),
+  });
 
   let closing: Promise<void> | undefined;
   return {

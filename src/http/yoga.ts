@@ -4,10 +4,12 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext, Services } from '../graphql/context.ts';
 import type { Authenticator } from './auth.ts';
+import { corsFactory, type CorsPolicy } from './cors.ts';
 import { armorConfig, MAX_BODY_BYTES } from './limits.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { useBodyLimit } from './plugins/body-limit.ts';
+import { useCloseAfterEarlyAnswer } from './plugins/close-after-early-answer.ts';
 import { useDisableIntrospection } from './plugins/disable-introspection.ts';
 import { useHttpAuth } from './plugins/http-auth.ts';
 import { useOperationMetrics } from './plugins/operation-metrics.ts';
@@ -32,6 +34,8 @@ export interface YogaAppOptions {
   endpoint: string;
   /** Answer introspection queries (`__schema`, `__type`); off, they get an INTROSPECTION_DISABLED error. */
   introspection: boolean;
+  /** Which other origins' pages may call the API (cors.ts). */
+  cors: CorsPolicy;
   plugins?: Plugin[];
 }
 
@@ -46,6 +50,8 @@ export function createYogaApp(options: YogaAppOptions): DvmmYoga {
     schema: options.schema,
     graphqlEndpoint: options.endpoint,
     landingPage: false,
+    // yoga's default reflects any Origin and allows credentials; this answers only the configured origins.
+    cors: corsFactory(options.cors),
     // server.ts serves GraphiQL itself (graphiql.ts: precompressed, cacheable, optional).
     graphiql: false,
     maskedErrors: { maskError: options.maskError },
@@ -61,6 +67,7 @@ export function createYogaApp(options: YogaAppOptions): DvmmYoga {
     plugins: [
       useHttpAuth(options.authenticator, () => metrics.operation('unknown', '', 'unauthenticated')),
       useBodyLimit(MAX_BODY_BYTES),
+      useCloseAfterEarlyAnswer(),
       // After the body limit, so it wraps the parser that counts a chunked body.
       useRequestParamErrors(),
       EnvelopArmorPlugin(armorConfig),

@@ -208,8 +208,8 @@ describe('JSON POST path', () => {
   });
 
   it('leaves CORS requests and stream Accepts to yoga', async () => {
-    const cors = await both({ query: '{ viewer { id } }' }, { origin: 'http://example.com' });
-    expect(cors.answer.headers['access-control-allow-origin']).toBe('http://example.com');
+    const cors = await both({ query: '{ viewer { id } }' }, { origin: 'http://localhost:5173' });
+    expect(cors.answer.headers['access-control-allow-origin']).toBe('http://localhost:5173');
     expect(cors.viaYoga).toBe(true);
     const other = await both({ query: '{ viewer { id } }' }, { accept: 'application/json;charset=latin1, text/html' });
     expect(other.answer.status).toBe(406);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { getIntrospectionQuery, Kind, parse, print } from 'graphql';
 import { type Client, createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -216,6 +217,41 @@ describe('input size limits', () => {
       duplex: 'half',
     } as RequestInit & { duplex: 'half' });
     expect(response.status).toBe(413);
+    // The answer came before the rest of the body, so the connection closes: kept alive, it held the unread body
+    // and the next request on it was reset after seconds.
+    expect(response.headers.get('connection')).toBe('close');
+    for (let i = 0; i < 3; i++) {
+      const next = await fetch(`${server.url}?query=${encodeURIComponent('{ viewer { id } }')}`, { headers: auth });
+      expect(next.status).toBe(200);
+    }
+  });
+
+  it('answers a 100 KB URL with 414 (not a reset), and headers that are too large with 431', async () => {
+    const longUrl = await fetch(`${server.url}?query=${encodeURIComponent('{ viewer { id } }')}&pad=${'a'.repeat(100_000)}`, { headers: auth });
+    expect(longUrl.status).toBe(414);
+    expect(await longUrl.json()).toEqual({ error: expect.stringMatching(/URL is too long.*POST/) });
+    const bigHeaders = await fetch(server.url, { headers: { ...auth, 'x-padding': 'a'.repeat(40_000) } });
+    expect(bigHeaders.status).toBe(431);
+    // A client still sending its head when the answer comes reads the answer, then the close.
+    const raw = await rawExchange(`GET /graphql?pad=${'a'.repeat(300_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(raw.text).toMatch(/^HTTP\/1\.1 414 /);
+    expect(raw.end).toBe('closed');
+  });
+
+  it('answers a body shorter than its Content-Length: 400 when the client stops sending, 408 and a close when it stalls', async () => {
+    const head = `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: ${auth.authorization}\r\nContent-Length: 100\r\n\r\n`;
+    const body = '{"query":"{ viewer { id } }"}';
+    const halfClosed = await rawExchange(head + body, { halfClose: true });
+    expect(halfClosed.text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(halfClosed.end).toBe('closed');
+    // Through yoga's own path too (a request with an Origin does not take the JSON POST path).
+    const stalled = [await rawExchange(head + body), await rawExchange(head.replace('Host: x', 'Host: x\r\nOrigin: http://localhost:5173') + body)];
+    for (const answer of stalled) {
+      expect(answer.text).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer.text).toContain('stopped arriving');
+      expect(answer.end).toBe('closed');
+    }
+    expect(server.logs.filter((line) => line.includes('request failed'))).toEqual([]);
   });
 
   it('closes a WebSocket that sends a message over 1 MiB (1009)', async () => {
@@ -227,3 +263,29 @@ describe('input size limits', () => {
     expect(code).toBe(1009);
   });
 });
+
+/**
+ * Writes `text` on a fresh connection (then half-closes it with `halfClose`) and collects what comes back until the
+ * server closes the connection; 'open' when it is still open after 20 s (the server holds it), 'reset' on a reset.
+ */
+function rawExchange(text: string, options: { halfClose?: boolean } = {}): Promise<{ text: string; end: 'closed' | 'reset' | 'open' }> {
+  const { port } = new URL(server.url);
+  return new Promise((resolve) => {
+    let received = '';
+    let end: 'closed' | 'reset' | 'open' = 'closed';
+    const socket = connect(Number(port), '127.0.0.1', () => {
+      socket.write(text);
+      if (options.halfClose) socket.end();
+    });
+    const held = setTimeout(() => {
+      end = 'open';
+      socket.destroy();
+    }, 20_000);
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.on('error', () => (end = 'reset'));
+    socket.on('close', () => {
+      clearTimeout(held);
+      resolve({ text: received, end });
+    });
+  });
+}

@@ -6,6 +6,7 @@ import { createEventStore } from '../../src/event-store/index.ts';
 import { buildSchema, createLiveFeed, type Services, useSharedLiveExecution } from '../../src/graphql/index.ts';
 import { type AuthConfig, type Authenticator, createAuthenticator, mintToken } from '../../src/http/auth.ts';
 import type { GraphiQLConfig } from '../../src/http/graphiql.ts';
+import type { CorsPolicy } from '../../src/http/cors.ts';
 import type { Logger } from '../../src/http/logger.ts';
 import { projectionLag, projectorReadiness } from '../../src/http/projector-health.ts';
 import type { ReadinessCheck } from '../../src/http/readiness.ts';
@@ -47,6 +48,8 @@ export interface TestServerOptions {
   maxOperationsPerSocket?: number;
   /** false: every HTTP request through yoga, none through the JSON POST path (src/http/json-post.ts). */
   jsonPostPath?: boolean;
+  /** Which other origins may call the API (src/http/cors.ts); default: local origins, as in development. */
+  cors?: CorsPolicy;
   /** GraphiQL's configuration (default: on, without demo users), and whether introspection is answered. */
   graphiql?: GraphiQLConfig;
   introspection?: boolean;
@@ -132,6 +135,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       plugins: [useSharedLiveExecution(), ...(options.plugins ?? [])],
       ...(options.maxOperationsPerSocket ? { maxOperationsPerSocket: options.maxOperationsPerSocket } : {}),
       ...(options.jsonPostPath === false ? { jsonPostPath: false } : {}),
+      ...(options.cors ? { cors: options.cors } : {}),
       ...(options.graphiql ? { graphiql: options.graphiql } : {}),
       ...(options.introspection !== undefined ? { introspection: options.introspection } : {}),
       shutdownGraceMs: 1_000,
