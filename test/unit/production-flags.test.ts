@@ -1,20 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PRODUCTION_NODE_FLAGS } from '../../src/production-flags.ts';
+import { parseDockerfile, stageOf } from '../support/dockerfile.ts';
 
 const file = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+const scripts = () => (JSON.parse(file('package.json')) as { scripts: Record<string, string> }).scripts;
 
 describe('production Node flags', () => {
   it('npm start runs the service with them', () => {
-    const start = (JSON.parse(file('package.json')) as { scripts: Record<string, string> }).scripts.start!;
-    for (const flag of PRODUCTION_NODE_FLAGS) expect(start.split(/\s+/)).toContain(flag);
+    for (const flag of PRODUCTION_NODE_FLAGS) expect(scripts().start!.split(/\s+/)).toContain(flag);
   });
 
-  it("the Dockerfile's CMD runs the service with them", () => {
-    const cmd = /^CMD (\[.*\])$/m.exec(file('Dockerfile'));
-    expect(cmd).not.toBeNull();
-    const argv = JSON.parse(cmd![1]!) as string[];
-    for (const flag of PRODUCTION_NODE_FLAGS) expect(argv).toContain(flag);
-    expect(argv.at(-1)).toBe('src/main.ts');
+  it('npm run start:prod runs the compiled service with them and with source maps', () => {
+    const argv = scripts()['start:prod']!.split(/\s+/);
+    for (const flag of [...PRODUCTION_NODE_FLAGS, '--enable-source-maps']) expect(argv).toContain(flag);
+    expect(argv.at(-1)).toBe('dist/main.js');
+  });
+
+  it("the Dockerfile's CMD runs the compiled service with them and with source maps", () => {
+    const argv = stageOf(parseDockerfile(file('Dockerfile')), 'final').cmd!;
+    for (const flag of [...PRODUCTION_NODE_FLAGS, '--enable-source-maps']) expect(argv).toContain(flag);
+    expect(argv.at(-1)).toBe('dist/main.js');
   });
 });
