@@ -29,7 +29,7 @@ const COMMANDS: Record<string, Entry & { run: Command }> = {
   },
   verify: {
     help:
-      'verify [streamId | GraphQL id] [--public-key <pem>] [--seal <file>]: check the audit trail (stream chains, the ' +
+      'verify [streamId | GraphQL id] [--public-key <pem>]... [--seal <file>]: check the audit trail (stream chains, the ' +
       'global chain against its signed seals, read models); exit 2 naming the first broken position, 1 when not found',
     run: (db, args) => verifyCommand(db.sql, args),
   },

@@ -8,7 +8,9 @@ import type { SealFacts } from './seal-statement.ts';
 import { verifyLog, type LogAudit } from './verify-log.ts';
 import { verifyStreamAudit, type AuditProblem } from './verify-stream.ts';
 
-const USAGE = 'verify [streamId | GraphQL id] [--public-key <pem file>] [--seal <seals file>]';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const USAGE = 'verify [streamId | GraphQL id] [--public-key <pem file>]... [--seal <seals file>]';
 
 /**
  * `npm run cli -- verify`: the whole audit trail, or one stream (its raw id, or the id the API shows). Exit 0 when
@@ -20,7 +22,7 @@ export async function verifyCommand(
   out: (line: string) => void = console.log,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  let parsed: { id: string | null; publicKey: KeyObject | null; sealsFile: string | null };
+  let parsed: { id: string | null; publicKeys: KeyObject[]; sealsFile: string | null };
   try {
     parsed = parseArgs(args, env);
   } catch (error) {
@@ -31,7 +33,8 @@ export async function verifyCommand(
   const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(2)} s`;
   if (parsed.id !== null) {
     const global = parseGlobalId(parsed.id);
-    const streamId = global?.id ?? parsed.id;
+    // Stream ids are lowercase UUIDs; one pasted in capitals is the same stream.
+    const streamId = global?.id ?? (UUID.test(parsed.id) ? parsed.id.toLowerCase() : parsed.id);
     const scope = global ? `stream ${streamId} (${global.typename} ${parsed.id})` : `stream ${streamId}`;
     const audit = await verifyStreamAudit(sql, streamId);
     if (!audit.found) {
@@ -56,7 +59,7 @@ export async function verifyCommand(
     out(`verify: --seal ${parsed.sealsFile}: ${(error as Error).message}`);
     return 1;
   }
-  const audit = await verifyLog(sql, { publicKey: parsed.publicKey, externalSeals });
+  const audit = await verifyLog(sql, { publicKeys: parsed.publicKeys, externalSeals });
   const summary = `${audit.checked} events checked in ${elapsed()}; ${chainSummary(audit)}`;
   if (audit.intact) {
     out(`event store: intact (${summary})`);
@@ -70,16 +73,16 @@ export async function verifyCommand(
   return 2;
 }
 
-function parseArgs(args: string[], env: NodeJS.ProcessEnv): { id: string | null; publicKey: KeyObject | null; sealsFile: string | null } {
+function parseArgs(args: string[], env: NodeJS.ProcessEnv): { id: string | null; publicKeys: KeyObject[]; sealsFile: string | null } {
   let id: string | null = null;
-  let publicKeyFile: string | null = null;
+  const publicKeyFiles: string[] = [];
   let sealsFile: string | null = null;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--public-key' || arg === '--seal') {
       const value = args[++i];
       if (!value) throw new Error(`${arg} needs a file`);
-      if (arg === '--public-key') publicKeyFile = value;
+      if (arg === '--public-key') publicKeyFiles.push(value);
       else sealsFile = value;
     } else if (arg.startsWith('--') || id !== null) {
       throw new Error(`unexpected argument ${arg}`);
@@ -87,11 +90,10 @@ function parseArgs(args: string[], env: NodeJS.ProcessEnv): { id: string | null;
       id = arg;
     }
   }
-  // The public key given, else the one of the seal key this installation signs with (when it has one).
-  const publicKey = publicKeyFile
-    ? parsePublicKey(readFileSync(publicKeyFile, 'utf8'), publicKeyFile)
-    : (sealKeyFromEnv(env).key?.publicKey ?? null);
-  return { id, publicKey, sealsFile };
+  // The public keys given (several after a key rotation), else the one of the key this installation signs with.
+  const own = publicKeyFiles.length === 0 ? sealKeyFromEnv(env).key?.publicKey : undefined;
+  const publicKeys = own ? [own] : publicKeyFiles.map((file) => parsePublicKey(readFileSync(file, 'utf8'), file));
+  return { id, publicKeys, sealsFile };
 }
 
 const where = (problem: AuditProblem): string =>

@@ -32,8 +32,11 @@ export interface LogAudit {
 }
 
 export interface VerifyLogOptions {
-  /** Checks every seal's signature with this key; without one, seals are checked against the log only. */
-  publicKey?: KeyObject | null;
+  /**
+   * The keys seals may be signed with (the current one, and earlier ones after a rotation); each seal is checked
+   * with the key its statement names. Without any, seals are checked against the log only.
+   */
+  publicKeys?: KeyObject[];
   /** Seals kept outside the database (e.g. `cli seals` output saved elsewhere): each must match the log too. */
   externalSeals?: SignedSeal[];
 }
@@ -144,7 +147,7 @@ export async function verifyLog(sql: postgres.Sql, options: VerifyLogOptions = {
       chainedUpTo,
       lastSeal: good[good.length - 1] ?? null,
       sealsChecked: seals.length,
-      signaturesChecked: Boolean(options.publicKey),
+      signaturesChecked: (options.publicKeys ?? []).length > 0,
       problems,
       sealProblems,
     };
@@ -160,8 +163,8 @@ async function whatHappenedAt(tx: postgres.TransactionSql, chainPosition: string
 
 /** Seals whose statement parses and whose signature verifies (when a key is given), numbered without holes. */
 function checkSeals(stored: SignedSeal[], options: VerifyLogOptions, sealProblems: SealProblem[]): SealFacts[] {
-  const key = options.publicKey ?? null;
-  const keyId = key ? keyIdOf(key) : null;
+  const keys = new Map((options.publicKeys ?? []).map((key) => [keyIdOf(key), key]));
+  const trusted = [...keys.keys()].join(', ');
   const byNumber = new Map<bigint, SealFacts>();
   const check = (seal: SignedSeal, where: string): SealFacts | null => {
     let facts: SealFacts;
@@ -171,8 +174,15 @@ function checkSeals(stored: SignedSeal[], options: VerifyLogOptions, sealProblem
       sealProblems.push({ seal: null, reason: `${where}: ${(error as Error).message}` });
       return null;
     }
-    if (key && (facts.keyId !== keyId || !signatureValid(seal, key))) {
-      sealProblems.push({ seal: facts.seal, reason: `seal #${facts.seal}${where === 'a seal' ? '' : ` (${where})`}: the signature does not verify with key ${keyId} (forged, or signed with another key)` });
+    if (keys.size === 0) return facts;
+    const name = `seal #${facts.seal}${where === 'a seal' ? '' : ` (${where})`}`;
+    const key = keys.get(facts.keyId);
+    if (!key) {
+      sealProblems.push({ seal: facts.seal, reason: `${name} is signed with key ${facts.keyId}, not with a trusted key (${trusted})` });
+      return null;
+    }
+    if (!signatureValid(seal, key)) {
+      sealProblems.push({ seal: facts.seal, reason: `${name}: the signature does not verify with key ${facts.keyId} (forged or altered)` });
       return null;
     }
     return facts;

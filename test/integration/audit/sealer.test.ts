@@ -60,7 +60,7 @@ describe('sealer', () => {
       expect(next!.sealNo).toBeGreaterThan(first!.sealNo);
       const { chain, log } = await chainAndLog();
       expect(chain.map((row) => row.position)).toEqual(log.map((row) => row.position));
-      const audit = await verifyLog(t.sql, { publicKey: key.publicKey });
+      const audit = await verifyLog(t.sql, { publicKeys: [key.publicKey] });
       expect(audit.problems).toEqual([]);
       expect(audit.sealProblems).toEqual([]);
       expect(audit.intact).toBe(true);
@@ -102,7 +102,7 @@ describe('sealer', () => {
       expect(chain).toHaveLength(log.length);
       expect(new Set(chain.map((row) => row.position)).size).toBe(chain.length);
       expect(chain.map((row) => row.position)).toEqual(log.map((row) => row.position));
-      const audit = await verifyLog(t.sql, { publicKey: key.publicKey });
+      const audit = await verifyLog(t.sql, { publicKeys: [key.publicKey] });
       expect(audit.intact).toBe(true);
       expect(audit.sealsChecked).toBeGreaterThan(1);
     } finally {

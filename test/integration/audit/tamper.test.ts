@@ -135,13 +135,22 @@ describe('cli verify against the signed chain', () => {
     await forged.stop();
     const { code, text } = await verify();
     expect(code).toBe(2);
-    expect(text).toContain(`seal #2: the signature does not verify with key ${key.keyId}`);
+    expect(text).toContain(`seal #2 is signed with key ${forger.keyId}, not with a trusted key (${key.keyId})`);
     // With the forger's public key, it is seal #1 that fails.
     const file = join(mkdtempSync(join(tmpdir(), 'dvmm-forger-')), 'forger.pub.pem');
     writeFileSync(file, publicKeyPem(forger));
     const other = await verify(['--public-key', file]);
     expect(other.code).toBe(2);
-    expect(other.text).toContain(`seal #1: the signature does not verify with key ${forger.keyId}`);
+    expect(other.text).toContain(`seal #1 is signed with key ${key.keyId}, not with a trusted key (${forger.keyId})`);
+    // After a key rotation both public keys are trusted, and each seal is checked with the one it names.
+    const ownFile = join(file, '..', 'own.pub.pem');
+    writeFileSync(ownFile, publicKeyPem(key));
+    expect((await verify(['--public-key', ownFile, '--public-key', file])).code).toBe(0);
+    // A stored seal edited after signing (its statement claims another head) no longer verifies.
+    await t.sql`update audit_seals set statement = replace(statement, '"count":"9"', '"count":"8"') where seal_no = 1`;
+    const edited = await verify();
+    expect(edited.code).toBe(2);
+    expect(edited.text).toContain(`seal #1: the signature does not verify with key ${key.keyId} (forged or altered)`);
   });
 
   it('a read model row ahead of its stream is named as tampering or a bug', async () => {
