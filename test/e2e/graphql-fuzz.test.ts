@@ -202,6 +202,31 @@ describe('fuzzing: any input gets data or a typed client error, and a refusal wr
       '{ viewer { id ',
       '{ __schema { types { name } } }',
       'query Q($first: Int) { vmRequests(first: $first) { totalCount } }',
+      `query R($id: ID!, $projectId: ID, $after: String, $before: String, $first: Int, $last: Int, $status: [VmRequestStatus!], $mine: Boolean) {
+        node(id: $id) { id }
+        vmRequest(id: $id) { id status }
+        project(id: $id) { id name }
+        projects(first: $first, after: $after, last: $last, before: $before) { totalCount edges { cursor } }
+        vmRequests(first: $first, after: $after, last: $last, before: $before, filter: { projectId: $projectId, status: $status, mine: $mine }) { totalCount }
+        pendingApprovals(projectId: $projectId, first: $first, after: $after) { totalCount }
+      }`,
+      'subscription C($since: String, $projectId: ID) { vmRequestChanges(since: $since, projectId: $projectId) { cursor } }',
+    );
+    // Arguments of the queries and subscriptions above: ids, cursors, page sizes and filters, plausible or not.
+    const cursor = fc.oneof(fc.constantFrom('YXJyYXljb25uZWN0aW9uOjA=', 'eyJ0IjoiMjAyNi0wMS0wMSIsImlkIjoiYSJ9', ''), nastyText);
+    const queryArguments = fc.record(
+      {
+        id: field(ids()),
+        projectId: field(ids()),
+        after: field(cursor),
+        before: field(cursor),
+        since: field(cursor),
+        first: field(fc.integer({ min: -10, max: 1_000 })),
+        last: field(fc.integer({ min: -10, max: 1_000 })),
+        status: field(fc.constantFrom(['PENDING'], ['READY', 'FAILED'], [])),
+        mine: field(fc.boolean()),
+      },
+      { requiredKeys: [] },
     );
     const params = fc.record(
       {
@@ -209,10 +234,11 @@ describe('fuzzing: any input gets data or a typed client error, and a refusal wr
         variables: fc.oneof(
           fc.constant({ input: { name: 'Envelope project' } }),
           fc.constant({ first: 5, id: requestId }),
+          queryArguments,
           fc.record({ input: fc.record({ name: nastyText }), first: anyJson, id: anyJson }, { requiredKeys: [] }),
           anyJson,
         ),
-        operationName: fc.oneof(fc.constantFrom('A', 'B', 'M', 'S', 'Q', 'Nope'), anyJson),
+        operationName: fc.oneof(fc.constantFrom('A', 'B', 'M', 'S', 'Q', 'R', 'C', 'Nope'), anyJson),
         extensions: fc.oneof(fc.constant({ persistedQuery: { version: 1, sha256Hash: 'abc' } }), anyJson),
       },
       { requiredKeys: [] },
@@ -292,3 +318,4 @@ function searchParams(params: Record<string, unknown>): string {
   }
   return search.toString();
 }
+
