@@ -12,7 +12,7 @@ import { projectPayload } from './payloads.ts';
 const AddProjectMemberInput = builder.inputType('AddProjectMemberInput', {
   fields: (t) => ({
     projectId: t.id({ required: true }),
-    userId: t.id({ required: true, description: "The user's id (the `sub` of their token)." }),
+    userId: t.id({ required: true, description: "The user's id (the `sub` of their token): one line, at most 255 characters." }),
     role: t.field({ type: ProjectRoleEnum, required: true }),
     idempotencyKey: idempotencyKeyField(t),
   }),

@@ -10,7 +10,7 @@ import { projectPayload } from './payloads.ts';
 const CreateProjectInput = builder.inputType('CreateProjectInput', {
   fields: (t) => ({
     name: t.string({ required: true, description: '3 to 100 characters, unique in the tenant ignoring case.' }),
-    description: t.string({ required: false }),
+    description: t.string({ required: false, description: 'Optional, at most 2000 characters; line breaks and tabs allowed.' }),
     idempotencyKey: idempotencyKeyField(t),
   }),
 });

@@ -12,9 +12,9 @@ import { vmRequestPayload } from './payloads.ts';
 const CreateVmRequestInput = builder.inputType('CreateVmRequestInput', {
   fields: (t) => ({
     projectId: t.id({ required: true }),
-    vmName: t.string({ required: true }),
+    vmName: t.string({ required: true, description: '3 to 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit.' }),
     size: t.field({ type: VmSizeEnum, required: true }),
-    justification: t.string({ required: true }),
+    justification: t.string({ required: true, description: '10 to 1000 characters; line breaks and tabs allowed.' }),
     idempotencyKey: idempotencyKeyField(t),
   }),
 });

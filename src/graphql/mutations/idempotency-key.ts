@@ -7,5 +7,5 @@ type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T
 export const idempotencyKeyField = (t: InputFieldBuilder<Types, 'InputObject'>) =>
   t.string({
     required: false,
-    description: 'Retrying with the same key returns the first result and writes nothing new.',
+    description: 'Retrying with the same key returns the first result and writes nothing new. One line, at most 200 characters.',
   });

@@ -11,7 +11,7 @@ import { projectPayload } from './payloads.ts';
 const RemoveProjectMemberInput = builder.inputType('RemoveProjectMemberInput', {
   fields: (t) => ({
     projectId: t.id({ required: true }),
-    userId: t.id({ required: true }),
+    userId: t.id({ required: true, description: "The user's id (the `sub` of their token): one line, at most 255 characters." }),
     idempotencyKey: idempotencyKeyField(t),
   }),
 });

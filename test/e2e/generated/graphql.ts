@@ -5,11 +5,11 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 export type AddProjectMemberInput = {
-  /** Retrying with the same key returns the first result and writes nothing new. */
+  /** Retrying with the same key returns the first result and writes nothing new. One line, at most 200 characters. */
   idempotencyKey?: string | null | undefined;
   projectId: string;
   role: ProjectRole;
-  /** The user's id (the `sub` of their token). */
+  /** The user's id (the `sub` of their token): one line, at most 255 characters. */
   userId: string;
 };
 
@@ -17,32 +17,35 @@ export type ApproveVmRequestInput = {
   /** The version the admin looked at (VmRequest.version). */
   expectedVersion: number;
   id: string;
-  /** Retrying with the same key returns the first result and writes nothing new. */
+  /** Retrying with the same key returns the first result and writes nothing new. One line, at most 200 characters. */
   idempotencyKey?: string | null | undefined;
 };
 
 export type CancelVmRequestInput = {
   id: string;
-  /** Retrying with the same key returns the first result and writes nothing new. */
+  /** Retrying with the same key returns the first result and writes nothing new. One line, at most 200 characters. */
   idempotencyKey?: string | null | undefined;
   /** Optional, at most 500 characters. */
   reason?: string | null | undefined;
 };
 
 export type CreateProjectInput = {
+  /** Optional, at most 2000 characters; line breaks and tabs allowed. */
   description?: string | null | undefined;
-  /** Retrying with the same key returns the first result and writes nothing new. */
+  /** Retrying with the same key returns the first result and writes nothing new. One line, at most 200 characters. */
   idempotencyKey?: string | null | undefined;
   /** 3 to 100 characters, unique in the tenant ignoring case. */
   name: string;
 };
 
 export type CreateVmRequestInput = {
-  /** Retrying with the same key returns the first result and writes nothing new. */
+  /** Retrying with the same key returns the first result and writes nothing new. One line, at most 200 characters. */
   idempotencyKey?: string | null | undefined;
+  /** 10 to 1000 characters; line breaks and tabs allowed. */
   justification: string;
   projectId: string;
   size: VmSize;
+  /** 3 to 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit. */
   vmName: string;
 };
 
@@ -68,16 +71,17 @@ export type RejectVmRequestInput = {
   /** The version the admin looked at (VmRequest.version). */
   expectedVersion: number;
   id: string;
-  /** Retrying with the same key returns the first result and writes nothing new. */
+  /** Retrying with the same key returns the first result and writes nothing new. One line, at most 200 characters. */
   idempotencyKey?: string | null | undefined;
   /** 10 to 500 characters. */
   reason: string;
 };
 
 export type RemoveProjectMemberInput = {
-  /** Retrying with the same key returns the first result and writes nothing new. */
+  /** Retrying with the same key returns the first result and writes nothing new. One line, at most 200 characters. */
   idempotencyKey?: string | null | undefined;
   projectId: string;
+  /** The user's id (the `sub` of their token): one line, at most 255 characters. */
   userId: string;
 };
 
