@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { chainHash, GENESIS } from '../../../src/audit/chain-hash.ts';
 import { parsePrivateKey, type SealKey } from '../../../src/audit/seal-key.ts';
+import type { TransactionSql } from 'postgres';
 import type { Sql } from '../../../src/db/client.ts';
 
 /** A fresh Ed25519 seal key, as DVMM_SEAL_KEY would give it (base64 PKCS#8). */
@@ -11,16 +12,19 @@ export function newSealKey(): { key: SealKey; base64: string } {
 }
 
 /**
- * Runs statements as a superuser attacker would: with every trigger of `events` (immutability, linking) disabled,
- * then enabled again.
+ * Runs statements as a superuser attacker would: with every trigger of the audited tables (immutability, linking)
+ * disabled, then enabled again.
  */
-export async function asAttacker(sql: Sql, statements: string[]): Promise<void> {
+export async function asAttacker(sql: Sql, work: string[] | ((tx: TransactionSql) => Promise<void>)): Promise<void> {
   await sql.begin(async (tx) => {
-    await tx`alter table events disable trigger user`;
-    for (const statement of statements) await tx.unsafe(statement);
-    await tx`alter table events enable trigger user`;
+    for (const table of AUDITED) await tx.unsafe(`alter table ${table} disable trigger user`);
+    if (typeof work === 'function') await work(tx);
+    else for (const statement of work) await tx.unsafe(statement);
+    for (const table of AUDITED) await tx.unsafe(`alter table ${table} enable trigger user`);
   });
 }
+
+const AUDITED = ['events', 'audit_chain', 'audit_seals'];
 
 /** Rewrites one event's content and hash, re-links the rest of its stream, and recomputes the chain table to match. */
 export async function rewriteConsistently(sql: Sql, position: bigint, data: string): Promise<void> {
@@ -37,11 +41,13 @@ export async function rewriteConsistently(sql: Sql, position: bigint, data: stri
   await asAttacker(sql, [`update events set data = '${data}' where position = ${position}`, ...later.map((row) => rehash(row.position))]);
   const rows = await sql<{ seq: string; position: string; hash: string }[]>`
     select c.seq::text, c.position::text, e.hash from audit_chain c join events e using (position) order by c.seq`;
-  let hash = GENESIS;
-  for (const row of rows) {
-    hash = chainHash(hash, BigInt(row.position), row.hash);
-    await sql`update audit_chain set event_hash = decode(${row.hash}, 'hex'), chain_hash = ${hash} where seq = ${row.seq}`;
-  }
+  await asAttacker(sql, async (tx) => {
+    let hash = GENESIS;
+    for (const row of rows) {
+      hash = chainHash(hash, BigInt(row.position), row.hash);
+      await tx`update audit_chain set event_hash = decode(${row.hash}, 'hex'), chain_hash = ${hash} where seq = ${row.seq}`;
+    }
+  });
 }
 
 export const lines = (): { out: (line: string) => void; text: () => string; all: string[] } => {

@@ -11,7 +11,7 @@ import { verifyCommand } from '../../../src/audit/verify-command.ts';
 import { createEventStore, type EventStore } from '../../../src/event-store/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
 import { event, options } from '../event-store/fixtures.ts';
-import { lines, newSealKey } from './fixtures.ts';
+import { asAttacker, lines, newSealKey } from './fixtures.ts';
 
 const { key, base64 } = newSealKey();
 let t: TestDatabase;
@@ -94,7 +94,7 @@ describe('seals outside the database', () => {
     writeFileSync(join(dir, 'kept.json'), kept);
     const env = { DVMM_SEAL_KEY: base64 } as NodeJS.ProcessEnv;
     expect((await run((out) => verifyCommand(t.sql, ['--seal', join(dir, 'kept.json')], out, env))).code).toBe(0);
-    await t.sql`delete from audit_seals where seal_no = 3`;
+    await asAttacker(t.sql, ['delete from audit_seals where seal_no = 3']);
     expect((await run((out) => verifyCommand(t.sql, [], out, env))).code).toBe(0); // the database alone cannot tell
     const rolledBack = await run((out) => verifyCommand(t.sql, ['--seal', join(dir, 'kept.json')], out, env));
     expect(rolledBack.code).toBe(2);

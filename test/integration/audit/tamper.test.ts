@@ -115,7 +115,7 @@ describe('cli verify against the signed chain', () => {
     expect(first.first).toContain(`BROKEN at position ${lastOfLog!.position} (stream ${other}, version 1)`);
     expect(first.first).toContain('contradicts seal #1');
 
-    await t.sql`delete from audit_chain where position = ${lastOfLog!.position.toString()}`;
+    await asAttacker(t.sql, [`delete from audit_chain where position = ${lastOfLog!.position}`]);
     const second = await verify();
     expect(second.code).toBe(2);
     expect(second.first).toContain('seal #1');
@@ -147,7 +147,7 @@ describe('cli verify against the signed chain', () => {
     writeFileSync(ownFile, publicKeyPem(key));
     expect((await verify(['--public-key', ownFile, '--public-key', file])).code).toBe(0);
     // A stored seal edited after signing (its statement claims another head) no longer verifies.
-    await t.sql`update audit_seals set statement = replace(statement, '"count":"9"', '"count":"8"') where seal_no = 1`;
+    await asAttacker(t.sql, [`update audit_seals set statement = replace(statement, '"count":"9"', '"count":"8"') where seal_no = 1`]);
     const edited = await verify();
     expect(edited.code).toBe(2);
     expect(edited.text).toContain(`seal #1: the signature does not verify with key ${key.keyId} (forged or altered)`);
@@ -166,6 +166,21 @@ describe('cli verify against the signed chain', () => {
     expect(text).toContain(`read model projects shows stream ${stream} at version 3, but the stream ends at version 2`);
     expect(text).toContain('(tampering), or a projection bug');
     expect((await verify()).text).toContain(`read model projects shows stream ${stream} at version 3`);
+  });
+});
+
+describe('audit tables', () => {
+  it.each([
+    ['UPDATE', 'update audit_chain set stream_version = 0'],
+    ['DELETE', 'delete from audit_chain'],
+    ['TRUNCATE', 'truncate audit_chain'],
+    ['UPDATE of a seal', "update audit_seals set signature = ''"],
+    ['DELETE of a seal', 'delete from audit_seals'],
+    ['TRUNCATE of the seals', 'truncate audit_seals'],
+  ])('%s is refused by the database, for every role', async (_name, statement) => {
+    await sealedLog(1);
+    await expect(t.sql.unsafe(statement)).rejects.toMatchObject({ code: 'DV002' });
+    expect((await verify()).code).toBe(0);
   });
 });
 
