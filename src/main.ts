@@ -4,6 +4,7 @@
  * not in production) it seeds the demo tenant and prints the GraphiQL URL with ready-to-paste tokens.
  * SIGINT/SIGTERM shut it down in order; a second signal exits at once.
  */
+import { ConfigError } from './config-error.ts';
 import { describeSealing, type SealerConfig, sealerConfigFromEnv } from './audit/sealer-config.ts';
 import { startSealer } from './audit/sealer.ts';
 import { DEFAULT_POOL_MAX } from './db/client.ts';
@@ -16,6 +17,7 @@ import { type AuthConfig, authConfigFromEnv, createAuthenticator } from './http/
 import { devTokenBanner, devTokens } from './http/dev-tokens.ts';
 import { consoleLogger } from './http/logger.ts';
 import { projectionLag, projectorReadiness } from './http/projector-health.ts';
+import { assertCanListen, listenError } from './http/listen-errors.ts';
 import { type CorsPolicy, corsPolicyFromEnv } from './http/cors.ts';
 import { createServer, type DvmmServer } from './http/server.ts';
 import { PROJECTIONS, type Projector, startProjector } from './projections/index.ts';
@@ -102,6 +104,7 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
     }
 
     const services: Services = { sql: database.sql, db: database.db, store, live };
+    // Another process can take the port after main checked it: the same one-line message then.
     const server: DvmmServer = await createServer({
       services,
       schema: buildSchema(),
@@ -121,6 +124,8 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
         ...(config.production ? {} : { demoUsers: () => devTokens(auth, [demoUser, demoAdmin]) }),
       },
       introspection: config.introspection,
+    }).catch((error: unknown) => {
+      throw listenError(error, { PORT: config.port }, config.host);
     });
     stack.push({ name: 'server', stop: () => server.close() });
 
@@ -139,7 +144,7 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   return value;
 }
 
@@ -148,7 +153,7 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   if (!raw) return fallback;
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-  throw new Error(`${name} must be true or false, got "${raw}"`);
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
 // Generous: the projector finishes its batch, provisioning lets running steps reach a safe point.
@@ -160,6 +165,8 @@ async function main(): Promise<void> {
   const auth = authConfigFromEnv();
   provisioningConfigFromEnv();
   const sealing = sealerConfigFromEnv();
+  // Before the database starts: a taken port fails in a moment, not after starting, migrating and seeding.
+  await assertCanListen('PORT', config.port, config.host);
   const running = await start(config, auth, sealing);
 
   let stoppingSince = 0;
@@ -193,6 +200,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`[main] failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  // The user's to fix (a variable, a port): the message is all they need. Anything else is ours: the stack too.
+  if (error instanceof ConfigError) console.error(`[main] ${error.message}`);
+  else console.error(`[main] failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);
 });

@@ -150,6 +150,15 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     return json(res, 404, { error: 'Not found' });
   };
 
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 4000, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // Attached once listening: ws re-emits the server's errors, and graphql-ws prints a failed listen's stack trace.
+  // No connection is accepted before this runs (the listen callback and this continuation precede any I/O).
   const ws = attachGraphQLWs({
     server,
     path: GRAPHQL_PATH,
@@ -158,14 +167,6 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     metrics,
     logger,
     maxOperationsPerSocket: options.maxOperationsPerSocket ?? 1000,
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 4000, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
   });
   const address = server.address() as AddressInfo;
   const host = displayHost(options.host);

@@ -29,7 +29,7 @@ export function renderProgress(name: string, p: RebuildProgress): string {
  * final state (the swap adds events and time after the last batch), so the last line matches the summary.
  */
 export function progressWriter(
-  stream: NodeJS.WritableStream & { isTTY?: boolean },
+  stream: { write(text: string): unknown; isTTY?: boolean },
   name: string,
 ): { update(p: RebuildProgress): void; done(final: { events: number; seconds: number }): void } {
   let lastLine = 0;

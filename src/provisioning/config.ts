@@ -1,3 +1,5 @@
+import { ConfigError } from '../config-error.ts';
+
 /** How the provisioning process paces itself. Defaults follow domain.md (5 attempts, 10/20/40/80 s, cap 120 s). */
 export interface ProvisioningOptions {
   /** Attempts per request, the first included. */
@@ -64,7 +66,7 @@ function int(env: Env, name: string, fallback: number, min: number): number {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be a whole number >= ${min}, got "${raw}"`);
+  if (!Number.isSafeInteger(value) || value < min) throw new ConfigError(`${name} must be a whole number >= ${min}, got "${raw}"`);
   return value;
 }
 
@@ -73,5 +75,5 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   if (raw === undefined || raw === '') return fallback;
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-  throw new Error(`${name} must be true or false, got "${raw}"`);
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }

@@ -1,3 +1,4 @@
+import { ConfigError } from '../../config-error.ts';
 import { devSecret } from './dev-secret.ts';
 
 /** How tokens are verified. At least one of `secret` and `jwksUrl` is set. */
@@ -43,7 +44,7 @@ export function authConfigFromEnv(env: NodeJS.ProcessEnv = process.env, options:
   }
   if (jwksUrl) return { jwksUrl, ...common };
   if (env.NODE_ENV === 'production') {
-    throw new Error('JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production');
+    throw new ConfigError('JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production');
   }
   const dev = devSecret(options.dataDir ?? env.DVMM_DATA_DIR ?? '.data');
   return { secret: dev.secret, secretSource: 'dev secret file', devSecretFile: dev.file, ...common };
@@ -51,7 +52,7 @@ export function authConfigFromEnv(env: NodeJS.ProcessEnv = process.env, options:
 
 export function assertSecret(secret: string): void {
   if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
-    throw new Error(`JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes long`);
+    throw new ConfigError(`JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes long`);
   }
 }
 
@@ -60,9 +61,9 @@ function assertUrl(value: string): void {
   try {
     url = new URL(value);
   } catch {
-    throw new Error(`JWT_JWKS_URL is not a URL: ${value}`);
+    throw new ConfigError(`JWT_JWKS_URL is not a URL: ${value}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('JWT_JWKS_URL must be an http(s) URL');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('JWT_JWKS_URL must be an http(s) URL');
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

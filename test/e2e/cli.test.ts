@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCommandHandlers } from '../../src/commands/index.ts';
+import { seedDemo } from '../../src/demo/seed.ts';
+import { demoAdmin } from '../../src/demo/users.ts';
+import { createEventStore } from '../../src/event-store/index.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { runToEnd } from '../support/run-process.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+// `npm run cli` as a user runs it: a real process of src/cli.ts, on a real database (DATABASE_URL).
+const cli = (args: string[], env: Record<string, string> = {}) => runToEnd('src/cli.ts', args, env);
+
+describe('cli help', () => {
+  it.each([['--help'], ['-h'], ['help']])('`cli %s` prints the usage to stdout and exits 0', async (flag) => {
+    const { code, stdout, stderr } = await cli([flag]);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/^usage: npm run cli -- <command>/);
+    for (const command of ['migrate', 'projections', 'verify', 'seed', 'token']) expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    expect(code).toBe(0);
+  });
+
+  it("a command's --help prints its usage to stdout, exits 0 and opens no database", async () => {
+    // An unreachable DATABASE_URL: any attempt to connect would fail the command.
+    const env = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
+    const projections = await cli(['projections', '--help'], env);
+    expect(projections).toMatchObject({ code: 0, stderr: '' });
+    expect(projections.stdout).toContain('projections rebuild <name>');
+    expect(projections.stdout).toContain('provisioning_jobs');
+    const migrate = await cli(['migrate', '-h'], env);
+    expect(migrate).toMatchObject({ code: 0, stderr: '', stdout: 'usage: npm run cli -- migrate\n  apply pending migrations\n' });
+    const token = await cli(['token', '-h']);
+    expect(token.code).toBe(0);
+    expect(token.stdout).toMatch(/^usage: npm run token -- --sub/);
+  });
+
+  it('an unknown command prints the usage to stderr and exits 1', async () => {
+    const { code, stdout, stderr } = await cli(['nonsense']);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^unknown command nonsense\nusage: npm run cli -- <command>/);
+    expect(code).toBe(1);
+  });
+});
+
+describe('cli projections', () => {
+  let database: TestDatabase;
+  let requestId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const seeded = await seedDemo(createEventStore(database.sql));
+    requestId = seeded.vmRequestId;
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  const status = () => cli(['projections', 'status'], { DATABASE_URL: database.url });
+  const block = (stdout: string, title: string) => {
+    const lines = stdout.split('\n');
+    const start = lines.indexOf(title);
+    expect(start, `no "${title}" block in:\n${stdout}`).toBeGreaterThanOrEqual(0);
+    const end = lines.findIndex((line, i) => i > start && !line.startsWith('  '));
+    return lines.slice(start, end === -1 ? undefined : end).join('\n');
+  };
+
+  it('status lists provisioning_jobs and the provisioning jobs: running, waiting without a worker, done', async () => {
+    const store = createEventStore(database.sql);
+    let server: TestServer | null = await startTestServer({
+      database,
+      // Stages this long keep the job running while the CLI looks.
+      provisioning: { stageMs: 600_000 },
+    });
+    try {
+      const approved = await createCommandHandlers(store).approveVmRequest(demoAdmin, { id: requestId, expectedVersion: 1 });
+      expect(approved.ok).toBe(true);
+      await waitFor(async () => (await server!.provisioning!.process.status()).worker.running.length === 1);
+
+      const running = await status();
+      expect(running.code, running.stderr).toBe(0);
+      expect(block(running.stdout, 'provisioning_jobs')).toMatch(/leader {6}pid \d+ \(dvmm-provisioning-projector /);
+      const jobs = block(running.stdout, 'provisioning jobs');
+      expect(jobs).toContain('states      PENDING 1 (1 due now), RETRYING 0, FAILING 0, DONE 0 (READY 0, FAILED 0, SKIPPED 0)');
+      expect(jobs).toMatch(new RegExp(`running {5}${requestId} \\(PENDING, attempt 1\\) by pid \\d+ \\(dvmm-provisioning `));
+      expect(jobs).toMatch(new RegExp(`oldest {6}${requestId} \\(PENDING, attempt 1\\), queued .* ago, running`));
+      expect(jobs).toMatch(/workers {5}pid \d+ \(dvmm-provisioning /);
+
+      // The process stops mid-job: the job waits, due, with nobody to run it.
+      await server.close();
+      server = null;
+      const waiting = await status();
+      expect(waiting.code, waiting.stderr).toBe(0);
+      expect(block(waiting.stdout, 'provisioning_jobs')).toContain('leader      none running');
+      const waitingJobs = block(waiting.stdout, 'provisioning jobs');
+      expect(waitingJobs).toContain('states      PENDING 1 (1 due now)');
+      expect(waitingJobs).toContain('running     none');
+      expect(waitingJobs).toMatch(new RegExp(`oldest {6}${requestId} \\(PENDING, attempt 1\\), queued .* ago, due for .*, not running`));
+      expect(waitingJobs).toContain('workers     none connected: 1 unfinished job(s) wait for a server with provisioning enabled');
+
+      // Another process takes the job over and finishes it.
+      server = await startTestServer({ database, provisioning: { stageMs: 5 } });
+      await waitFor(async () => {
+        const [row] = await database.sql<{ status: string }[]>`select status from provisioning_jobs where request_id = ${requestId}::uuid`;
+        return row?.status === 'DONE';
+      });
+      const done = await status();
+      expect(done.code, done.stderr).toBe(0);
+      const doneJobs = block(done.stdout, 'provisioning jobs');
+      expect(doneJobs).toContain('states      PENDING 0 (0 due now), RETRYING 0, FAILING 0, DONE 1 (READY 1, FAILED 0, SKIPPED 0)');
+      expect(doneJobs).not.toContain('oldest');
+      expect(block(done.stdout, 'provisioning_jobs')).toMatch(/state {7}caught up/);
+    } finally {
+      await server?.close();
+    }
+  });
+
+  it('rebuild: the last progress line and the summary give the same events and events/s', async () => {
+    const { code, stdout, stderr } = await cli(['projections', 'rebuild', 'vm_requests'], { DATABASE_URL: database.url });
+    expect(code, stderr).toBe(0);
+    const summary = /^rebuilt vm_requests: (\d+) events in [\d.]+ s \(([\d,]+) events\/s\), checkpoint tx \d+ position \d+$/m.exec(stdout);
+    expect(summary, stdout).not.toBeNull();
+    const bars = stderr.split('\n').filter((line) => line.startsWith('rebuild vm_requests ['));
+    const bar = /\] 100\.0% ([\d,]+)\/[\d,]+ events, ([\d,]+) events\/s$/.exec(bars.at(-1) ?? '');
+    expect(bar, stderr).not.toBeNull();
+    expect(bar![1]!.replaceAll(',', '')).toBe(summary![1]);
+    expect(bar![2]).toBe(summary![2]);
+    expect(Number(summary![1])).toBeGreaterThan(5);
+  });
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not reached in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
