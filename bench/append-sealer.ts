@@ -13,6 +13,8 @@ export interface SealerFigures {
   /** Events chained and seals signed while the sealer ran. */
   chained: bigint;
   seals: bigint;
+  /** The sealer's first round: the log written so far, chained from nothing (events and events/s). */
+  catchUp: { events: bigint; perSecond: number } | null;
 }
 
 /**
@@ -38,8 +40,10 @@ export async function benchAppendWithSealer(
   const figures: SealerFigures[] = [];
   for (const writers of writerCounts) {
     const withoutA = await run(writers, seconds / 2, append);
+    const started = performance.now();
     const sealer = await startSealer({ sql: db.sql, key, log: () => {} });
     const headBefore = (await sealer.sealNow())?.seq ?? 0n;
+    const catchUp = figures.length === 0 ? { events: headBefore, perSecond: Number(headBefore) / ((performance.now() - started) / 1000) } : null;
     const withA = await run(writers, seconds / 2, append);
     const withB = await run(writers, seconds / 2, append);
     const last = await sealer.sealNow();
@@ -52,6 +56,7 @@ export async function benchAppendWithSealer(
       with: (withA.perSecond + withB.perSecond) / 2,
       chained: (last?.seq ?? 0n) - headBefore,
       seals: BigInt(seals),
+      catchUp,
     });
   }
   await store.flush();
@@ -65,5 +70,8 @@ export function printAppendWithSealer(figures: SealerFigures[]): void {
       `${String(f.writers).padStart(7)}  ${f.without.toFixed(0).padStart(18)}  ${f.with.toFixed(0).padStart(23)}  ${((f.with / f.without) * 100).toFixed(1).padStart(5)}%` +
         `  ${f.chained.toString().padStart(14)}  ${f.seals.toString().padStart(12)}`,
     );
+  }
+  for (const f of figures) {
+    if (f.catchUp) console.log(`sealer catch-up: ${f.catchUp.events} events already in the log chained and sealed at ${f.catchUp.perSecond.toFixed(0)} events/s`);
   }
 }

@@ -59,6 +59,7 @@ export async function startSealer(options: SealerOptions): Promise<Sealer> {
   const log = (line: string): void => logLine(`[audit] ${line}`);
 
   let leading = false;
+  let stopping = false; // stop() was called: a long catch-up ends after its batch
   let stopped = false;
   let head: ChainHead | null = null;
   let lastSeal: StoredSeal | null = null;
@@ -92,7 +93,7 @@ export async function startSealer(options: SealerOptions): Promise<Sealer> {
       const added = next.seq - current.seq;
       current = next;
       head = current;
-      if (added < BigInt(batchSize) || stopped) return current;
+      if (added < BigInt(batchSize) || stopping) return current;
     }
   };
 
@@ -147,7 +148,8 @@ export async function startSealer(options: SealerOptions): Promise<Sealer> {
         return key ? lastSeal : null;
       }),
     async stop() {
-      if (stopped) return;
+      if (stopping) return;
+      stopping = true;
       clearInterval(timer);
       await serial(async () => {
         try {
