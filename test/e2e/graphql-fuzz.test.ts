@@ -26,12 +26,12 @@ afterAll(async () => {
 const eventCount = async (): Promise<number> =>
   (await server.database.sql<{ n: number }[]>`select count(*)::int as n from events`)[0]!.n;
 
-const run = async (property: fc.IAsyncProperty<[unknown]> | fc.IAsyncPropertyWithHooks<never>) => {
-  const details = await fc.check(property as fc.IAsyncProperty<[unknown]>, { seed: SEED, numRuns: RUNS, endOnFailure: false });
+async function run<Ts extends [unknown, ...unknown[]]>(property: fc.IAsyncPropertyWithHooks<Ts>): Promise<void> {
+  const details = await fc.check(property, { seed: SEED, numRuns: RUNS });
   if (details.failed) {
     throw new Error(`${fc.defaultReportMessage(details) ?? 'property failed'}\nReplay: FUZZ_SEED=${SEED} npx vitest run test/e2e/graphql-fuzz.test.ts`);
   }
-};
+}
 
 // --- Values a client might send -------------------------------------------------------------------------------
 
