@@ -36,6 +36,8 @@ interface MainConfig {
   graphiql: boolean;
   /** Answer introspection queries (default: where GraphiQL is on). */
   introspection: boolean;
+  /** METRICS_PORT: /metrics on that port alone; unset: on PORT. */
+  metricsPort: number | undefined;
 }
 
 /** Everything main.ts reads from the environment besides what openDatabase, auth and provisioning read themselves. */
@@ -51,6 +53,7 @@ function mainConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MainConfig {
     cors: corsPolicyFromEnv(env),
     graphiql,
     introspection: flag(env, 'GRAPHQL_INTROSPECTION', graphiql),
+    metricsPort: env.METRICS_PORT?.trim() ? integer(env, 'METRICS_PORT', 0, 0, 65_535) : undefined,
   };
 }
 
@@ -124,6 +127,7 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
         ...(config.production ? {} : { demoUsers: () => devTokens(auth, [demoUser, demoAdmin]) }),
       },
       introspection: config.introspection,
+      ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort } : {}),
     }).catch((error: unknown) => {
       throw listenError(error, { PORT: config.port }, config.host);
     });
@@ -167,6 +171,7 @@ async function main(): Promise<void> {
   const sealing = sealerConfigFromEnv();
   // Before the database starts: a taken port fails in a moment, not after starting, migrating and seeding.
   await assertCanListen('PORT', config.port, config.host);
+  if (config.metricsPort !== undefined) await assertCanListen('METRICS_PORT', config.metricsPort, config.host);
   const running = await start(config, auth, sealing);
 
   let stoppingSince = 0;

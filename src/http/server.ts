@@ -12,6 +12,7 @@ import { createMaskError } from './errors.ts';
 import { createGraphiQL, GRAPHIQL_FILES_ROUTE, type GraphiQLConfig } from './graphiql.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics, type ProjectionLag } from './metrics.ts';
+import { listenMetrics, type MetricsListener } from './metrics-listener.ts';
 import { createJsonPostHandler } from './json-post.ts';
 import { BODY_IDLE_TIMEOUT_MS, MAX_BODY_BYTES } from './limits.ts';
 import { health, json, metricsText, ready } from './ops-routes.ts';
@@ -56,6 +57,8 @@ export interface CreateServerOptions {
   graphiql?: GraphiQLConfig;
   /** Answer introspection queries. Default: as GraphiQL (which needs it for its docs and completion). */
   introspection?: boolean;
+  /** Serve /metrics on this port alone (0 picks a free one) instead of on `port`. Default: on `port`. */
+  metricsPort?: number;
 }
 
 export interface DvmmServer {
@@ -65,6 +68,8 @@ export interface DvmmServer {
   wsUrl: string;
   port: number;
   metrics: Metrics;
+  /** Where /metrics answers: on `port`, or on the metrics port when one was given. */
+  metricsUrl: string;
   /** Stops accepting, closes WebSockets (1001) and SSE streams, waits for in-flight requests (bounded), stops. */
   close(): Promise<void>;
 }
@@ -146,7 +151,7 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     if (method !== 'GET' && method !== 'HEAD') return json(res, 405, { error: 'Method not allowed' });
     if (route === '/health') return health(res);
     if (route === '/ready') return ready(res, checks, logger);
-    if (route === '/metrics') return metricsText(res, metrics);
+    if (route === '/metrics' && options.metricsPort === undefined) return metricsText(res, metrics);
     return json(res, 404, { error: 'Not found' });
   };
 
@@ -168,6 +173,15 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     logger,
     maxOperationsPerSocket: options.maxOperationsPerSocket ?? 1000,
   });
+  // After the API's port, so a failure here has only that to close.
+  let metricsListener: MetricsListener | null = null;
+  if (options.metricsPort !== undefined) {
+    metricsListener = await listenMetrics(metrics, options.metricsPort, options.host).catch(async (error: unknown) => {
+      await shutdown();
+      throw error;
+    });
+    logger.info(`metrics on ${metricsListener.url}`);
+  }
   const address = server.address() as AddressInfo;
   const host = displayHost(options.host);
   logger.info(`listening on http://${host}:${address.port}${GRAPHQL_PATH}`, {
@@ -181,6 +195,7 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     wsUrl: `ws://${host}:${address.port}${GRAPHQL_PATH}`,
     port: address.port,
     metrics,
+    metricsUrl: metricsListener?.url ?? `http://${host}:${address.port}/metrics`,
     close() {
       closing ??= shutdown();
       return closing;
@@ -188,6 +203,7 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
   };
 
   async function shutdown(): Promise<void> {
+    await metricsListener?.close();
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     await ws.close();
     // SSE streams never finish on their own: end them, as a WebSocket is closed. Idle keep-alive sockets go too.

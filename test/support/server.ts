@@ -50,6 +50,8 @@ export interface TestServerOptions {
   jsonPostPath?: boolean;
   /** Which other origins may call the API (src/http/cors.ts); default: local origins, as in development. */
   cors?: CorsPolicy;
+  /** Serve /metrics on a port of its own (0: a free one), as METRICS_PORT does; `server.metricsUrl` says where. */
+  metricsPort?: number;
   /** GraphiQL's configuration (default: on, without demo users), and whether introspection is answered. */
   graphiql?: GraphiQLConfig;
   introspection?: boolean;
@@ -136,6 +138,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ...(options.maxOperationsPerSocket ? { maxOperationsPerSocket: options.maxOperationsPerSocket } : {}),
       ...(options.jsonPostPath === false ? { jsonPostPath: false } : {}),
       ...(options.cors ? { cors: options.cors } : {}),
+      ...(options.metricsPort !== undefined ? { metricsPort: options.metricsPort } : {}),
       ...(options.graphiql ? { graphiql: options.graphiql } : {}),
       ...(options.introspection !== undefined ? { introspection: options.introspection } : {}),
       shutdownGraceMs: 1_000,
