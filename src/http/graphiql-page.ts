@@ -45,9 +45,11 @@ export function graphiqlPage(assets: GraphiQLAssets, page: GraphiQLPageOptions):
   return staticBody('text/html; charset=utf-8', html);
 }
 
-// The title and the demo-user picker share GraphiQL's top right corner (its title is rendered there).
+// The title and the demo-user picker share GraphiQL's top right corner (its title is rendered there). The title in
+// full colour: GraphiQL's faded one is below WCAG's contrast minimum (axe-core).
 const PAGE_STYLE = `
 .graphiql-logo span:has(> .dvmm-title) { display: inline-flex; align-items: center; gap: var(--px-16, 16px); }
+.dvmm-title { color: hsl(var(--color-neutral)); }
 .dvmm-picker { display: inline-flex; align-items: center; gap: var(--px-6, 6px); font-size: var(--font-size-body, 15px); }
 .dvmm-picker label { color: hsl(var(--color-neutral)); }
 .dvmm-picker select { font: inherit; padding: 2px 6px; border-radius: var(--border-radius-4, 4px);

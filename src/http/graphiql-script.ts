@@ -44,7 +44,8 @@ export const GRAPHIQL_CLIENT_SCRIPT = String.raw`(function () {
   }
   function model(name) {
     var models = (window.monaco && window.monaco.editor && window.monaco.editor.getModels()) || [];
-    for (var i = 0; i < models.length; i++) if (models[i].uri.path.slice(-name.length - 1) === '/' + name) return models[i];
+    // GraphiQL prefixes each name with an id of its instance, e.g. /1request-headers.json.
+    for (var i = 0; i < models.length; i++) if (models[i].uri.path.slice(-name.length) === name) return models[i];
     return undefined;
   }
   var headersModel = function () { return model('request-headers.json'); };

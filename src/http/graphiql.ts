@@ -38,7 +38,7 @@ export function graphiqlOptions(picker = false): GraphiQLOptions {
 
 function defaultQuery(picker: boolean): string {
   const hint = picker
-    ? `# Signed in as a demo user ("Sign in as", top right); or paste {"Authorization": "Bearer <token>"} into the Headers tab below.`
+    ? `# Signed in as a demo user: "Sign in as" (top right) switches.\n# Or paste {"Authorization": "Bearer <token>"} into the Headers tab below.`
     : `# Paste {"Authorization": "Bearer <token>"} into the Headers tab below (npm start prints one).`;
   return `${hint}
 query Me {
