@@ -16,8 +16,10 @@
 //    the only place that clears the timer handle and the buffered bytes. The teardowns (`terminate()`, `closed()`)
 //    cancel the immediate but leave both set, so after a socket closed with a flush pending, the connection never
 //    schedules a flush again: its next startup message is never sent and every query on it ends in
-//    "write CONNECT_TIMEOUT" (and the stale bytes would precede the next startup message). Fix: the teardowns clear
-//    both.
+//    "write CONNECT_TIMEOUT" (and the stale bytes would precede the next startup message). Likewise the server's
+//    last error: a query whose backend was terminated (a restart's "terminating connection due to administrator
+//    command") fails with CONNECTION_CLOSED, but the error stays recorded, and the connection's next startup
+//    fails the next query with it, against a server that is back. Fix: the teardowns clear all three.
 //
 // 3. An uncatchable crash (src/connection.js, src/index.js). A query on a connection whose socket is gone (a reserved
 //    connection after its backend ended) schedules a flush that calls `socket.write` on null: a TypeError thrown
@@ -72,7 +74,7 @@ const PATCHES = [
   },
   {
     file: 'connection.js',
-    mark: '/* dvmm: writes survive a lost socket, see src/db/patch-postgres.mjs */',
+    mark: '/* dvmm: no state survives a lost socket, see src/db/patch-postgres.mjs */',
     edits: [
       {
         // terminate() and closed()
@@ -80,6 +82,7 @@ const PATCHES = [
 `,
         to: `    clearImmediate(nextWriteTimer)
     chunk = nextWriteTimer = null
+    errorResponse = null
 `,
         count: 2,
       },

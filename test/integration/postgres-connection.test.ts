@@ -61,6 +61,23 @@ describe('postgres.js connections (patched) when a socket goes away', () => {
     expect(sockets.length).toBe(2);
   });
 
+  it("a connection whose backend was terminated during a query does not fail its next query with that old error", async () => {
+    // Unpatched, the server's last error ("terminating connection due to administrator command") stayed recorded
+    // after the socket closed, and the reconnected connection failed its next query with it.
+    const { sql } = clientWithSockets({ max: 1, connectTimeout: 3 });
+    const killer = postgres(adminUrl(), { max: 1, onnotice: () => {} });
+    clients.push(killer);
+    const [{ pid }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const sleeping = sql`select pg_sleep(30)`.then(
+      () => 'answered',
+      (error: { code?: string }) => error.code,
+    );
+    await waitUntil(async () => (await killer`select 1 from pg_stat_activity where pid = ${pid} and query like 'select pg_sleep%'`).length === 1);
+    await killer`select pg_terminate_backend(${pid})`;
+    expect(await sleeping).toBe('CONNECTION_CLOSED');
+    expect(await sql`select 1 as one`).toEqual([{ one: 1 }]);
+  });
+
   it('a query on a reserved connection whose socket is gone is rejected instead of throwing out of a setImmediate', async () => {
     // Unpatched, the write was flushed from a setImmediate onto a socket already set to null: an uncaught TypeError
     // ("Cannot read properties of null (reading 'write')" at nextWrite) that no caller can catch ended the process.
@@ -95,6 +112,10 @@ describe('postgres.js connections (patched) when a socket goes away', () => {
     expect(JSON.parse(child.stdout.trim())).toEqual({ outcomes: ['CONNECTION_CLOSED', 'CONNECTION_CLOSED'], pool: [0, 1, 2] });
   });
 });
+
+async function waitUntil(probe: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200 && !(await probe()); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+}
 
 function runNode(script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
