@@ -5,8 +5,8 @@ import type { ServerContext } from '../server-context.ts';
 
 /**
  * Every GraphQL request over HTTP (POST, GET and SSE) needs a valid bearer token, checked before the body is read
- * or parsed. The GraphiQL page is served earlier in yoga's pipeline (onRequest), so it opens without a token;
- * the user pastes the Authorization header in its headers tab. WebSocket operations are authenticated once, at
+ * or parsed. The GraphiQL page is served before yoga (server.ts, graphiql.ts), so it opens without a token; the
+ * user picks a demo user or pastes the Authorization header in its headers tab. WebSocket operations are authenticated once, at
  * connection_init (see ../ws.ts), and arrive here with the principal already set.
  */
 export function useHttpAuth(authenticator: Authenticator, onRefused?: () => void): Plugin<{}, ServerContext> {
