@@ -38,7 +38,7 @@ export function devTokenBanner(graphiqlUrl: string, tokens: readonly DevToken[] 
     lines.push('Tokens come from your identity provider (JWT_JWKS_URL); none are printed.');
     return lines.join('\n');
   }
-  lines.push('Paste one of these into the Headers tab (valid 12 h; `npm run token` mints more):');
+  lines.push('GraphiQL offers these users under "Sign in as"; elsewhere paste one into the Headers tab (valid 12 h; `npm run token` mints more):');
   for (const { principal, headers } of tokens) {
     lines.push('', `  ${principal.userId} (${principal.roles.join(', ') || 'no role'}, tenant ${principal.tenantId}):`, `  ${headers}`);
   }
