@@ -2,6 +2,7 @@
  * DVMM command line: `npm run cli -- <command>`. Uses DATABASE_URL, or the embedded Postgres without it, and
  * applies pending migrations on connect. Add a command by adding an entry to COMMANDS.
  */
+import { ConfigError } from './config-error.ts';
 import { openDatabase, type Database } from './db/index.ts';
 import { sealCheckCommand, sealKeyCommand, sealsCommand } from './audit/seal-commands.ts';
 import { verifyCommand } from './audit/verify-command.ts';
@@ -110,7 +111,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    // A bad variable (e.g. JWT_SECRET too short) is the user's to fix: the message alone, as `npm start` prints it.
+    if (error instanceof ConfigError) console.error(error.message);
+    else console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     process.exit(1);
   },
 );

@@ -41,6 +41,15 @@ describe('cli help', () => {
   });
 });
 
+describe('cli configuration errors', () => {
+  it('print the message alone and exit 1', async () => {
+    const { code, stdout, stderr } = await cli(['token', '--sub', 'alice', '--tenant', 'acme'], { JWT_SECRET: 'short' });
+    expect(stderr).toBe('JWT_SECRET must be at least 32 bytes long\n');
+    expect(stdout).toBe('');
+    expect(code).toBe(1);
+  });
+});
+
 describe('cli projections', () => {
   let database: TestDatabase;
   let requestId: string;
