@@ -19,7 +19,7 @@ let url: string;
 beforeAll(async () => {
   server = spawnDev(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...env, PORT: '0', HOST: '127.0.0.1' } });
   ({ dataDir, url } = await waitUntilServing(server));
-});
+}, 240_000);
 
 afterAll(async () => {
   if (server?.child.exitCode === null) {
@@ -51,7 +51,8 @@ describe('the CLI beside a running npm start', () => {
     }
   });
 
-  it('projections status, verify and migrate run against the server npm start runs', async () => {
+  // Generous: three CLI processes, each starting Node with tsx, on two cores the whole suite shares.
+  it('projections status, verify and migrate run against the server npm start runs', { timeout: 240_000 }, async () => {
     const status = await cli('projections', 'status');
     expect(status.code, status.output).toBe(0);
     expect(status.output).toContain(`using the embedded Postgres already running in ${dataDir}`);

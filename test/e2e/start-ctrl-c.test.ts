@@ -48,7 +48,8 @@ const SHUTDOWN = [
 ];
 
 describe.skipIf(process.platform !== 'linux')('npm start and Ctrl-C', () => {
-  it('stops in order, prints [main] stopped, exits 0, and the embedded Postgres is gone', async () => {
+  // Generous: a first start initialises a cluster, and the whole suite shares two cores.
+  it('stops in order, prints [main] stopped, exits 0, and the embedded Postgres is gone', { timeout: 240_000 }, async () => {
     // detached: npm gets a process group of its own, as a shell gives a foreground job.
     run = spawnDev('npm', ['start'], {
       env: { PORT: '0', HOST: '127.0.0.1', DVMM_DATA_DIR: join(base, 'data') },

@@ -56,7 +56,7 @@ export function spawnDev(
       resolve({ code, signal });
     }),
   );
-  const waitFor = (pattern: RegExp, ms = 120_000) =>
+  const waitFor = (pattern: RegExp, ms = 200_000) =>
     new Promise<RegExpExecArray>((resolve, reject) => {
       const check = () => {
         for (const line of lines) {
