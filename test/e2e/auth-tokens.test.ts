@@ -146,8 +146,12 @@ describe('HTTP bearer tokens', () => {
     expect(page.headers.get('content-type')).toContain('text/html');
     const html = await page.text();
     expect(html).toContain('GraphiQL');
-    // The WebSocket's connection_init takes the Authorization header from GraphiQL's headers tab.
-    expect(html).toContain('connectionParams');
+    // The WebSocket's connection_init takes the Authorization header from GraphiQL's headers tab (the page's script).
+    const script = /<script src="(\/graphiql\/dvmm-graphiql\.[0-9a-f]+\.js)">/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const client = await fetch(new URL(script!, server.url));
+    expect(client.status).toBe(200);
+    expect(await client.text()).toContain('connectionParams');
   });
 
   it("GraphiQL's example query runs once a token is pasted", async () => {
