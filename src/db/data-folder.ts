@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigError } from '../config-error.ts';
 import { inspectPostmaster, isRunning, removeStalePidFile, stopPostmaster } from './postmaster.ts';
 
 // What DVMM keeps in an embedded server's data folder besides the cluster itself.
@@ -28,7 +29,7 @@ export function isInitialised(dataDir: string): boolean {
 export function assertEmptyOrMissing(dataDir: string): void {
   if (!existsSync(dataDir)) return;
   if (readdirSync(dataDir).length > 0) {
-    throw new Error(`${dataDir} is neither empty nor a Postgres data folder; remove it or choose another folder`);
+    throw new ConfigError(`${dataDir} is neither empty nor a Postgres data folder; remove it or choose another folder`);
   }
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { ConfigError } from '../config-error.ts';
 import {
   assertEmptyOrMissing,
   isInitialised,
@@ -64,7 +65,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const previous = await releaseDataFolder(dataDir, log);
   if (previous.status === 'in-use') {
     if (options.whenInUse === 'connect') return connectToRunning(dataDir, previous.postgresPid, log);
-    throw new Error(
+    throw new ConfigError(
       `the data folder ${dataDir} is in use by a running Postgres (pid ${previous.postgresPid}) started by process ` +
         `${previous.ownerPid}; stop that process or choose another folder (DVMM_DATA_DIR)`,
     );
@@ -90,7 +91,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       removeOwner(dataDir);
       const portTaken = error instanceof PostgresExitError && /already in use/i.test(error.output);
       if (options.port === undefined && attempt < 5 && portTaken) continue;
-      throw new Error(`embedded Postgres in ${dataDir} failed to start: ${(error as Error).message}`);
+      throw explained(error, `embedded Postgres in ${dataDir} failed to start`);
     }
 
     const removeExitHook = stopWithProcess(server.pid);
@@ -134,7 +135,7 @@ async function initialise(binaries: PostgresBinaries, dataDir: string, password:
     if (user) chownSync(passwordFile, user.uid, user.gid);
     await runInitdb(binaries.initdb, { dataDir, user: USER, passwordFile, runAs: user });
   } catch (error) {
-    throw new Error(`embedded Postgres could not initialise ${dataDir}: ${(error as Error).message}`);
+    throw explained(error, `embedded Postgres could not initialise ${dataDir}`);
   } finally {
     rmSync(passwordFile, { force: true });
   }
@@ -156,6 +157,12 @@ async function connectToRunning(dataDir: string, pid: number, log: (line: string
   const password = readPassword(dataDir);
   log(`[db] using the embedded Postgres already running in ${dataDir} (pid ${pid}) on port ${port}`);
   return { url: serverUrl(password, port), port, dataDir, owned: false, stop: async () => {} };
+}
+
+/** `error` with what was being done in front; a ConfigError (a binary that cannot run) stays one. */
+function explained(error: unknown, doing: string): Error {
+  const message = `${doing}: ${(error as Error).message}`;
+  return error instanceof ConfigError ? new ConfigError(message) : new Error(message, { cause: error });
 }
 
 function serverUrl(password: string, port: number): string {

