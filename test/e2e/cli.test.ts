@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCommandHandlers } from '../../src/commands/index.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
-import { demoAdmin } from '../../src/demo/users.ts';
+import { demoAdmin, demoUser } from '../../src/demo/users.ts';
 import { createEventStore } from '../../src/event-store/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { runToEnd } from '../support/run-process.ts';
@@ -9,6 +9,9 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 
 // `npm run cli` as a user runs it: a real process of src/cli.ts, on a real database (DATABASE_URL).
 const cli = (args: string[], env: Record<string, string> = {}) => runToEnd('src/cli.ts', args, env);
+
+// Each test starts real processes (tsx compiles the sources as they load): slow on a busy machine.
+vi.setConfig({ testTimeout: 240_000 });
 
 describe('cli help', () => {
   it.each([['--help'], ['-h'], ['help']])('`cli %s` prints the usage to stdout and exits 0', async (flag) => {
@@ -53,11 +56,13 @@ describe('cli configuration errors', () => {
 describe('cli projections', () => {
   let database: TestDatabase;
   let requestId: string;
+  let projectId: string;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     const seeded = await seedDemo(createEventStore(database.sql));
     requestId = seeded.vmRequestId;
+    projectId = seeded.projectIds[0]!;
   });
   afterAll(async () => {
     await database?.close();
@@ -72,7 +77,7 @@ describe('cli projections', () => {
     return lines.slice(start, end === -1 ? undefined : end).join('\n');
   };
 
-  it('status lists provisioning_jobs and the provisioning jobs: running, waiting without a worker, done', async () => {
+  it('status lists provisioning_jobs and the provisioning jobs: running, waiting without a worker, done, failed', async () => {
     const store = createEventStore(database.sql);
     let server: TestServer | null = await startTestServer({
       database,
@@ -105,17 +110,36 @@ describe('cli projections', () => {
       expect(waitingJobs).toMatch(new RegExp(`oldest {6}${requestId} \\(PENDING, attempt 1\\), queued .* ago, due for .*, not running`));
       expect(waitingJobs).toContain('workers     none connected: 1 unfinished job(s) wait for a server with provisioning enabled');
 
-      // Another process takes the job over and finishes it.
-      server = await startTestServer({ database, provisioning: { stageMs: 5 } });
+      // A second approval, whose template the hypervisor cannot find.
+      const commands = createCommandHandlers(store);
+      const created = await commands.createVmRequest(demoUser, {
+        projectId,
+        vmName: 'shop-staging-02',
+        size: 'S',
+        justification: 'A second staging server for the status test',
+      });
+      if (!created.ok) throw new Error(JSON.stringify(created.error));
+      const second = created.value;
+      expect((await commands.approveVmRequest(demoAdmin, { id: second.id, expectedVersion: 1 })).ok).toBe(true);
+
+      // Another process takes the first job over and finishes it; the second fails.
+      server = await startTestServer({
+        database,
+        provisioning: {
+          stageMs: 5,
+          failures: [{ operation: 'clone', code: 'TEMPLATE_NOT_FOUND', requestId: second.id, message: 'template rhel-9 is gone' }],
+        },
+      });
       await waitFor(async () => {
-        const [row] = await database.sql<{ status: string }[]>`select status from provisioning_jobs where request_id = ${requestId}::uuid`;
-        return row?.status === 'DONE';
+        const [row] = await database.sql<{ n: number }[]>`select count(*)::int as n from provisioning_jobs where status = 'DONE'`;
+        return row?.n === 2;
       });
       const done = await status();
       expect(done.code, done.stderr).toBe(0);
       const doneJobs = block(done.stdout, 'provisioning jobs');
-      expect(doneJobs).toContain('states      PENDING 0 (0 due now), RETRYING 0, FAILING 0, DONE 1 (READY 1, FAILED 0, SKIPPED 0)');
+      expect(doneJobs).toContain('states      PENDING 0 (0 due now), RETRYING 0, FAILING 0, DONE 2 (READY 1, FAILED 1, SKIPPED 0)');
       expect(doneJobs).not.toContain('oldest');
+      expect(doneJobs).toMatch(new RegExp(`errors {6}${second.id} \\(FAILED, attempt 1\\) .* ago: TEMPLATE_NOT_FOUND template rhel-9 is gone`));
       expect(block(done.stdout, 'provisioning_jobs')).toMatch(/state {7}caught up/);
     } finally {
       await server?.close();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSql } from '../../src/db/client.ts';
 import { adminUrl, createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { withDatabase } from '../support/names.ts';
@@ -9,6 +9,9 @@ import { runScript, runToEnd } from '../support/run-process.ts';
 // `npm start` (src/main.ts) as a real process, started wrongly: the user gets one line that says what to change.
 
 const STACK_FRAME = /^ {4}at /m;
+
+// Each test starts real processes (tsx compiles the sources as they load): slow on a busy machine.
+vi.setConfig({ testTimeout: 180_000 });
 const secret = randomBytes(32).toString('base64url');
 
 /** A database with nothing in it: if main got as far as migrating, it would hold tables afterwards. */

@@ -73,7 +73,7 @@ export function runScript(script: string, args: readonly string[], env: Record<s
 }
 
 /** Runs a script to its end (killed after `timeoutMs`, so a test never hangs on a process that should have exited). */
-export async function runToEnd(script: string, args: readonly string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Finished> {
+export async function runToEnd(script: string, args: readonly string[], env: Record<string, string>, timeoutMs = 150_000): Promise<Finished> {
   const running = runScript(script, args, env);
   const timer = setTimeout(() => running.child.kill('SIGKILL'), timeoutMs);
   try {
