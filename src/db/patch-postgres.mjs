@@ -1,8 +1,8 @@
-// Runs after `npm install` / `npm ci` (package.json "postinstall"): fixes three defects of postgres.js 3.4.9.
+// Runs after `npm install` / `npm ci` (package.json "postinstall"): fixes four defects of postgres.js 3.4.9.
 // 3.4.10 fixes none of them. 4.x rewrote the connection and the pool (none of the three code paths is left), but it
 // changes how parameters are typed and how transactions are checked, and drizzle-orm 0.45's types do not accept its
 // client: moving to it is an upgrade of its own. So this is for 3.4.9 only, and refuses to touch any other version
-// or any source it does not recognise.
+// or any source it does not recognise. 2 to 4 surfaced in the restart drill (test/e2e/restart-drill.test.ts).
 //
 // 1. Connection queues (src/queue.js). `shift()` leaves a hole at the front of the queue's array and only resets the
 //    array once the queue is empty, while `remove()` searches the array from its start, holes included. Under
@@ -29,7 +29,12 @@
 //    releasing such a connection leaves it with the closed ones, to reconnect on its next query, where it went
 //    back among the open ones and failed every query the pool gave it.
 //
-// 2 and 3 are checked by test/integration/postgres-connection.test.ts.
+// 4. Another crash (src/connection.js). A new connection first reads the server's array types, from an async
+//    function whose promise nobody holds. When the connection fails meanwhile (the server stopping right after
+//    accepting it, then refusing the reconnect), that read is rejected along with the waiting query: an unhandled
+//    rejection, which ends the process. Fix: that promise's rejection is handled (the waiting query has the error).
+//
+// 2 to 4 are checked by test/integration/postgres-connection.test.ts.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const root = new URL('../../node_modules/postgres/', import.meta.url);
@@ -74,7 +79,7 @@ const PATCHES = [
   },
   {
     file: 'connection.js',
-    mark: '/* dvmm: no state survives a lost socket, see src/db/patch-postgres.mjs */',
+    mark: '/* dvmm: lost sockets leave no state and throw nothing, see src/db/patch-postgres.mjs */',
     edits: [
       {
         // terminate() and closed()
@@ -97,6 +102,13 @@ const PATCHES = [
       return true
     }
     const x = socket.write(chunk, fn)`,
+        count: 1,
+      },
+      {
+        from: `        return fetchArrayTypes()
+`,
+        to: `        return fetchArrayTypes().catch(() => { /* its error has gone to the connection's queries */ })
+`,
         count: 1,
       },
     ],
@@ -140,6 +152,7 @@ for (const copy of COPIES) {
     if (!existsSync(url)) continue;
     let text = readFileSync(url, 'utf8');
     if (text.includes(mark.slice(0, mark.indexOf(',')))) continue;
+    if (text.startsWith('/* dvmm:')) fail(`${copy}/${file} carries an older version of this patch: reinstall postgres (rm -rf node_modules/postgres && npm install)`);
     for (const { from, to, count } of edits) {
       const found = text.split(from).length - 1;
       if (found !== count) fail(`${copy}/${file} is not the expected postgres ${EXPECTED_VERSION} source: not patched`);

@@ -117,6 +117,41 @@ async function waitUntil(probe: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 200 && !(await probe()); i++) await new Promise((resolve) => setTimeout(resolve, 25));
 }
 
+describe('postgres.js connections (patched) when a new connection fails while it reads the array types', () => {
+  it('rejects the waiting query instead of leaving an unhandled rejection that ends the process', async () => {
+    // The first socket dies as the connection sends its array-type query; the reconnect is refused. Unpatched, the
+    // type read (an async function nobody awaits) was rejected too: an unhandled rejection ended the process.
+    const script = `
+      import net from 'node:net';
+      import postgres from 'postgres';
+      const url = new URL(process.env.PG_URL);
+      const closed = net.createServer();
+      await new Promise((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const refusedPort = closed.address().port;
+      await new Promise((resolve) => closed.close(resolve));
+      let sockets = 0;
+      const sql = postgres(process.env.PG_URL, { max: 1, onnotice: () => {}, socket: () => {
+        if (++sockets > 1) return net.connect(refusedPort, '127.0.0.1');
+        const socket = net.connect(Number(url.port || 5432), url.hostname);
+        const write = socket.write.bind(socket);
+        socket.write = (data, ...rest) => {
+          if (String(data).includes('typarray')) return (socket.destroy(), true);
+          return write(data, ...rest);
+        };
+        return socket;
+      } });
+      const outcome = await sql\`select 1\`.then(() => 'answered', (e) => e.code);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      console.log(JSON.stringify({ outcome, sockets }));
+      await sql.end({ timeout: 1 });
+    `;
+    const child = await runNode(script, { PG_URL: adminUrl() });
+    expect(child.stderr).toBe('');
+    expect(child.code).toBe(0);
+    expect(JSON.parse(child.stdout.trim())).toEqual({ outcome: 'ECONNREFUSED', sockets: 2 });
+  });
+});
+
 function runNode(script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     // From the repository, so `import 'postgres'` finds node_modules.
