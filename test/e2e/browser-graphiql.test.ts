@@ -247,7 +247,7 @@ describe.skipIf(chromiumPath === null)('GraphiQL for a first-time user (developm
     expect(introspections.every((value) => value === demoHeaders.alice || value === demoHeaders.bob)).toBe(true);
     expect(outsideRequests).toEqual([]);
     expect(errors).toEqual([]);
-  });
+  }, 120_000);
 
   it('has no serious or critical accessibility violations in what this project adds (axe-core)', async () => {
     const { page } = await openGraphiQLAt(server.url);

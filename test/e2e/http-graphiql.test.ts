@@ -207,7 +207,7 @@ describe('GraphiQL and introspection switched off', () => {
   });
 });
 
-// The real entry point, as production runs it: src/main.ts with NODE_ENV=production.
+// The real entry point, as production runs it: src/main.ts with NODE_ENV=production (and once in development).
 describe('npm start in production', () => {
   const secret = 'graphiql-production-test-secret-0123456789';
   let database: TestDatabase;
@@ -254,6 +254,19 @@ describe('npm start in production', () => {
     await withProduction({ GRAPHQL_INTROSPECTION: 'true' }, async (server) => {
       await expectNoPage(server);
       expect((await postGraphQL(server.url, INTROSPECTION, auth)).body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+    });
+  });
+
+  it('in development (the same entry point), offers the demo users whose headers it prints', async () => {
+    await withProduction({ NODE_ENV: 'development' }, async (server) => {
+      const page = decoded(await get(server.url, HTML));
+      expect(page).toContain('"demoUsersUrl":"/graphiql/demo-users"');
+      const response = await get(`${server.origin}/graphiql/demo-users`);
+      expect(response.status).toBe(200);
+      const { users } = JSON.parse(decoded(response)) as { users: { id: string; headers: string }[] };
+      expect(users.map((user) => user.id)).toEqual(['alice', 'bob']);
+      const viewer = await postGraphQL(server.url, '{ viewer { id roles } }', JSON.parse(users[1]!.headers) as Record<string, string>);
+      expect(viewer.body).toEqual({ data: { viewer: { id: 'bob', roles: ['admin'] } } });
     });
   });
 
