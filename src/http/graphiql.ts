@@ -60,15 +60,16 @@ export function createGraphiQL(config: GraphiQLConfig): GraphiQL | null {
   if (!config.enabled) return null;
   const picker = config.demoUsers !== undefined;
   let page: Promise<StaticBody> | undefined;
+  // Built once; a failed build is tried again by the next request rather than kept.
   const pageBody = () =>
-    (page ??= graphiqlAssets().then((assets) =>
-      graphiqlPage(assets, {
-        title: TITLE,
-        options: graphiqlOptions(picker),
-        demoUsersUrl: picker ? DEMO_USERS_PATH : null,
-      }),
-    ));
-  if (config.prepareAtStart) pageBody().catch(() => (page = undefined));
+    (page ??= graphiqlAssets()
+      .then((assets) => graphiqlPage(assets, { title: TITLE, options: graphiqlOptions(picker), demoUsersUrl: picker ? DEMO_USERS_PATH : null }))
+      .catch((error: unknown) => {
+        page = undefined;
+        throw error;
+      }));
+  // A failure here shows again, and is logged, on the first request.
+  if (config.prepareAtStart) pageBody().catch(() => {});
 
   return {
     wantsPage(req) {
