@@ -16,7 +16,9 @@ import { buildSchema, createLiveFeed, type Services, useSharedLiveExecution } fr
 import { type AuthConfig, authConfigFromEnv, createAuthenticator } from './http/auth.ts';
 import { devTokenBanner, devTokens } from './http/dev-tokens.ts';
 import { consoleLogger } from './http/logger.ts';
-import { projectionLag, projectorReadiness } from './http/projector-health.ts';
+import { liveFeedReadiness, projectionLag, projectorReadiness, provisioningReadiness } from './http/projector-health.ts';
+import { useDatabaseGate } from './http/plugins/database-gate.ts';
+import { createAvailability } from './db/availability.ts';
 import { assertCanListen, listenError } from './http/listen-errors.ts';
 import { type CorsPolicy, corsPolicyFromEnv } from './http/cors.ts';
 import { createServer, type DvmmServer } from './http/server.ts';
@@ -107,18 +109,25 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
     }
 
     const services: Services = { sql: database.sql, db: database.db, store, live };
+    // During a database outage, queries and mutations are answered 503 at once (see db/availability.ts).
+    const availability = createAvailability(database.sql, { log });
+    stack.push({ name: 'availability', stop: async () => availability.stop() });
     // Another process can take the port after main checked it: the same one-line message then.
     const server: DvmmServer = await createServer({
       services,
       schema: buildSchema(),
       // One execution per change and subscription operation, shared by every subscriber (see shared-execution.ts).
-      plugins: [useSharedLiveExecution()],
+      plugins: [useSharedLiveExecution(), useDatabaseGate(availability)],
       auth: createAuthenticator(auth),
       port: config.port,
       host: config.host,
       cors: config.cors,
       logger: consoleLogger,
-      readiness: { projector: projectorReadiness(projector) },
+      readiness: {
+        projector: projectorReadiness(projector),
+        live: liveFeedReadiness(live),
+        ...(provisioning ? { provisioning: provisioningReadiness(provisioning) } : {}),
+      },
       projectionLag: () => projectionLag(database.sql),
       graphiql: {
         enabled: config.graphiql,

@@ -21,12 +21,23 @@ export type SqlOptions = {
 /** The service's pool size unless DATABASE_POOL_MAX says otherwise. */
 export const DEFAULT_POOL_MAX = 20;
 
-/** A postgres.js pool. NOTICEs are dropped: migrations ("already exists, skipping") would otherwise flood the log. */
+/**
+ * Pause before a pool connection tries again after failing to connect, in seconds: 50 ms doubling up to 1 s.
+ * postgres.js's default grows to 20 s, counted over the whole pool, so after a short outage a query could wait many
+ * seconds for a connection to try again while the server was long back.
+ */
+export const reconnectBackoff = (retries: number): number => Math.min(1, 0.05 * 2 ** Math.max(0, retries - 1));
+
+/**
+ * A postgres.js pool. NOTICEs are dropped: migrations ("already exists, skipping") would otherwise flood the log.
+ * Connecting gives up after 10 s (a server that does not answer at all); a refused or restarting server fails at once.
+ */
 export function createSql(url: string, options: SqlOptions = {}): Sql {
   return postgres(url, {
     max: options.max ?? 10,
     idle_timeout: options.idleTimeout ?? 30,
-    connect_timeout: 30,
+    connect_timeout: 10,
+    backoff: reconnectBackoff,
     onnotice: () => {},
     connection: {
       application_name: options.applicationName ?? 'dvmm',

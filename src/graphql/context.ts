@@ -29,6 +29,8 @@ export interface LiveFeed {
   stop(): Promise<void>;
   /** Number of active subscribers in this process (for /metrics). */
   subscriberCount(): number;
+  /** For /ready: a NOTIFY round trip through its LISTEN connection, and its reads of changed rows work. */
+  check(timeoutMs?: number): Promise<{ ok: boolean; detail?: string }>;
   /** Changes held in this process for subscribers that have not taken them yet (bounded per subscriber). */
   bufferedChanges(): number;
   /**

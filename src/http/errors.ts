@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { isConnectionError } from '../db/connection-errors.ts';
 import type { AuthResult } from './auth.ts';
 import type { Logger } from './logger.ts';
 
@@ -16,6 +17,26 @@ export function unauthenticated(failure: Extract<AuthResult, { ok: false }>): Gr
 
 export const UNEXPECTED_MESSAGE = 'Unexpected error.';
 
+/** What a client is told to wait before retrying during a database outage (the probe looks every half second). */
+export const RETRY_AFTER_SECONDS = 2;
+export const SERVICE_UNAVAILABLE_MESSAGE = 'The service is unavailable for a moment (its database cannot be reached). Retry shortly.';
+
+/**
+ * api.md: the database cannot be reached (an outage, a restart). HTTP 503 with Retry-After; `retryable: true` says the
+ * same request may be sent again (a mutation with the same idempotencyKey writes at most once).
+ */
+export function serviceUnavailable(requestId: string | undefined, located?: GraphQLError): GraphQLError {
+  return new GraphQLError(SERVICE_UNAVAILABLE_MESSAGE, {
+    ...(located ? { nodes: located.nodes, source: located.source, positions: located.positions, path: located.path } : {}),
+    extensions: {
+      code: 'SERVICE_UNAVAILABLE',
+      retryable: true,
+      ...(requestId ? { requestId } : {}),
+      http: { status: 503, headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } },
+    },
+  });
+}
+
 /** A GraphQLError whose every cause is a GraphQLError: raised deliberately (validation, auth, domain), safe to show. */
 export function isIntentional(error: unknown): boolean {
   if (!(error instanceof GraphQLError)) return false;
@@ -25,6 +46,7 @@ export function isIntentional(error: unknown): boolean {
 /** What the client sees instead of an unexpected error: no message, stack or SQL of the original, only ids. */
 export function maskedError(error: unknown, requestId: string | undefined): GraphQLError {
   const located = error instanceof GraphQLError ? error : undefined;
+  if (isConnectionError(error)) return serviceUnavailable(requestId, located);
   const http = located?.extensions['http'];
   return new GraphQLError(UNEXPECTED_MESSAGE, {
     ...(located ? { nodes: located.nodes, source: located.source, positions: located.positions, path: located.path } : {}),
@@ -36,6 +58,9 @@ export function maskedError(error: unknown, requestId: string | undefined): Grap
 export function logUnexpected(logger: Logger, error: unknown, requestId: string | undefined, where: string): void {
   const located = error instanceof GraphQLError ? error : undefined;
   const original = located?.originalError ?? error;
+  // An outage fails every request alike, and the database availability monitor logs it once: one short line at
+  // most every few seconds here, not a stack per request.
+  if (isConnectionError(error)) return logOutageRequest(logger, original, requestId);
   logger.error(`unexpected error ${where}`, {
     ...(requestId ? { requestId } : {}),
     ...(located?.path ? { path: located.path.join('.') } : {}),
@@ -72,4 +97,23 @@ export function withRequestId<E>(errors: readonly E[], unidentified: WeakSet<obj
       extensions: { ...error.extensions, requestId },
     }) as E;
   });
+}
+
+const OUTAGE_LOG_EVERY_MS = 5_000;
+let outageLoggedAt = 0;
+let outageRequestsUnlogged = 0;
+
+function logOutageRequest(logger: Logger, original: unknown, requestId: string | undefined): void {
+  const now = Date.now();
+  if (now - outageLoggedAt < OUTAGE_LOG_EVERY_MS) {
+    outageRequestsUnlogged++;
+    return;
+  }
+  logger.warn('request failed: database unavailable (answered 503)', {
+    ...(requestId ? { requestId } : {}),
+    error: original instanceof Error ? original.message : String(original),
+    ...(outageRequestsUnlogged > 0 ? { alikeSinceLastLine: outageRequestsUnlogged } : {}),
+  });
+  outageLoggedAt = now;
+  outageRequestsUnlogged = 0;
 }

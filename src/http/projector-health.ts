@@ -1,17 +1,29 @@
 import type postgres from 'postgres';
 import { PROJECTIONS, type Projector, readProjectionStatus } from '../projections/index.ts';
-import { PROVISIONING_JOBS_PROJECTION } from '../provisioning/index.ts';
+import type { LiveFeed } from '../graphql/context.ts';
+import { PROVISIONING_JOBS_PROJECTION, type ProvisioningProcess } from '../provisioning/index.ts';
 import type { ProjectionLag } from './metrics.ts';
 import type { ReadinessCheck } from './readiness.ts';
 
-/** /ready: not ready while a projection this process leads is stalled (its handler keeps failing on an event). */
+// Under runChecks' own 2 s limit, so a slow part reports what it is waiting for instead of a bare timeout.
+const ROUND_TRIP_MS = 1_500;
+
+/**
+ * /ready: the projector's lock and LISTEN connections answer (a NOTIFY round trip), its catch-up loop goes round,
+ * and no projection it leads is stalled (its handler keeps failing on an event).
+ */
 export function projectorReadiness(projector: Projector): ReadinessCheck {
-  return () => {
-    const stalled = projector.status().projections.filter((projection) => projection.stalled);
-    return stalled.length === 0
-      ? { ok: true }
-      : { ok: false, detail: `stalled: ${stalled.map((projection) => projection.name).join(', ')}` };
-  };
+  return () => projector.check(ROUND_TRIP_MS);
+}
+
+/** /ready: the live feed hears a NOTIFY on its LISTEN connection, and its reads of changed rows work. */
+export function liveFeedReadiness(live: Pick<LiveFeed, 'check'>): ReadinessCheck {
+  return () => live.check(ROUND_TRIP_MS);
+}
+
+/** /ready: the provisioning process's loop goes round, and its lock and jobs-projection connections answer. */
+export function provisioningReadiness(provisioning: Pick<ProvisioningProcess, 'check'>): ReadinessCheck {
+  return () => provisioning.check(ROUND_TRIP_MS);
 }
 
 // The read models, and the provisioning process's job table, which is fed by a projection too.

@@ -42,3 +42,18 @@ export function batchPool(sql: postgres.Sql, options: { applicationName: string;
     connection: { ...base.connection, application_name: options.applicationName, default_transaction_read_only: 'on' },
   } as unknown as postgres.Options<Record<string, postgres.PostgresType>>);
 }
+
+/** `promise`, or a rejection (code ETIMEDOUT) once `ms` have passed without it settling. */
+export async function withTimeout<T>(promise: PromiseLike<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
 import type { Sql } from '../event-store/types.ts';
-import { dedicatedConnection } from './connection.ts';
+import { dedicatedConnection, withTimeout } from './connection.ts';
 
 /** First key of every projection leader lock ('DVMM'); the second is hashtext(projection name). */
 export const LEADER_LOCK_CLASS = 0x44564d4d;
@@ -12,6 +12,8 @@ export interface Leadership {
    * connection is down; the caller then leads nothing.
    */
   refresh(names: readonly string[]): Promise<Set<string>>;
+  /** A round trip on the lock connection within `timeoutMs` (for /ready); throws otherwise. */
+  ping(timeoutMs: number): Promise<void>;
   /** Releases every lock and closes the connection. */
   close(): Promise<void>;
 }
@@ -42,6 +44,9 @@ export function createLeadership(sql: postgres.Sql, applicationName: string, onL
           pg_try_advisory_lock(${LEADER_LOCK_CLASS}::int, hashtext(name))) as leading
         from unnest(${names as string[]}::text[]) as name`;
       return new Set(rows.filter((row) => row.leading).map((row) => row.name));
+    },
+    async ping(timeoutMs) {
+      await withTimeout(lock`select 1`, timeoutMs);
     },
     async close() {
       closing = true;

@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
 import type postgres from 'postgres';
+import { isConnectionError } from '../db/connection-errors.ts';
+import { outageLog } from '../db/outage-log.ts';
 import { EVENTS_CHANNEL } from '../event-store/notifier.ts';
 import { readAllLean, type LogEvent, type ReadLogResult } from '../event-store/read-all.ts';
 import type { GlobalCheckpoint } from '../event-store/types.ts';
@@ -64,6 +66,12 @@ export interface Projector {
    * process are not waited for. Rejects when the projector stops first.
    */
   caughtUp(): Promise<void>;
+  /**
+   * For /ready: round trips through the lock connection and the LISTEN connection (a NOTIFY it must hear), and the
+   * catch-up loop goes round (it does at least every poll interval when nothing fails). Not ok while any of these
+   * does not hold or a projection it leads is stalled.
+   */
+  check(timeoutMs?: number): Promise<{ ok: boolean; detail?: string }>;
 }
 
 interface Slot {
@@ -122,6 +130,8 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   }));
 
   let stopped = false;
+  /** When the catch-up loop last applied a batch or went round without failing (for check()). */
+  let lastRoundAt = Date.now();
   let pumping: Promise<void> | null = null;
   let again = false;
   let retryTimer: NodeJS.Timeout | null = null;
@@ -186,7 +196,8 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       slot.checkpoint = slot.leading ? await loadCheckpoint(sql, slot.projection.name) : null;
     } catch (error) {
       slot.checkpoint = null; // the leadership check loads it again
-      log(`could not load the checkpoint of ${slot.projection.name}: ${describe(error)}`);
+      // An outage is logged once by the leader check and the catch-up loop.
+      if (!isConnectionError(error)) log(`could not load the checkpoint of ${slot.projection.name}: ${describe(error)}`);
     }
   };
 
@@ -202,13 +213,19 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       committed(slot, outcome.checkpoint, events.length);
     } catch (batchError) {
       if (!slot.leading) return;
+      // The database went away: no event is at fault, nothing stalls. The loop tries again when it answers (a
+      // COMMIT that went through unanswered makes that batch stale, and the checkpoint is reloaded).
+      if (isConnectionError(batchError)) throw batchError;
       // Find the culprit, so everything before it commits and the checkpoint stops right there.
       const isolated = events.length > 1 ? await applyIsolating(writer, slot.projection, from, events, applyOptions) : null;
       if (!slot.leading) return;
       if (isolated === null) return stall(slot, events[0]!, batchError);
       if (isolated.kind === 'stale') return await reload(slot);
       if (isolated.applied > 0) committed(slot, isolated.checkpoint, isolated.applied);
-      if (isolated.kind === 'failed') stall(slot, isolated.event, isolated.error);
+      if (isolated.kind === 'failed') {
+        if (isConnectionError(isolated.error)) throw isolated.error;
+        stall(slot, isolated.event, isolated.error);
+      }
     }
   };
 
@@ -229,7 +246,8 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
         for (const slot of group) if (slot.leading) committed(slot, outcome.checkpoint, events.length);
         return;
       }
-    } catch {
+    } catch (error) {
+      if (isConnectionError(error)) throw error;
       // Found below, projection by projection (a prepared batch is used once: each prepares again).
     }
     await Promise.all(group.map((slot) => applyTo(slot, from, events)));
@@ -276,8 +294,14 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       } else {
         next = null;
       }
-      await applyGroup(group, from, events, prepared);
+      try {
+        await applyGroup(group, from, events, prepared);
+      } catch (error) {
+        next?.catch(() => {}); // the read ahead is abandoned with this round: its failure is nobody's to handle
+        throw error;
+      }
       progressed = true;
+      lastRoundAt = Date.now();
       if (options.onBatch) traceBatch(group, events, trace);
       settleWaiters();
       const intact = group.every(
@@ -365,6 +389,8 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     });
   };
 
+  const catchUpOutage = outageLog(log, 'catch-up');
+
   /** Runs the pump; a wake-up while it runs makes it go round once more, so nothing notified is left unread. */
   function wake(): void {
     if (stopped) return;
@@ -378,9 +404,11 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
         again = false;
         try {
           await pumpAll();
+          lastRoundAt = Date.now();
+          catchUpOutage.recovered();
         } catch (error) {
-          // A failed read (connection lost, server restarting): the poll tries again.
-          log(`catch-up failed: ${describe(error)}`);
+          // A failed read or write (connection lost, server restarting): the poll tries again, every second.
+          catchUpOutage.failed(error);
           break;
         }
       } while (again && !stopped);
@@ -395,18 +423,19 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   const leadership = createLeadership(sql, applicationName, () => loseAll('lock connection closed'));
   let checking: Promise<void> | null = null;
   let lastLeaderError: string | null = null;
+  const leaderOutage = outageLog(log, `leader check (every ${leaderCheckMs} ms)`);
   const checkLeadership = (): Promise<void> =>
     (checking ??= (async () => {
       let held: Set<string>;
       try {
         held = await leadership.refresh(names);
       } catch (error) {
-        const why = `leader check failed: ${describe(error)}`;
-        if (why !== lastLeaderError) log(`${why}; retrying every ${leaderCheckMs} ms`);
-        lastLeaderError = why;
-        loseAll(why);
+        leaderOutage.failed(error);
+        lastLeaderError = `leader check failed: ${describe(error)}`;
+        loseAll(lastLeaderError);
         return;
       }
+      leaderOutage.recovered();
       lastLeaderError = null;
       let changed = false;
       for (const slot of slots) {
@@ -477,6 +506,20 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
           lastCommitAt: s.lastCommitAt,
         })),
       };
+    },
+    async check(timeoutMs = 2_000) {
+      if (stopped) return { ok: false, detail: 'stopped' };
+      const problems: string[] = [];
+      const [lock, listen] = await Promise.allSettled([leadership.ping(timeoutMs), listener.ping(timeoutMs)]);
+      if (lock.status === 'rejected') problems.push(`lock connection: ${describe(lock.reason)}`);
+      if (listen.status === 'rejected') problems.push(`LISTEN connection: ${describe(listen.reason)}`);
+      if (lastLeaderError) problems.push(lastLeaderError);
+      const quietMs = Date.now() - lastRoundAt;
+      const roundDueMs = Math.max(5_000, 5 * pollIntervalMs);
+      if (slots.some((s) => s.leading) && quietMs > roundDueMs) problems.push(`catch-up loop made no progress for ${Math.round(quietMs / 1000)} s`);
+      const stalled = slots.filter((s) => s.leading && s.stall).map((s) => s.projection.name);
+      if (stalled.length > 0) problems.push(`stalled: ${stalled.join(', ')}`);
+      return problems.length === 0 ? { ok: true } : { ok: false, detail: problems.join('; ') };
     },
     async caughtUp() {
       if (stopped) throw new Error('projector stopped');

@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { dedicatedConnection } from '../projections/connection.ts';
+import { dedicatedConnection, withTimeout } from '../projections/connection.ts';
 
 /** First key of the two-key advisory lock space ("DVMP"): keeps job locks apart from every other lock. */
 export const JOB_LOCK_SPACE = 0x44564d50;
@@ -18,15 +18,23 @@ export class LostJobLockError extends Error {
 export interface JobLocks {
   /** Takes the job's lock if nobody holds it; false when another process (or this one) works on it. */
   tryLock(requestId: string): Promise<boolean>;
+  /** Releases the job's lock if the session that took it still holds it (after a lost connection there is none). */
   unlock(requestId: string): Promise<void>;
-  /** Throws LostJobLockError unless this process still holds the job's lock. */
+  /** Throws LostJobLockError unless this process still holds the job's lock, in the session that took it. */
   assertHeld(requestId: string): Promise<void>;
+  /** A round trip on the lock connection within `timeoutMs` (for /ready); throws otherwise. */
+  ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * Who drives which job: a session-level advisory lock per job, all held on one dedicated connection (outside the
  * pool, never recycled for idleness or age).
+ *
+ * Fencing: each lock is remembered with the backend pid of the session that took it. When the connection closes
+ * (the server restarted, the backend was terminated), every lock went with it: `onLost` hears of the jobs at once,
+ * so the worker stops them before another process, polling, takes them over; assertHeld fails for them from then
+ * on (a new session has another pid); and unlock leaves them alone, since the new session holds nothing to release.
  *
  * Why advisory locks and not SELECT ... FOR UPDATE SKIP LOCKED: a job runs for minutes, and a transaction kept open
  * that long (with the xid a row lock assigns) would hold back the snapshot horizon that gap-safe event readers wait
@@ -36,29 +44,56 @@ export interface JobLocks {
  * assertHeld, called before every step that writes, notices and stops the job.
  * Advisory locks are re-entrant within a session, so the caller must not lock a job it already runs.
  */
-export async function openJobLocks(sql: postgres.Sql, applicationName: string): Promise<JobLocks> {
-  const connection = dedicatedConnection(sql, { applicationName });
+export async function openJobLocks(
+  sql: postgres.Sql,
+  applicationName: string,
+  onLost: (requestIds: string[]) => void = () => {},
+): Promise<JobLocks> {
+  /** requestId -> backend pid of the session holding its lock. */
+  const held = new Map<string, number>();
+  let closing = false;
+  const connection = dedicatedConnection(sql, {
+    applicationName,
+    onclose: () => {
+      const lost = [...held.keys()];
+      held.clear();
+      if (lost.length > 0 && !closing) onLost(lost);
+    },
+  });
   await connection`select 1`;
   const key = (requestId: string) => connection`${JOB_LOCK_SPACE}::int, hashtext(${requestId})`;
   return {
     async tryLock(requestId) {
-      const [row] = await connection<{ locked: boolean }[]>`select pg_try_advisory_lock(${key(requestId)}) as locked`;
-      return row?.locked === true;
+      const [row] = await connection<{ locked: boolean; pid: number }[]>`
+        select pg_try_advisory_lock(${key(requestId)}) as locked, pg_backend_pid() as pid`;
+      if (row?.locked !== true) return false;
+      // Should that session have ended since it answered, the pid is a dead one's and assertHeld fails the job.
+      held.set(requestId, row.pid);
+      return true;
     },
     async unlock(requestId) {
-      await connection`select pg_advisory_unlock(${key(requestId)})`;
+      const pid = held.get(requestId);
+      if (pid === undefined) return;
+      held.delete(requestId);
+      await connection`select case when pg_backend_pid() = ${pid} then pg_advisory_unlock(${key(requestId)}) end`;
     },
     async assertHeld(requestId) {
+      const pid = held.get(requestId);
+      if (pid === undefined) throw new LostJobLockError(requestId);
       // hashtext is an int4 and pg_locks.objid an oid; the int4 -> oid cast wraps negatives the way the lock does.
       const [row] = await connection<{ held: boolean }[]>`
-        select exists (
+        select pg_backend_pid() = ${pid} and exists (
           select 1 from pg_locks
           where locktype = 'advisory' and pid = pg_backend_pid() and granted and objsubid = 2
             and classid = ${JOB_LOCK_SPACE}::int::oid and objid = hashtext(${requestId})::oid
         ) as held`;
       if (row?.held !== true) throw new LostJobLockError(requestId);
     },
+    async ping(timeoutMs) {
+      await withTimeout(connection`select 1`, timeoutMs);
+    },
     async close() {
+      closing = true;
       try {
         await connection`select pg_advisory_unlock_all()`;
       } catch {

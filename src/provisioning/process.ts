@@ -32,6 +32,11 @@ export interface ProvisioningProcess {
   /** Lets running jobs stop at their next step (nothing half-recorded), releases every lock and connection. */
   stop(): Promise<void>;
   status(): ProvisioningStatus;
+  /**
+   * For /ready: the worker's loop keeps going round and finds the database, its lock connection answers, and its
+   * jobs projection's connections answer (see Projector.check).
+   */
+  check(timeoutMs?: number): Promise<{ ok: boolean; detail?: string }>;
   /** Look for due jobs now. */
   wake(): void;
 }
@@ -49,8 +54,12 @@ export async function startProvisioning(config: StartProvisioningOptions): Promi
   const log = (line: string) => logLine(`[provisioning] ${line}`);
   const commands = config.commands ?? createCommandHandlers(store);
 
-  const locks = await openJobLocks(sql, `${WORKER_APPLICATION_NAME} ${hostname()}:${process.pid}`);
-  const worker = startWorker({ sql, store, commands, hypervisor, options, locks, log });
+  let worker: ReturnType<typeof startWorker> | null = null;
+  const locks = await openJobLocks(sql, `${WORKER_APPLICATION_NAME} ${hostname()}:${process.pid}`, (lost) => {
+    log(`lock connection lost: stopping ${lost.length} running job(s) at once; they run again under a new lock`);
+    worker?.lost(lost);
+  });
+  worker = startWorker({ sql, store, commands, hypervisor, options, locks, log });
   let projector: Awaited<ReturnType<typeof startProjector>>;
   try {
     projector = await startProjector({
@@ -68,8 +77,21 @@ export async function startProvisioning(config: StartProvisioningOptions): Promi
   log(`started (${hypervisor.kind} hypervisor, up to ${options.concurrency} at a time, ${options.maxAttempts} attempts)`);
 
   let stopping: Promise<void> | null = null;
+  const started = worker;
   return {
     wake: worker.wake,
+    async check(timeoutMs = 2_000) {
+      if (stopping) return { ok: false, detail: 'stopped' };
+      const problems: string[] = [];
+      const quietMs = Date.now() - started.lastLoopAt();
+      if (quietMs > Math.max(10_000, 5 * options.pollIntervalMs)) problems.push(`worker loop stuck for ${Math.round(quietMs / 1000)} s`);
+      if (started.failing()) problems.push('looking for jobs fails');
+      const [lock, jobs] = await Promise.allSettled([locks.ping(timeoutMs), projector.check(timeoutMs)]);
+      if (lock.status === 'rejected') problems.push(`lock connection: ${(lock.reason as Error).message}`);
+      if (jobs.status === 'fulfilled' && !jobs.value.ok) problems.push(`jobs projection: ${jobs.value.detail}`);
+      if (jobs.status === 'rejected') problems.push(`jobs projection: ${(jobs.reason as Error).message}`);
+      return problems.length === 0 ? { ok: true } : { ok: false, detail: problems.join('; ') };
+    },
     status: () => ({
       hypervisor: hypervisor.kind,
       jobsProjection: projector.status().projections.find((p) => p.name === PROVISIONING_JOBS_PROJECTION) ?? null,

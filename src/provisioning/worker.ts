@@ -1,3 +1,5 @@
+import { isConnectionError } from '../db/connection-errors.ts';
+import { outageLog } from '../db/outage-log.ts';
 import { backoffMs } from './backoff.ts';
 import { isHypervisorError } from './hypervisor.ts';
 import type { JobLocks } from './job-locks.ts';
@@ -23,9 +25,18 @@ const FINISHED_KEY = { READY: 'ready', FAILED: 'failed', SKIPPED: 'skipped' } as
 export interface Worker {
   /** Look for due jobs now (e.g. after the projection inserted some). */
   wake(): void;
+  /** The locks of these jobs are gone (the lock connection closed): stop driving them now, another may take them. */
+  lost(requestIds: readonly string[]): void;
   stop(): Promise<void>;
   status(): WorkerStatus;
+  /** When the loop last looked for jobs, successfully or not (for /ready: it must keep going round). */
+  lastLoopAt(): number;
+  /** True while looking for jobs fails (the database cannot be reached). */
+  failing(): boolean;
 }
+
+/** Longest pause between attempts to look for jobs while that fails. */
+const FAILING_POLL_MAX_MS = 5_000;
 
 /**
  * Runs due jobs, up to `concurrency` at a time, each under its advisory lock, so that across all processes one
@@ -36,6 +47,10 @@ export function startWorker(deps: WorkerDeps): Worker {
   const { sql, locks, options, log } = deps;
   const abort = new AbortController();
   const running = new Map<string, Promise<void>>();
+  /** Per running job: aborting it stops that job alone (its lock is gone). */
+  const jobAborts = new Map<string, AbortController>();
+  const lookOutage = outageLog(log, 'looking for provisioning jobs');
+  let loopAt = Date.now();
   /** Local back-off after an outage, for when the database could not record it. */
   const notBefore = new Map<string, number>();
   const status: WorkerStatus = {
@@ -64,17 +79,22 @@ export function startWorker(deps: WorkerDeps): Worker {
 
   const drive = async (job: ProvisioningJob): Promise<void> => {
     const id = job.requestId;
+    const jobAbort = new AbortController();
+    jobAborts.set(id, jobAbort);
     try {
-      const result = await runJob({ ...deps, fence: () => locks.assertHeld(id), signal: abort.signal }, job);
+      const signal = AbortSignal.any([abort.signal, jobAbort.signal]);
+      const result = await runJob({ ...deps, fence: () => locks.assertHeld(id), signal }, job);
       if (result.kind === 'retry-scheduled') status.retriesScheduled++;
       else status.finished[FINISHED_KEY[result.outcome]]++;
       notBefore.delete(id);
     } catch (error) {
-      if (isAborted(error)) return;
+      if (isAborted(error) && !jobAbort.signal.aborted) return;
       status.interruptions++;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = jobAbort.signal.aborted ? new LostJobLockError(id).message : error instanceof Error ? error.message : String(error);
       status.lastError = { requestId: id, message, at: new Date() };
-      log(`request ${id}: interrupted (${message}); will run again`);
+      // An outage interrupts every running job alike; lookOutage logs it once.
+      if (!isConnectionError(error)) log(`request ${id}: interrupted (${message}); will run again`);
+      if (jobAbort.signal.aborted) return;
       // Lost lock: someone else may be driving it now; leave the row alone.
       if (error instanceof LostJobLockError) return;
       // A failed compensation waits like a retry; anything else is our own outage and waits the base delay.
@@ -82,6 +102,7 @@ export function startWorker(deps: WorkerDeps): Worker {
       notBefore.set(id, Date.now() + delay);
       await postpone(sql, id, delay).catch(() => {});
     } finally {
+      jobAborts.delete(id);
       await locks.unlock(id).catch(() => {});
       running.delete(id);
       wake();
@@ -109,20 +130,35 @@ export function startWorker(deps: WorkerDeps): Worker {
   };
 
   const loop = (async () => {
+    let failures = 0;
     while (!stopped) {
       let nextDueInMs: number | null = null;
       try {
         nextDueInMs = await fill();
+        failures = 0;
+        lookOutage.recovered();
       } catch (error) {
-        log(`looking for provisioning jobs failed: ${(error as Error).message}`);
+        failures++;
+        lookOutage.failed(error);
       }
+      loopAt = Date.now();
       if (stopped) break;
-      await idle(Math.min(options.pollIntervalMs, nextDueInMs ?? Infinity));
+      // While the database cannot be reached, look less often (doubling, up to 5 s): it is retried, never given up.
+      await idle(
+        failures === 0
+          ? Math.min(options.pollIntervalMs, nextDueInMs ?? Infinity)
+          : Math.min(Math.max(FAILING_POLL_MAX_MS, options.pollIntervalMs), options.pollIntervalMs * 2 ** (failures - 1)),
+      );
     }
   })();
 
   return {
     wake,
+    lost(requestIds) {
+      for (const id of requestIds) jobAborts.get(id)?.abort(new LostJobLockError(id));
+    },
+    lastLoopAt: () => loopAt,
+    failing: () => lookOutage.down,
     status: () => ({ ...status, finished: { ...status.finished }, running: [...running.keys()] }),
     async stop() {
       stopped = true;

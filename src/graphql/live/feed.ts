@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import type postgres from 'postgres';
 import { readVmRequest } from '../../commands/index.ts';
 import { createDb, createSql, type DrizzleDb } from '../../db/client.ts';
+import { outageLog } from '../../db/outage-log.ts';
 import type { Principal } from '../../domain/index.ts';
 import { createEventStore, type EventStore, type GlobalCheckpoint } from '../../event-store/index.ts';
 import { CHANGES_CHANNEL, compareCheckpoints, decodeCursor, parseChanges } from '../../projections/changes.ts';
@@ -28,7 +29,7 @@ export type LiveFeedOptions = ({ sql: postgres.Sql; db?: DrizzleDb; store?: Even
    */
   replayPageSize?: number;
   applicationName?: string;
-  /** Pause before retrying after a failed read-model load. Default 1000 ms. */
+  /** Pause before retrying after a failed read-model load; it doubles, up to 2 s, while reads keep failing. Default 250 ms. */
   retryMs?: number;
 };
 
@@ -47,7 +48,10 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
   const capacity = options.capacity ?? 100;
   const pageSize = options.pageSize ?? 500;
   const replayPageSize = options.replayPageSize ?? 50;
-  const retryMs = options.retryMs ?? 1000;
+  const retryMs = options.retryMs ?? 250;
+  const retryMaxMs = Math.max(retryMs, 2_000);
+  let retryDelayMs = retryMs;
+  const readOutage = outageLog((line) => log(`[live] ${line}`), 'reading changed rows');
   const ownSql = 'url' in options ? createSql(options.url, { max: 4, applicationName: 'dvmm-live' }) : null;
   const sql = 'sql' in options ? options.sql : ownSql!;
   const db = ('sql' in options ? options.db : undefined) ?? createDb(sql);
@@ -118,14 +122,17 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
           pending.clear();
           await deliverChanges(tenants);
         }
+        readOutage.recovered();
+        retryDelayMs = retryMs;
       } catch (error) {
         // A failed read loses nothing: the cursors did not move, so the next drain reads the same rows again.
-        log(`[live] reading changed rows failed: ${(error as Error).message}; retrying in ${retryMs} ms`);
+        readOutage.failed(error);
         catchUp = true;
         retryTimer = setTimeout(() => {
           retryTimer = null;
           schedule();
-        }, retryMs);
+        }, retryDelayMs);
+        retryDelayMs = Math.min(retryMaxMs, retryDelayMs * 2);
         retryTimer.unref();
       } finally {
         draining = false;
@@ -175,6 +182,16 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
     },
 
     subscriberCount: () => registry.count(),
+
+    async check(timeoutMs = 2_000) {
+      if (stopped || !listener) return { ok: false, detail: 'stopped' };
+      try {
+        await listener.ping(timeoutMs);
+      } catch (error) {
+        return { ok: false, detail: `LISTEN connection: ${(error as Error).message}` };
+      }
+      return readOutage.down ? { ok: false, detail: 'reading changed rows fails' } : { ok: true };
+    },
 
     bufferedChanges() {
       let total = 0;
