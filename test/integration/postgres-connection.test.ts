@@ -67,7 +67,7 @@ describe('postgres.js connections (patched) when a socket goes away', () => {
     const { sql } = clientWithSockets({ max: 1, connectTimeout: 3 });
     const killer = postgres(adminUrl(), { max: 1, onnotice: () => {} });
     clients.push(killer);
-    const [{ pid }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const [{ pid }] = (await sql<{ pid: number }[]>`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
     const sleeping = sql`select pg_sleep(30)`.then(
       () => 'answered',
       (error: { code?: string }) => error.code,
