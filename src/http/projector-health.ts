@@ -12,8 +12,13 @@ const ROUND_TRIP_MS = 1_500;
  * /ready: the projector's lock and LISTEN connections answer (a NOTIFY round trip), its catch-up loop goes round,
  * and no projection it leads is stalled (its handler keeps failing on an event).
  */
-export function projectorReadiness(projector: Projector): ReadinessCheck {
-  return () => projector.check(ROUND_TRIP_MS);
+export function projectorReadiness(projector: Pick<Projector, 'status' | 'check'>): ReadinessCheck {
+  return async () => {
+    // A stall is known here without a round trip, and is the likelier thing for an operator to look for.
+    const stalled = projector.status().projections.filter((projection) => projection.stalled);
+    if (stalled.length > 0) return { ok: false, detail: `stalled: ${stalled.map((projection) => projection.name).join(', ')}` };
+    return projector.check(ROUND_TRIP_MS);
+  };
 }
 
 /** /ready: the live feed hears a NOTIFY on its LISTEN connection, and its reads of changed rows work. */
