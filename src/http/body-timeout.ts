@@ -4,8 +4,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * Answers 408 and closes the connection when a request's body stops arriving: no byte for `idleMs` while part of
  * it is still due (a Content-Length larger than what the client sends, then silence). Node would wait for it up to
  * its requestTimeout of 5 minutes, holding the connection. A client that half-closes instead gets Node's 400 at
- * once. Progress is read from the socket's byte count, so a slow body that keeps coming is left alone, and a request
- * whose body is complete costs one timer that finds nothing to do.
+ * once. Progress is read from the socket's byte count, so a slow body that keeps coming is left alone, as is one the
+ * server has not started reading (a large body waits in Node's buffer), and a complete body costs one timer that
+ * finds nothing to do.
  */
 export function guardBody(req: IncomingMessage, res: ServerResponse, idleMs: number): void {
   if (!hasBody(req)) return;
@@ -13,7 +14,8 @@ export function guardBody(req: IncomingMessage, res: ServerResponse, idleMs: num
   let seen = socket.bytesRead;
   const check = () => {
     if (req.complete || res.writableEnded || socket.destroyed) return;
-    if (socket.bytesRead !== seen) {
+    // Unread data buffered means the server is the one not reading (Node stops reading the socket while it waits).
+    if (socket.bytesRead !== seen || req.readableLength > 0) {
       seen = socket.bytesRead;
       timer = setTimeout(check, idleMs);
       return;

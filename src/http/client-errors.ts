@@ -20,10 +20,15 @@ const MESSAGES: Record<number, string> = {
  * with a FIN, and the rest of what the client sends is read and dropped until it closes (or DRAIN_MS), so the
  * answer arrives rather than a reset.
  */
-export function answerClientError(error: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex): void {
+export function answerClientError(
+  error: Error & { code?: string; rawPacket?: Buffer },
+  socket: Duplex,
+  /** A response to an earlier request on this connection is under way: no answer can go between its bytes. */
+  responding: boolean,
+): void {
   // Node feeds later chunks to the failed parser again, each time raising this once more: answer the first only.
   socket.removeAllListeners('data');
-  if (!socket.writable || error.code === 'ECONNRESET') {
+  if (!socket.writable || responding || error.code === 'ECONNRESET') {
     socket.destroy();
     return;
   }

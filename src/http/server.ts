@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -119,6 +120,7 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
   const handleGraphQL = yoga.requestListener as unknown as (req: IncomingMessage, res: ServerResponse, context: ServerContext) => Promise<void>;
 
   const inFlight = new Set<ServerResponse>();
+  const respondingOn = (socket: Duplex) => [...inFlight].some((res) => res.socket === socket && res.headersSent);
   const server = createHttpServer((req, res) => {
     const requestId = requestIdFrom(req.headers['x-request-id']);
     const route = routeOf(req.url);
@@ -138,7 +140,7 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
       else res.destroy();
     });
   });
-  server.on('clientError', answerClientError);
+  server.on('clientError', (error: Error, socket: Duplex) => answerClientError(error, socket, respondingOn(socket)));
 
   const serve = async (route: string, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
     const method = req.method ?? '';
