@@ -124,6 +124,29 @@ describe('cli verify against the signed chain', () => {
     expect((await verify([other])).code).toBe(1);
   });
 
+  it('an event inserted into the sealed past (triggers off, hash computed, an old transaction id) is reported', async () => {
+    const { stream, events, last } = await sealedLog(3);
+    const first = events[0]!;
+    // Version 4 of the stream, made to sort right after version 1 in the log's order.
+    await asAttacker(t.sql, [
+      `insert into events (position, transaction_id, stream_id, stream_type, stream_version, event_type, data, metadata,
+                           tenant_id, recorded_at, prev_hash, hash)
+       overriding system value
+       select 1000, '${first.transactionId}'::xid8, stream_id, stream_type, 4, 'Happened', '{"n": 4}', metadata, tenant_id,
+              recorded_at, '${last.hash}',
+              dvmm_event_hash(1000, stream_id, stream_type, 4, 'Happened', 1, '{"n": 4}', metadata, tenant_id, recorded_at, '${last.hash}')
+       from events where position = ${first.position}`,
+    ]);
+    const one = await verify([stream]);
+    expect(one.code).toBe(2);
+    expect(one.first).toContain('at position 1000 (stream');
+    expect(one.first).toContain('version 4 sorts before the chain\'s head but was never chained: inserted afterwards');
+    const whole = await verify();
+    expect(whole.code).toBe(2);
+    expect(whole.text).toContain('the log has position 1000 here: an event was inserted or the order changed');
+    expect(whole.text).toContain('contradicts seal #1');
+  });
+
   it('a seal signed with another key fails verification', async () => {
     await sealedLog();
     await sealer.stop(); // the forger's sealer below takes the lock
