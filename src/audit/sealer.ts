@@ -107,7 +107,7 @@ export async function startSealer(options: SealerOptions): Promise<Sealer> {
 
   const tick = (): Promise<void> =>
     serial(async () => {
-      if (stopped) return;
+      if (stopping) return;
       try {
         if (!(await refreshLeadership())) return;
         await sealIfMoved(await chainReadable(), false);
@@ -121,7 +121,13 @@ export async function startSealer(options: SealerOptions): Promise<Sealer> {
       }
     });
 
-  const timer = setInterval(() => void tick(), chainIntervalMs);
+  // At most one tick waits: a catch-up longer than the interval does not pile up rounds behind it.
+  let pendingTick: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    pendingTick ??= tick().finally(() => {
+      pendingTick = null;
+    });
+  }, chainIntervalMs);
   timer.unref();
   await tick();
 
@@ -141,7 +147,7 @@ export async function startSealer(options: SealerOptions): Promise<Sealer> {
         // An older transaction (in any database of the server) can hold the gap-safe horizon back for a moment.
         while (target && compareCheckpoints(current.checkpoint, target) < 0) {
           await new Promise((resolve) => setTimeout(resolve, 5));
-          if (!leading) return null;
+          if (!leading || stopping) return null;
           current = await chainReadable();
         }
         await sealIfMoved(current, true);
