@@ -1,3 +1,5 @@
+import { ConfigError } from '../config-error.ts';
+
 /**
  * Which web pages on other origins may call the API from a browser (CORS). Same-origin pages, such as the GraphiQL
  * page this server serves, need no CORS at all. Credentials (cookies) are never allowed: the API authenticates by
@@ -29,7 +31,7 @@ export function corsPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): CorsPol
   const origins = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
   for (const origin of origins) {
     if (origin !== '*' && normalizedOrigin(origin) !== origin) {
-      throw new Error(`CORS_ORIGINS must list origins such as https://portal.example.com (scheme, host and port only, no trailing slash), or *; got "${origin}"`);
+      throw new ConfigError(`CORS_ORIGINS must list origins such as https://portal.example.com (scheme, host and port only, no trailing slash), or *; got "${origin}"`);
     }
   }
   return { kind: 'list', origins };

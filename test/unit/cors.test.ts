@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config-error.ts';
 import { allowsOrigin, corsPolicyFromEnv } from '../../src/http/cors.ts';
 
 describe('CORS_ORIGINS', () => {
@@ -20,6 +21,8 @@ describe('CORS_ORIGINS', () => {
   it.each(['https://portal.example.com/', 'https://portal.example.com/app', 'portal.example.com', 'https://PORTAL.example.com', 'https://portal.example.com:443', 'null'])(
     'stops the start on %j, which a browser never sends as an Origin',
     (origin) => {
+      // A ConfigError: npm start prints the message alone and exits 1.
+      expect(() => corsPolicyFromEnv({ CORS_ORIGINS: origin })).toThrow(ConfigError);
       expect(() => corsPolicyFromEnv({ CORS_ORIGINS: origin })).toThrow(/CORS_ORIGINS/);
     },
   );
