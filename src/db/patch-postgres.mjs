@@ -1,8 +1,8 @@
-// Runs after `npm install` / `npm ci` (package.json "postinstall"): fixes four defects of postgres.js 3.4.9.
+// Runs after `npm install` / `npm ci` (package.json "postinstall"): fixes five defects of postgres.js 3.4.9.
 // 3.4.10 fixes none of them. 4.x rewrote the connection and the pool (none of the three code paths is left), but it
 // changes how parameters are typed and how transactions are checked, and drizzle-orm 0.45's types do not accept its
 // client: moving to it is an upgrade of its own. So this is for 3.4.9 only, and refuses to touch any other version
-// or any source it does not recognise. 2 to 4 surfaced in the restart drill (test/e2e/restart-drill.test.ts).
+// or any source it does not recognise. 2 to 5 surfaced in the restart drill (test/e2e/restart-drill.test.ts).
 //
 // 1. Connection queues (src/queue.js). `shift()` leaves a hole at the front of the queue's array and only resets the
 //    array once the queue is empty, while `remove()` searches the array from its start, holes included. Under
@@ -29,12 +29,16 @@
 //    releasing such a connection leaves it with the closed ones, to reconnect on its next query, where it went
 //    back among the open ones and failed every query the pool gave it.
 //
+// 5. A hang (src/index.js). A reserved connection with its pipeline full keeps further queries in a queue of its
+//    own until the server answers; when the connection closes instead, they were never settled, and whoever
+//    awaited them (a projector batch, then the projector) waited forever. Fix: closing fails them.
+//
 // 4. Another crash (src/connection.js). A new connection first reads the server's array types, from an async
 //    function whose promise nobody holds. When the connection fails meanwhile (the server stopping right after
 //    accepting it, then refusing the reconnect), that read is rejected along with the waiting query: an unhandled
 //    rejection, which ends the process. Fix: that promise's rejection is handled (the waiting query has the error).
 //
-// 2 to 4 are checked by test/integration/postgres-connection.test.ts.
+// 2 to 5 are checked by test/integration/postgres-connection.test.ts.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const root = new URL('../../node_modules/postgres/', import.meta.url);
@@ -115,7 +119,7 @@ const PATCHES = [
   },
   {
     file: 'index.js',
-    mark: '/* dvmm: a released connection that lost its socket reconnects, see src/db/patch-postgres.mjs */',
+    mark: '/* dvmm: a reserved connection that lost its socket fails its queries and reconnects, see src/db/patch-postgres.mjs */',
     edits: [
       {
         from: `    sql.release = () => {
@@ -128,6 +132,34 @@ const PATCHES = [
         ? queries.length && connect(c, queries.shift())
         : onopen(c)
     }`,
+        count: 1,
+      },
+      {
+        from: `    move(c, reserved)
+    c.reserved = () => queue.length
+      ? c.execute(queue.shift())
+      : move(c, reserved)
+    c.reserved.release = true
+`,
+        to: `    move(c, reserved)
+    c.reserved = () => queue.length
+      ? c.execute(queue.shift())
+      : move(c, reserved)
+    c.reserved.release = true
+    c.reserved.fail = e => { while (queue.length) queue.shift().reject(e) }
+`,
+        count: 1,
+      },
+      {
+        from: `  function onclose(c, e) {
+    move(c, closed)
+    c.reserved = null
+`,
+        to: `  function onclose(c, e) {
+    move(c, closed)
+    c.reserved && c.reserved.fail && c.reserved.fail(e)
+    c.reserved = null
+`,
         count: 1,
       },
     ],

@@ -117,6 +117,35 @@ async function waitUntil(probe: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 200 && !(await probe()); i++) await new Promise((resolve) => setTimeout(resolve, 25));
 }
 
+describe('postgres.js reserved connections (patched) when the socket closes with queries waiting', () => {
+  it('fails the queries waiting behind a full pipeline instead of leaving them pending forever', async () => {
+    // With max_pipeline 1, a second query fills the pipeline and a third waits in the reserved connection's own
+    // queue. Unpatched, the socket's close left that one pending for good.
+    const url = new URL(adminUrl());
+    const sockets: Socket[] = [];
+    const sql = postgres(adminUrl(), {
+      max: 1,
+      max_pipeline: 1,
+      onnotice: () => {},
+      socket: () => {
+        const socket = connect(Number(url.port || 5432), url.hostname);
+        sockets.push(socket);
+        return socket;
+      },
+    } as postgres.Options<Record<string, postgres.PostgresType>>);
+    clients.push(sql);
+    const reserved = await sql.reserve();
+    const outcome = (query: Promise<unknown>) => query.then(() => 'answered', (error: { code?: string }) => error.code);
+    const queries = [outcome(reserved`select pg_sleep(1)`), outcome(reserved`select 2`), outcome(reserved`select 3`)];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    sockets.at(-1)!.destroy();
+    const settled = await Promise.race([Promise.all(queries), new Promise((resolve) => setTimeout(() => resolve('still pending after 5 s'), 5_000))]);
+    expect(settled).toEqual(['CONNECTION_CLOSED', 'CONNECTION_CLOSED', 'CONNECTION_CLOSED']);
+    reserved.release();
+    expect(await sql`select 4 as four`).toEqual([{ four: 4 }]);
+  });
+});
+
 describe('postgres.js connections (patched) when a new connection fails while it reads the array types', () => {
   it('rejects the waiting query instead of leaving an unhandled rejection that ends the process', async () => {
     // The first socket dies as the connection sends its array-type query; the reconnect is refused. Unpatched, the
