@@ -162,7 +162,7 @@ describe.skipIf(chromiumPath === null)('GraphiQL in Chromium', () => {
     expect(await page.evaluate(() => (window as { dvmmTestMarker?: string }).dvmmTestMarker)).toBe('same page');
     expect(outsideRequests).toEqual([]);
     expect(unexpected(errors)).toEqual([]);
-  });
+  }, 120_000);
 });
 
 // What `npm start` offers in development: the demo users' headers, served to the page (GraphiQLConfig.demoUsers).
