@@ -36,7 +36,7 @@ export interface Worker {
 }
 
 /** Longest pause between attempts to look for jobs while that fails. */
-const FAILING_POLL_MAX_MS = 5_000;
+const FAILING_POLL_MAX_MS = 2_000;
 
 /**
  * Runs due jobs, up to `concurrency` at a time, each under its advisory lock, so that across all processes one
@@ -143,7 +143,7 @@ export function startWorker(deps: WorkerDeps): Worker {
       }
       loopAt = Date.now();
       if (stopped) break;
-      // While the database cannot be reached, look less often (doubling, up to 5 s): it is retried, never given up.
+      // While the database cannot be reached, look less often (doubling, up to 2 s): it is retried, never given up.
       await idle(
         failures === 0
           ? Math.min(options.pollIntervalMs, nextDueInMs ?? Infinity)
