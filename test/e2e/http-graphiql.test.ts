@@ -207,7 +207,8 @@ describe('GraphiQL and introspection switched off', () => {
   });
 });
 
-// The real entry point, as production runs it: src/main.ts with NODE_ENV=production (and once in development).
+// The real entry point, as production runs it: src/main.ts with NODE_ENV=production (and once in development). Each
+// test starts a process: 120 s, for a machine busy with other tests.
 describe('npm start in production', () => {
   const secret = 'graphiql-production-test-secret-0123456789';
   let database: TestDatabase;
@@ -248,14 +249,14 @@ describe('npm start in production', () => {
       expect(introspection.body.errors?.[0]?.extensions?.['code']).toBe('INTROSPECTION_DISABLED');
       expect((await postGraphQL(server.url, '{ viewer { id } }', auth)).body).toEqual({ data: { viewer: { id: 'alice' } } });
     });
-  });
+  }, 120_000);
 
   it('answers introspection with GRAPHQL_INTROSPECTION=true, still without GraphiQL', async () => {
     await withProduction({ GRAPHQL_INTROSPECTION: 'true' }, async (server) => {
       await expectNoPage(server);
       expect((await postGraphQL(server.url, INTROSPECTION, auth)).body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
     });
-  });
+  }, 120_000);
 
   it('in development (the same entry point), offers the demo users whose headers it prints', async () => {
     await withProduction({ NODE_ENV: 'development' }, async (server) => {
@@ -268,7 +269,7 @@ describe('npm start in production', () => {
       const viewer = await postGraphQL(server.url, '{ viewer { id roles } }', JSON.parse(users[1]!.headers) as Record<string, string>);
       expect(viewer.body).toEqual({ data: { viewer: { id: 'bob', roles: ['admin'] } } });
     });
-  });
+  }, 120_000);
 
   it('serves GraphiQL (without demo users) and so introspection with GRAPHIQL_ENABLED=true', async () => {
     await withProduction({ GRAPHIQL_ENABLED: 'true' }, async (server) => {
@@ -279,5 +280,5 @@ describe('npm start in production', () => {
       expect((await get(`${server.origin}/graphiql/demo-users`)).status).toBe(404);
       expect((await postGraphQL(server.url, INTROSPECTION, auth)).body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
     });
-  });
+  }, 120_000);
 });
