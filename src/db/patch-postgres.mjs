@@ -1,8 +1,8 @@
-// Runs after `npm install` / `npm ci` (package.json "postinstall"): fixes five defects of postgres.js 3.4.9.
+// Runs after `npm install` / `npm ci` (package.json "postinstall"): fixes six defects of postgres.js 3.4.9.
 // 3.4.10 fixes none of them. 4.x rewrote the connection and the pool (none of the three code paths is left), but it
 // changes how parameters are typed and how transactions are checked, and drizzle-orm 0.45's types do not accept its
 // client: moving to it is an upgrade of its own. So this is for 3.4.9 only, and refuses to touch any other version
-// or any source it does not recognise. 2 to 5 surfaced in the restart drill (test/e2e/restart-drill.test.ts).
+// or any source it does not recognise. 2 to 6 surfaced in the restart drill (test/e2e/restart-drill.test.ts).
 //
 // 1. Connection queues (src/queue.js). `shift()` leaves a hole at the front of the queue's array and only resets the
 //    array once the queue is empty, while `remove()` searches the array from its start, holes included. Under
@@ -33,12 +33,17 @@
 //    own until the server answers; when the connection closes instead, they were never settled, and whoever
 //    awaited them (a projector batch, then the projector) waited forever. Fix: closing fails them.
 //
+// 6. Another hang (src/connection.js). When a socket fails (ECONNRESET), its 'error' fails the queries sent so far;
+//    a query sent after that and before the socket's 'close' (say, the next statement of a transaction, sent from
+//    the first one's rejection) was left pending, since `closed()` fails what is pending only after a clean close.
+//    A projector batch then waited on it forever. Fix: `closed()` fails what is pending either way.
+//
 // 4. Another crash (src/connection.js). A new connection first reads the server's array types, from an async
 //    function whose promise nobody holds. When the connection fails meanwhile (the server stopping right after
 //    accepting it, then refusing the reconnect), that read is rejected along with the waiting query: an unhandled
 //    rejection, which ends the process. Fix: that promise's rejection is handled (the waiting query has the error).
 //
-// 2 to 5 are checked by test/integration/postgres-connection.test.ts.
+// 2 to 6 are checked by test/integration/postgres-connection.test.ts.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const root = new URL('../../node_modules/postgres/', import.meta.url);
@@ -83,7 +88,7 @@ const PATCHES = [
   },
   {
     file: 'connection.js',
-    mark: '/* dvmm: lost sockets leave no state and throw nothing, see src/db/patch-postgres.mjs */',
+    mark: '/* dvmm: lost sockets leave no state, no pending query and throw nothing, see src/db/patch-postgres.mjs */',
     edits: [
       {
         // terminate() and closed()
@@ -106,6 +111,14 @@ const PATCHES = [
       return true
     }
     const x = socket.write(chunk, fn)`,
+        count: 1,
+      },
+      {
+        // closed(): also when the socket ended with an error (see 6)
+        from: `    !hadError && (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))
+`,
+        to: `    if (query || sent.length) error(Errors.connection('CONNECTION_CLOSED', options, socket))
+`,
         count: 1,
       },
       {

@@ -146,6 +146,32 @@ describe('postgres.js reserved connections (patched) when the socket closes with
   });
 });
 
+describe('postgres.js connections (patched) when a socket fails with an error', () => {
+  it('fails a query sent between the socket error and its close instead of leaving it pending forever', async () => {
+    // A transaction's next statement, sent from the previous one's rejection: the socket has failed (ECONNRESET)
+    // but has not closed yet. Unpatched, nothing ever settled that statement.
+    const { sql, sockets } = clientWithSockets({ max: 1, connectTimeout: 3 });
+    const reserved = await sql.reserve();
+    await reserved`select 1`;
+    const next = new Promise<string>((resolve) => {
+      reserved`select pg_sleep(1)`.catch(() => {
+        reserved`select 2`.then(
+          () => resolve('answered'),
+          (error: { code?: string }) => resolve(error.code ?? 'failed'),
+        );
+      });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) =>
+      setTimeout(() => resolve(sockets.at(-1)!.destroy(Object.assign(new Error('reset by the test'), { code: 'ECONNRESET' }))), 0),
+    );
+    const outcome = await Promise.race([next, new Promise((resolve) => setTimeout(() => resolve('still pending after 5 s'), 5_000))]);
+    expect(outcome).toBe('CONNECTION_CLOSED');
+    reserved.release();
+    expect(await sql`select 3 as three`).toEqual([{ three: 3 }]);
+  });
+});
+
 describe('postgres.js connections (patched) when a new connection fails while it reads the array types', () => {
   it('rejects the waiting query instead of leaving an unhandled rejection that ends the process', async () => {
     // The first socket dies as the connection sends its array-type query; the reconnect is refused. Unpatched, the
