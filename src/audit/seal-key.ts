@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { besideDataFolder, readOrCreateOnce } from '../dev-files.ts';
 
 /** The Ed25519 key seals are signed with, and where it came from (for the start-up line). */
 export interface SealKey {
@@ -72,30 +72,11 @@ export function sealKeyFromEnv(env: NodeJS.ProcessEnv = process.env): SealKeyCon
   return { key: parsePrivateKey(devSealKey(devFile), devFile) };
 }
 
-export const devSealKeyFile = (dataDir: string): string => {
-  const folder = resolve(dataDir);
-  return join(dirname(folder), `${basename(folder)}.seal-key`);
-};
+export const devSealKeyFile = (dataDir: string): string => besideDataFolder(dataDir, '.seal-key');
 
-/** Reads the development key, creating it first if needed (atomically: the first process to link it wins). */
+/** Reads the development key, creating it first if needed. */
 function devSealKey(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  mkdirSync(dirname(file), { recursive: true });
-  const draft = `${file}.${process.pid}.tmp`;
-  const { privateKey } = generateKeyPairSync('ed25519');
-  writeFileSync(draft, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-  try {
-    linkSync(draft, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    rmSync(draft, { force: true });
-  }
-  return readFileSync(file, 'utf8');
+  return readOrCreateOnce(file, () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
 }
 
 function readText(file: string, variable: string): string {
