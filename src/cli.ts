@@ -9,7 +9,7 @@ import { verifyCommand } from './audit/verify-command.ts';
 import { seedCommand } from './demo/seed-command.ts';
 import { schemaCheckCommand, schemaPrintCommand } from './graphql/schema-command.ts';
 import { tokenCommand } from './http/token-command.ts';
-import { PROJECTIONS_USAGE, projectionsCommand } from './projections/cli.ts';
+import { PROJECTIONS_USAGE, projectionsCommand, projectionsUsageError } from './projections/cli.ts';
 
 type Command = (db: Database, args: string[]) => Promise<number>;
 
@@ -21,11 +21,18 @@ interface Entry {
   ownHelp?: boolean;
 }
 
-const COMMANDS: Record<string, Entry & { run: Command }> = {
+interface DatabaseEntry extends Entry {
+  run: Command;
+  /** The message for a usage mistake in args, or null: checked before the database is opened. */
+  usageError?: (args: string[]) => string | null;
+}
+
+const COMMANDS: Record<string, DatabaseEntry> = {
   migrate: { help: 'apply pending migrations', run: async () => 0 },
   projections: {
     help: 'projections status | projections rebuild <name>',
     usage: PROJECTIONS_USAGE,
+    usageError: projectionsUsageError,
     run: (db, args) => projectionsCommand(db.sql, args),
   },
   verify: {
@@ -96,6 +103,12 @@ async function main(argv: string[]): Promise<number> {
   if (!command) {
     // A mistake (no command, or an unknown one): usage on stderr, exit 1. Asking for help is not (see help).
     console.error(`${name === undefined ? '' : `unknown command ${name === 'help' ? argv[1] : name}\n`}${usage()}`);
+    return 1;
+  }
+  // A usage mistake needs no database: told at once, even when none is reachable.
+  const usageError = command.usageError?.(args) ?? null;
+  if (usageError !== null) {
+    console.error(usageError);
     return 1;
   }
   // Connection chatter goes to stderr so command output (stdout) stays clean for scripts.

@@ -36,35 +36,46 @@ function describeStatus(s: ProjectionStatus): string[] {
   ];
 }
 
+/**
+ * What is wrong with the arguments (the message for stderr), or null. Needs no database, so a mistake is told
+ * before any connection is attempted.
+ */
+export function projectionsUsageError(args: readonly string[]): string | null {
+  const [subcommand, name] = args;
+  if (subcommand === 'status') return null;
+  if (subcommand === 'rebuild' && name) {
+    return PROJECTIONS.some((p) => p.name === name) ? null : `unknown projection ${name}\n${PROJECTIONS_USAGE}`;
+  }
+  return PROJECTIONS_USAGE;
+}
+
 /** `projections <subcommand>`; returns the exit code. */
 export async function projectionsCommand(sql: postgres.Sql, args: readonly string[]): Promise<number> {
+  const usageError = projectionsUsageError(args);
+  if (usageError !== null) {
+    console.error(usageError);
+    return 1;
+  }
   const [subcommand, name] = args;
   if (subcommand === 'status') {
     const [statuses, jobs] = await Promise.all([readProjectionStatus(sql, STATUS_NAMES), readProvisioningJobsStatus(sql)]);
     console.log([...statuses.flatMap(describeStatus), ...describeProvisioningJobs(jobs)].join('\n'));
     return statuses.some((s) => s.stalled) ? 2 : 0;
   }
-  if (subcommand === 'rebuild' && name) {
-    const projection = PROJECTIONS.find((p) => p.name === name);
-    if (!projection) {
-      console.error(`unknown projection ${name}\n${PROJECTIONS_USAGE}`);
-      return 1;
-    }
-    const progress = progressWriter(process.stderr, name);
-    const result = await rebuildProjection({
-      sql,
-      projection,
-      onProgress: progress.update,
-      log: (line) => process.stderr.write(`\n${line}\n`),
-    });
-    progress.done(result);
-    console.log(
-      `rebuilt ${name}: ${result.events} events in ${result.seconds.toFixed(1)} s ` +
-        `(${formatRate(result.events, result.seconds)}), ` +
-        `checkpoint tx ${result.checkpoint.transactionId} position ${result.checkpoint.position}`,
-    );
-    return 0;
-  }
-  console.error(PROJECTIONS_USAGE);
-  return 1;
+  // Checked above: otherwise it is rebuild, with the name of a projection.
+  const projection = PROJECTIONS.find((p) => p.name === name)!;
+  const progress = progressWriter(process.stderr, projection.name);
+  const result = await rebuildProjection({
+    sql,
+    projection,
+    onProgress: progress.update,
+    log: (line) => process.stderr.write(`\n${line}\n`),
+  });
+  progress.done(result);
+  console.log(
+    `rebuilt ${projection.name}: ${result.events} events in ${result.seconds.toFixed(1)} s ` +
+      `(${formatRate(result.events, result.seconds)}), ` +
+      `checkpoint tx ${result.checkpoint.transactionId} position ${result.checkpoint.position}`,
+  );
+  return 0;
 }

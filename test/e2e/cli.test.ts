@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCommandHandlers } from '../../src/commands/index.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
+import { PROJECTIONS_USAGE } from '../../src/projections/cli.ts';
 import { demoAdmin, demoUser } from '../../src/demo/users.ts';
 import { createEventStore } from '../../src/event-store/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -34,6 +35,20 @@ describe('cli help', () => {
     const token = await cli(['token', '-h']);
     expect(token.code).toBe(0);
     expect(token.stdout).toMatch(/^usage: npm run token -- --sub/);
+  });
+
+  it('a projections usage mistake prints the usage to stderr and exits 1 without opening the database', async () => {
+    // An unreachable DATABASE_URL: a connection attempt would print its errors (or retries) instead of the usage alone.
+    const env = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
+    const mistakes: [string[], string][] = [
+      [['projections'], PROJECTIONS_USAGE],
+      [['projections', 'nonsense'], PROJECTIONS_USAGE],
+      [['projections', 'rebuild'], PROJECTIONS_USAGE],
+      [['projections', 'rebuild', 'nope'], `unknown projection nope\n${PROJECTIONS_USAGE}`],
+    ];
+    for (const [args, message] of mistakes) {
+      expect(await cli(args, env), args.join(' ')).toEqual({ code: 1, stdout: '', stderr: `${message}\n` });
+    }
   });
 
   it('an unknown command prints the usage to stderr and exits 1', async () => {
