@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type postgres from 'postgres';
+import { outageLog } from '../db/outage-log.ts';
 import { createLeadership } from '../projections/leadership.ts';
 import { latestEvent } from '../projections/latest-event.ts';
 import { compareCheckpoints } from '../projections/cursor.ts';
@@ -63,7 +64,8 @@ export async function startSealer(options: SealerOptions): Promise<Sealer> {
   let stopped = false;
   let head: ChainHead | null = null;
   let lastSeal: StoredSeal | null = null;
-  let lastError: string | null = null;
+  // An outage fails every tick, each maybe with another message (refused, reset, shutting down): logged once.
+  const chainOutage = outageLog(log, `chaining (every ${chainIntervalMs} ms)`);
   // One round at a time: a tick, sealNow and stop queue behind each other.
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -109,15 +111,12 @@ export async function startSealer(options: SealerOptions): Promise<Sealer> {
     serial(async () => {
       if (stopping) return;
       try {
-        if (!(await refreshLeadership())) return;
-        await sealIfMoved(await chainReadable(), false);
-        lastError = null;
+        if (await refreshLeadership()) await sealIfMoved(await chainReadable(), false);
+        chainOutage.recovered();
       } catch (error) {
         // A lost connection, or another sealer's rows refused by the primary key: the next tick starts over from the
         // head in the database.
-        const why = describe(error);
-        if (why !== lastError) log(`chaining failed: ${why}; retrying every ${chainIntervalMs} ms`);
-        lastError = why;
+        chainOutage.failed(error);
       }
     });
 

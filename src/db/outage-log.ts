@@ -11,7 +11,8 @@ export interface OutageLog {
   readonly down: boolean;
 }
 
-export function outageLog(log: (line: string) => void, what: string): OutageLog {
+/** `waiting` ends the first line: what happens until the recovery (a retry loop, or a check polled from outside). */
+export function outageLog(log: (line: string) => void, what: string, waiting = 'retrying until the database answers'): OutageLog {
   let since: number | null = null;
   let attempts = 0;
   return {
@@ -19,7 +20,7 @@ export function outageLog(log: (line: string) => void, what: string): OutageLog 
       attempts++;
       if (since !== null) return;
       since = Date.now();
-      log(`${what} failed: ${describeError(error)}; retrying until the database answers (logged once)`);
+      log(`${what} failed: ${describeError(error)}; ${waiting} (logged once)`);
     },
     recovered() {
       if (since === null) return;

@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
-import { type ReadinessCheck, runChecks } from './readiness.ts';
+import { type CheckLog, type ReadinessCheck, runChecks } from './readiness.ts';
 
 /** GET /health: the process is alive and its event loop answers. Nothing else is checked, on purpose. */
 export function health(res: ServerResponse): void {
@@ -9,10 +8,8 @@ export function health(res: ServerResponse): void {
 }
 
 /** GET /ready: 200 when every check passes, else 503 with the failing checks named. */
-export async function ready(res: ServerResponse, checks: Record<string, ReadinessCheck>, logger: Logger): Promise<void> {
-  const report = await runChecks(checks, (name, error) =>
-    logger.warn(`readiness check ${name} failed`, { error: error instanceof Error ? error.message : String(error) }),
-  );
+export async function ready(res: ServerResponse, checks: Record<string, ReadinessCheck>, log: CheckLog): Promise<void> {
+  const report = await runChecks(checks, log);
   json(res, report.ok ? 200 : 503, { status: report.ok ? 'ready' : 'not ready', checks: report.checks });
 }
 

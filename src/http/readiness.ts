@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type postgres from 'postgres';
+import { outageLog, type OutageLog } from '../db/outage-log.ts';
 
 export interface CheckResult {
   ok: boolean;
@@ -13,13 +14,36 @@ export type ReadinessCheck = () => Promise<CheckResult> | CheckResult;
 // turn into "not ready" quickly instead of stacking up requests.
 const CHECK_TIMEOUT_MS = 2_000;
 
-/** Runs every check at once. A check that throws fails with a generic detail; its message goes to `onError` only. */
+/** Where runChecks reports a check that threw or timed out (`failed`), and one that answered (`answered`). */
+export interface CheckLog {
+  failed(name: string, error: unknown): void;
+  answered(name: string): void;
+}
+
+/**
+ * /ready is polled every few seconds: during an outage, logging each failed poll would bury the log. Each check
+ * name gets its own outage log: one line when it starts failing, one when it answers again (with how long it took).
+ */
+export function checkOutageLog(log: (line: string) => void): CheckLog {
+  const outages = new Map<string, OutageLog>();
+  const of = (name: string): OutageLog => {
+    let outage = outages.get(name);
+    if (!outage) outages.set(name, (outage = outageLog(log, `readiness check ${name}`, '/ready says not ready until it answers')));
+    return outage;
+  };
+  return { failed: (name, error) => of(name).failed(error), answered: (name) => outages.get(name)?.recovered() };
+}
+
+/**
+ * Runs every check at once. A check that throws or times out fails with a generic detail; its error goes to
+ * `log` only. A check that answers, even "not ready", ends its outage: what it says is in /ready's answer.
+ */
 export async function runChecks(
   checks: Record<string, ReadinessCheck>,
-  onError: (name: string, error: unknown) => void = () => {},
+  log: CheckLog = { failed: () => {}, answered: () => {} },
 ): Promise<{ ok: boolean; checks: Record<string, CheckResult> }> {
   const entries = await Promise.all(
-    Object.entries(checks).map(async ([name, check]) => [name, await withTimeout(check, (error) => onError(name, error))] as const),
+    Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check, name, log)] as const),
   );
   return { ok: entries.every(([, result]) => result.ok), checks: Object.fromEntries(entries) };
 }
@@ -62,16 +86,25 @@ function readJournal(file: string): { tag: string; when: number }[] {
   return journal.entries ?? [];
 }
 
-async function withTimeout(check: ReadinessCheck, onError: (error: unknown) => void): Promise<CheckResult> {
+const TIMED_OUT = Symbol('timed out');
+
+async function runCheck(check: ReadinessCheck, name: string, log: CheckLog): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<CheckResult>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, detail: `no answer within ${CHECK_TIMEOUT_MS} ms` }), CHECK_TIMEOUT_MS);
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), CHECK_TIMEOUT_MS);
   });
   try {
-    return await Promise.race([Promise.resolve().then(check), timeout]);
+    const result = await Promise.race([Promise.resolve().then(check), timeout]);
+    if (result === TIMED_OUT) {
+      const detail = `no answer within ${CHECK_TIMEOUT_MS} ms`;
+      log.failed(name, new Error(detail));
+      return { ok: false, detail };
+    }
+    log.answered(name);
+    return result;
   } catch (error) {
     // /ready is public: connection strings and SQL in error messages stay in the log.
-    onError(error);
+    log.failed(name, error);
     return { ok: false, detail: 'check failed' };
   } finally {
     clearTimeout(timer);

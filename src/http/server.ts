@@ -17,7 +17,7 @@ import { listenMetrics, type MetricsListener } from './metrics-listener.ts';
 import { createJsonPostHandler } from './json-post.ts';
 import { BODY_IDLE_TIMEOUT_MS, MAX_BODY_BYTES } from './limits.ts';
 import { health, json, metricsText, ready } from './ops-routes.ts';
-import { databaseCheck, migrationsCheck, type ReadinessCheck } from './readiness.ts';
+import { checkOutageLog, databaseCheck, migrationsCheck, type ReadinessCheck } from './readiness.ts';
 import { requestIdFrom } from './request-id.ts';
 import type { ServerContext } from './server-context.ts';
 import { attachGraphQLWs } from './ws.ts';
@@ -113,6 +113,8 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     migrations: migrationsCheck(options.services.sql, options.migrationsJournal ?? defaultJournal),
     ...options.readiness,
   };
+  // One per server: a check's outage spans many polls of /ready.
+  const checkLog = checkOutageLog((line) => logger.warn(line));
   const jsonPost =
     options.jsonPostPath === false ? null : createJsonPostHandler({ yoga, authenticator, maxBodyBytes: MAX_BODY_BYTES, maskError, unidentified, logger });
   const graphiql = createGraphiQL(options.graphiql ?? { enabled: true });
@@ -152,7 +154,7 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     if (route === GRAPHIQL_FILES_ROUTE && graphiql) return graphiql.files(req, res);
     if (method !== 'GET' && method !== 'HEAD') return json(res, 405, { error: 'Method not allowed' });
     if (route === '/health') return health(res);
-    if (route === '/ready') return ready(res, checks, logger);
+    if (route === '/ready') return ready(res, checks, checkLog);
     if (route === '/metrics' && options.metricsPort === undefined) return metricsText(res, metrics);
     return json(res, 404, { error: 'Not found' });
   };

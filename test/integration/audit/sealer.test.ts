@@ -127,4 +127,33 @@ describe('sealer', () => {
       await sealer.stop();
     }
   });
+  it('logs a chaining outage once, whatever its errors say, and once more when chaining works again', async () => {
+    const logs: string[] = [];
+    const sealer = await startSealer({ sql: t.sql, key, chainIntervalMs: 20, sealIntervalMs: 100, applicationName: 'sealer-outage', log: (l) => logs.push(l) });
+    const failed = () => logs.filter((l) => l.includes(' failed: '));
+    try {
+      await until(() => sealer.status().leading, 'the sealer to lead');
+      // The chain table gone, then back without its columns: every tick fails, with two different messages.
+      await t.sql`alter table audit_chain rename to audit_chain_away`;
+      await until(() => failed().length > 0, 'the first failure');
+      await t.sql`create table audit_chain (unused int)`;
+      await sleep(400);
+      await t.sql`drop table audit_chain`;
+      await sleep(200);
+      expect(failed()).toHaveLength(1);
+      expect(failed()[0]).toMatch(/^\[audit\] chaining \(every 20 ms\) failed: relation "audit_chain" does not exist;/);
+    } finally {
+      await t.sql`drop table if exists audit_chain`;
+      await t.sql`alter table if exists audit_chain_away rename to audit_chain`;
+    }
+    try {
+      await until(() => logs.some((l) => l.includes('works again')), 'the recovery line');
+      await store.append(randomUUID(), 'no_stream', [event(1)], options());
+      await sealer.sealNow();
+      expect(failed()).toHaveLength(1);
+      expect(logs.filter((l) => l.includes('works again'))).toEqual([expect.stringMatching(/^\[audit\] chaining \(every 20 ms\) works again after \d+\.\d s \(\d+ failed attempt\(s\)\)$/)]);
+    } finally {
+      await sealer.stop();
+    }
+  });
 });
