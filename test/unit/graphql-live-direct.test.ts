@@ -1,6 +1,6 @@
 import { buildSchema, type ExecutionArgs, type ExecutionResult, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { createLiveIterator, type Step } from '../../src/graphql/live/live-iterator.ts';
+import { createLiveIterator, type Step } from '../../src/live/live-iterator.ts';
 import { takeDirectResults, useSharedLiveExecution } from '../../src/graphql/live/shared-execution.ts';
 
 const schema = buildSchema(`

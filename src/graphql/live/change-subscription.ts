@@ -1,6 +1,6 @@
 import type { GlobalCheckpoint } from '../../event-store/index.ts';
 import { compareCheckpoints } from '../../projections/changes.ts';
-import { createLiveIterator, type LiveIterator, type Step } from './live-iterator.ts';
+import { createLiveIterator, type LiveIterator, type Step } from '../../live/live-iterator.ts';
 import { createMailbox } from './mailbox.ts';
 import type { LiveChange, Subscriber } from './types.ts';
 

@@ -2,7 +2,7 @@ import { isTerminal } from '../../domain/index.ts';
 import { compareCheckpoints } from '../../projections/changes.ts';
 import type { VmRequestView } from '../views/vm-request.ts';
 import { earliestUndelivered } from './fill-versions.ts';
-import { createLiveIterator, type LiveIterator, type Step } from './live-iterator.ts';
+import { createLiveIterator, type LiveIterator, type Step } from '../../live/live-iterator.ts';
 import type { LiveChange, Subscriber } from './types.ts';
 
 /**

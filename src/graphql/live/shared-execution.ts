@@ -6,7 +6,7 @@ import {
   type ExecutionResult,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { type Consumer, isRequestable, REQUEST_NEXT, type RequestableIterator } from './live-iterator.ts';
+import { type Consumer, isRequestable, REQUEST_NEXT, type RequestableIterator } from '../../live/live-iterator.ts';
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
 
