@@ -12,11 +12,12 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-# Production dependencies, with postgres.js patched by the postinstall script (src/db/patch-postgres.mjs).
+# Production dependencies, with postgres.js patched by npm's postinstall (patch-package, a production dependency for
+# this reason, applies patches/; patches/README.md says why each change is there).
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-COPY src/db/patch-postgres.mjs ./src/db/
+COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:24-slim AS runtime

@@ -2,7 +2,7 @@
  * createVmRequest commands in this process (no HTTP, no GraphQL) at 32 concurrent callers on the service's pool,
  * round after round, beside plain event-store appends: CPU per command in Node and Postgres for each round. A
  * figure that rises from round to round is a leak in the write path; this is how postgres.js's growing connection
- * queue was found (see src/db/patch-postgres.mjs).
+ * queue was found (see patches/README.md).
  *
  *   npm run bench -- commands      (or: npx tsx bench/commands.ts [rounds] [seconds per round])
  */

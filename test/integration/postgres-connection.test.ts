@@ -4,7 +4,7 @@ import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adminUrl } from '../support/db.ts';
 
-// postgres.js's connections as installed, with src/db/patch-postgres.mjs applied by npm's postinstall. Each test
+// postgres.js's connections as installed, with patches/postgres+3.4.9.patch applied by npm's postinstall. Each test
 // loses a connection's socket at the moment that broke the unpatched driver: after a query's bytes were buffered
 // for the next turn of the event loop (a write under 1 KiB waits for a setImmediate), before that turn came.
 // The sockets come from postgres.js's `socket` option, so the test can end them exactly then.

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseDockerfile, stageOf } from '../support/dockerfile.ts';
+import { inBuildContext, parseDockerfile, stageOf } from '../support/dockerfile.ts';
 
 // What the image must be, read from the Dockerfile (no Docker engine here; test/e2e/build.test.ts runs its stages).
 const file = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
@@ -19,6 +19,16 @@ describe('Dockerfile', () => {
     expect(fromStages.sort()).toEqual(['build:/app/dist', 'deps:/app/node_modules']);
     expect(stageOf(stages, 'deps').runs.some((run) => /^npm ci --omit=dev\b/.test(run))).toBe(true);
     expect(image.runs.join('\n')).not.toMatch(/\bnpm\b/);
+  });
+
+  it('patches postgres.js in the production install: patch-package is a production dependency with patches/ beside it', () => {
+    const manifest = JSON.parse(file('package.json')) as { dependencies: Record<string, string>; scripts: Record<string, string> };
+    // `npm ci --omit=dev` still runs postinstall, so the tool it calls must not be a dev dependency.
+    expect(manifest.scripts['postinstall']).toBe('patch-package');
+    expect(manifest.dependencies['patch-package']).toMatch(/^\d+\.\d+\.\d+$/);
+    const deps = stageOf(stages, 'deps');
+    expect(deps.copies.filter((copy) => copy.from === null).flatMap((copy) => copy.sources).sort()).toEqual(['package-lock.json', 'package.json', 'patches']);
+    expect(inBuildContext(file('.dockerignore'), 'patches/postgres+3.4.9.patch')).toBe(true);
   });
 
   it('leaves embedded Postgres and tsx out of a production install', () => {

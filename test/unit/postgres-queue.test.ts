@@ -1,15 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { missingLines, readPackagePatch } from '../support/package-patch.ts';
 
-// postgres.js's connection queues as installed, with src/db/patch-postgres.mjs applied by npm's postinstall.
+// postgres.js's connection queues as installed, with patches/postgres+3.4.9.patch applied by npm's postinstall
+// (patch-package; patches/README.md says what each change fixes).
 const root = new URL('../../node_modules/postgres/', import.meta.url);
+const patch = readPackagePatch(new URL('../../patches/postgres+3.4.9.patch', import.meta.url), 'postgres');
 type Queue<T> = { readonly length: number; push(x: T): T; shift(): T | undefined; remove(x: T): T | null };
 const { default: Queue } = (await import(new URL('src/queue.js', root).href)) as { default: <T>(initial?: T[]) => Queue<T> };
 
 describe('postgres.js connection queues (patched)', () => {
-  it('are patched in every copy the package ships', () => {
-    for (const file of ['src/queue.js', 'cjs/src/queue.js', 'cf/src/queue.js']) {
-      expect(readFileSync(new URL(file, root), 'utf8')).toContain('dvmm: bounded queue');
+  it('are patched in every copy the package ships, as is every other file the patch changes', () => {
+    const queues = patch.filter((file) => file.path.endsWith('/queue.js')).map((file) => file.path);
+    expect(queues.sort()).toEqual(['cf/src/queue.js', 'cjs/src/queue.js', 'src/queue.js']);
+    for (const file of patch) {
+      expect(missingLines(file, readFileSync(new URL(file.path, root), 'utf8')), file.path).toEqual([]);
     }
   });
 
