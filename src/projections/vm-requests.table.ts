@@ -1,18 +1,13 @@
-import { bigint, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 /**
- * One row per VM request: everything the list, the detail view and the admin queue show, so a query never folds
- * events. Written only by the `vm_requests` projection.
- *
- * `changed_tx`/`changed_position` are the (transaction id, position) of the last event applied to the row: the change
- * cursor that subscriptions compare against and that a change feed replays from.
+ * A request's columns: one builder for the current row (vm_requests) and its versions (vm_request_versions), so the
+ * two tables cannot drift apart (the projection copies whole rows from one shape to the other).
  */
-export const vmRequests = pgTable(
-  'vm_requests',
-  {
-    id: uuid('id').primaryKey(),
+const vmRequestColumns = () => ({
+    id: uuid('id').notNull(),
     tenantId: text('tenant_id').notNull(),
     projectId: uuid('project_id').notNull(),
     projectName: text('project_name'),
@@ -45,17 +40,46 @@ export const vmRequests = pgTable(
     updatedAt: timestamptz('updated_at').notNull(),
     changedTx: bigint('changed_tx', { mode: 'bigint' }).notNull(),
     changedPosition: bigint('changed_position', { mode: 'bigint' }).notNull(),
-  },
+  });
+
+/**
+ * One row per VM request: everything the list, the detail view and the admin queue show, so a query never folds
+ * events. Written only by the `vm_requests` projection.
+ *
+ * `changed_tx`/`changed_position` are the (transaction id, position) of the last event applied to the row: its cursor,
+ * the same as its newest row in vm_request_versions.
+ */
+export const vmRequests = pgTable(
+  'vm_requests',
+  { ...vmRequestColumns(), id: uuid('id').primaryKey() },
   (t) => [
     // vmRequests: newest first; with `mine`: one requester's newest first; the admin queue: PENDING oldest first.
     index('vm_requests_tenant_created_idx').on(t.tenantId, t.createdAt.desc(), t.id),
     index('vm_requests_tenant_requester_created_idx').on(t.tenantId, t.requesterId, t.createdAt.desc(), t.id),
     index('vm_requests_tenant_status_created_idx').on(t.tenantId, t.status, t.createdAt, t.id),
     index('vm_requests_tenant_project_created_idx').on(t.tenantId, t.projectId, t.createdAt.desc(), t.id),
-    // Change feed replay: rows of a tenant changed after a cursor, in cursor order.
-    index('vm_requests_tenant_changed_idx').on(t.tenantId, t.changedTx, t.changedPosition),
   ],
 );
+
+/**
+ * Every version of every request: the row as it stood after each event, keyed by that event's cursor. The live feed
+ * and `since` replays read changes from here, so a subscriber gets each version in order however the projector
+ * batched the events and however far behind the subscriber is. Kept for a retention period (see
+ * src/live/retention.ts); `vm_request_version_horizon` holds the newest cursor pruned.
+ */
+export const vmRequestVersions = pgTable(
+  'vm_request_versions',
+  vmRequestColumns(),
+  // One index: the cursor. The feed reads near the head of it; pruning walks it from the oldest end.
+  (t) => [primaryKey({ name: 'vm_request_versions_pkey', columns: [t.changedTx, t.changedPosition] })],
+);
+
+/** The newest cursor whose versions were pruned (one row, absent until the first prune): a `since` at or below it is expired. */
+export const vmRequestVersionHorizon = pgTable('vm_request_version_horizon', {
+  singleton: integer('singleton').primaryKey().default(1),
+  changedTx: bigint('changed_tx', { mode: 'bigint' }).notNull(),
+  changedPosition: bigint('changed_position', { mode: 'bigint' }).notNull(),
+});
 
 /** One row per lifecycle event of a request, in stream order. */
 export const vmRequestTimeline = pgTable(
@@ -85,4 +109,5 @@ export const vmRequestProjectNames = pgTable('vm_request_project_names', {
 });
 
 export type VmRequestRow = typeof vmRequests.$inferSelect;
+export type VmRequestVersionRow = typeof vmRequestVersions.$inferSelect;
 export type VmRequestTimelineRow = typeof vmRequestTimeline.$inferSelect;

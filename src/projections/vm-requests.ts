@@ -8,7 +8,7 @@ import { columnList } from './table-sql.ts';
 import { timelineEntry, type TimelineRecord } from './timeline-entry.ts';
 import { pipelined, type ChangedRow, type PreparedBatch, type Projection } from './types.ts';
 import { vmRequestPatch, type VmRequestPatch } from './vm-request-patch.ts';
-import { vmRequestProjectNames, vmRequests, vmRequestTimeline } from './vm-requests.table.ts';
+import { vmRequestProjectNames, vmRequests, vmRequestTimeline, vmRequestVersionHorizon, vmRequestVersions } from './vm-requests.table.ts';
 
 export const VM_REQUESTS_PROJECTION = 'vm_requests';
 
@@ -17,6 +17,7 @@ const ALL_COLUMNS = columnList(vmRequests);
 /** Every column of `r`, the project name completed from the lookup `pn`. */
 const ALL_COLUMNS_NAMED = columnList(vmRequests, [], 'r').replace('r."project_name"', 'coalesce(r."project_name", pn."name")');
 const UPDATABLE_FROM_MERGED = columnList(vmRequests, ['id'], 'merged');
+const ALL_FROM_MERGED = columnList(vmRequests, [], 'merged');
 /**
  * Named prepared statements, as tagged ones are: postgres.js sends an unprepared statement with parameters as a
  * Describe first and holds back everything behind it until the answer, which would cost the pipelined batch a
@@ -31,14 +32,19 @@ const BULK_EVENTS = 500;
  * name lookup (vm_request_project_names, from ProjectCreated: it never reads the `projects` table, whose projection
  * may be behind, stalled or rebuilding).
  *
- * A batch costs at most four statements whatever its size, sent together so they pipeline: the project names it
- * creates, one insert of the requests it creates, one update applying each other request's merged patches to its
- * stored row (see vm-request-patch.ts; no read round trip) and one insert of the timeline. Working them out needs
- * nothing from the database, so it is a `prepare` step the runtime overlaps with the previous batch's transaction.
+ * Every version goes to `vm_request_versions` too: the row after each event, with that event's cursor, in the same
+ * transaction as the row itself (the live feed reads changes from there).
+ *
+ * A batch costs at most six statements whatever its size, sent together so they pipeline: the project names it
+ * creates, one insert of the requests it creates, one insert of their versions (folded here from the creation), one
+ * insert of the other requests' versions (each cumulative patch applied to the stored row, so this statement goes
+ * before the update), one update applying each other request's merged patches to its stored row (see
+ * vm-request-patch.ts; no read round trip) and one insert of the timeline. Working them out needs nothing from the
+ * database, so it is a `prepare` step the runtime overlaps with the previous batch's transaction.
  */
 export const vmRequestsProjection: Projection = {
   name: VM_REQUESTS_PROJECTION,
-  tables: [vmRequests, vmRequestTimeline, vmRequestProjectNames],
+  tables: [vmRequests, vmRequestVersions, vmRequestVersionHorizon, vmRequestTimeline, vmRequestProjectNames],
   // A read model: rebuilt from the log, so a server crash losing its last commits costs nothing (see Projection).
   asynchronousCommit: true,
   apply: async (tx, events) => prepareVmRequests(events)(tx),
@@ -50,6 +56,8 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
   const names = new Map<string, string>();
   const newNames: { project_id: string; tenant_id: string; name: string }[] = [];
   const patches = new Map<string, VmRequestPatch>();
+  /** Each request's patches in event order, unmerged: one version each. */
+  const history = new Map<string, VmRequestPatch[]>();
   const timeline: TimelineRecord[] = [];
   /** Each request's last event in the batch: its change cursor. */
   const lastEvents = new Map<string, LogEvent>();
@@ -66,7 +74,10 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
       const patch = vmRequestPatch(event, domain, id, at);
       const merged = patches.get(id);
       if (merged) Object.assign(merged, patch);
-      else patches.set(id, patch);
+      else patches.set(id, { ...patch });
+      const versions = history.get(id);
+      if (versions) versions.push(patch);
+      else history.set(id, [patch]);
       timeline.push(timelineEntry(event, domain, id, at));
       lastEvents.set(id, event);
     }
@@ -74,13 +85,29 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
 
   // New requests (created in this batch) are inserted whole; a new request without its project's name in the
   // batch takes it from the lookup. Existing ones get their merged patches applied to the stored row.
+  // Versions: a created request's are whole rows folded from its creation; another's are cumulative patches, which
+  // SQL applies to the row as stored before this batch.
   const created: VmRequestPatch[] = [];
   const updated: { id: string; patch: VmRequestPatch }[] = [];
+  const createdVersions: VmRequestPatch[] = [];
+  const updatedVersions: { id: string; patch: VmRequestPatch }[] = [];
   for (const [id, patch] of patches) {
-    if (patch.id === undefined) updated.push({ id, patch });
-    else {
+    const steps = history.get(id)!;
+    if (patch.id === undefined) {
+      updated.push({ id, patch });
+      let cumulative: VmRequestPatch = {};
+      for (const step of steps) {
+        cumulative = { ...cumulative, ...step };
+        updatedVersions.push({ id, patch: cumulative });
+      }
+    } else {
       patch.project_name = names.get(patch.project_id!.toLowerCase()) ?? null;
       created.push(patch);
+      let row: VmRequestPatch = { project_name: patch.project_name };
+      for (const step of steps) {
+        row = { ...row, ...step };
+        createdVersions.push(row);
+      }
     }
   }
   const namesJson = newNames.length > 0 ? JSON.stringify(newNames) : null;
@@ -90,6 +117,9 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
   const bulk = events.length >= BULK_EVENTS;
   const createdRows = bulk && created.length > 0 ? columnArrays(vmRequests, created as Record<string, unknown>[], { alias: 'r' }) : null;
   const createdJson = !bulk && created.length > 0 ? JSON.stringify(created) : null;
+  const versionRows = bulk && createdVersions.length > 0 ? columnArrays(vmRequests, createdVersions as Record<string, unknown>[], { alias: 'r' }) : null;
+  const versionJson = !bulk && createdVersions.length > 0 ? JSON.stringify(createdVersions) : null;
+  const updatedVersionJson = updatedVersions.length > 0 ? JSON.stringify(updatedVersions) : null;
   const updatedJson = updated.length > 0 ? JSON.stringify(updated) : null;
   const updatedIds = updated.map((u) => u.id);
   const timelineRows = bulk && timeline.length > 0 ? columnArrays(vmRequestTimeline, timeline as unknown as Record<string, unknown>[], { alias: 't' }) : null;
@@ -124,6 +154,35 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
         select ${tx.unsafe(ALL_COLUMNS_NAMED)}
         from json_populate_recordset(null::vm_requests, ${createdJson}::text::json) as r
         left join vm_request_project_names pn on r.project_name is null and pn.project_id = r.project_id`);
+    }
+    if (versionRows) {
+      statements.push(
+        tx.unsafe(
+          `insert into vm_request_versions (${ALL_COLUMNS})
+           select ${ALL_COLUMNS_NAMED}
+           from ${versionRows.from}
+           left join vm_request_project_names pn on r.project_name is null and pn.project_id = r.project_id`,
+          versionRows.parameters,
+          PREPARED,
+        ),
+      );
+    }
+    if (versionJson) {
+      statements.push(tx`
+        insert into vm_request_versions (${tx.unsafe(ALL_COLUMNS)})
+        select ${tx.unsafe(ALL_COLUMNS_NAMED)}
+        from json_populate_recordset(null::vm_requests, ${versionJson}::text::json) as r
+        left join vm_request_project_names pn on r.project_name is null and pn.project_id = r.project_id`);
+    }
+    // Before the update: each version is the stored row with the patches up to its event applied. A request that
+    // was never created yields no version here; the update's check below fails the batch for it.
+    if (updatedVersionJson) {
+      statements.push(tx`
+        insert into vm_request_versions (${tx.unsafe(ALL_COLUMNS)})
+        select ${tx.unsafe(ALL_FROM_MERGED)}
+        from json_to_recordset(${updatedVersionJson}::text::json) as p(id uuid, patch json)
+        join vm_requests stored on stored.id = p.id,
+        lateral json_populate_record(stored, p.patch) as merged`);
     }
     // No read round trip, no conflict handling. A patch for a request that was never created matches no row; the
     // count check (in SQL, so it fails the transaction before its COMMIT) turns that into an error. `= any(ids)`

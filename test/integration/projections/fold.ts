@@ -29,6 +29,15 @@ interface EventRow {
 
 const iso = (value: string | Date | null): string | null => (value === null ? null : new Date(value).toISOString());
 
+/** Request rows as read, with their times as ISO strings like the expected ones. */
+const normalize = (rows: Record<string, unknown>[]): Record<string, unknown>[] =>
+  rows.map((r) => ({
+    ...r,
+    created_at: iso(r.created_at as Date),
+    updated_at: iso(r.updated_at as Date),
+    decided_at: iso(r.decided_at as Date | null),
+  }));
+
 async function streams(sql: Sql): Promise<Map<string, EventRow[]>> {
   const rows = await sql<EventRow[]>`
     select position::text, transaction_id::text, stream_id, stream_type, stream_version, event_type, schema_version,
@@ -39,9 +48,53 @@ async function streams(sql: Sql): Promise<Map<string, EventRow[]>> {
   return byStream;
 }
 
+/** The vm_requests row that the domain's fold of `events` (a request's stream, or a prefix of it) gives. */
+function requestRow(id: string, events: EventRow[], projectNames: Map<string, string>): Record<string, unknown> {
+  const state = fold(vmRequestDecider, events.map((e) => toDomainEvent(e.event_type, e.schema_version, e.data) as VmRequestEvent));
+  if (state.status === 'NONE') throw new Error(`request ${id} has no creation`);
+  const spec = vmSizeSpec(state.size);
+  const last = events[events.length - 1]!;
+  const decision = events.find((e) => e.event_type === 'VmRequestApproved' || e.event_type === 'VmRequestRejected');
+  return {
+    id,
+    tenant_id: events[0]!.tenant_id,
+    project_id: state.projectId,
+    project_name: projectNames.get(state.projectId) ?? null,
+    vm_name: state.vmName,
+    size: state.size,
+    vcpus: spec.vcpus,
+    memory_gb: spec.memoryGb,
+    disk_gb: spec.diskGb,
+    monthly_cost_eur: spec.monthlyCostEur,
+    justification: state.justification,
+    status: state.status,
+    version: state.version,
+    requester_id: state.requester.id,
+    requester_email: state.requester.email,
+    requester_name: state.requester.name,
+    decided_by: state.decidedBy,
+    decided_at: decision ? iso(decision.metadata.occurredAt) : null,
+    rejection_reason: state.rejectionReason,
+    cancellation_reason: state.cancellationReason,
+    provisioning_stage: state.provisioningStage,
+    provisioning_attempts: state.failure?.attempts ?? null,
+    vmware_vm_id: state.vmwareVmId,
+    hostname: state.hostname,
+    ip_address: state.ipAddress,
+    provisioning_warning: state.warning,
+    failure_code: state.failure?.errorCode ?? null,
+    failure_message: state.failure?.errorMessage ?? null,
+    created_at: iso(events[0]!.metadata.occurredAt),
+    updated_at: iso(last.metadata.occurredAt),
+    changed_tx: last.transaction_id,
+    changed_position: last.position,
+  };
+}
+
 /**
  * Folds every stream in the event store with the domain's own deciders (not the projection code) and checks the
- * read models against it, row for row: vm_requests, the timeline, projects with members, project_usage.
+ * read models against it, row for row: vm_requests, every version in vm_request_versions (unless some were pruned),
+ * the timeline, projects with members, project_usage.
  */
 export async function expectReadModelsMatchFold(sql: Sql, options: { usage?: boolean } = {}): Promise<void> {
   const all = await streams(sql);
@@ -71,6 +124,7 @@ export async function expectReadModelsMatchFold(sql: Sql, options: { usage?: boo
   }
 
   const expectedRequests: Record<string, unknown>[] = [];
+  const expectedVersions: Record<string, unknown>[] = [];
   const expectedTimeline: string[] = [];
   const usage = new Map<string, { vms: number; vcpus: number; memory_gb: number; disk_gb: number; monthly_cost_eur: number }>();
   for (const [id, events] of all) {
@@ -78,42 +132,8 @@ export async function expectReadModelsMatchFold(sql: Sql, options: { usage?: boo
     const state = fold(vmRequestDecider, events.map((e) => toDomainEvent(e.event_type, e.schema_version, e.data) as VmRequestEvent));
     if (state.status === 'NONE') throw new Error(`request ${id} has no creation`);
     const spec = vmSizeSpec(state.size);
-    const last = events[events.length - 1]!;
-    const decision = events.find((e) => e.event_type === 'VmRequestApproved' || e.event_type === 'VmRequestRejected');
-    expectedRequests.push({
-      id,
-      tenant_id: events[0]!.tenant_id,
-      project_id: state.projectId,
-      project_name: projectNames.get(state.projectId) ?? null,
-      vm_name: state.vmName,
-      size: state.size,
-      vcpus: spec.vcpus,
-      memory_gb: spec.memoryGb,
-      disk_gb: spec.diskGb,
-      monthly_cost_eur: spec.monthlyCostEur,
-      justification: state.justification,
-      status: state.status,
-      version: state.version,
-      requester_id: state.requester.id,
-      requester_email: state.requester.email,
-      requester_name: state.requester.name,
-      decided_by: state.decidedBy,
-      decided_at: decision ? iso(decision.metadata.occurredAt) : null,
-      rejection_reason: state.rejectionReason,
-      cancellation_reason: state.cancellationReason,
-      provisioning_stage: state.provisioningStage,
-      provisioning_attempts: state.failure?.attempts ?? null,
-      vmware_vm_id: state.vmwareVmId,
-      hostname: state.hostname,
-      ip_address: state.ipAddress,
-      provisioning_warning: state.warning,
-      failure_code: state.failure?.errorCode ?? null,
-      failure_message: state.failure?.errorMessage ?? null,
-      created_at: iso(events[0]!.metadata.occurredAt),
-      updated_at: iso(last.metadata.occurredAt),
-      changed_tx: last.transaction_id,
-      changed_position: last.position,
-    });
+    expectedRequests.push(requestRow(id, events, projectNames));
+    for (let k = 1; k <= events.length; k++) expectedVersions.push(requestRow(id, events.slice(0, k), projectNames));
     for (const e of events) expectedTimeline.push(`${e.position}/${id}/${e.stream_version}/${e.event_type}/${e.metadata.userId}`);
     const ready = events.find((e) => e.event_type === 'VmRequestReady');
     if (ready) {
@@ -132,13 +152,16 @@ export async function expectReadModelsMatchFold(sql: Sql, options: { usage?: boo
   const byId = (a: Record<string, unknown>, b: Record<string, unknown>) => String(a.id).localeCompare(String(b.id));
   const requests = await sql<Record<string, unknown>[]>`
     select *, changed_tx::text as changed_tx, changed_position::text as changed_position from vm_requests`;
-  const normalized = requests.map((r) => ({
-    ...r,
-    created_at: iso(r.created_at as Date),
-    updated_at: iso(r.updated_at as Date),
-    decided_at: iso(r.decided_at as Date | null),
-  }));
-  expect(normalized.sort(byId)).toEqual(expectedRequests.sort(byId));
+  expect(normalize(requests).sort(byId)).toEqual(expectedRequests.sort(byId));
+
+  const [pruned] = await sql`select 1 from vm_request_version_horizon`;
+  if (!pruned) {
+    const byCursor = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+      BigInt(a.changed_position as string) < BigInt(b.changed_position as string) ? -1 : 1;
+    const versions = await sql<Record<string, unknown>[]>`
+      select *, changed_tx::text as changed_tx, changed_position::text as changed_position from vm_request_versions`;
+    expect(normalize(versions).sort(byCursor)).toEqual(expectedVersions.sort(byCursor));
+  }
 
   const timeline = await sql<{ key: string }[]>`
     select position || '/' || request_id || '/' || stream_version || '/' || type || '/' || actor_id as key from vm_request_timeline`;
