@@ -1,5 +1,4 @@
 import { createCommandHandlers, type CommandHandlers } from '../../src/commands/index.ts';
-import type { Principal, Role } from '../../src/domain/index.ts';
 import { createEventStore, type EventStore } from '../../src/event-store/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
@@ -23,14 +22,6 @@ export const openCommands = async (options: { max?: number } = {}): Promise<Comm
     },
   };
 };
-
-export const person = (tenantId: string, userId: string, ...roles: Role[]): Principal => ({
-  tenantId,
-  userId,
-  roles: roles.length === 0 ? ['user'] : roles,
-  email: `${userId}@${tenantId}.test`,
-  name: userId,
-});
 
 export const countEvents = async (t: TestDatabase, where: { streamId?: string; type?: string } = {}): Promise<number> => {
   const rows = await t.sql<{ n: number }[]>`

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandHandlers } from '../../src/commands/index.ts';
 import type { EventStore } from '../../src/event-store/index.ts';
-import { countEvents, type CommandsHarness, openCommands, person, refusal, success, validRequest } from './commands-fixtures.ts';
+import { countEvents, type CommandsHarness, openCommands, refusal, success, validRequest } from './commands-fixtures.ts';
+import { alice, bob } from '../support/personas.ts';
 
 let h: CommandsHarness;
-const bob = person('acme', 'bob', 'admin');
-const alice = person('acme', 'alice');
 
 beforeAll(async () => {
   h = await openCommands();

@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventSchemaVersions } from '../../src/domain/index.ts';
-import { countEvents, type CommandsHarness, openCommands, person, refusal, success } from './commands-fixtures.ts';
+import { countEvents, type CommandsHarness, openCommands, refusal, success } from './commands-fixtures.ts';
+import { alice, bob, carol, dave, eve } from '../support/personas.ts';
 
 let h: CommandsHarness;
 beforeAll(async () => {
   h = await openCommands();
 });
 afterAll(async () => h.close());
-
-const bob = person('acme', 'bob', 'admin');
-const carol = person('acme', 'carol', 'admin');
-const alice = person('acme', 'alice');
-const dave = person('acme', 'dave');
-const eve = person('globex', 'eve', 'admin');
 
 describe('createProject', () => {
   it('writes ProjectCreated and the creator as PROJECT_ADMIN in one append, with full metadata', async () => {

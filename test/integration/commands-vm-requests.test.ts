@@ -2,24 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandHandlers, readProject, readVmRequest } from '../../src/commands/index.ts';
 import { systemPrincipal } from '../../src/domain/index.ts';
-import {
-  countEvents,
-  type CommandsHarness,
-  openCommands,
-  person,
-  refusal,
-  success,
-  validRequest,
-} from './commands-fixtures.ts';
+import { countEvents, type CommandsHarness, openCommands, refusal, success, validRequest } from './commands-fixtures.ts';
+import { alice, bob, carol, dave, eve, person } from '../support/personas.ts';
 
 let h: CommandsHarness;
 let projectId: string;
 
-const bob = person('acme', 'bob', 'admin');
-const carol = person('acme', 'carol', 'admin');
-const alice = person('acme', 'alice');
-const dave = person('acme', 'dave');
-const eve = person('globex', 'eve', 'admin');
 const system = systemPrincipal('acme');
 
 beforeAll(async () => {
@@ -40,7 +28,7 @@ describe('createVmRequest', () => {
       projectId,
       vmName: 'web-01',
       size: 'M',
-      requester: { id: 'alice', email: 'alice@acme.test', name: 'alice' },
+      requester: { id: 'alice', email: 'alice@acme.test', name: 'Alice' },
     });
     expect(created.version).toBe(1);
     const [stored] = await h.store.readStream(created.id);

@@ -5,13 +5,7 @@ import type {
   VmRequestCommand,
   VmRequestEvent,
 } from '../../src/domain/index.ts';
-
-export const TENANT = 'acme';
-
-export const alice: Principal = { tenantId: TENANT, userId: 'alice', roles: ['user'], email: 'alice@acme.test', name: 'Alice' };
-export const dave: Principal = { tenantId: TENANT, userId: 'dave', roles: ['user'] };
-export const bob: Principal = { tenantId: TENANT, userId: 'bob', roles: ['admin'], email: 'bob@acme.test', name: 'Bob' };
-export const carol: Principal = { tenantId: TENANT, userId: 'carol', roles: ['user', 'admin'] };
+import { alice, bob } from './personas.ts';
 
 export const PROJECT_ID = '6f1d9a3e-8a61-4d0e-9a55-3c2b1f0e7d11';
 export const activeMember: ProjectFacts = { status: 'ACTIVE', isMember: true };

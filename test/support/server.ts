@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Principal, Role } from '../../src/domain/principal.ts';
 import { createEventStore } from '../../src/event-store/index.ts';
 import { buildSchema, createLiveFeed, type Services, useSharedLiveExecution } from '../../src/graphql/index.ts';
 import { type AuthConfig, type Authenticator, createAuthenticator, mintToken } from '../../src/http/auth.ts';
@@ -21,11 +20,9 @@ import {
   startProvisioning,
 } from '../../src/provisioning/index.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
+import { type PrincipalLike, tokenClaims } from './personas.ts';
 
-/** Who a test token is for: `{ sub: 'alice', tenant: 'acme', roles: ['user'] }` or a Principal. */
-export type PrincipalLike =
-  | { sub: string; tenant: string; roles?: readonly Role[]; email?: string; name?: string }
-  | Principal;
+export type { PrincipalLike } from './personas.ts';
 
 export interface TestServerOptions {
   /** Default: the real schema (src/graphql/schema.ts). */
@@ -162,7 +159,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 
     const token = (who: PrincipalLike, tokenOptions: { expiresIn?: string | number } = {}) =>
       mintToken(
-        { ...claimsOf(who), expiresIn: tokenOptions.expiresIn ?? '1h' },
+        { ...tokenClaims(who), expiresIn: tokenOptions.expiresIn ?? '1h' },
         {
           secret: signing.secret,
           ...(signing.issuer ? { issuer: signing.issuer } : {}),
@@ -188,25 +185,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     await stopAll();
     throw error;
   }
-}
-
-function claimsOf(who: PrincipalLike) {
-  if ('userId' in who) {
-    return {
-      sub: who.userId,
-      tenant: who.tenantId,
-      roles: who.roles,
-      ...(who.email ? { email: who.email } : {}),
-      ...(who.name ? { name: who.name } : {}),
-    };
-  }
-  return {
-    sub: who.sub,
-    tenant: who.tenant,
-    roles: who.roles ?? (['user'] as const),
-    ...(who.email ? { email: who.email } : {}),
-    ...(who.name ? { name: who.name } : {}),
-  };
 }
 
 function captureLogger(lines: string[]): Logger {

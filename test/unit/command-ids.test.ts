@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventMetadata, identifyCommand } from '../../src/commands/context.ts';
 import { aggregateIdFor, commandIdFor, uuidV5 } from '../../src/commands/ids.ts';
-import type { Principal } from '../../src/domain/index.ts';
-
-const alice: Principal = { tenantId: 'acme', userId: 'alice', roles: ['user'] };
+import { alice } from '../support/personas.ts';
 
 describe('command ids', () => {
   it('uuidV5 matches the RFC 4122 reference (DNS namespace, www.example.com)', () => {

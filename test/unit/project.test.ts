@@ -8,17 +8,8 @@ import {
   type ProjectState,
 } from '../../src/domain/index.ts';
 import { deciderSpecification } from '../support/decider-spec.ts';
-import {
-  alice,
-  archived,
-  bob,
-  carol,
-  dave,
-  memberAdded,
-  memberRemoved,
-  projectCreated,
-  unarchived,
-} from '../support/domain-fixtures.ts';
+import { archived, memberAdded, memberRemoved, projectCreated, unarchived } from '../support/domain-fixtures.ts';
+import { alice, bob, carol, dave } from '../support/personas.ts';
 
 const given = deciderSpecification(projectDecider);
 

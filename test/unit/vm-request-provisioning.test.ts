@@ -9,19 +9,8 @@ import {
   type VmRequestState,
 } from '../../src/domain/index.ts';
 import { deciderSpecification } from '../support/decider-spec.ts';
-import {
-  PROJECT_ID,
-  alice,
-  allStages,
-  approved,
-  bob,
-  created,
-  failed,
-  historyFor,
-  progressed,
-  ready,
-  started,
-} from '../support/domain-fixtures.ts';
+import { PROJECT_ID, allStages, approved, created, failed, historyFor, progressed, ready, started } from '../support/domain-fixtures.ts';
+import { alice, bob } from '../support/personas.ts';
 
 const given = deciderSpecification(vmRequestDecider);
 

@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fold, vmRequestDecider, type Principal, type VmRequestCommand } from '../../src/domain/index.ts';
 import { deciderSpecification } from '../support/decider-spec.ts';
-import {
-  PROJECT_ID,
-  alice,
-  approved,
-  bob,
-  cancelled,
-  carol,
-  create,
-  created,
-  dave,
-  historyFor,
-  rejected,
-} from '../support/domain-fixtures.ts';
+import { PROJECT_ID, approved, cancelled, create, created, historyFor, rejected } from '../support/domain-fixtures.ts';
+import { alice, bob, carol, dave } from '../support/personas.ts';
 
 const given = deciderSpecification(vmRequestDecider);
 

@@ -11,7 +11,8 @@ import {
   type SimulatedHypervisorOptions,
   startProvisioning,
 } from '../../../src/provisioning/index.ts';
-import { bob, FAST, type Harness, openHarness, PROVISIONED_SEQUENCE, sequence, settled, waitFor } from './support/harness.ts';
+import { FAST, type Harness, openHarness, PROVISIONED_SEQUENCE, sequence, settled, waitFor } from './support/harness.ts';
+import { bob } from '../../support/personas.ts';
 
 let h: Harness;
 let running: ProvisioningProcess | null = null;

@@ -1,18 +1,7 @@
 import { createCommandHandlers, type CommandHandlers } from '../../../../src/commands/index.ts';
-import type { Principal, Role } from '../../../../src/domain/index.ts';
 import { createEventStore, type EventStore, type RecordedEvent } from '../../../../src/event-store/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../../support/db.ts';
-
-export const TENANT = 'acme';
-const person = (userId: string, ...roles: Role[]): Principal => ({
-  tenantId: TENANT,
-  userId,
-  roles,
-  email: `${userId}@${TENANT}.test`,
-  name: userId,
-});
-export const bob = person('bob', 'admin');
-export const alice = person('alice', 'user');
+import { alice, bob } from '../../../support/personas.ts';
 
 /** Fast settings for tests: milliseconds instead of seconds. */
 export const FAST = {
