@@ -2,7 +2,7 @@ import { toRecordedEvent, type EventRow } from './rows.ts';
 import type { EventMetadata, GlobalCheckpoint, JsonObject, ReadAllResult, RecordedEvent, Sql } from './types.ts';
 
 /**
- * The next events of the global log after `after`, gap-safe.
+ * The WHERE, ORDER BY and LIMIT of every read of the global log after a checkpoint: the one statement of gap safety.
  *
  * Positions come from a sequence, so under concurrency they commit out of order: position 11 may be visible while
  * 10 is still in flight. Reading by position alone would skip 10 forever. Instead we read in (transaction_id,
@@ -10,15 +10,19 @@ import type { EventMetadata, GlobalCheckpoint, JsonObject, ReadAllResult, Record
  * could still commit below that horizon has finished. An event handed out is therefore never followed later by one
  * that sorts before it, and a reader that resumes from the returned checkpoint sees each event exactly once.
  */
+export const gapSafeAfter = (sql: Sql, after: GlobalCheckpoint, limit: number) => sql`
+    where (transaction_id, position) > (${after.transactionId.toString()}::xid8, ${after.position.toString()}::bigint)
+      and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    order by events.transaction_id, events.position -- qualified: the bare name would sort by the ::text output column
+    limit ${limit}`;
+
+/** The next events of the global log after `after`, gap-safe (see gapSafeAfter), with their hash chain links. */
 export async function readAll(sql: Sql, after: GlobalCheckpoint, limit: number): Promise<ReadAllResult> {
   const rows = await sql<EventRow[]>`
     select position, transaction_id::text, stream_id, stream_type, stream_version, event_type, schema_version,
            data, metadata, tenant_id, recorded_at, prev_hash, hash
     from events
-    where (transaction_id, position) > (${after.transactionId.toString()}::xid8, ${after.position.toString()}::bigint)
-      and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-    order by events.transaction_id, events.position -- qualified: the bare name would sort by the ::text output column
-    limit ${limit}`;
+    ${gapSafeAfter(sql, after, limit)}`;
   const events = rows.map(toRecordedEvent);
   const last = events[events.length - 1];
   return { events, checkpoint: last ? { transactionId: last.transactionId, position: last.position } : after };
@@ -50,19 +54,16 @@ type LogRow = [
 ];
 
 /**
- * `readAll` for projections: the same gap-safe batches in the same order, without the hash columns (128 bytes an
- * event that a replay would transfer and decode for nothing). The WHERE and ORDER BY are readAll's, unchanged.
- * Rows come as arrays (`.values()`), which spares postgres.js an object per row.
+ * `readAll` for projections, the path the projector and rebuilds take: the same gap-safe batches in the same order,
+ * without the hash columns, which only verification needs and a replay would transfer and decode for nothing. Rows
+ * come as arrays (`.values()`), which spares postgres.js an object per row.
  */
 export async function readAllLean(sql: Sql, after: GlobalCheckpoint, limit: number): Promise<ReadLogResult> {
   const rows = await sql`
     select position, transaction_id::text, stream_id, stream_type, stream_version, event_type, schema_version,
            data, metadata, tenant_id, recorded_at
     from events
-    where (transaction_id, position) > (${after.transactionId.toString()}::xid8, ${after.position.toString()}::bigint)
-      and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-    order by events.transaction_id, events.position -- qualified: the bare name would sort by the ::text output column
-    limit ${limit}`.values() as unknown as LogRow[];
+    ${gapSafeAfter(sql, after, limit)}`.values() as unknown as LogRow[];
   const events = new Array<LogEvent>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventStore, START, type EventStore, type GlobalCheckpoint } from '../../../src/event-store/index.ts';
+import { readAllLean } from '../../../src/event-store/read-all.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
 import { event, options } from './fixtures.ts';
 
@@ -17,6 +18,12 @@ afterAll(async () => {
 });
 
 /**
+ * The reader under test is readAllLean, the one the projector and rebuilds use; readAll shares its WHERE and ORDER
+ * BY (gapSafeAfter), which the last test checks.
+ */
+const read = (after: GlobalCheckpoint, limit: number) => readAllLean(t.sql, after, limit);
+
+/**
  * Reads everything after `from`. An empty batch is the end only once every committed event after `from` has been
  * seen: a transaction open elsewhere on the server (another test file's) may hold the gap-safe horizon back for a
  * moment. Gives up after 10 s without progress.
@@ -26,7 +33,7 @@ async function drain(from: GlobalCheckpoint, waitForAll = true): Promise<{ seen:
   let checkpoint = from;
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const batch = await store.readAll(checkpoint, 100);
+    const batch = await read(checkpoint, 100);
     seen.push(...batch.events.map((e) => e.position));
     checkpoint = batch.checkpoint;
     if (batch.events.length > 0) continue;
@@ -39,7 +46,7 @@ async function drain(from: GlobalCheckpoint, waitForAll = true): Promise<{ seen:
   }
 }
 
-describe('gap-safe readAll', () => {
+describe('gap-safe reads of the log', () => {
   it('holds back a later commit until the earlier open transaction commits, then hands out both', async () => {
     const { checkpoint: start } = await drain(START);
     let releaseA!: () => void;
@@ -107,7 +114,7 @@ describe('gap-safe readAll', () => {
       let idleSince: number | null = null;
       for (;;) {
         const stillWriting = writing;
-        const batch = await store.readAll(checkpoint, 250);
+        const batch = await read(checkpoint, 250);
         seen.push(...batch.events.map((e) => e.position));
         checkpoint = batch.checkpoint;
         if (batch.events.length > 0) idleSince = null;
@@ -146,16 +153,28 @@ describe('global order', () => {
                  values (${xid}::xid8, ${stream}, 'Test', 1, 'X', '{}', '{}', 'acme', '')`;
       }
     });
-    const all = await store.readAll(START, 10_000);
+    const all = await read(START, 10_000);
     const ours = all.events.filter((e) => e.streamId === first || e.streamId === second);
     expect(ours.map((e) => e.streamId)).toEqual([first, second]);
     // A reader past 9 gets 10 once, and a reader past 10 gets neither again.
     const nine = ours[0]!;
-    const afterNine = await store.readAll({ transactionId: nine.transactionId, position: nine.position }, 10_000);
+    const afterNine = await read({ transactionId: nine.transactionId, position: nine.position }, 10_000);
     expect(afterNine.events.filter((e) => e.streamId === first || e.streamId === second).map((e) => e.streamId)).toEqual([
       second,
     ]);
     expect(start).toBeDefined();
+  });
+
+  it('readAll hands out the same events in the same order as readAllLean, with their hash links', async () => {
+    await store.append(randomUUID(), 'no_stream', [event(1), event(2)], options());
+    await drain(START);
+    const lean = await read(START, 10_000);
+    expect(lean.events.length).toBeGreaterThan(0);
+    // The horizon only moves on, and nothing can later sort before an event handed out: the first n stay the first n.
+    const full = await store.readAll(START, lean.events.length);
+    expect(full.events.map((e) => [e.transactionId, e.position])).toEqual(lean.events.map((e) => [e.transactionId, e.position]));
+    expect(full.checkpoint).toEqual(lean.checkpoint);
+    expect(full.events.every((e) => typeof e.hash === 'string' && e.prevHash !== undefined)).toBe(true);
   });
 
   it('stamps the writing transaction id, whatever an INSERT says', async () => {
