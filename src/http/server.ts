@@ -14,6 +14,7 @@ import { createGraphiQL, GRAPHIQL_FILES_ROUTE, type GraphiQLConfig } from './gra
 import { consoleLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics, type ProjectionLag } from './metrics.ts';
 import { listenMetrics, type MetricsListener } from './metrics-listener.ts';
+import { LiveSocket } from './live-socket/index.ts';
 import { createJsonPostHandler } from './json-post.ts';
 import { BODY_IDLE_TIMEOUT_MS, MAX_BODY_BYTES } from './limits.ts';
 import { health, json, metricsText, ready } from './ops-routes.ts';
@@ -37,7 +38,7 @@ export interface CreateServerOptions {
   readiness?: Record<string, ReadinessCheck>;
   /** Projector lag for /metrics. */
   projectionLag?: () => Promise<readonly ProjectionLag[]> | readonly ProjectionLag[];
-  /** More yoga/envelop plugins, applied over HTTP, SSE and WebSocket alike. */
+  /** More yoga/envelop plugins, applied over HTTP, SSE and WebSocket alike (shared live execution is built in). */
   plugins?: Plugin[];
   /** drizzle's journal, to tell pending migrations. Default: drizzle/meta/_journal.json of this repository. */
   migrationsJournal?: string;
@@ -94,6 +95,8 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
   const logged = new WeakSet<object>();
   const unidentified = new WeakSet<object>();
   const maskError = createMaskError(logger, logged, unidentified);
+  // One per server: yoga executes each change once for its subscribers, graphql-ws writes the results through it.
+  const liveSocket = new LiveSocket();
   const yoga = createYogaApp({
     schema: options.schema,
     services: options.services,
@@ -106,7 +109,7 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     endpoint: GRAPHQL_PATH,
     cors: options.cors ?? { kind: 'local' },
     introspection: options.introspection ?? options.graphiql?.enabled ?? true,
-    ...(options.plugins ? { plugins: options.plugins } : {}),
+    plugins: [liveSocket.plugin, ...(options.plugins ?? [])],
   });
   const checks: Record<string, ReadinessCheck> = {
     database: databaseCheck(options.services.sql),
@@ -172,6 +175,7 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     server,
     path: GRAPHQL_PATH,
     yoga,
+    live: liveSocket,
     authenticator,
     metrics,
     logger,
