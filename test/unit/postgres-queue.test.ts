@@ -48,4 +48,29 @@ describe('postgres.js connection queues (patched)', () => {
     expect(drained).toEqual(model);
     expect(queue.remove(0)).toBeNull();
   });
+
+  it('keep remove() to a span bounded by their live entries, however many were shifted while never empty', () => {
+    // remove() is an indexOf over the queue's array: the span it scans is observed by wrapping indexOf for one call.
+    // Unpatched, every shift() left a hole that the array kept until it emptied, and every remove() scanned them all.
+    const queue = Queue<number>();
+    for (let c = 0; c < 20; c++) queue.push(c);
+    for (let step = 0; step < 100_000; step++) queue.push(queue.shift()!);
+    const scanned: number[] = [];
+    const indexOf = Array.prototype.indexOf;
+    Array.prototype.indexOf = function (this: unknown[], item: unknown, from?: number) {
+      scanned.push(this.length - Math.max(0, from ?? 0));
+      return indexOf.call(this, item, from);
+    };
+    let removed: number | null;
+    try {
+      removed = queue.remove(-1);
+    } finally {
+      Array.prototype.indexOf = indexOf;
+    }
+    expect(removed).toBeNull();
+    expect(queue.length).toBe(20);
+    expect(scanned).toHaveLength(1);
+    // The holes are dropped once they are half the array and at least 1,024, so the span stays under 2,048 + 20.
+    expect(scanned[0]).toBeLessThanOrEqual(2 * 1024 + 20);
+  });
 });
