@@ -1,7 +1,8 @@
 /**
  * DVMM command line: `npm run cli -- <command>`. Uses DATABASE_URL, or the embedded Postgres without it, and
- * applies pending migrations on connect. Add a command by adding an entry to COMMANDS.
+ * applies pending migrations on connect; the environment is read through src/config/, as `npm start` reads it. Add a command by adding an entry to COMMANDS.
  */
+import { loadConfig } from './config/index.ts';
 import { ConfigError } from './config-error.ts';
 import { openDatabase, type Database } from './db/index.ts';
 import { sealCheckCommand, sealKeyCommand, sealsCommand } from './audit/seal-commands.ts';
@@ -113,7 +114,8 @@ async function main(argv: string[]): Promise<number> {
   }
   // Connection chatter goes to stderr so command output (stdout) stays clean for scripts.
   // Beside a running `npm start` on the same data folder, its embedded server is used (and left running).
-  const db = await openDatabase({ log: (line) => console.error(line), whenInUse: 'connect' });
+  const { databaseUrl, dataDir } = loadConfig();
+  const db = await openDatabase({ databaseUrl, dataDir, log: (line) => console.error(line), whenInUse: 'connect' });
   try {
     return await command.run(db, args);
   } finally {

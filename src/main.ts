@@ -5,59 +5,29 @@
  * SIGINT/SIGTERM shut it down in order; a second signal exits at once.
  */
 import { ConfigError } from './config-error.ts';
-import { describeSealing, type SealerConfig, sealerConfigFromEnv } from './audit/sealer-config.ts';
+import { describeSealing, type SealerConfig, sealerConfig } from './audit/sealer-config.ts';
 import { startSealer } from './audit/sealer.ts';
-import { DEFAULT_POOL_MAX } from './db/client.ts';
+import { type Config, loadConfig } from './config/index.ts';
 import { openDatabase, type Database } from './db/index.ts';
 import { demoAdmin, demoUser } from './demo/users.ts';
 import { isEmptyStore, seedDemo } from './demo/seed.ts';
 import { createEventStore, type EventStore } from './event-store/index.ts';
 import { buildSchema, createLiveFeed, type Services, useSharedLiveExecution } from './graphql/index.ts';
-import { type AuthConfig, authConfigFromEnv, createAuthenticator } from './http/auth.ts';
+import { type AuthConfig, createAuthenticator } from './http/auth.ts';
+import { authConfig } from './http/auth/config.ts';
 import { devTokenBanner, devTokens } from './http/dev-tokens.ts';
 import { consoleLogger } from './http/logger.ts';
 import { liveFeedReadiness, projectionLag, projectorReadiness, provisioningReadiness } from './http/projector-health.ts';
 import { useDatabaseGate } from './http/plugins/database-gate.ts';
 import { createAvailability } from './db/availability.ts';
 import { assertCanListen, listenError } from './http/listen-errors.ts';
-import { type CorsPolicy, corsPolicyFromEnv } from './http/cors.ts';
+import { type CorsPolicy, corsPolicy } from './http/cors.ts';
 import { createServer, type DvmmServer } from './http/server.ts';
 import { PROJECTIONS, type Projector, startProjector } from './projections/index.ts';
-import { provisioningConfigFromEnv, startProvisioningFromEnv } from './provisioning/index.ts';
+import { startProvisioningFromEnv } from './provisioning/index.ts';
 
-interface MainConfig {
-  port: number;
-  host: string | undefined;
-  production: boolean;
-  /** Seed the demo tenant into an empty database. */
-  seedDemo: boolean;
-  poolSize: number;
-  /** Other origins whose pages may call the API (CORS_ORIGINS). */
-  cors: CorsPolicy;
-  /** Serve GraphiQL (off in production unless GRAPHIQL_ENABLED=true). */
-  graphiql: boolean;
-  /** Answer introspection queries (default: where GraphiQL is on). */
-  introspection: boolean;
-  /** METRICS_PORT: /metrics on that port alone; unset: on PORT. */
-  metricsPort: number | undefined;
-}
-
-/** Everything main.ts reads from the environment besides what openDatabase, auth and provisioning read themselves. */
-function mainConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MainConfig {
-  const production = env.NODE_ENV === 'production';
-  const graphiql = flag(env, 'GRAPHIQL_ENABLED', !production);
-  return {
-    port: integer(env, 'PORT', 4000, 0, 65_535),
-    host: env.HOST?.trim() || undefined,
-    production,
-    seedDemo: flag(env, 'DVMM_DEMO_SEED', !production),
-    poolSize: integer(env, 'DATABASE_POOL_MAX', DEFAULT_POOL_MAX, 2, 1_000),
-    cors: corsPolicyFromEnv(env),
-    graphiql,
-    introspection: flag(env, 'GRAPHQL_INTROSPECTION', graphiql),
-    metricsPort: env.METRICS_PORT?.trim() ? integer(env, 'METRICS_PORT', 0, 0, 65_535) : undefined,
-  };
-}
+/** The configuration (src/config/) with the CORS policy it asks for. */
+type MainConfig = Config & { cors: CorsPolicy };
 
 /** A running service; `stop` undoes `start` in reverse order. */
 interface Running {
@@ -79,7 +49,7 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
   };
 
   try {
-    const database: Database = await openDatabase({ max: config.poolSize, log });
+    const database: Database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, max: config.poolMax, log });
     stack.push({ name: 'database', stop: () => database.close() });
 
     const store: EventStore = createEventStore(database.sql);
@@ -103,7 +73,7 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
     stack.push({ name: 'live feed', stop: () => live.stop() });
 
     // Before the server listens, so the first client already finds the demo tenant's events.
-    if (config.seedDemo && (await isEmptyStore(store))) {
+    if (config.demoSeed && (await isEmptyStore(store))) {
       const seeded = await seedDemo(store);
       log(`[main] empty database: seeded the demo tenant ${demoAdmin.tenantId} (${seeded.projectIds.length} projects, users ${demoAdmin.userId} and ${demoUser.userId})`);
     }
@@ -153,31 +123,15 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
   }
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  return value;
-}
-
-function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (!raw) return fallback;
-  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
-}
-
 // Generous: the projector finishes its batch, provisioning lets running steps reach a safe point.
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 async function main(): Promise<void> {
   // Configuration errors (a bad PORT, production without JWT_SECRET) stop us before anything starts.
-  const config = mainConfigFromEnv();
-  const auth = authConfigFromEnv();
-  provisioningConfigFromEnv();
-  const sealing = sealerConfigFromEnv();
+  const settings = loadConfig();
+  const config: MainConfig = { ...settings, cors: corsPolicy(settings) };
+  const auth = authConfig(settings);
+  const sealing = sealerConfig(settings);
   // Before the database starts: a taken port fails in a moment, not after starting, migrating and seeding.
   await assertCanListen('PORT', config.port, config.host);
   if (config.metricsPort !== undefined) await assertCanListen('METRICS_PORT', config.metricsPort, config.host);

@@ -1,5 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { type Config, configOf, type Env } from '../config/index.ts';
+import { ConfigError } from '../config-error.ts';
 import { besideDataFolder, readOrCreateOnce } from '../dev-files.ts';
 
 /** The Ed25519 key seals are signed with, and where it came from (for the start-up line). */
@@ -17,7 +19,7 @@ export const keyIdOf = (publicKey: KeyObject): string =>
 export const publicKeyPem = (key: SealKey | KeyObject): string =>
   ('publicKey' in key ? key.publicKey : key).export({ type: 'spki', format: 'pem' }).toString();
 
-/** A PKCS#8 Ed25519 private key from PEM text or from base64 of its DER bytes. */
+/** A PKCS#8 Ed25519 private key from PEM text or from base64 of its DER bytes; a ConfigError names `source` if not. */
 export function parsePrivateKey(text: string, source: string): SealKey {
   const trimmed = text.trim();
   let privateKey: KeyObject;
@@ -26,10 +28,10 @@ export function parsePrivateKey(text: string, source: string): SealKey {
       ? createPrivateKey({ key: trimmed, format: 'pem' })
       : createPrivateKey({ key: Buffer.from(trimmed, 'base64'), format: 'der', type: 'pkcs8' });
   } catch (error) {
-    throw new Error(`${source} is not a PKCS#8 private key (PEM, or base64 of DER): ${(error as Error).message}`);
+    throw new ConfigError(`${source} is not a PKCS#8 private key (PEM, or base64 of DER): ${(error as Error).message}`);
   }
   if (privateKey.asymmetricKeyType !== 'ed25519') {
-    throw new Error(`${source} must be an Ed25519 key, got ${privateKey.asymmetricKeyType ?? 'an unknown type'}`);
+    throw new ConfigError(`${source} must be an Ed25519 key, got ${privateKey.asymmetricKeyType ?? 'an unknown type'}`);
   }
   const publicKey = createPublicKey(privateKey);
   return { privateKey, publicKey, keyId: keyIdOf(publicKey), source };
@@ -60,17 +62,17 @@ export interface SealKeyConfig {
  * generated once per data folder in `<DVMM_DATA_DIR>.seal-key`, as the development JWT secret is. Production
  * without a key runs without seals (the chain is still kept) and says so.
  */
-export function sealKeyFromEnv(env: NodeJS.ProcessEnv = process.env): SealKeyConfig {
-  const inline = env.DVMM_SEAL_KEY?.trim();
-  if (inline) return { key: parsePrivateKey(inline, 'DVMM_SEAL_KEY') };
-  const file = env.DVMM_SEAL_KEY_FILE?.trim();
-  if (file) return { key: parsePrivateKey(readText(file, 'DVMM_SEAL_KEY_FILE'), file) };
-  if (env.NODE_ENV === 'production') {
-    return { key: null, missing: 'neither DVMM_SEAL_KEY nor DVMM_SEAL_KEY_FILE is set' };
-  }
-  const devFile = devSealKeyFile(env.DVMM_DATA_DIR ?? '.data');
+export function sealKey(config: Pick<Config, 'sealing' | 'production' | 'dataDir'>): SealKeyConfig {
+  const { key, keyFile } = config.sealing;
+  if (key) return { key: parsePrivateKey(key, 'DVMM_SEAL_KEY') };
+  if (keyFile) return { key: parsePrivateKey(readText(keyFile, 'DVMM_SEAL_KEY_FILE'), keyFile) };
+  if (config.production) return { key: null, missing: 'neither DVMM_SEAL_KEY nor DVMM_SEAL_KEY_FILE is set' };
+  const devFile = devSealKeyFile(config.dataDir);
   return { key: parsePrivateKey(devSealKey(devFile), devFile) };
 }
+
+/** The seal key of a given environment (tests, tools), else of this process's configuration. */
+export const sealKeyFromEnv = (env?: Env): SealKeyConfig => sealKey(configOf(env));
 
 export const devSealKeyFile = (dataDir: string): string => besideDataFolder(dataDir, '.seal-key');
 
@@ -83,6 +85,6 @@ function readText(file: string, variable: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new Error(`${variable}: cannot read ${file}: ${(error as Error).message}`);
+    throw new ConfigError(`${variable}: cannot read ${file}: ${(error as Error).message}`);
   }
 }

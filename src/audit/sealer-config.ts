@@ -1,22 +1,17 @@
-import { sealKeyFromEnv, type SealKeyConfig } from './seal-key.ts';
+import { type Config, type Env, parseConfig } from '../config/index.ts';
+import { sealKey, type SealKeyConfig } from './seal-key.ts';
 
 export interface SealerConfig extends SealKeyConfig {
   sealIntervalMs: number;
 }
 
-/**
- * The sealer's settings: the key (seal-key.ts) and `DVMM_SEAL_INTERVAL_MS`, how often the chain's head is sealed
- * when it moved (default 10 s; events after the last seal are covered by the chain only). Read once at start, so
- * a bad value stops the service before anything runs.
- */
-export function sealerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SealerConfig {
-  const raw = env.DVMM_SEAL_INTERVAL_MS?.trim();
-  const sealIntervalMs = raw ? Number(raw) : 10_000;
-  if (!Number.isInteger(sealIntervalMs) || sealIntervalMs < 100 || sealIntervalMs > 86_400_000) {
-    throw new Error(`DVMM_SEAL_INTERVAL_MS must be a whole number of milliseconds from 100 to 86400000, got "${raw}"`);
-  }
-  return { ...sealKeyFromEnv(env), sealIntervalMs };
+/** The sealer's settings: the key (seal-key.ts) and how often the chain's head is sealed when it moved. */
+export function sealerConfig(config: Pick<Config, 'sealing' | 'production' | 'dataDir'>): SealerConfig {
+  return { ...sealKey(config), sealIntervalMs: config.sealing.intervalMs };
 }
+
+/** The sealer's settings a given environment asks for (its variables checked as at start-up). */
+export const sealerConfigFromEnv = (env: Env): SealerConfig => sealerConfig(parseConfig(env));
 
 /** The start-up line: what is sealed with which key, or a warning that nothing is. */
 export function describeSealing(config: SealerConfig): string {

@@ -7,10 +7,10 @@ export { runMigrations } from './migrate.ts';
 export { locateEmbeddedDataFolder, startEmbeddedPostgres, type EmbeddedServer } from './embedded.ts';
 
 export type OpenDatabaseOptions = {
-  /** A server to use. Default: the DATABASE_URL environment variable; without either, an embedded server. */
-  databaseUrl?: string;
-  /** Data folder of the embedded server. Default: DVMM_DATA_DIR, else `.data` in the working directory. */
-  dataDir?: string;
+  /** The server to use (DATABASE_URL); undefined: the embedded server. */
+  databaseUrl: string | undefined;
+  /** Data folder of the embedded server (DVMM_DATA_DIR). */
+  dataDir: string;
   /** Pool size of the returned client. */
   max?: number;
   /**
@@ -34,13 +34,13 @@ export type Database = {
 const EMBEDDED_DATABASE = 'dvmm';
 
 /** Connects (starting the embedded server when no URL is configured) and applies pending migrations. */
-export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const log = options.log ?? console.log;
-  const configuredUrl = options.databaseUrl ?? process.env.DATABASE_URL;
+  const configuredUrl = options.databaseUrl;
   const server = configuredUrl
     ? undefined
     : await startEmbeddedPostgres({
-        dataDir: options.dataDir ?? process.env.DVMM_DATA_DIR ?? '.data',
+        dataDir: options.dataDir,
         log,
         whenInUse: options.whenInUse,
       });

@@ -9,8 +9,6 @@ import { ConfigError } from '../config-error.ts';
 /** Who the binaries run as: the postgres system user when we are root (Postgres refuses root), else ourselves. */
 export type RunAs = { uid: number; gid: number } | undefined;
 
-// Messages in English whatever the environment's locale, so the "ready" line below can be recognised.
-const ENV = { ...process.env, LC_MESSAGES: 'C' };
 const READY = 'database system is ready to accept connections';
 const KEPT_LINES = 200;
 
@@ -72,6 +70,7 @@ export function startPostgres(
     'listen_addresses=127.0.0.1',
     '-c',
     'unix_socket_directories=',
+    // Messages in English whatever the locale, so the "ready" line below and "already in use" can be recognised.
     '-c',
     'lc_messages=C',
   ];
@@ -102,8 +101,9 @@ function launch(
   output: string[],
   onText?: () => void,
 ): ChildProcess {
-  // cwd '/': the postgres user may not be allowed into our working directory (a private checkout).
-  const child = spawn(binary, args, { cwd: '/', env: ENV, detached, stdio: ['ignore', 'pipe', 'pipe'], ...runAs });
+  // cwd '/': the postgres user may not be allowed into our working directory (a private checkout). The environment is
+  // inherited: its locale is the new cluster's default.
+  const child = spawn(binary, args, { cwd: '/', detached, stdio: ['ignore', 'pipe', 'pipe'], ...runAs });
   const keep = (chunk: Buffer) => {
     const text = chunk.toString('utf8');
     output.push(text);

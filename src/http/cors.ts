@@ -1,4 +1,4 @@
-import { ConfigError } from '../config-error.ts';
+import { type Config, type Env, originOf, parseConfig } from '../config/index.ts';
 
 /**
  * Which web pages on other origins may call the API from a browser (CORS). Same-origin pages, such as the GraphiQL
@@ -22,24 +22,20 @@ export type CorsOptions = {
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
- * `CORS_ORIGINS`: a comma-separated list of origins, or `*` for any. Unset: in production no other origin
- * (an empty list), in development every local origin. An entry that is not an origin stops the start.
+ * CORS_ORIGINS as checked by the configuration (src/config/): the origins listed, or `*` for any. Unset: in
+ * production no other origin (an empty list), in development every local origin.
  */
-export function corsPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): CorsPolicy {
-  const raw = env['CORS_ORIGINS']?.trim();
-  if (raw === undefined || raw === '') return env['NODE_ENV'] === 'production' ? { kind: 'list', origins: [] } : { kind: 'local' };
-  const origins = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
-  for (const origin of origins) {
-    if (origin !== '*' && normalizedOrigin(origin) !== origin) {
-      throw new ConfigError(`CORS_ORIGINS must list origins such as https://portal.example.com (scheme, host and port only, no trailing slash), or *; got "${origin}"`);
-    }
-  }
-  return { kind: 'list', origins };
+export function corsPolicy(config: Pick<Config, 'production' | 'corsOrigins'>): CorsPolicy {
+  if (config.corsOrigins === undefined) return config.production ? { kind: 'list', origins: [] } : { kind: 'local' };
+  return { kind: 'list', origins: config.corsOrigins };
 }
+
+/** The policy a given environment asks for (its variables checked as at start-up). */
+export const corsPolicyFromEnv = (env: Env): CorsPolicy => corsPolicy(parseConfig(env));
 
 export function allowsOrigin(policy: CorsPolicy, origin: string): boolean {
   if (policy.kind === 'list') return policy.origins.includes('*') || policy.origins.includes(origin);
-  if (normalizedOrigin(origin) !== origin) return false;
+  if (originOf(origin) !== origin) return false;
   const { protocol, hostname } = new URL(origin);
   return (protocol === 'http:' || protocol === 'https:') && LOCAL_HOSTS.has(hostname);
 }
@@ -66,14 +62,4 @@ export function describeCors(policy: CorsPolicy): string {
   if (policy.kind === 'local') return 'local origins (development)';
   if (policy.origins.length === 0) return 'same origin only';
   return policy.origins.join(', ');
-}
-
-/** The origin of `value` as browsers send it (`https://host:port`, default port left out), or null. */
-function normalizedOrigin(value: string): string | null {
-  try {
-    const url = new URL(value);
-    return url.origin === 'null' ? null : url.origin;
-  } catch {
-    return null;
-  }
 }

@@ -1,3 +1,4 @@
+import { type Config, configOf, type Env, MIN_JWT_SECRET_BYTES } from '../../config/index.ts';
 import { ConfigError } from '../../config-error.ts';
 import { devSecret } from './dev-secret.ts';
 
@@ -18,55 +19,34 @@ export type AuthConfig = {
 };
 
 export type AuthEnvOptions = {
-  /** Default: DVMM_DATA_DIR, else `.data`; the development secret lives next to it. */
+  /** Default: DVMM_DATA_DIR's; the development secret lives next to it. */
   dataDir?: string;
 };
 
-// HS256 keys shorter than the hash output weaken the MAC; refuse them rather than run with a guessable secret.
-const MIN_SECRET_BYTES = 32;
-
 /**
- * Reads JWT_SECRET, JWT_JWKS_URL, JWT_ISSUER and JWT_AUDIENCE. Without JWT_SECRET and JWT_JWKS_URL, development
- * runs use a random secret generated once per data folder (so `npm run token` and the server agree); production
- * (NODE_ENV=production) refuses to start instead.
+ * The token keys of the configuration (JWT_SECRET, JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE, each checked by
+ * src/config/). Without JWT_SECRET and JWT_JWKS_URL, development runs use a random secret generated once per data
+ * folder (so `npm run token` and the server agree); production refuses to start instead.
  */
-export function authConfigFromEnv(env: NodeJS.ProcessEnv = process.env, options: AuthEnvOptions = {}): AuthConfig {
-  const secret = nonEmpty(env.JWT_SECRET);
-  const jwksUrl = nonEmpty(env.JWT_JWKS_URL);
-  const common = {
-    ...(nonEmpty(env.JWT_ISSUER) ? { issuer: nonEmpty(env.JWT_ISSUER) } : {}),
-    ...(nonEmpty(env.JWT_AUDIENCE) ? { audience: nonEmpty(env.JWT_AUDIENCE) } : {}),
-  };
-  if (jwksUrl) assertUrl(jwksUrl);
-  if (secret) {
-    assertSecret(secret);
-    return { secret, secretSource: 'JWT_SECRET', ...(jwksUrl ? { jwksUrl } : {}), ...common };
-  }
+export function authConfig(config: Pick<Config, 'auth' | 'production' | 'dataDir'>): AuthConfig {
+  const { secret, jwksUrl, issuer, audience } = config.auth;
+  const common = { ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) };
+  if (secret) return { secret, secretSource: 'JWT_SECRET', ...(jwksUrl ? { jwksUrl } : {}), ...common };
   if (jwksUrl) return { jwksUrl, ...common };
-  if (env.NODE_ENV === 'production') {
-    throw new ConfigError('JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production');
-  }
-  const dev = devSecret(options.dataDir ?? env.DVMM_DATA_DIR ?? '.data');
+  if (config.production) throw new ConfigError('JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production');
+  const dev = devSecret(config.dataDir);
   return { secret: dev.secret, secretSource: 'dev secret file', devSecretFile: dev.file, ...common };
 }
 
+/** The auth settings of a given environment (tests, tools), else of this process's configuration. */
+export function authConfigFromEnv(env?: Env, options: AuthEnvOptions = {}): AuthConfig {
+  const config = configOf(env);
+  return authConfig(options.dataDir ? { ...config, dataDir: options.dataDir } : config);
+}
+
+/** For a secret given in code rather than by JWT_SECRET (which the configuration checks the same way). */
 export function assertSecret(secret: string): void {
-  if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
-    throw new ConfigError(`JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes long`);
+  if (Buffer.byteLength(secret, 'utf8') < MIN_JWT_SECRET_BYTES) {
+    throw new ConfigError(`JWT_SECRET must be at least ${MIN_JWT_SECRET_BYTES} bytes long`);
   }
-}
-
-function assertUrl(value: string): void {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(`JWT_JWKS_URL is not a URL: ${value}`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('JWT_JWKS_URL must be an http(s) URL');
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
 }

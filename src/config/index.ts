@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { ConfigError } from '../config-error.ts';
+import { PROVISIONING_DEFAULTS, type Values, VARIABLES, type VariableName } from './variables.ts';
+
+export { MIN_JWT_SECRET_BYTES, PROVISIONING_DEFAULTS, VARIABLES, type VariableName } from './variables.ts';
+export { originOf } from './types.ts';
+
+/** The environment as given: process.env, or a test's own record. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Everything the server and the CLI take from the environment, checked and with every default filled in. */
+export interface Config {
+  /** NODE_ENV=production. */
+  production: boolean;
+  /** Unset: the embedded Postgres in `dataDir`. */
+  databaseUrl: string | undefined;
+  poolMax: number;
+  dataDir: string;
+  port: number;
+  host: string | undefined;
+  /** Unset: /metrics on `port`. */
+  metricsPort: number | undefined;
+  graphiql: boolean;
+  introspection: boolean;
+  /** CORS_ORIGINS as listed; undefined when unset (cors.ts decides what that means). */
+  corsOrigins: readonly string[] | undefined;
+  demoSeed: boolean;
+  auth: { secret: string | undefined; jwksUrl: string | undefined; issuer: string | undefined; audience: string | undefined };
+  provisioning: {
+    enabled: boolean;
+    stageMs: number;
+    simulatorStateFile: string | undefined;
+    options: { -readonly [K in keyof typeof PROVISIONING_DEFAULTS]: number };
+  };
+  sealing: { key: string | undefined; keyFile: string | undefined; intervalMs: number };
+}
+
+// Blank counts as unset, as a shell's `PORT= npm start` means; values are trimmed, as a pasted value may end in a newline.
+const unsetWhenBlank = (value: unknown): unknown => {
+  if (typeof value !== 'string') return value;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+};
+
+const ENV_SCHEMA = z.object(
+  Object.fromEntries(
+    Object.entries(VARIABLES).map(([name, variable]) => {
+      const schema = variable.type.schema as z.ZodType<unknown>;
+      return [name, z.preprocess(unsetWhenBlank, 'value' in variable ? schema.default(variable.value) : schema.optional())];
+    }),
+  ),
+);
+
+/**
+ * Checks every variable at once and fills in the defaults. Throws a ConfigError naming each wrong variable and what
+ * is wrong with it (with the value given, unless the variable is a secret); a clean message, as the user fixes it.
+ */
+export function parseConfig(env: Env): Config {
+  const parsed = ENV_SCHEMA.safeParse(env);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, env));
+  return resolve(parsed.data as Values);
+}
+
+let processConfig: Config | undefined;
+
+/** The configuration of this process, parsed from process.env once; entry points call it before anything starts. */
+export function loadConfig(): Config {
+  processConfig ??= parseConfig(process.env);
+  return processConfig;
+}
+
+/** `env` parsed when given (tests, tools), else this process's configuration. */
+export const configOf = (env?: Env): Config => (env ? parseConfig(env) : loadConfig());
+
+function resolve(values: Values): Config {
+  const production = values.NODE_ENV === 'production';
+  const graphiql = values.GRAPHIQL_ENABLED ?? !production;
+  return {
+    production,
+    databaseUrl: values.DATABASE_URL,
+    poolMax: values.DATABASE_POOL_MAX,
+    dataDir: values.DVMM_DATA_DIR,
+    port: values.PORT,
+    host: values.HOST,
+    metricsPort: values.METRICS_PORT,
+    graphiql,
+    introspection: values.GRAPHQL_INTROSPECTION ?? graphiql,
+    corsOrigins: values.CORS_ORIGINS,
+    demoSeed: values.DVMM_DEMO_SEED ?? !production,
+    auth: { secret: values.JWT_SECRET, jwksUrl: values.JWT_JWKS_URL, issuer: values.JWT_ISSUER, audience: values.JWT_AUDIENCE },
+    provisioning: {
+      enabled: values.PROVISIONING_ENABLED,
+      stageMs: values.PROVISIONING_STAGE_MS,
+      simulatorStateFile: values.PROVISIONING_SIMULATOR_STATE_FILE,
+      options: {
+        maxAttempts: values.PROVISIONING_MAX_ATTEMPTS,
+        backoffMs: values.PROVISIONING_BACKOFF_MS,
+        backoffMaxMs: values.PROVISIONING_BACKOFF_MAX_MS,
+        networkTimeoutMs: values.PROVISIONING_NETWORK_TIMEOUT_MS,
+        concurrency: values.PROVISIONING_CONCURRENCY,
+      },
+    },
+    sealing: { key: values.DVMM_SEAL_KEY, keyFile: values.DVMM_SEAL_KEY_FILE, intervalMs: values.DVMM_SEAL_INTERVAL_MS },
+  };
+}
+
+/** One phrase per wrong variable (its first problem), in the table's order, on one line. */
+function describeIssues(issues: readonly z.core.$ZodIssue[], env: Env): string {
+  const phrases = new Map<string, string>();
+  for (const issue of issues) {
+    const name = String(issue.path[0]) as VariableName;
+    if (phrases.has(name)) continue;
+    // A list names its wrong entry; any other value is shown as given.
+    const given = issue.code === 'custom' && typeof issue.input === 'string' ? issue.input : env[name]?.trim();
+    phrases.set(name, VARIABLES[name].secret ? `${name} ${issue.message}` : `${name} ${issue.message}, got "${given}"`);
+  }
+  return [...phrases.values()].join('; ');
+}
