@@ -56,7 +56,8 @@ const ENV_SCHEMA = z.object(
  * is wrong with it (with the value given, unless the variable is a secret); a clean message, as the user fixes it.
  */
 export function parseConfig(env: Env): Config {
-  const parsed = ENV_SCHEMA.safeParse(env);
+  // reportInput: a list's issue carries its wrong entry, which the message names.
+  const parsed = ENV_SCHEMA.safeParse(env, { reportInput: true });
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, env));
   return resolve(parsed.data as Values);
 }
