@@ -4,18 +4,18 @@ import { getIntrospectionQuery, Kind, parse, print } from 'graphql';
 import { type Client, createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { bob } from '../support/personas.ts';
 import { postGraphQL, startTestServer, type TestServer } from '../support/server.ts';
 
 // Every real query of api.md and of the client documents passes the depth, cost, alias, directive and token
 // limits; abusive ones are refused before anything executes; oversized bodies and messages are refused.
-const admin = { sub: 'bob', tenant: 'acme', roles: ['admin'] as const };
 
 let server: TestServer;
 let auth: { authorization: string };
 const clients: Client[] = [];
 beforeAll(async () => {
   server = await startTestServer({ projector: false });
-  auth = await server.authHeader(admin);
+  auth = await server.authHeader(bob);
 });
 afterAll(async () => {
   for (const client of clients) await client.dispose();
@@ -159,10 +159,12 @@ describe('query limits', () => {
 });
 
 describe('operations per WebSocket', () => {
+  const POLL = { timeout: 10_000, interval: 25 };
+
   it('refuses operations beyond the cap of one socket, and admits new ones as others end', async () => {
     const capped = await startTestServer({ database: server.database, projector: false, maxOperationsPerSocket: 2 });
     try {
-      const header = await capped.authHeader(admin);
+      const header = await capped.authHeader(bob);
       const client = createClient({ url: capped.wsUrl, webSocketImpl: WebSocket, connectionParams: header, retryAttempts: 0 });
       clients.push(client);
       const live = 'subscription { vmRequestChanges { cursor } }';
@@ -170,14 +172,14 @@ describe('operations per WebSocket', () => {
       const open = () => client.subscribe({ query: live }, { next: () => {}, error: (error) => refusals.push(error), complete: () => {} });
       const first = open();
       open();
-      await waitFor(() => capped.services.live.subscriberCount() === 2);
+      await expect.poll(() => capped.services.live.subscriberCount(), POLL).toBe(2);
       open();
-      await waitFor(() => refusals.length === 1);
+      await expect.poll(() => refusals.length, POLL).toBe(1);
       expect(JSON.stringify(refusals[0])).toContain('TOO_MANY_OPERATIONS');
       first();
-      await waitFor(() => capped.services.live.subscriberCount() === 1);
+      await expect.poll(() => capped.services.live.subscriberCount(), POLL).toBe(1);
       open();
-      await waitFor(() => capped.services.live.subscriberCount() === 2);
+      await expect.poll(() => capped.services.live.subscriberCount(), POLL).toBe(2);
       expect(refusals).toHaveLength(1);
     } finally {
       await capped.close();
@@ -185,10 +187,6 @@ describe('operations per WebSocket', () => {
   });
 });
 
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let attempt = 0; attempt < 200 && !condition(); attempt++) await new Promise((resolve) => setTimeout(resolve, 25));
-  expect(condition()).toBe(true);
-}
 
 describe('input size limits', () => {
   const bigQuery = `{ viewer { id } } # ${'x'.repeat(2 * 1024 * 1024)}`;

@@ -13,11 +13,11 @@ import { createServer } from '../../src/http/server.ts';
 import { silentLogger } from '../../src/http/logger.ts';
 import { projectorReadiness } from '../../src/http/projector-health.ts';
 import type { Projector } from '../../src/projections/index.ts';
+import { alice } from '../support/personas.ts';
 import { postGraphQL, startTestServer, type TestServer } from '../support/server.ts';
 
 // api.md, Operations: GET /health (process alive), GET /ready (database reachable, migrations applied, projector not
 // stalled), GET /metrics (Prometheus text).
-const alice = { sub: 'alice', tenant: 'acme', roles: ['user'] as const };
 
 let server: TestServer;
 let auth: { authorization: string };
@@ -48,13 +48,8 @@ async function metricValue(name: string, labels: Record<string, string> = {}): P
   return undefined;
 }
 
-async function eventually(check: () => Promise<boolean>): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('condition not reached');
-}
+/** How long a metric or a subscriber count may take to follow a socket opening or closing. */
+const POLL = { timeout: 10_000, interval: 50 };
 
 describe('/health and /ready', () => {
   it('/health answers while the process runs', async () => {
@@ -183,12 +178,12 @@ describe('/metrics', () => {
     const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, connectionParams: auth, retryAttempts: 0, lazy: false, onNonLazyError: () => {} });
     clients.push(client);
     const stop = client.subscribe({ query: 'subscription { vmRequestChanges { cursor } }' }, { next: () => {}, error: () => {}, complete: () => {} });
-    await eventually(async () => (await metricValue('dvmm_websocket_connections')) === 1);
-    await eventually(async () => ((await metricValue('dvmm_subscriptions_active')) ?? 0) >= 1);
+    await expect.poll(() => metricValue('dvmm_websocket_connections'), POLL).toBe(1);
+    await expect.poll(async () => (await metricValue('dvmm_subscriptions_active')) ?? 0, POLL).toBeGreaterThanOrEqual(1);
     stop();
     await client.dispose();
-    await eventually(async () => (await metricValue('dvmm_websocket_connections')) === 0);
-    await eventually(async () => (await metricValue('dvmm_subscriptions_active')) === 0);
+    await expect.poll(() => metricValue('dvmm_websocket_connections'), POLL).toBe(0);
+    await expect.poll(() => metricValue('dvmm_subscriptions_active'), POLL).toBe(0);
   });
 
   it('reports the lag of every projection', async () => {
@@ -217,7 +212,7 @@ describe('shutdown', () => {
       clients.push(client);
       client.subscribe({ query: 'subscription { vmRequestChanges { cursor } }' }, { next: () => {}, error: () => {}, complete: () => {} });
     });
-    await eventually(async () => doomed.services.live.subscriberCount() >= 1);
+    await expect.poll(() => doomed.services.live.subscriberCount(), POLL).toBeGreaterThanOrEqual(1);
     const sse = await fetch(doomed.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...header },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hypervisorVmName, readSimulatorFile } from '../../../src/provisioning/index.ts';
 import { killChildren, startChild } from './support/child.ts';
-import { FAST, type Harness, openHarness, PROVISIONED_SEQUENCE, sequence, settled, waitFor } from './support/harness.ts';
+import { FAST, type Harness, openHarness, PROVISIONED_SEQUENCE, sequence, settled } from './support/harness.ts';
 
 // The simulated hypervisor of each child keeps its VMs in a file: the hypervisor outlives the killed process.
 const dir = mkdtempSync(join(tmpdir(), 'dvmm-provisioning-crash-'));
@@ -36,11 +36,15 @@ describe('a provisioning process killed mid-provisioning (SIGKILL) and started a
     const request = await h.approvedRequest(`crash-${stage.toLowerCase().replace('_', '-')}`);
 
     const first = await startChild(settings(stateFile));
-    await waitFor(`stage ${stage}`, async () => {
-      const events = await h.events(request.id);
-      const last = events[events.length - 1];
-      return last?.type === 'VmProvisioningProgressed' && last.data.stage === stage ? true : undefined;
-    });
+    await expect
+      .poll(
+        async () => {
+          const last = (await h.events(request.id)).at(-1);
+          return { type: last?.type, stage: last?.data.stage };
+        },
+        { timeout: 30_000, interval: 25 },
+      )
+      .toEqual({ type: 'VmProvisioningProgressed', stage });
     await first.kill();
     const afterCrash = await h.events(request.id);
     expect(afterCrash[afterCrash.length - 1]?.type).toBe('VmProvisioningProgressed');

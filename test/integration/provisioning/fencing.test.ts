@@ -8,7 +8,7 @@ import {
   startProvisioning,
 } from '../../../src/provisioning/index.ts';
 import { JOB_LOCK_SPACE } from '../../../src/provisioning/job-locks.ts';
-import { FAST, type Harness, openHarness, PROVISIONED_SEQUENCE, sequence, settled, waitFor } from './support/harness.ts';
+import { FAST, type Harness, openHarness, PROVISIONED_SEQUENCE, sequence, settled } from './support/harness.ts';
 
 // Fencing: a worker whose lock connection is cut (a Postgres restart, a terminated backend) has lost its job locks
 // at that moment, and another worker may take its jobs as soon as it next looks. The first must stop driving them
@@ -65,7 +65,7 @@ it('a worker that loses its lock connection stops its job at once, before anothe
   processes.push(a);
 
   const request = await h.approvedRequest('fenced-01');
-  await waitFor('worker A to be cloning', async () => (log.some((o) => o.worker === 'A' && o.operation === 'clone') ? true : undefined));
+  await expect.poll(() => log.some((o) => o.worker === 'A' && o.operation === 'clone'), { timeout: 30_000, interval: 25 }).toBe(true);
 
   // Worker B, ready to take over; then A's lock backend (the one holding the job's lock) is terminated.
   const b = await startProvisioning({ sql: h.t.sql, store: h.store, hypervisor: recording(simulator, 'B', log), options, log: quiet });

@@ -11,7 +11,7 @@ import {
   type SimulatedHypervisorOptions,
   startProvisioning,
 } from '../../../src/provisioning/index.ts';
-import { FAST, type Harness, openHarness, PROVISIONED_SEQUENCE, sequence, settled, waitFor } from './support/harness.ts';
+import { FAST, type Harness, openHarness, PROVISIONED_SEQUENCE, sequence, settled } from './support/harness.ts';
 import { bob } from '../../support/personas.ts';
 
 let h: Harness;
@@ -206,12 +206,14 @@ describe('provisioning an approved request', () => {
   it('a job whose lock connection dies stops at its next step and is taken up again, still building one VM', async () => {
     const sim = await start({ stageMs: 150 });
     const request = await h.approvedRequest('web-10');
-    await waitFor('stage CONFIGURING', async () =>
-      (await h.status(request.id)) === 'VmProvisioningProgressed' &&
-      (await h.events(request.id)).some((e) => e.data.stage === 'CONFIGURING')
-        ? true
-        : undefined,
-    );
+    await expect
+      .poll(
+        async () =>
+          (await h.status(request.id)) === 'VmProvisioningProgressed' &&
+          (await h.events(request.id)).some((e) => e.data.stage === 'CONFIGURING'),
+        { timeout: 30_000, interval: 25 },
+      )
+      .toBe(true);
     // The session holding the job locks ends, as when the network drops: its locks are gone.
     const killed = await h.t.sql`
       select pg_terminate_backend(pid) from pg_stat_activity

@@ -1,3 +1,4 @@
+import { expect, vi } from 'vitest';
 import { createCommandHandlers, type CommandHandlers } from '../../../../src/commands/index.ts';
 import { createEventStore, type EventStore, type RecordedEvent } from '../../../../src/event-store/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../../support/db.ts';
@@ -86,33 +87,22 @@ export async function openHarness(): Promise<Harness> {
   };
 }
 
-/** Polls until `check` returns a value (not undefined); fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 const TERMINAL = ['VmRequestReady', 'VmRequestProvisioningFailed'];
 
 /**
  * Waits until the request is READY or FAILED and its job is DONE (the job row is closed just after the last event
  * is written), and returns the request's events.
  */
-export async function settled(h: Harness, id: string, timeoutMs?: number): Promise<RecordedEvent[]> {
-  return waitFor(
-    `request ${id} to be READY or FAILED`,
+export async function settled(h: Harness, id: string, timeoutMs = 30_000): Promise<RecordedEvent[]> {
+  return vi.waitFor(
     async () => {
       const events = await h.events(id);
-      if (!TERMINAL.includes(events[events.length - 1]?.type ?? '')) return undefined;
+      expect(TERMINAL, `request ${id} to be READY or FAILED`).toContain(events.at(-1)?.type);
       const [job] = await h.t.sql<{ status: string }[]>`select status from provisioning_jobs where request_id = ${id}`;
-      return job?.status === 'DONE' ? events : undefined;
+      expect(job?.status, `the job of request ${id}`).toBe('DONE');
+      return events;
     },
-    timeoutMs,
+    { timeout: timeoutMs, interval: 25 },
   );
 }
 
