@@ -23,9 +23,9 @@ const JS = 'text/javascript; charset=utf-8';
 let building: Promise<GraphiQLAssets> | undefined;
 
 /**
- * GraphiQL's files, split out of @graphql-yoga/render-graphiql's one 9 MB page (of the same release as graphql-yoga,
- * so GraphiQL needs no CDN) and compressed, built once per process: each server of the process shares them. The
- * package's module is imported here, on first use, not when the server module loads.
+ * GraphiQL's files, split out of @graphql-yoga/render-graphiql's one page of several megabytes (of the same release
+ * as graphql-yoga, so GraphiQL needs no CDN) and compressed, built once per process: each server of the process
+ * shares them. The package's module is imported here, on first use, not when the server module loads.
  */
 export function graphiqlAssets(): Promise<GraphiQLAssets> {
   building ??= build().catch((error: unknown) => {

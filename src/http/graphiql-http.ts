@@ -16,8 +16,8 @@ export type Encoding = 'br' | 'gzip' | 'identity';
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
 
-// Brotli quality 5 and gzip 6 keep start-up near a second for GraphiQL's 9 MB; brotli's best (11) takes 30 s of CPU
-// for another 12 % off. zlib runs on the thread pool, so building never blocks the event loop.
+// Brotli quality 5 and gzip 6: GraphiQL's files are compressed at start-up, where brotli's best quality would cost
+// many times the CPU for a little less to send. zlib runs on the thread pool, so building never blocks the event loop.
 export async function staticBody(contentType: string, content: string | Buffer): Promise<StaticBody> {
   const identity = typeof content === 'string' ? Buffer.from(content) : content;
   const [br, gz] = await Promise.all([

@@ -11,10 +11,10 @@ export interface GraphiQLPageOptions {
 }
 
 /**
- * The page at GET /graphql (Accept: text/html): a few kB that link GraphiQL's hashed files, where
- * @graphql-yoga/render-graphiql inlines all 9 MB into the page (so a browser fetched them on every visit). The same
- * structure as that package's page: its stylesheet, its bundle defining YogaGraphiQL, a root element; the
- * configuration goes in as JSON for graphiql-script.ts, which sets Monaco's workers and starts GraphiQL.
+ * The page at GET /graphql (Accept: text/html): a small page that links GraphiQL's hashed files, where
+ * @graphql-yoga/render-graphiql inlines all of them, megabytes, into the page (so a browser fetched them on every
+ * visit). The same structure as that package's page: its stylesheet, its bundle defining YogaGraphiQL, a root
+ * element; the configuration goes in as JSON for graphiql-script.ts, which sets Monaco's workers and starts GraphiQL.
  */
 export function graphiqlPage(assets: GraphiQLAssets, page: GraphiQLPageOptions): Promise<StaticBody> {
   const config = {

@@ -6,10 +6,10 @@
  * - The WebSocket's connection_init carries the Authorization header from the headers editor. yoga's GraphiQL sends
  *   headers only with each operation, and the server admits a WebSocket only with a token at connection_init.
  * - A socket the server closes with 4403 ends the subscription at once with an UNAUTHENTICATED error. graphql-ws
- *   retries any close but a few codes it deems fatal (4403 is not one): about 40 s of an empty result pane, then
- *   the bare close event. Its close handler, given a value that is not a close event, gives up and hands that
- *   value to the subscriber, which GraphiQL shows. The bundle takes the page's WebSocket class when it loads (it
- *   ignores a webSocketImpl option), so a subclass is put in its place before.
+ *   retries any close but a few codes it deems fatal (4403 is not one): an empty result pane through all its
+ *   retries, then the bare close event. Its close handler, given a value that is not a close event, gives up and
+ *   hands that value to the subscriber, which GraphiQL shows. The bundle takes the page's WebSocket class when it
+ *   loads (it ignores a webSocketImpl option), so a subclass is put in its place before.
  * - In development, a picker of the demo users ("Sign in as") that writes their Authorization into the Headers tab;
  *   the first visit starts as the first of them, so the first schema fetch already carries a token.
  * - When the Authorization changes, the schema is fetched again: GraphiQL fetches it once, on load, so a token

@@ -44,9 +44,8 @@ const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)
 /**
  * POST /graphql with a JSON body, the request of every API client, executed through yoga's envelop (the same
  * plugins as every other transport: limits, parse and validation caches, masking, metrics, scope-auth) without
- * yoga's translation of the Node request into a Fetch API Request and of its Response back. Measured, server CPU per
- * createVmRequest (projector stopped): 390-410 us through yoga, 327-331 us through this path, 270-280 us over
- * graphql-ws, whose operations already run this way (ws.ts).
+ * yoga's translation of the Node request into a Fetch API Request and of its Response back, which is a large part
+ * of a small mutation's server CPU. graphql-ws operations already run this way (ws.ts).
  *
  * It takes only what yoga would answer with one JSON document: a Content-Length within the limit, a JSON content
  * type, an Accept that yoga answers with application/json or application/graphql-response+json (negotiatedJson),

@@ -27,13 +27,15 @@ const asValidationError = {
 };
 
 /**
- * graphql-armor limits, checked while the document is parsed and validated, before anything executes. Measured
- * against the real client documents (test/e2e/documents) and api.md (test/e2e/http-limits.test.ts):
- * - depth: the deepest real query, `vmRequests { edges { node { project { members { userId } } } } }`, is 6;
- * - cost (armor's static estimate; a literal `first: N` multiplies its subtree): the real documents cost 10 to 130,
- *   a page of 100 requests with every field and their projects about 19,500; the same page with every timeline
- *   and audit trail (100 hash-chain verifications) about 30,000, and is refused;
- * - tokens: GraphiQL's introspection query is under 200, all client documents together under 700.
+ * graphql-armor limits, checked while the document is parsed and validated, before anything executes. Each leaves
+ * room above what the real client documents (test/e2e/documents) and api.md ask for, and stops what only a costly or
+ * abusive document would ask for; test/e2e/http-limits.test.ts holds both sides:
+ * - depth: the deepest real query (`vmRequests { edges { node { project { members { userId } } } } }`) with room
+ *   to spare;
+ * - cost (armor's static estimate; a literal `first: N` multiplies its subtree): a full page of 100 requests with
+ *   every field and their projects passes; the same page with every timeline and audit trail (a hash-chain
+ *   verification per request) is refused;
+ * - tokens: GraphiQL's introspection query and every client document pass.
  * Introspection is exempt from depth and cost (it is deep by nature) but not from the token limit.
  */
 export const armorConfig: GraphQLArmorConfig = {

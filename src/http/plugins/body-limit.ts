@@ -8,8 +8,8 @@ const CONTENT_LENGTH = /^\d+$/;
 
 /**
  * The request body limit, cheap in the common case. yoga's own (`maxRequestBodySize`) pipes every body through a
- * counting TransformStream, whose pipeline ends by raising an AbortError DOMException, stack trace and all: about a
- * tenth of the server's CPU per small request. A body with a Content-Length cannot be longer than announced (Node's
+ * counting TransformStream, whose pipeline ends by raising an AbortError DOMException, stack trace and all, which is
+ * no small part of a small request's CPU. A body with a Content-Length cannot be longer than announced (Node's
  * HTTP parser reads exactly that many bytes), so checking the header is enough; only a body without one (chunked)
  * is counted as it streams in, the same way yoga does.
  */
