@@ -5,14 +5,16 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { createSql } from '../../src/db/client.ts';
+import type { Principal } from '../../src/domain/principal.ts';
 import { mintToken } from '../../src/http/auth.ts';
 import { adminUrl } from '../support/db.ts';
 import { type Copy, inBuildContext, parseDockerfile, type Stage, stageOf } from '../support/dockerfile.ts';
 import { testDatabaseName, withDatabase } from '../support/names.ts';
 import { missingLines, readPackagePatch } from '../support/package-patch.ts';
+import { alice, bob, tokenClaims } from '../support/personas.ts';
 import { postGraphQL } from '../support/server.ts';
 
 // The production build as the Dockerfile makes it, without a Docker engine: the build stage's files in a folder of
@@ -113,14 +115,8 @@ function startImageCmd(dir: string, stage: Stage): Promise<Running> {
   });
 }
 
-async function eventually<T>(read: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** How long the built server may take to apply its migrations, seed, and follow a write. */
+const POLL = { timeout: 30_000, interval: 100 };
 
 beforeAll(async () => {
   const build = stageOf(stages, 'build');
@@ -155,8 +151,7 @@ afterAll(async () => {
 });
 
 const runtimeDir = () => stageDirs.get(stageOf(stages, 'final').name)!;
-const bob = () => mintToken({ sub: 'bob', tenant: 'acme', roles: ['admin'] }, { secret });
-const alice = () => mintToken({ sub: 'alice', tenant: 'acme', roles: ['user'] }, { secret });
+const tokenOf = (who: Principal) => mintToken(tokenClaims(who), { secret });
 
 describe('npm run build', () => {
   it('writes JavaScript with source maps for every source file, and the image gets no TypeScript', () => {
@@ -192,28 +187,30 @@ describe('node dist/main.js, as the image runs it', () => {
   it('answers /health, and /ready once the migrations it applied from drizzle/ are in', async () => {
     const origin = new URL(server.url).origin;
     expect((await fetch(`${origin}/health`)).status).toBe(200);
-    const ready = await eventually(async () => {
+    const ready = await vi.waitFor(async () => {
       const response = await fetch(`${origin}/ready`);
-      return response.status === 200 ? ((await response.json()) as { checks: Record<string, { ok: boolean }> }) : undefined;
-    }, '/ready to answer 200');
+      expect(response.status, '/ready to answer 200').toBe(200);
+      return (await response.json()) as { checks: Record<string, { ok: boolean }> };
+    }, POLL);
     expect(ready.checks['migrations']?.ok).toBe(true);
   });
 
   it('answers a query with a token, and refuses one without', async () => {
     const refused = await postGraphQL(server.url, '{ viewer { id } }');
     expect(refused.status).toBe(401);
-    const answered = await postGraphQL(server.url, '{ viewer { id tenantId roles } }', { authorization: `Bearer ${await bob()}` });
+    const answered = await postGraphQL(server.url, '{ viewer { id tenantId roles } }', { authorization: `Bearer ${await tokenOf(bob)}` });
     expect(answered.body.errors).toBeUndefined();
     expect(answered.body.data).toEqual({ viewer: { id: expect.any(String), tenantId: 'acme', roles: ['admin'] } });
   });
 
   it('delivers a mutation to a graphql-ws subscriber', async () => {
-    const token = await alice();
-    const projects = await eventually(async () => {
+    const token = await tokenOf(alice);
+    const projects = await vi.waitFor(async () => {
       const result = await postGraphQL(server.url, '{ projects { edges { node { id name } } } }', { authorization: `Bearer ${token}` });
-      const edges = (result.body.data?.['projects'] as { edges: { node: { id: string } }[] } | undefined)?.edges;
-      return edges?.length ? edges : undefined;
-    }, 'the seeded projects in the read model');
+      const edges = (result.body.data?.['projects'] as { edges: { node: { id: string } }[] } | undefined)?.edges ?? [];
+      expect(edges, 'the seeded projects in the read model').not.toHaveLength(0);
+      return edges;
+    }, POLL);
     const projectId = projects[0]!.node.id;
 
     const before = await activeSubscriptions();
@@ -224,7 +221,7 @@ describe('node dist/main.js, as the image runs it', () => {
         { query: 'subscription($projectId: ID) { vmRequestChanges(projectId: $projectId) { cursor vmRequest { vmName status } } }', variables: { projectId } },
         { next: (result) => result.data && received.push(result.data.vmRequestChanges.vmRequest), error: () => {}, complete: () => {} },
       );
-      await eventually(async () => ((await activeSubscriptions()) > before ? true : undefined), 'the subscription to register');
+      await expect.poll(activeSubscriptions, { ...POLL, message: 'the subscription to register' }).toBeGreaterThan(before);
 
       const created = await postGraphQL(
         server.url,
@@ -235,7 +232,9 @@ describe('node dist/main.js, as the image runs it', () => {
       );
       expect(created.body.errors).toBeUndefined();
       expect(created.body.data?.['createVmRequest']).toMatchObject({ __typename: 'CreateVmRequestPayload', vmRequest: { vmName: 'built-vm-1', status: 'PENDING' } });
-      await eventually(async () => (received.some((change) => change.vmName === 'built-vm-1') ? true : undefined), 'the change over graphql-ws');
+      await expect
+        .poll(() => received.some((change) => change.vmName === 'built-vm-1'), { ...POLL, message: 'the change over graphql-ws' })
+        .toBe(true);
     } finally {
       await client.dispose();
     }

@@ -69,6 +69,8 @@ describe('cli configuration errors', () => {
 });
 
 describe('cli projections', () => {
+  /** How long a provisioning process may take to start a job, or to finish two. */
+  const POLL = { timeout: 20_000, interval: 50 };
   let database: TestDatabase;
   let requestId: string;
   let projectId: string;
@@ -102,7 +104,7 @@ describe('cli projections', () => {
     try {
       const approved = await createCommandHandlers(store).approveVmRequest(demoAdmin, { id: requestId, expectedVersion: 1 });
       expect(approved.ok).toBe(true);
-      await waitFor(async () => (await server!.provisioning!.process.status()).worker.running.length === 1);
+      await expect.poll(async () => (await server!.provisioning!.process.status()).worker.running.length, POLL).toBe(1);
 
       const running = await status();
       expect(running.code, running.stderr).toBe(0);
@@ -145,10 +147,12 @@ describe('cli projections', () => {
           failures: [{ operation: 'clone', code: 'TEMPLATE_NOT_FOUND', requestId: second.id, message: 'template rhel-9 is gone' }],
         },
       });
-      await waitFor(async () => {
-        const [row] = await database.sql<{ n: number }[]>`select count(*)::int as n from provisioning_jobs where status = 'DONE'`;
-        return row?.n === 2;
-      });
+      await expect
+        .poll(async () => {
+          const [row] = await database.sql<{ n: number }[]>`select count(*)::int as n from provisioning_jobs where status = 'DONE'`;
+          return row?.n;
+        }, POLL)
+        .toBe(2);
       const done = await status();
       expect(done.code, done.stderr).toBe(0);
       const doneJobs = block(done.stdout, 'provisioning jobs');
@@ -174,11 +178,3 @@ describe('cli projections', () => {
     expect(Number(summary![1])).toBeGreaterThan(5);
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not reached in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -2,10 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { type Client, createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import type { Principal } from '../../src/domain/principal.ts';
 import { mintToken } from '../../src/http/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { alice, bob, tokenClaims } from '../support/personas.ts';
 import { postGraphQL } from '../support/server.ts';
 
 // Architecture decision 11: instances are stateless and share one Postgres; every instance LISTENs on dvmm_changes,
@@ -78,17 +80,10 @@ afterAll(async () => {
   await database?.close();
 });
 
-const bob = () => mintToken({ sub: 'bob', tenant: 'acme', roles: ['admin'] }, { secret });
-const alice = () => mintToken({ sub: 'alice', tenant: 'acme', roles: ['user'] }, { secret });
+const tokenOf = (who: Principal) => mintToken(tokenClaims(who), { secret });
 
-async function eventually<T>(read: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** How long a read model or a subscriber on the other instance may take to follow a write. */
+const POLL = { timeout: 20_000, interval: 100 };
 
 interface Change {
   cursor: string;
@@ -111,7 +106,7 @@ async function subscribeChanges(instance: Instance, token: string): Promise<Chan
     { next: (result) => result.data && received.push(result.data.vmRequestChanges), error: () => {}, complete: () => {} },
   );
   // Subscribed once the instance counts one more subscriber.
-  await eventually(async () => ((await activeSubscriptions(instance)) > before ? true : undefined), 'the subscription to register');
+  await expect.poll(() => activeSubscriptions(instance), { ...POLL, message: 'the subscription to register' }).toBeGreaterThan(before);
   return received;
 }
 
@@ -120,7 +115,7 @@ async function createRequest(instance: Instance, projectId: string, vmName: stri
     instance.url,
     `mutation($input: CreateVmRequestInput!) { createVmRequest(input: $input) {
        __typename ... on CreateVmRequestPayload { vmRequest { id version } } ... on Error { message } } }`,
-    { authorization: `Bearer ${await alice()}` },
+    { authorization: `Bearer ${await tokenOf(alice)}` },
     { input: { projectId, vmName, size: 'S', justification: 'Two instances, one database: end-to-end check' } },
   );
   const result = response.body.data?.['createVmRequest'] as { __typename: string; vmRequest?: { id: string; version: number }; message?: string };
@@ -131,12 +126,14 @@ async function createRequest(instance: Instance, projectId: string, vmName: stri
 describe('two server processes on one database', () => {
   it('seeded the empty database once, although both started on it at the same moment', async () => {
     const query = '{ projects { edges { node { name members { userId } } } } pendingApprovals { edges { node { vmName } } } }';
-    const token = await bob();
+    const token = await tokenOf(bob);
     // Read models follow the events a moment later: wait until the seeded request shows, then check nothing doubled.
-    const response = await eventually(async () => {
+    const response = await vi.waitFor(async () => {
       const result = await postGraphQL(a.url, query, { authorization: `Bearer ${token}` });
-      return (result.body.data?.['pendingApprovals'] as { edges: unknown[] } | undefined)?.edges.length ? result : undefined;
-    }, 'the seeded request in the admin queue');
+      const pending = (result.body.data?.['pendingApprovals'] as { edges: unknown[] } | undefined)?.edges ?? [];
+      expect(pending, 'the seeded request in the admin queue').not.toHaveLength(0);
+      return result;
+    }, POLL);
     const projects = (response.body.data?.['projects'] as { edges: { node: { name: string; members: { userId: string }[] } }[] }).edges;
     expect(projects.map((edge) => edge.node.name).sort()).toEqual(['Data Platform', 'Web Shop']);
     for (const { node } of projects) expect(node.members.map((member) => member.userId).sort()).toEqual(['alice', 'bob']);
@@ -144,29 +141,32 @@ describe('two server processes on one database', () => {
   });
 
   it('a mutation served by one instance reaches a subscriber of the other', async () => {
-    const projects = await postGraphQL(b.url, '{ projects { edges { node { id name } } } }', { authorization: `Bearer ${await alice()}` });
+    const projects = await postGraphQL(b.url, '{ projects { edges { node { id name } } } }', { authorization: `Bearer ${await tokenOf(alice)}` });
     const projectId = (projects.body.data?.['projects'] as { edges: { node: { id: string } }[] }).edges[0]!.node.id;
-    const onB = await subscribeChanges(b, await alice());
+    const onB = await subscribeChanges(b, await tokenOf(alice));
 
     const created = await createRequest(a, projectId, 'cross-instance-01');
     // The feed delivers row states: an approval projected in the same batch as the creation would be all B sees.
     // This test is about crossing instances, so it lets B see the new request before approving it.
-    await eventually(
-      async () => onB.find((change) => change.vmRequest.id === created.id && change.vmRequest.status === 'PENDING'),
-      'the new request to reach the subscriber on the other instance',
-    );
+    await expect
+      .poll(() => onB.some((change) => change.vmRequest.id === created.id && change.vmRequest.status === 'PENDING'), {
+        ...POLL,
+        message: 'the new request to reach the subscriber on the other instance',
+      })
+      .toBe(true);
     const approve = await postGraphQL(
       a.url,
       'mutation($input: ApproveVmRequestInput!) { approveVmRequest(input: $input) { __typename } }',
-      { authorization: `Bearer ${await bob()}` },
+      { authorization: `Bearer ${await tokenOf(bob)}` },
       { input: { id: created.id, expectedVersion: created.version } },
     );
     expect(approve.body.data?.['approveVmRequest']).toEqual({ __typename: 'ApproveVmRequestPayload' });
 
-    const statuses = await eventually(async () => {
+    const statuses = await vi.waitFor(() => {
       const mine = onB.filter((change) => change.vmRequest.id === created.id).map((change) => change.vmRequest.status);
-      return mine.includes('APPROVED') ? mine : undefined;
-    }, 'the approval to reach the subscriber on the other instance');
+      expect(mine, 'the approval to reach the subscriber on the other instance').toContain('APPROVED');
+      return mine;
+    }, POLL);
     expect(statuses[0]).toBe('PENDING');
     expect(statuses.at(-1)).toBe('APPROVED');
   });
@@ -176,18 +176,19 @@ describe('two server processes on one database', () => {
     const leader = leads(a) ? a : b;
     const follower = leader === a ? b : a;
     expect(leads(follower)).toBe(false);
-    const projects = await postGraphQL(follower.url, '{ projects { edges { node { id } } } }', { authorization: `Bearer ${await alice()}` });
+    const projects = await postGraphQL(follower.url, '{ projects { edges { node { id } } } }', { authorization: `Bearer ${await tokenOf(alice)}` });
     const projectId = (projects.body.data?.['projects'] as { edges: { node: { id: string } }[] }).edges[0]!.node.id;
-    const onFollower = await subscribeChanges(follower, await alice());
+    const onFollower = await subscribeChanges(follower, await tokenOf(alice));
 
     expect(await stopInstance(leader)).toBe(0);
     expect(leader.output.join('\n')).toContain('[main] stopped');
 
     const created = await createRequest(follower, projectId, 'after-failover-01');
-    const change = await eventually(
-      async () => onFollower.find((entry) => entry.vmRequest.id === created.id),
-      'a change projected after the leading instance stopped',
-    );
+    const change = await vi.waitFor(() => {
+      const projected = onFollower.find((entry) => entry.vmRequest.id === created.id);
+      expect(projected, 'a change projected after the leading instance stopped').toBeDefined();
+      return projected!;
+    }, POLL);
     expect(change.vmRequest).toMatchObject({ vmName: 'after-failover-01', status: 'PENDING' });
     expect(leads(follower)).toBe(true);
   });
