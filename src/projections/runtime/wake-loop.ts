@@ -2,8 +2,8 @@ import type { OutageLog } from '../../db/outage-log.ts';
 
 /**
  * Runs the catch-up round on every wake-up (notification, poll, retry), one round at a time: a wake-up while a round
- * runs makes it go round once more, so nothing notified is left unread. A round that fails (connection lost, server
- * restarting) ends the run; the next wake-up, at the latest the poll, tries again.
+ * runs makes it go round once more, so nothing notified is left unread. A failed round (connection lost, server
+ * restarting) is not retried by the loop itself: only a wake-up, at the latest the poll, makes another.
  */
 export class WakeLoop {
   private running: Promise<void> | null = null;
