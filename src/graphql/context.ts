@@ -2,12 +2,12 @@ import type postgres from 'postgres';
 import type { DrizzleDb } from '../db/client.ts';
 import type { Principal } from '../domain/principal.ts';
 import type { EventStore } from '../event-store/index.ts';
-import type { LiveChange } from './live/types.ts';
+import type { LiveChange } from './live/vm-request-source.ts';
 import type { VmRequestView } from './views/vm-request.ts';
 
 /**
  * The long-lived parts every request shares, built once in main.ts. `live` is the process's change feed
- * (LISTEN dvmm_changes, fan-out to this process's subscribers); see src/graphql/live/.
+ * (src/live/: LISTEN dvmm_changes, read versions, fan-out to this process's subscribers).
  */
 export interface Services {
   sql: postgres.Sql;
@@ -22,26 +22,28 @@ export interface GraphQLContext extends Services {
   requestId: string;
 }
 
-/** Implemented in src/graphql/live/; declared here so the server and the schema agree on its shape. */
+/**
+ * The VM-request subscriptions over the live feed (src/graphql/live/vm-request-feed.ts); declared here so the server
+ * and the schema agree on its shape. Refusals are LiveErrors (src/live/errors.ts), which the resolvers map.
+ */
 export interface LiveFeed {
   /** Starts listening (on its own direct connection); resolves once LISTEN is active. */
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Number of active subscribers in this process (for /metrics). */
   subscriberCount(): number;
-  /** For /ready: a NOTIFY round trip through its LISTEN connection, and its reads of changed rows work. */
+  /** For /ready: a NOTIFY round trip through its LISTEN connection, and its reads of versions work. */
   check(timeoutMs?: number): Promise<{ ok: boolean; detail?: string }>;
   /** Changes held in this process for subscribers that have not taken them yet (bounded per subscriber). */
   bufferedChanges(): number;
   /**
-   * vmRequestChanges: every change to requests `principal` may see (of one project, if given), in cursor order,
-   * each once; with `since` (a cursor it handed out) it first replays what changed after it. Throws a GraphQL
-   * error for a `since` that is not a cursor.
+   * vmRequestChanges: every version of the requests `principal` may see (of one project, if given), in cursor
+   * order, each once; with `since` (a cursor it handed out) it first replays every version after it.
    */
-  watchChanges(principal: Principal, filter: { projectId: string | null; since: string | null }): AsyncIterableIterator<LiveChange>;
+  watchChanges(principal: Principal, filter: { projectId: string | null; since: string | null }): Promise<AsyncIterableIterator<LiveChange>>;
   /**
-   * vmRequestUpdated: the request's current state, then each newer one, ending after a terminal status. Null when
-   * the request does not exist or `principal` may not see it.
+   * vmRequestUpdated: the request's current state, then every newer version, ending after a terminal status. Null
+   * when the request does not exist or `principal` may not see it.
    */
   watchRequest(principal: Principal, requestId: string): Promise<AsyncIterableIterator<VmRequestView> | null>;
 }

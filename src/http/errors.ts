@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { isConnectionError } from '../db/connection-errors.ts';
+import { liveErrorOf, liveErrorToGraphQL } from '../graphql/errors/live.ts';
 import type { AuthResult } from './auth.ts';
 import type { Logger } from './logger.ts';
 
@@ -47,6 +48,8 @@ export function isIntentional(error: unknown): boolean {
 export function maskedError(error: unknown, requestId: string | undefined): GraphQLError {
   const located = error instanceof GraphQLError ? error : undefined;
   if (isConnectionError(error)) return serviceUnavailable(requestId, located);
+  const live = liveErrorOf(error);
+  if (live) return liveErrorToGraphQL(live, located);
   const http = located?.extensions['http'];
   return new GraphQLError(UNEXPECTED_MESSAGE, {
     ...(located ? { nodes: located.nodes, source: located.source, positions: located.positions, path: located.path } : {}),
@@ -56,6 +59,8 @@ export function maskedError(error: unknown, requestId: string | undefined): Grap
 
 /** Logs the original of an unexpected error in full, with the request id when known. */
 export function logUnexpected(logger: Logger, error: unknown, requestId: string | undefined, where: string): void {
+  // The live feed's refusals (an expired cursor met while catching up) are the client's, not unexpected.
+  if (liveErrorOf(error)) return;
   const located = error instanceof GraphQLError ? error : undefined;
   const original = located?.originalError ?? error;
   // An outage fails every request alike, and the database availability monitor logs it once: one short line at

@@ -1,6 +1,7 @@
 import { builder } from '../builder.ts';
+import { mappingLiveErrors } from '../errors/live.ts';
 import { idOf } from '../ids.ts';
-import type { LiveChange } from '../live/types.ts';
+import type { LiveChange } from '../live/vm-request-source.ts';
 import { requirePrincipal } from '../principal.ts';
 import { VmRequestChangeRef } from '../types/vm-request-change.ts';
 
@@ -11,14 +12,15 @@ builder.subscriptionField('vmRequestChanges', (t) =>
   t.field({
     type: VmRequestChangeRef,
     description:
-      'Every change to requests the caller may see (of one project, if given), in order. With `since` (a cursor ' +
-      'from an earlier change) it first replays what changed after it, then goes live: reconnecting with the last ' +
-      'cursor received misses nothing and repeats nothing. A replay gives each request once, in its latest state.',
+      'Every version of the requests the caller may see (of one project, if given), in order. With `since` (a cursor ' +
+      'from an earlier change) it first replays every version after it, then goes live: reconnecting with the last ' +
+      'cursor received misses nothing and repeats nothing. A `since` older than the versions kept is an error with ' +
+      'code CURSOR_EXPIRED and the cursor to resume from.',
     args: { projectId: t.arg.id({ required: false }), since: t.arg.string({ required: false }) },
     subscribe: (_root, args, context) => {
       const principal = requirePrincipal(context);
       const projectId = args.projectId ? (idOf(args.projectId, 'Project') ?? NO_PROJECT) : null;
-      return context.live.watchChanges(principal, { projectId, since: args.since ?? null });
+      return mappingLiveErrors(() => context.live.watchChanges(principal, { projectId, since: args.since ?? null }));
     },
     resolve: (change: LiveChange) => change,
   }),

@@ -9,7 +9,7 @@ builder.subscriptionField('vmRequestUpdated', (t) =>
   t.field({
     type: VmRequestRef,
     description:
-      'The current state first, then every change; completes after a terminal status has been delivered. ' +
+      'The current state first, then every newer version; completes after a terminal status has been delivered. ' +
       'An absent or invisible request is an error with code NOT_FOUND (the two are not told apart).',
     args: { id: t.arg.id({ required: true }) },
     subscribe: async (_root, args, context) => {

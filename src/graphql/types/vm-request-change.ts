@@ -1,5 +1,5 @@
 import { builder } from '../builder.ts';
-import type { LiveChange } from '../live/types.ts';
+import type { LiveChange } from '../live/vm-request-source.ts';
 import { VmRequestRef } from './vm-request.ts';
 
 export const VmRequestChangeRef = builder.objectRef<LiveChange>('VmRequestChange').implement({

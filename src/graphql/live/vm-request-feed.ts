@@ -1,0 +1,77 @@
+import { readVmRequest } from '../../commands/index.ts';
+import type { DrizzleDb } from '../../db/client.ts';
+import { isAdmin, isTerminal, type Principal } from '../../domain/index.ts';
+import type { EventStore } from '../../event-store/index.ts';
+import { createLiveFeed as createFeed, type LiveFeedOptions as FeedOptions } from '../../live/feed.ts';
+import type { LiveFeed } from '../context.ts';
+import { canSee } from '../read/vm-request-rows.ts';
+import {
+  ALL_REQUESTS,
+  currentVersion,
+  type LiveChange,
+  requestRoute,
+  requestVersionsAfter,
+  requesterRoute,
+  visibleVersionsAfter,
+  vmRequestSource,
+} from './vm-request-source.ts';
+
+export type LiveFeedOptions = Omit<FeedOptions<LiveChange>, 'source'> & { db: DrizzleDb; store: EventStore };
+
+/**
+ * The VM-request subscriptions over the process's live feed (src/live/): which route each subscriber listens on,
+ * what it may see, and where it catches up from. The feed's LiveErrors pass through; the resolvers map them.
+ */
+export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
+  const { db, store, ...rest } = options;
+  const feed = createFeed<LiveChange>({ ...rest, source: vmRequestSource(db) });
+
+  return {
+    start: () => feed.start(),
+    stop: () => feed.stop(),
+    subscriberCount: () => feed.subscriberCount(),
+    check: (timeoutMs) => feed.check(timeoutMs),
+    bufferedChanges: () => feed.bufferedChanges(),
+
+    async watchChanges(principal, { projectId, since }) {
+      const stream = await feed.subscribe({
+        tenantId: principal.tenantId,
+        route: isAdmin(principal) ? ALL_REQUESTS : requesterRoute(principal.userId),
+        accepts: (change) => canSee(principal, change.view) && (projectId === null || change.view.projectId === projectId),
+        readPage: (after, limit) => visibleVersionsAfter(db, principal, projectId, after, limit),
+        since,
+        emit: (change) => change,
+      });
+      return stream.live.iterator;
+    },
+
+    async watchRequest(principal, requestId) {
+      const stream = await feed.subscribe({
+        tenantId: principal.tenantId,
+        route: requestRoute(requestId),
+        accepts: (change) => change.view.id === requestId && canSee(principal, change.view),
+        readPage: async (after, limit) => (await requestVersionsAfter(db, requestId, after, limit)).filter((change) => canSee(principal, change.view)),
+        since: null,
+        emit: (change) => change.view,
+        finishesAfter: (change) => isTerminal(change.view.status),
+      });
+      // Subscribed first, then read: a version committed after the read reaches the stream, and the ones at or
+      // below the current state's cursor are dropped as already seen. No gap, no duplicate.
+      try {
+        const current = await currentVersion(db, principal, requestId);
+        if (current) stream.resumeFrom(current);
+        // Not in the read model yet (just created)? Then its first version is on the way through the feed.
+        else if (!(await readVmRequest(store, principal, requestId)).ok) {
+          stream.live.close();
+          return null;
+        }
+      } catch (error) {
+        stream.live.close();
+        throw error;
+      }
+      return stream.live.iterator;
+    },
+  };
+}
+
+export type { LiveChange };

@@ -1,0 +1,125 @@
+import { and, asc, eq, getTableColumns, or, type SQL, sql } from 'drizzle-orm';
+import type { DrizzleDb } from '../../db/client.ts';
+import type { Principal } from '../../domain/index.ts';
+import type { GlobalCheckpoint } from '../../event-store/index.ts';
+import type { Bound, Change, LiveSource } from '../../live/types.ts';
+import { isAdmin } from '../../domain/index.ts';
+import { type ProjectRow, projects } from '../../projections/projects.table.ts';
+import { type VmRequestVersionRow, vmRequests, vmRequestVersionHorizon, vmRequestVersions } from '../../projections/vm-requests.table.ts';
+import { VM_REQUESTS_PROJECTION } from '../../projections/vm-requests.ts';
+import { projectFromRow } from '../read/projects.ts';
+import { vmRequestFromRow, visibleTo } from '../read/vm-request-rows.ts';
+import type { ProjectView } from '../views/project.ts';
+import type { VmRequestView } from '../views/vm-request.ts';
+
+/** One version of a request: the row as one event left it, with that event's cursor. */
+export interface LiveChange extends Change {
+  view: VmRequestView;
+}
+
+/** Registry routes: every request of the tenant (admins), one requester's (users), one request (vmRequestUpdated). */
+export const ALL_REQUESTS = 'all';
+export const requesterRoute = (userId: string): string => `requester:${userId}`;
+export const requestRoute = (id: string): string => `request:${id}`;
+
+const v = vmRequestVersions;
+
+/**
+ * Versions read together with their project (one round trip), so every subscriber selecting `vmRequest { project }`
+ * resolves it from memory instead of one query per change. One project view per project and page, so related data
+ * loaded for it (members) is shared too.
+ */
+const selectWithProject = (db: DrizzleDb, table: typeof vmRequestVersions | typeof vmRequests = v) =>
+  db
+    .select({ row: getTableColumns(table as typeof vmRequestVersions), project: getTableColumns(projects) })
+    .from(table)
+    .leftJoin(projects, and(eq(projects.id, table.projectId), eq(projects.tenantId, table.tenantId)));
+
+const toChanges = (rows: { row: VmRequestVersionRow; project: ProjectRow | null }[]): LiveChange[] => {
+  const projectViews = new Map<string, ProjectView>();
+  return rows.map(({ row, project }) => {
+    const view = vmRequestFromRow(row);
+    if (project) {
+      let projectView = projectViews.get(project.id);
+      if (!projectView) projectViews.set(project.id, (projectView = projectFromRow(project)));
+      view.project = projectView;
+    }
+    return { tenantId: row.tenantId, checkpoint: { transactionId: row.changedTx, position: row.changedPosition }, cursor: view.cursor as string, view };
+  });
+};
+
+const after = (cursor: GlobalCheckpoint): SQL =>
+  sql`(${v.changedTx}, ${v.changedPosition}) > (${cursor.transactionId.toString()}::bigint, ${cursor.position.toString()}::bigint)`;
+
+const cursorOrder = [asc(v.changedTx), asc(v.changedPosition)];
+
+/** domain.md Visibility over versions: an admin sees every request of the tenant, a user their own. */
+const visibleVersions = (principal: Principal): SQL =>
+  isAdmin(principal) ? eq(v.tenantId, principal.tenantId) : (and(eq(v.tenantId, principal.tenantId), eq(v.requesterId, principal.userId)) as SQL);
+
+const checkpointOf = (row: { transaction_id: string; position: string } | undefined): GlobalCheckpoint | null =>
+  row ? { transactionId: BigInt(row.transaction_id), position: BigInt(row.position) } : null;
+
+/** The vm_requests projection's versions as the live feed reads them. */
+export const vmRequestSource = (db: DrizzleDb): LiveSource<LiveChange> => ({
+  projection: VM_REQUESTS_PROJECTION,
+
+  async changesAfter(bounds: readonly Bound[], limit: number) {
+    if (bounds.length === 0) return [];
+    const rows = await selectWithProject(db)
+      .where(or(...bounds.map((bound) => and(eq(v.tenantId, bound.tenantId), after(bound.after)))))
+      .orderBy(...cursorOrder)
+      .limit(limit);
+    return toChanges(rows);
+  },
+
+  routes: (change) => [ALL_REQUESTS, requesterRoute(change.view.requesterId), requestRoute(change.view.id)],
+
+  async checkpoint() {
+    const rows = await db.execute<{ transaction_id: string; position: string }>(
+      sql`select transaction_id::text, position::text from projection_checkpoints where name = ${VM_REQUESTS_PROJECTION}`,
+    );
+    return checkpointOf(rows[0]) ?? { transactionId: 0n, position: 0n };
+  },
+
+  async horizon() {
+    const rows = await db.execute<{ transaction_id: string; position: string }>(
+      sql`select changed_tx::text as transaction_id, changed_position::text as position from ${vmRequestVersionHorizon}`,
+    );
+    return checkpointOf(rows[0]);
+  },
+});
+
+/** A change feed's catch-up: the versions the caller may see, optionally of one project, after `cursor`. */
+export const visibleVersionsAfter = async (
+  db: DrizzleDb,
+  principal: Principal,
+  projectId: string | null,
+  cursor: GlobalCheckpoint,
+  limit: number,
+): Promise<LiveChange[]> => {
+  const conditions = [visibleVersions(principal), after(cursor)];
+  if (projectId) conditions.push(eq(v.projectId, projectId));
+  const rows = await selectWithProject(db)
+    .where(and(...conditions))
+    .orderBy(...cursorOrder)
+    .limit(limit);
+  return toChanges(rows);
+};
+
+/** A request watch's catch-up: the versions of one request after `cursor` (visibility is checked per change). */
+export const requestVersionsAfter = async (db: DrizzleDb, id: string, cursor: GlobalCheckpoint, limit: number): Promise<LiveChange[]> => {
+  const rows = await selectWithProject(db)
+    .where(and(eq(v.id, id), after(cursor)))
+    .orderBy(...cursorOrder)
+    .limit(limit);
+  return toChanges(rows);
+};
+
+/** The request's current state (its newest version, from vm_requests) if the caller may see it. */
+export const currentVersion = async (db: DrizzleDb, principal: Principal, id: string): Promise<LiveChange | null> => {
+  const rows = await selectWithProject(db, vmRequests)
+    .where(and(eq(vmRequests.id, id), visibleTo(principal)))
+    .limit(1);
+  return toChanges(rows)[0] ?? null;
+};
