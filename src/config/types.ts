@@ -20,25 +20,22 @@ export const flag: ValueType<boolean> = {
   text: '`true`/`false`',
 };
 
-/** A whole number from `min` to `max` (default: as large as a double holds exactly). */
-export function wholeNumber(min: number, max?: number): ValueType<number> {
-  const error = max === undefined ? `must be a whole number >= ${min}` : `must be a whole number from ${min} to ${max}`;
-  const base = z.coerce.number({ error }).int({ error }).min(min, { error });
-  return {
-    schema: max === undefined ? base : base.max(max, { error }),
-    text: max === undefined ? `whole number >= ${min}` : `whole number, ${min} to ${max}`,
+/** Whole numbers from `min` to `max` (default: as large as a double holds exactly), named `noun` in messages. */
+const wholeNumbers =
+  (noun: string, shown: string) =>
+  (min: number, max?: number): ValueType<number> => {
+    const error = `must be ${noun} ${max === undefined ? `>= ${min}` : `from ${min} to ${max}`}`;
+    const base = z.coerce.number({ error }).int({ error }).min(min, { error });
+    return {
+      schema: max === undefined ? base : base.max(max, { error }),
+      text: max === undefined ? `${shown} >= ${min}` : `${shown}, ${min} to ${max}`,
+    };
   };
-}
 
-/** Milliseconds, as whole numbers (the unit is in the variable's name). */
-export function milliseconds(min: number, max?: number): ValueType<number> {
-  const error = max === undefined ? `must be a whole number of milliseconds >= ${min}` : `must be a whole number of milliseconds from ${min} to ${max}`;
-  const base = z.coerce.number({ error }).int({ error }).min(min, { error });
-  return {
-    schema: max === undefined ? base : base.max(max, { error }),
-    text: max === undefined ? `milliseconds >= ${min}` : `milliseconds, ${min} to ${max}`,
-  };
-}
+export const wholeNumber = wholeNumbers('a whole number', 'whole number');
+
+/** The unit is in the variable's name (`..._MS`). */
+export const milliseconds = wholeNumbers('a whole number of milliseconds', 'milliseconds');
 
 export const text: ValueType<string> = { schema: z.string(), text: 'text' };
 
