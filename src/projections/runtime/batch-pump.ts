@@ -52,10 +52,10 @@ type ReadTiming = Pick<BatchTrace, 'wokenAt' | 'readStartedAt' | 'readAt'>;
  * alone) is regrouped after its read, so groups that meet again merge.
  */
 export class BatchPump {
-  constructor(private readonly o: BatchPumpOptions) {}
+  constructor(private readonly options: BatchPumpOptions) {}
 
   async round(): Promise<void> {
-    const { slots, horizon, retry, signal } = this.o;
+    const { slots, horizon, retry, signal } = this.options;
     horizon.roundStarted();
     let progressedAny = false;
     while (!signal.aborted) {
@@ -75,13 +75,13 @@ export class BatchPump {
    * group is caught up, and the caller regroups.
    */
   private async pumpGroup(group: ProjectionSlot[], start: GlobalCheckpoint): Promise<boolean> {
-    const { sql, batchSize, applier, signal } = this.o;
+    const { sql, batchSize, applier, signal } = this.options;
     // Each batch is prepared (Projection.prepare) as soon as it has been read: for a batch read ahead, that is
     // while the previous batch's transaction runs, so the database does not wait for it.
     const read = (after: GlobalCheckpoint): Promise<PreparedRead> =>
       readAllLean(sql, after, batchSize).then((result) => ({ ...result, prepared: prepareFor(group, result.events) }));
     let from = start;
-    let wokenAt = this.o.takeWake();
+    let wokenAt = this.options.takeWake();
     let readStartedAt = performance.now();
     let next: Promise<PreparedRead> | null = read(from);
     let progressed = false;
@@ -107,8 +107,8 @@ export class BatchPump {
         throw error;
       }
       progressed = true;
-      if (this.o.onBatch) this.trace(group, events, timing);
-      this.o.afterBatch();
+      if (this.options.onBatch) this.trace(group, events, timing);
+      this.options.afterBatch();
       const intact = group.every(
         (slot) => slot.leading && !slot.stall && slot.checkpoint !== null && compareCheckpoints(slot.checkpoint, checkpoint) === 0,
       );
@@ -123,15 +123,15 @@ export class BatchPump {
 
   /** Nothing was readable after `from`: held back, if the log has committed events past it. */
   private async noteHeldBack(from: GlobalCheckpoint): Promise<void> {
-    const latest = await latestEvent(this.o.sql);
-    if (latest && compareCheckpoints(latest, from) > 0) this.o.horizon.heldBack();
+    const latest = await latestEvent(this.options.sql);
+    if (latest && compareCheckpoints(latest, from) > 0) this.options.horizon.heldBack();
   }
 
   private trace(group: ProjectionSlot[], events: LogEvent[], timing: ReadTiming): void {
     const first = checkpointOf(events[0]!);
     const applied = group.filter((slot) => slot.checkpoint !== null && compareCheckpoints(slot.checkpoint, first) >= 0);
     if (applied.length === 0) return;
-    this.o.onBatch?.({
+    this.options.onBatch?.({
       projections: applied.map((slot) => slot.name),
       events: events.length,
       first,

@@ -34,10 +34,10 @@ export class LeadershipLoop {
   private checking: Promise<void> | null = null;
   private lastError: string | null = null;
 
-  constructor(private readonly o: LeadershipLoopOptions) {
-    this.names = o.slots.map((slot) => slot.name);
-    this.outage = outageLog(o.log, `leader check (every ${o.intervalMs} ms)`);
-    this.leadership = createLeadership(o.sql, o.applicationName, () => this.loseAll('lock connection closed'));
+  constructor(private readonly options: LeadershipLoopOptions) {
+    this.names = options.slots.map((slot) => slot.name);
+    this.outage = outageLog(options.log, `leader check (every ${options.intervalMs} ms)`);
+    this.leadership = createLeadership(options.sql, options.applicationName, () => this.loseAll('lock connection closed'));
   }
 
   /** Checks now. One check at a time: a call while one runs joins it. */
@@ -49,9 +49,9 @@ export class LeadershipLoop {
 
   /** Checks every interval from now on, until the signal aborts. */
   start(): void {
-    const timer = setInterval(() => void this.check(), this.o.intervalMs);
+    const timer = setInterval(() => void this.check(), this.options.intervalMs);
     timer.unref();
-    this.o.signal.addEventListener('abort', () => clearInterval(timer));
+    this.options.signal.addEventListener('abort', () => clearInterval(timer));
   }
 
   /** Why the last check failed; null when it worked. */
@@ -83,28 +83,28 @@ export class LeadershipLoop {
     this.outage.recovered();
     this.lastError = null;
     let loaded = false;
-    for (const slot of this.o.slots) {
+    for (const slot of this.options.slots) {
       const leads = held.has(slot.name);
       if (leads && !slot.leading) {
         slot.lead();
-        this.o.log(`leading ${slot.name}`);
+        this.options.log(`leading ${slot.name}`);
       } else if (!leads && slot.leading) {
         slot.release();
-        this.o.log(`no longer leading ${slot.name}: its lock is gone`);
+        this.options.log(`no longer leading ${slot.name}: its lock is gone`);
       }
       if (slot.leading && slot.checkpoint === null) {
-        await this.o.reload(slot);
+        await this.options.reload(slot);
         loaded = true;
       }
     }
-    if (loaded) this.o.onLead();
-    this.o.onChange();
+    if (loaded) this.options.onLead();
+    this.options.onChange();
   }
 
   private loseAll(why: string): void {
-    const lost = this.o.slots.filter((slot) => slot.leading);
+    const lost = this.options.slots.filter((slot) => slot.leading);
     for (const slot of lost) slot.release();
-    if (lost.length > 0) this.o.log(`no longer leading ${lost.map((slot) => slot.name).join(', ')}: ${why}`);
-    this.o.onChange();
+    if (lost.length > 0) this.options.log(`no longer leading ${lost.map((slot) => slot.name).join(', ')}: ${why}`);
+    this.options.onChange();
   }
 }
