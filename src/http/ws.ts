@@ -49,6 +49,7 @@ const CLOSE_FORBIDDEN = 4403;
  * metrics behave exactly as over HTTP. The token is checked once, at connection_init
  * (`connectionParams.authorization`); without a valid one the socket is closed with 4403 Forbidden. A socket
  * whose token expires is closed the same way, so a long-lived connection cannot outlive its credentials.
+ * Subscriptions' results go out through `live` (live-socket/): shared execution, then straight to the socket.
  */
 export function attachGraphQLWs(options: GraphQLWsOptions): { close(): Promise<void> } {
   const { yoga, live, authenticator, metrics, logger } = options;
@@ -141,7 +142,7 @@ function authorizationOf(params: Record<string, unknown> | undefined): string | 
   return typeof value === 'string' ? value : undefined;
 }
 
-function expireWithToken(socket: import('ws').WebSocket, expiresAt: number): void {
+function expireWithToken(socket: WebSocket, expiresAt: number): void {
   const delay = expiresAt - Date.now();
   if (delay > MAX_TIMER_MS) return;
   const timer = setTimeout(() => socket.close(CLOSE_FORBIDDEN, 'Forbidden: token expired'), Math.max(0, delay));

@@ -1,35 +1,18 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { WebSocket, WebSocketServer } from 'ws';
 import { LiveSocket, type SocketAdapter } from '../../src/http/live-socket/index.ts';
-
-/** A real WebSocket over loopback TCP: the server side's adapter (as graphql-ws's connection gets it) and a client. */
-const connect = async () => {
-  const server: Server = createServer();
-  const wss = new WebSocketServer({ server });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const accepted = once(wss, 'connection') as Promise<[WebSocket, IncomingMessage]>;
-  const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  const received: string[] = [];
-  client.on('message', (data: Buffer) => received.push(data.toString('utf8')));
-  const [[socket, request]] = await Promise.all([accepted, once(client, 'open')]);
-  const adapter = new LiveSocket().adapter(socket, request);
-  const close = async () => {
-    client.terminate();
-    for (const peer of wss.clients) peer.terminate();
-    await new Promise<void>((resolve) => wss.close(() => resolve()));
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  closers.push(close);
-  return { adapter, socket, tcp: request.socket as Socket, client, received, close };
-};
+import { wsPair } from '../support/ws-pair.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
+
+/** A WebSocket and its server side's adapter, as graphql-ws's connection gets it. */
+const connect = async () => {
+  const pair = await wsPair();
+  closers.push(pair.close);
+  return { ...pair, adapter: new LiveSocket().adapter(pair.socket, pair.request) };
+};
 
 /** Message `n` of a stream: its number, padded to `size` with a pattern that shows any torn or mixed-up bytes. */
 const message = (stream: string, n: number, size: number): string => {

@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { WebSocket } from 'ws';
@@ -26,7 +25,7 @@ export class LiveSocket {
 
   /** The adapter of a graphql-ws connection: its WebSocket and the TCP socket of its upgrade request. */
   adapter(socket: WebSocket, request: IncomingMessage): SocketAdapter {
-    return new SocketAdapter(socket, request.socket as Socket);
+    return new SocketAdapter(socket, request.socket);
   }
 
   /**
