@@ -1,8 +1,8 @@
 import {
+  canSeeVmRequest,
   type DomainEvent,
   type DomainResult,
   fail,
-  isAdmin,
   notFound,
   ok,
   type Principal,
@@ -40,7 +40,10 @@ const readAggregate = async <Command, Event extends DomainEvent, State, Existing
   return ok({ id, state, version, createdAt: first.metadata.occurredAt, updatedAt: last.metadata.occurredAt });
 };
 
-/** A VM request as `principal` may see it: users only their own, admins (and the system) any in their tenant. */
+/**
+ * A VM request as `principal` may see it (canSeeVmRequest); the system sees any in its tenant. The request's tenant
+ * is the one it was read under: loadStream answers NOT_FOUND for a stream of another tenant.
+ */
 export const readVmRequest = async (
   store: EventStore,
   principal: Principal,
@@ -48,10 +51,10 @@ export const readVmRequest = async (
   options: { system?: boolean } = {},
 ): Promise<DomainResult<AggregateSnapshot<VmRequest>>> => {
   const result = await readAggregate(store, vmRequestAggregate, principal.tenantId, id);
-  if (!result.ok || options.system || isAdmin(principal) || result.value.state.requester.id === principal.userId) {
-    return result;
-  }
-  return fail(notFound(vmRequestAggregate.notFoundMessage));
+  if (!result.ok || options.system) return result;
+  return canSeeVmRequest(principal, { tenantId: principal.tenantId, requesterId: result.value.state.requester.id })
+    ? result
+    : fail(notFound(vmRequestAggregate.notFoundMessage));
 };
 
 export const readProject = (

@@ -1,8 +1,8 @@
 import {
+  canSeeVmRequest,
   type DomainError,
   type DomainResult,
   fail,
-  isAdmin,
   notFound,
   ok,
   type Principal,
@@ -44,8 +44,8 @@ export interface CancelVmRequestInput {
 }
 
 /**
- * Runs a command on a VM request stream. `visibleTo` limits who may see the request at all: a user sees only their
- * own, an admin every request of the tenant; the rest get NOT_FOUND, the same answer as for a missing id.
+ * Runs a command on a VM request stream. `visibleTo`: the principal who must be able to see the request
+ * (canSeeVmRequest); anyone else gets NOT_FOUND, the same answer as for a missing id.
  */
 export const runOnVmRequest = async (
   deps: HandleDeps,
@@ -72,13 +72,16 @@ export const runOnVmRequest = async (
     identity: identity.value,
     context,
     expectedVersion,
-    authorize: visibleTo ? (request) => visibility(visibleTo, request) : undefined,
+    authorize: visibleTo ? (request) => visibility(visibleTo, principal.tenantId, request) : undefined,
     condition,
   });
 };
 
-const visibility = (principal: Principal, request: VmRequest): DomainError | null =>
-  isAdmin(principal) || request.requester.id === principal.userId ? null : notFound('VM request not found');
+/** `tenantId`: the tenant handle() read the stream under; it answers NOT_FOUND for a stream of another tenant. */
+const visibility = (principal: Principal, tenantId: string, request: VmRequest): DomainError | null =>
+  canSeeVmRequest(principal, { tenantId, requesterId: request.requester.id })
+    ? null
+    : notFound(vmRequestAggregate.notFoundMessage);
 
 const checkExpectedVersion = (expectedVersion: number): DomainError | null =>
   Number.isSafeInteger(expectedVersion) && expectedVersion >= 0

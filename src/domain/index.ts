@@ -19,6 +19,7 @@ export * from './vm-request/evolve.ts';
 export * from './vm-request/decide.ts';
 export * from './vm-request/decide-provisioning.ts';
 export * from './vm-request/decider.ts';
+export * from './vm-request/visibility.ts';
 export * from './project/roles.ts';
 export * from './project/events.ts';
 export * from './project/commands.ts';

@@ -1,5 +1,12 @@
-import { and, eq, type SQL, sql } from 'drizzle-orm';
-import { isAdmin, type Principal, type ProvisioningStage, type VmRequestStatus, type VmSize } from '../../domain/index.ts';
+import { type AnyColumn, and, eq, type SQL, sql } from 'drizzle-orm';
+import {
+  canSeeVmRequest,
+  isAdmin,
+  type Principal,
+  type ProvisioningStage,
+  type VmRequestStatus,
+  type VmSize,
+} from '../../domain/index.ts';
 import { encodeCursor } from '../../projections/changes.ts';
 import { type VmRequestRow, vmRequests } from '../../projections/vm-requests.table.ts';
 import type { VmRequestView } from '../views/vm-request.ts';
@@ -7,15 +14,23 @@ import type { VmRequestView } from '../views/vm-request.ts';
 /** Creation time in UTC with microseconds: the connection sort key, exact where a JS Date would round. */
 export const createdSortKey = sql<string>`to_char(${vmRequests.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-/** domain.md Visibility, as SQL: a user sees the requests they created, an admin every request of the tenant. */
-export const visibleTo = (principal: Principal): SQL =>
+/**
+ * canSeeVmRequest (src/domain/vm-request/visibility.ts) as a WHERE condition, so a page or a lookup filters in the
+ * database: the tenant's rows for an admin, the principal's own for anyone else. On vm_requests by default; any
+ * table with a request's tenant and requester columns may pass them. Change the two together;
+ * test/integration/vm-request-visibility.test.ts checks that they agree.
+ */
+export const visibleTo = (
+  principal: Principal,
+  columns: { tenantId: AnyColumn; requesterId: AnyColumn } = vmRequests,
+): SQL =>
   isAdmin(principal)
-    ? eq(vmRequests.tenantId, principal.tenantId)
-    : (and(eq(vmRequests.tenantId, principal.tenantId), eq(vmRequests.requesterId, principal.userId)) as SQL);
+    ? eq(columns.tenantId, principal.tenantId)
+    : (and(eq(columns.tenantId, principal.tenantId), eq(columns.requesterId, principal.userId)) as SQL);
 
-/** The same rule in memory, for views that did not come through `visibleTo` (live changes, command results). */
+/** @deprecated Call canSeeVmRequest (src/domain); kept for the live feed until it does. */
 export const canSee = (principal: Principal, request: Pick<VmRequestView, 'tenantId' | 'requesterId'>): boolean =>
-  request.tenantId === principal.tenantId && (isAdmin(principal) || request.requesterId === principal.userId);
+  canSeeVmRequest(principal, request);
 
 export const rowCursor = (row: Pick<VmRequestRow, 'changedTx' | 'changedPosition'>): string =>
   encodeCursor({ transactionId: row.changedTx, position: row.changedPosition });
