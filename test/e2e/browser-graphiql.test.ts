@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed, vi } from 'vitest';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { demoAdmin, demoUser } from '../../src/demo/users.ts';
 import { devTokens } from '../../src/http/dev-tokens.ts';
@@ -8,7 +8,7 @@ import { chromiumForTests, launchChromium, openPage, screenshot, type WatchedPag
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { ApproveVmRequestDocument } from './generated/graphql.ts';
 import { dataOf, http } from './graphql-clients.ts';
-import { createRequest, eventually, setupTenant, type Tenant } from './graphql-fixtures.ts';
+import { createRequest, setupTenant, type Tenant } from './graphql-fixtures.ts';
 
 // GraphiQL as a person uses it, in a real (headless) Chromium: open /graphql, paste a token into the Headers tab (or,
 // in development, pick a demo user), run a query, run a subscription and watch changes made by others arrive. The
@@ -37,6 +37,7 @@ describe.skipIf(chromiumPath === null)('GraphiQL in Chromium', () => {
   async function openGraphiQL(url = server.url): Promise<WatchedPage> {
     const watched = await openPage(browser);
     pages.push(watched);
+    showOnFailure(watched.page);
     await watched.page.goto(url);
     await watched.page.locator(OPERATION_EDITOR).waitFor();
     return watched;
@@ -52,8 +53,8 @@ describe.skipIf(chromiumPath === null)('GraphiQL in Chromium', () => {
     // The example operation tells a newcomer where the token goes.
     expect(await editorText(page, OPERATION_EDITOR)).toContain('into the Headers tab');
     // The schema fetch on load is refused without a token, and the result pane says so.
-    const refused = await waitForResult(page, (result) => firstError(result)?.extensions?.['code'] === 'UNAUTHENTICATED');
-    expect(firstError(refused)?.message).toContain('Authorization');
+    await expect.poll(async () => firstError(await resultShown(page))?.extensions?.['code'], SHOWN).toBe('UNAUTHENTICATED');
+    expect(firstError(await resultShown(page))?.message).toContain('Authorization');
     expect(outsideRequests).toEqual([]);
     expect(unexpected(errors)).toEqual([]);
   });
@@ -64,7 +65,8 @@ describe.skipIf(chromiumPath === null)('GraphiQL in Chromium', () => {
     await setOperation(page, 'Viewer', 'query Viewer { viewer { id tenantId roles } vmSizes { size vcpus memoryGb } }');
     await page.getByLabel('Execute query (Ctrl-Enter)').click();
 
-    const result = await waitForResult(page, (value) => resultData(value)?.['viewer'] !== undefined);
+    await expect.poll(async () => resultData(await resultShown(page))?.['viewer'], SHOWN).toBeDefined();
+    const result = await resultShown(page);
     expect(result).toEqual({
       data: {
         viewer: { id: 'alice', tenantId: tenant.tenant, roles: ['user'] },
@@ -93,12 +95,13 @@ describe.skipIf(chromiumPath === null)('GraphiQL in Chromium', () => {
     const subscribersBefore = server.services.live.subscriberCount();
     await page.getByLabel('Execute query (Ctrl-Enter)').click();
     // Mutate only once the server holds the subscription: the change feed without `since` starts live.
-    await eventually(async () => server.services.live.subscriberCount(), (count) => count > subscribersBefore);
+    await expect.poll(() => server.services.live.subscriberCount(), POLL).toBeGreaterThan(subscribersBefore);
     expect(sockets).toEqual([server.wsUrl]);
 
     const vmName = `browser-vm-${Date.now().toString(36)}`;
     const created = await createRequest(server, tenant.aliceToken, tenant.projectId, { vmName });
-    const pending = await waitForResult(page, (value) => changeOf(value)?.vmRequest.status === 'PENDING');
+    await expect.poll(async () => changeOf(await resultShown(page))?.vmRequest.status, SHOWN).toBe('PENDING');
+    const pending = await resultShown(page);
     expect(changeOf(pending)?.vmRequest).toEqual({ id: created.id, status: 'PENDING', vmName });
     console.info(`[browser] subscription, after createVmRequest: ${await screenshot(page, 'graphiql-subscription-pending')}`);
 
@@ -108,7 +111,8 @@ describe.skipIf(chromiumPath === null)('GraphiQL in Chromium', () => {
       }),
     ).approveVmRequest;
     expect(approved.__typename).toBe('ApproveVmRequestPayload');
-    const live = await waitForResult(page, (value) => changeOf(value)?.vmRequest.status === 'APPROVED');
+    await expect.poll(async () => changeOf(await resultShown(page))?.vmRequest.status, SHOWN).toBe('APPROVED');
+    const live = await resultShown(page);
     expect(changeOf(live)?.vmRequest).toEqual({ id: created.id, status: 'APPROVED', vmName });
     expect(changeOf(live)?.cursor).not.toBe(changeOf(pending)?.cursor);
     console.info(`[browser] subscription, after approveVmRequest: ${await screenshot(page, 'graphiql-subscription-approved')}`);
@@ -133,7 +137,8 @@ describe.skipIf(chromiumPath === null)('GraphiQL in Chromium', () => {
     await setOperation(page, 'Changes', 'subscription Changes { vmRequestChanges { cursor } }');
     await page.getByLabel('Execute query (Ctrl-Enter)').click();
 
-    const refused = await waitForResult(page, (value) => firstError(value)?.extensions?.['closeCode'] === 4403);
+    await expect.poll(async () => firstError(await resultShown(page))?.extensions?.['closeCode'], SHOWN).toBe(4403);
+    const refused = await resultShown(page);
     expect(firstError(refused)?.extensions).toEqual({ code: 'UNAUTHENTICATED', closeCode: 4403, closeReason: 'Forbidden' });
     expect(firstError(refused)?.message).toContain('Headers tab');
     console.info(`[browser] subscription without a token: ${await screenshot(page, 'graphiql-subscription-no-token')}`);
@@ -148,7 +153,7 @@ describe.skipIf(chromiumPath === null)('GraphiQL in Chromium', () => {
     const { page, outsideRequests, errors } = await openGraphiQL();
     const introspections = watchIntrospections(page);
     await page.evaluate(() => Object.assign(window, { dvmmTestMarker: 'same page' }));
-    await waitForResult(page, (result) => firstError(result)?.extensions?.['code'] === 'UNAUTHENTICATED');
+    await expect.poll(async () => firstError(await resultShown(page))?.extensions?.['code'], SHOWN).toBe('UNAUTHENTICATED');
     await openDocs(page);
     await page.getByText('Error fetching schema').waitFor();
     console.info(`[browser] before a token: ${await screenshot(page, 'graphiql-schema-401')}`);
@@ -157,7 +162,7 @@ describe.skipIf(chromiumPath === null)('GraphiQL in Chromium', () => {
     await docsShowSchema(page);
     expect(introspections.at(-1)).toBe(`Bearer ${tenant.aliceToken}`);
     // The 401 of the first fetch no longer stands in the result pane.
-    await eventually(() => editorText(page, RESULT_PANE), (text) => text.trim() === '');
+    await expect.poll(async () => (await editorText(page, RESULT_PANE)).trim(), POLL).toBe('');
     console.info(`[browser] after pasting a token: ${await screenshot(page, 'graphiql-schema-after-paste')}`);
     expect(await page.evaluate(() => (window as { dvmmTestMarker?: string }).dvmmTestMarker)).toBe('same page');
     expect(outsideRequests).toEqual([]);
@@ -191,6 +196,7 @@ describe.skipIf(chromiumPath === null)('GraphiQL for a first-time user (developm
   it('signs in as a demo user, queries, reads the docs, switches user, watches a subscription, keeps the headers in a new tab', async () => {
     const watched = await openPage(browser);
     pages.push(watched);
+    showOnFailure(watched.page);
     const { page, outsideRequests, errors } = watched;
     const introspections = watchIntrospections(page);
     await page.goto(server.url);
@@ -203,7 +209,11 @@ describe.skipIf(chromiumPath === null)('GraphiQL for a first-time user (developm
     expect(await picker.locator('option').allTextContents()).toEqual(['headers as typed', 'alice (user)', 'bob (admin)']);
     await picker.selectOption('alice');
     await page.locator('button[data-name="headers"]').click();
-    const aliceAuthorization = await eventually(() => authorizationShown(page), (value) => value !== undefined);
+    const aliceAuthorization = await vi.waitFor(async () => {
+      const shown = await authorizationShown(page);
+      expect(shown).toBeDefined();
+      return shown!;
+    }, POLL);
     expect(introspections[0]).toBe(aliceAuthorization);
     await openDocs(page);
     await docsShowSchema(page);
@@ -212,34 +222,41 @@ describe.skipIf(chromiumPath === null)('GraphiQL for a first-time user (developm
 
     await setOperation(page, 'Viewer', 'query Viewer { viewer { id tenantId roles } }');
     await page.getByLabel('Execute query (Ctrl-Enter)').click();
-    const viewer = await waitForResult(page, (value) => resultData(value)?.['viewer'] !== undefined);
+    await expect.poll(async () => resultData(await resultShown(page))?.['viewer'], SHOWN).toBeDefined();
+    const viewer = await resultShown(page);
     expect(viewer).toEqual({ data: { viewer: { id: 'alice', tenantId: 'acme', roles: ['user'] } } });
 
     // Switching user writes bob's header and fetches the schema again with it.
     await picker.selectOption('bob');
-    const bobAuthorization = await eventually(() => authorizationShown(page), (value) => value !== aliceAuthorization);
-    await eventually(async () => introspections.at(-1), (value) => value === bobAuthorization);
-    demoHeaders = { alice: aliceAuthorization!, bob: bobAuthorization! };
+    const bobAuthorization = await vi.waitFor(async () => {
+      const shown = await authorizationShown(page);
+      expect(shown).not.toBe(aliceAuthorization);
+      return shown!;
+    }, POLL);
+    await expect.poll(() => introspections.at(-1), POLL).toBe(bobAuthorization);
+    demoHeaders = { alice: aliceAuthorization, bob: bobAuthorization };
     await setOperation(page, 'Changes', `subscription Changes { vmRequestChanges(projectId: "${projectId}") { vmRequest { id status vmName requesterId } } }`);
     const subscribersBefore = server.services.live.subscriberCount();
     await page.getByLabel('Execute query (Ctrl-Enter)').click();
-    await eventually(async () => server.services.live.subscriberCount(), (count) => count > subscribersBefore);
+    await expect.poll(() => server.services.live.subscriberCount(), POLL).toBeGreaterThan(subscribersBefore);
     const vmName = `demo-vm-${Date.now().toString(36)}`;
     const created = await createRequest(server, await server.token(demoUser), projectId, { vmName });
-    const change = await waitForResult(page, (value) => changeOf(value)?.vmRequest.id === created.id);
+    await expect.poll(async () => changeOf(await resultShown(page))?.vmRequest.id, SHOWN).toBe(created.id);
+    const change = await resultShown(page);
     expect(changeOf(change)?.vmRequest).toMatchObject({ id: created.id, status: 'PENDING', vmName });
     console.info(`[browser] bob's subscription, after alice's createVmRequest: ${await screenshot(page, 'graphiql-demo-bob-subscription')}`);
     await page.getByLabel('Stop query').click();
 
     // A new tab starts with the headers of the tab it was opened from, and the picker says who that is.
     await page.getByLabel('New tab').click();
-    await eventually(() => page.locator('.graphiql-tab').count(), (count) => count === 2);
+    await expect.poll(() => page.locator('.graphiql-tab').count(), POLL).toBe(2);
     await page.locator('button[data-name="headers"]').click();
-    await eventually(() => authorizationShown(page), (value) => value === demoHeaders.bob);
+    await expect.poll(() => authorizationShown(page), POLL).toBe(demoHeaders.bob);
     expect(await picker.inputValue()).toBe('bob');
     await setOperation(page, 'Me', 'query Me { viewer { id roles } }');
     await page.getByLabel('Execute query (Ctrl-Enter)').click();
-    const me = await waitForResult(page, (value) => resultData(value)?.['viewer'] !== undefined);
+    await expect.poll(async () => resultData(await resultShown(page))?.['viewer'], SHOWN).toBeDefined();
+    const me = await resultShown(page);
     expect(me).toEqual({ data: { viewer: { id: 'bob', roles: ['admin'] } } });
     console.info(`[browser] new tab, as bob: ${await screenshot(page, 'graphiql-demo-new-tab')}`);
 
@@ -282,23 +299,26 @@ describe.skipIf(chromiumPath === null)('GraphiQL for a first-time user (developm
     await page.locator(OPERATION_EDITOR).waitFor();
     // GraphiQL opens a tab of its own beside the stored ones on a visit without ?query=: back to ours.
     // (A click while GraphiQL still sets up is lost: clicked until the tab is the active one.)
-    await eventually(
-      async () => {
+    await expect
+      .poll(async () => {
         await page.locator('.graphiql-tab-button[title="Mine"]').click();
         return page.locator('.graphiql-tab-active .graphiql-tab-button[title="Mine"]').count();
-      },
-      (count) => count === 1,
-      30_000,
-    );
+      }, SHOWN)
+      .toBe(1);
     await page.locator('button[data-name="headers"]').click();
-    const shown = await eventually(() => authorizationShown(page), (value) => value !== undefined);
+    const shown = await vi.waitFor(async () => {
+      const authorization = await authorizationShown(page);
+      expect(authorization).toBeDefined();
+      return authorization!;
+    }, POLL);
     expect(shown).not.toBe(old);
     expect(shown).toMatch(/^Bearer /);
     expect(await page.getByLabel('Sign in as').inputValue()).toBe('alice');
-    await eventually(async () => introspections.length, (count) => count > 0);
+    await expect.poll(() => introspections.length, POLL).toBeGreaterThan(0);
     expect(introspections).toEqual([shown]);
     await page.getByLabel('Execute query (Ctrl-Enter)').click();
-    expect(await waitForResult(page, (value) => resultData(value)?.['viewer'] !== undefined)).toEqual({ data: { viewer: { id: 'alice' } } });
+    await expect.poll(async () => resultData(await resultShown(page))?.['viewer'], SHOWN).toBeDefined();
+    expect(await resultShown(page)).toEqual({ data: { viewer: { id: 'alice' } } });
     console.info(`[browser] a tab of an earlier visit, its token renewed: ${await screenshot(page, 'graphiql-demo-renewed')}`);
     expect(errors).toEqual([]);
   }, 120_000);
@@ -306,6 +326,7 @@ describe.skipIf(chromiumPath === null)('GraphiQL for a first-time user (developm
   async function openGraphiQLAt(url: string): Promise<WatchedPage> {
     const watched = await openPage(browser);
     pages.push(watched);
+    showOnFailure(watched.page);
     await watched.page.goto(url);
     await watched.page.locator(OPERATION_EDITOR).waitFor();
     return watched;
@@ -322,6 +343,10 @@ interface AxeViolation {
 const OPERATION_EDITOR = 'section[aria-label="Operation Editor"] .monaco-editor';
 const HEADERS_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor';
 const RESULT_PANE = 'section[aria-label="Result Window"]';
+/** How long GraphiQL may take to show a result (a subscription's: the server's change first goes through the projector). */
+const SHOWN = { timeout: 30_000, interval: 50 };
+/** How long the page or the server may take to follow an edit or a click. */
+const POLL = { timeout: 15_000, interval: 50 };
 
 interface ResultError {
   message?: string;
@@ -338,7 +363,7 @@ async function replaceText(page: Page, editor: string, text: string): Promise<vo
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.press('Delete');
   await page.keyboard.insertText(text);
-  await eventually(() => editorText(page, editor), (shown) => shown === text);
+  await expect.poll(() => editorText(page, editor), POLL).toBe(text);
 }
 
 async function pasteHeaders(page: Page, headers: Record<string, string>): Promise<void> {
@@ -350,7 +375,7 @@ async function pasteHeaders(page: Page, headers: Record<string, string>): Promis
 async function setOperation(page: Page, name: string, text: string): Promise<void> {
   await replaceText(page, OPERATION_EDITOR, text);
   await page.getByLabel('Prettify query (Shift-Ctrl-P)').click();
-  await eventually(() => editorText(page, OPERATION_EDITOR), (shown) => shown.includes('\n'));
+  await expect.poll(() => editorText(page, OPERATION_EDITOR), POLL).toContain('\n');
   // Back to the top left, so a screenshot shows the operation from its start.
   await page.locator(OPERATION_EDITOR).click();
   await page.keyboard.press('Control+Home');
@@ -377,22 +402,17 @@ function editorText(page: Page, editor: string): Promise<string> {
   }, editor);
 }
 
-/** Waits until the result pane shows JSON that satisfies `done`, and returns it. */
-async function waitForResult(page: Page, done: (result: unknown) => boolean): Promise<unknown> {
-  let shown = '';
-  try {
-    return await eventually(
-      async () => {
-        shown = await editorText(page, RESULT_PANE);
-        return parseJson(shown);
-      },
-      (result) => result !== undefined && done(result),
-      30_000,
-    );
-  } catch (error) {
-    console.info(`[browser] result pane when giving up: ${await screenshot(page, 'graphiql-gave-up')}`);
-    throw new Error(`${String(error)}; the result pane shows: ${shown}`);
-  }
+/** The JSON the result pane shows (undefined while it shows none). */
+async function resultShown(page: Page): Promise<unknown> {
+  return parseJson(await editorText(page, RESULT_PANE));
+}
+
+/** A failing test prints a screenshot of the page and what the result pane shows. */
+function showOnFailure(page: Page): void {
+  onTestFailed(async () => {
+    const shown = await editorText(page, RESULT_PANE).catch((error: unknown) => `(unreadable: ${String(error)})`);
+    console.info(`[browser] page when the test failed: ${await screenshot(page, 'graphiql-failed')}; the result pane shows: ${shown}`);
+  });
 }
 
 function parseJson(text: string): unknown {

@@ -7,6 +7,7 @@ import {
   type VmRequestFieldsFragment,
 } from './generated/graphql.ts';
 import { dataOf, http } from './graphql-clients.ts';
+import { person } from '../support/personas.ts';
 import type { TestServer } from '../support/server.ts';
 
 export interface Tenant {
@@ -23,10 +24,10 @@ let counter = 0;
 
 /** A tenant with two admins, two members (alice, bob) and one project both are members of. */
 export async function setupTenant(server: TestServer, tenant = `t${++counter}-${Date.now().toString(36)}`): Promise<Tenant> {
-  const adminToken = await server.token({ sub: 'admin', tenant, roles: ['admin'], email: 'admin@example.com' });
-  const otherAdminToken = await server.token({ sub: 'admin2', tenant, roles: ['admin'] });
-  const aliceToken = await server.token({ sub: 'alice', tenant, roles: ['user'], email: 'alice@example.com', name: 'Alice' });
-  const bobToken = await server.token({ sub: 'bob', tenant, roles: ['user'] });
+  const adminToken = await server.token(person(tenant, 'admin', 'admin'));
+  const otherAdminToken = await server.token(person(tenant, 'admin2', 'admin'));
+  const aliceToken = await server.token(person(tenant, 'alice'));
+  const bobToken = await server.token(person(tenant, 'bob'));
   const created = dataOf(
     await http(server.url, adminToken, CreateProjectDocument, { input: { name: `Web ${tenant}`, description: 'Web shop' } }),
   ).createProject;

@@ -140,7 +140,7 @@ describe('a member requests a VM and an admin approves it', () => {
 
   it('answers viewer and vmSizes', async () => {
     const viewer = dataOf(await http(server.url, tenant.aliceToken, ViewerDocument)).viewer;
-    expect(viewer).toEqual({ id: 'alice', tenantId: tenant.tenant, roles: ['user'], email: 'alice@example.com', name: 'Alice' });
+    expect(viewer).toEqual({ id: 'alice', tenantId: tenant.tenant, roles: ['user'], email: `alice@${tenant.tenant}.test`, name: 'Alice' });
     const sizes = dataOf(await http(server.url, tenant.aliceToken, VmSizesDocument)).vmSizes;
     expect(sizes.map((s) => s.size)).toEqual(['S', 'M', 'L', 'XL']);
   });

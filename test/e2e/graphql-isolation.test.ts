@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   AddProjectMemberDocument,
   ApproveVmRequestDocument,
@@ -18,7 +18,8 @@ import {
   VmRequestsDocument,
 } from './generated/graphql.ts';
 import { dataOf, http, httpRaw, subscribeSse, subscribeWs, wsClient } from './graphql-clients.ts';
-import { createRequest, eventually, setupTenant, type Tenant } from './graphql-fixtures.ts';
+import { createRequest, setupTenant, type Tenant } from './graphql-fixtures.ts';
+import { person } from '../support/personas.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -35,13 +36,13 @@ beforeAll(async () => {
   a = await setupTenant(server);
   b = await setupTenant(server);
   // carol is a user of tenant A in no project.
-  carolToken = await server.token({ sub: 'carol', tenant: a.tenant, roles: ['user'] });
+  carolToken = await server.token(person(a.tenant, 'carol'));
   const request = await createRequest(server, a.aliceToken, a.projectId);
   target = { id: request.id, version: request.version };
   // Wait for the read model, so "not visible" is not just "not projected yet".
-  await eventually(
-    async () => dataOf(await http(server.url, a.adminToken, VmRequestDocument, { id: target.id })).vmRequest,
-    (request) => request !== null,
+  await vi.waitFor(
+    async () => expect(dataOf(await http(server.url, a.adminToken, VmRequestDocument, { id: target.id })).vmRequest).not.toBeNull(),
+    { timeout: 15_000 },
   );
 });
 

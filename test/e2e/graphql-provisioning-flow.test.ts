@@ -10,7 +10,7 @@ import {
   VmRequestUpdatedDocument,
 } from './generated/graphql.ts';
 import { dataOf, http, type Received, subscribeSse, subscribeWs, wsClient } from './graphql-clients.ts';
-import { createRequest, eventually, setupTenant, type Tenant } from './graphql-fixtures.ts';
+import { createRequest, setupTenant, type Tenant } from './graphql-fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 /** Every state of a request from creation to READY, as `status:stage@version`. */
@@ -148,11 +148,7 @@ describe('a request whose provisioning the projector applies in one batch', () =
     await approve(server, quiet, unseen.id);
     const store = createEventStore(server.database.sql);
     for (const id of [seen.id, unseen.id]) {
-      await eventually(
-        () => store.readStream(idOf(id, 'VmRequest')!),
-        (events) => events.some((event) => event.type === 'VmRequestReady'),
-        30_000,
-      );
+      await expect.poll(async () => (await store.readStream(idOf(id, 'VmRequest')!)).map((event) => event.type), { timeout: 30_000 }).toContain('VmRequestReady');
     }
     const projector = await startProjector({ sql: server.database.sql, projections: PROJECTIONS, pollIntervalMs: 50, log: () => {} });
     try {
