@@ -3,37 +3,27 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { publicKeyPem } from '../../../src/audit/seal-key.ts';
 import { sealCheckCommand, sealKeyCommand, sealsCommand } from '../../../src/audit/seal-commands.ts';
 import { startSealer } from '../../../src/audit/sealer.ts';
 import { verifyCommand } from '../../../src/audit/verify-command.ts';
-import { createEventStore, type EventStore } from '../../../src/event-store/index.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
+import { dbTest } from '../../support/db-test.ts';
 import { event, options } from '../event-store/fixtures.ts';
 import { asAttacker, lines, newSealKey } from './fixtures.ts';
 
 const { key, base64 } = newSealKey();
-let t: TestDatabase;
-let store: EventStore;
-let dir: string;
+const dir = mkdtempSync(join(tmpdir(), 'dvmm-seals-'));
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  store = createEventStore(t.sql);
-  dir = mkdtempSync(join(tmpdir(), 'dvmm-seals-'));
-  const sealer = await startSealer({ sql: t.sql, key, chainIntervalMs: 3_600_000, log: () => {} });
+dbTest.beforeAll(async ({ sql, store }) => {
+  const sealer = await startSealer({ sql, key, chainIntervalMs: 3_600_000, log: () => {} });
   for (let i = 0; i < 3; i++) {
     await store.append(randomUUID(), 'no_stream', [event(1), event(2)], options());
     await sealer.sealNow();
   }
   await sealer.stop();
 });
-afterAll(async () => {
-  await store.flush();
-  await t.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const run = async (command: (out: (line: string) => void) => Promise<number>) => {
   const output = lines();
@@ -41,7 +31,7 @@ const run = async (command: (out: (line: string) => void) => Promise<number>) =>
 };
 
 describe('seals outside the database', () => {
-  it('seal-key prints the public key; seals exported by `seals` verify offline with it, and not with another', async () => {
+  dbTest('seal-key prints the public key; seals exported by `seals` verify offline with it, and not with another', async ({ sql }) => {
     const previous = process.env.DVMM_SEAL_KEY;
     process.env.DVMM_SEAL_KEY = base64;
     try {
@@ -53,7 +43,7 @@ describe('seals outside the database', () => {
       if (previous === undefined) delete process.env.DVMM_SEAL_KEY;
       else process.env.DVMM_SEAL_KEY = previous;
     }
-    const exported = await run((out) => sealsCommand(t.sql, ['3'], out));
+    const exported = await run((out) => sealsCommand(sql, ['3'], out));
     expect(exported.all).toHaveLength(3);
     writeFileSync(join(dir, 'seals.jsonl'), `${exported.text}\n`);
     writeFileSync(join(dir, 'right.pem'), publicKeyPem(key));
@@ -74,13 +64,13 @@ describe('seals outside the database', () => {
     expect((await run((out) => sealCheckCommand([join(dir, 'edited.json'), '--public-key', join(dir, 'right.pem')], out))).code).toBe(2);
   });
 
-  it('openssl verifies an exported seal with the printed public key (as the README shows)', async (context) => {
+  dbTest('openssl verifies an exported seal with the printed public key (as the README shows)', async ({ sql, skip }) => {
     try {
       execFileSync('openssl', ['version']);
     } catch {
-      context.skip('openssl is not installed');
+      skip('openssl is not installed');
     }
-    const [line] = (await run((out) => sealsCommand(t.sql, [], out))).all;
+    const [line] = (await run((out) => sealsCommand(sql, [], out))).all;
     const seal = JSON.parse(line!) as { statement: string; signature: string };
     writeFileSync(join(dir, 'statement.txt'), seal.statement);
     writeFileSync(join(dir, 'signature.bin'), Buffer.from(seal.signature, 'base64'));
@@ -89,14 +79,14 @@ describe('seals outside the database', () => {
     expect(output).toContain('Signature Verified Successfully');
   });
 
-  it('verify --seal: a seal kept outside that the database no longer has is reported (seals rolled back)', async () => {
-    const kept = (await run((out) => sealsCommand(t.sql, ['1'], out))).text;
+  dbTest('verify --seal: a seal kept outside that the database no longer has is reported (seals rolled back)', async ({ sql }) => {
+    const kept = (await run((out) => sealsCommand(sql, ['1'], out))).text;
     writeFileSync(join(dir, 'kept.json'), kept);
     const env = { DVMM_SEAL_KEY: base64 } as NodeJS.ProcessEnv;
-    expect((await run((out) => verifyCommand(t.sql, ['--seal', join(dir, 'kept.json')], out, env))).code).toBe(0);
-    await asAttacker(t.sql, ['delete from audit_seals where seal_no = 3']);
-    expect((await run((out) => verifyCommand(t.sql, [], out, env))).code).toBe(0); // the database alone cannot tell
-    const rolledBack = await run((out) => verifyCommand(t.sql, ['--seal', join(dir, 'kept.json')], out, env));
+    expect((await run((out) => verifyCommand(sql, ['--seal', join(dir, 'kept.json')], out, env))).code).toBe(0);
+    await asAttacker(sql, ['delete from audit_seals where seal_no = 3']);
+    expect((await run((out) => verifyCommand(sql, [], out, env))).code).toBe(0); // the database alone cannot tell
+    const rolledBack = await run((out) => verifyCommand(sql, ['--seal', join(dir, 'kept.json')], out, env));
     expect(rolledBack.code).toBe(2);
     expect(rolledBack.text).toContain('seal #3 kept outside the database is missing from it');
   });

@@ -1,47 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { startSealer, type Sealer } from '../../../src/audit/sealer.ts';
 import { verifyLog } from '../../../src/audit/verify-log.ts';
-import { createEventStore, type EventStore } from '../../../src/event-store/index.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
+import type { Sql } from '../../../src/db/client.ts';
+import { dbTest } from '../../support/db-test.ts';
 import { event, options } from '../event-store/fixtures.ts';
 import { newSealKey } from './fixtures.ts';
 
 const { key } = newSealKey();
-let t: TestDatabase;
-let store: EventStore;
 
-beforeAll(async () => {
-  t = await createTestDatabase({ max: 24 });
-  store = createEventStore(t.sql);
-});
-afterAll(async () => {
-  await store.flush();
-  await t.close();
-});
+dbTest.override('poolSize', 24);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+/** How long leadership, a failure or a recovery may take to show in the sealer. */
+const POLL = { timeout: 20_000, interval: 20 };
 
 /** The chain as stored, beside the log in its gap-safe order. */
-async function chainAndLog() {
-  const chain = await t.sql<{ seq: string; position: string }[]>`select seq::text, position::text from audit_chain order by audit_chain.seq`;
-  const log = await t.sql<{ position: string }[]>`select position::text from events order by events.transaction_id, events.position`;
+async function chainAndLog(sql: Sql) {
+  const chain = await sql<{ seq: string; position: string }[]>`select seq::text, position::text from audit_chain order by audit_chain.seq`;
+  const log = await sql<{ position: string }[]>`select position::text from events order by events.transaction_id, events.position`;
   return { chain, log };
 }
 
 describe('sealer', () => {
-  it('two sealers: one leads and seals; when it stops, the other takes over from the head in the database', async () => {
+  dbTest('two sealers: one leads and seals; when it stops, the other takes over from the head in the database', async ({ sql, store }) => {
     const logs: string[] = [];
-    const a = await startSealer({ sql: t.sql, key, chainIntervalMs: 50, sealIntervalMs: 100, applicationName: 'sealer-a', log: (l) => logs.push(`a ${l}`) });
-    const b = await startSealer({ sql: t.sql, key, chainIntervalMs: 50, sealIntervalMs: 100, applicationName: 'sealer-b', log: (l) => logs.push(`b ${l}`) });
+    const a = await startSealer({ sql: sql, key, chainIntervalMs: 50, sealIntervalMs: 100, applicationName: 'sealer-a', log: (l) => logs.push(`a ${l}`) });
+    const b = await startSealer({ sql: sql, key, chainIntervalMs: 50, sealIntervalMs: 100, applicationName: 'sealer-b', log: (l) => logs.push(`b ${l}`) });
     try {
       await store.append(randomUUID(), 'no_stream', [event(1), event(2)], options());
       expect([a.status().leading, b.status().leading].filter(Boolean)).toHaveLength(1);
@@ -50,17 +36,17 @@ describe('sealer', () => {
       const first = await leader.sealNow();
       expect(first).not.toBeNull();
       // The standby wrote nothing: every chain row and seal is the leader's, numbered without holes.
-      const seals = await t.sql<{ seal_no: string }[]>`select seal_no::text from audit_seals order by audit_seals.seal_no`;
+      const seals = await sql<{ seal_no: string }[]>`select seal_no::text from audit_seals order by audit_seals.seal_no`;
       expect(seals.map((s) => s.seal_no)).toEqual(Array.from({ length: seals.length }, (_, i) => String(i + 1)));
 
       await leader.stop();
-      await until(() => standby.status().leading, 'the standby to take over');
+      await expect.poll(() => standby.status().leading, { ...POLL, message: 'the standby to take over' }).toBe(true);
       await store.append(randomUUID(), 'no_stream', [event(1)], options());
       const next = await standby.sealNow();
       expect(next!.sealNo).toBeGreaterThan(first!.sealNo);
-      const { chain, log } = await chainAndLog();
+      const { chain, log } = await chainAndLog(sql);
       expect(chain.map((row) => row.position)).toEqual(log.map((row) => row.position));
-      const audit = await verifyLog(t.sql, { publicKeys: [key.publicKey] });
+      const audit = await verifyLog(sql, { publicKeys: [key.publicKey] });
       expect(audit.problems).toEqual([]);
       expect(audit.sealProblems).toEqual([]);
       expect(audit.intact).toBe(true);
@@ -72,9 +58,9 @@ describe('sealer', () => {
     expect(logs.filter((l) => l.includes('failed'))).toEqual([]);
   });
 
-  it('appends during sealing are all chained exactly once, in global order', async () => {
+  dbTest('appends during sealing are all chained exactly once, in global order', async ({ sql, store }) => {
     const sealers = await Promise.all(
-      ['x', 'y'].map((name) => startSealer({ sql: t.sql, key, chainIntervalMs: 5, sealIntervalMs: 20, batchSize: 7, applicationName: `sealer-${name}`, log: () => {} })),
+      ['x', 'y'].map((name) => startSealer({ sql: sql, key, chainIntervalMs: 5, sealIntervalMs: 20, batchSize: 7, applicationName: `sealer-${name}`, log: () => {} })),
     );
     try {
       const leader = sealers.find((s) => s.status().leading)!;
@@ -99,12 +85,12 @@ describe('sealer', () => {
         expect(seq).toBeGreaterThan(sealedBefore);
         expect(seq).toBeLessThan(last);
       }
-      const { chain, log } = await chainAndLog();
+      const { chain, log } = await chainAndLog(sql);
       expect(chain).toHaveLength(log.length);
       expect(BigInt(chain.length)).toBe(last);
       expect(new Set(chain.map((row) => row.position)).size).toBe(chain.length);
       expect(chain.map((row) => row.position)).toEqual(log.map((row) => row.position));
-      const audit = await verifyLog(t.sql, { publicKeys: [key.publicKey] });
+      const audit = await verifyLog(sql, { publicKeys: [key.publicKey] });
       expect(audit.problems).toEqual([]);
       expect(audit.sealProblems).toEqual([]);
       expect(audit.sealsChecked).toBeGreaterThan(3);
@@ -114,40 +100,40 @@ describe('sealer', () => {
     // Each sealNow waits for the server-wide gap-safe horizon, which transactions in other databases hold back.
   }, 240_000);
 
-  it('without a key it keeps the chain and signs nothing', async () => {
-    const sealer = await startSealer({ sql: t.sql, key: null, chainIntervalMs: 3_600_000, log: () => {} });
+  dbTest('without a key it keeps the chain and signs nothing', async ({ sql, store }) => {
+    const sealer = await startSealer({ sql: sql, key: null, chainIntervalMs: 3_600_000, log: () => {} });
     try {
-      const before = (await t.sql`select count(*)::int as n from audit_seals`)[0]!.n as number;
+      const before = (await sql`select count(*)::int as n from audit_seals`)[0]!.n as number;
       await store.append(randomUUID(), 'no_stream', [event(1)], options());
       expect(await sealer.sealNow()).toBeNull();
-      const { chain, log } = await chainAndLog();
+      const { chain, log } = await chainAndLog(sql);
       expect(chain).toHaveLength(log.length);
-      expect((await t.sql`select count(*)::int as n from audit_seals`)[0]!.n).toBe(before);
+      expect((await sql`select count(*)::int as n from audit_seals`)[0]!.n).toBe(before);
     } finally {
       await sealer.stop();
     }
   });
-  it('logs a chaining outage once, whatever its errors say, and once more when chaining works again', async () => {
+  dbTest('logs a chaining outage once, whatever its errors say, and once more when chaining works again', async ({ sql, store }) => {
     const logs: string[] = [];
-    const sealer = await startSealer({ sql: t.sql, key, chainIntervalMs: 20, sealIntervalMs: 100, applicationName: 'sealer-outage', log: (l) => logs.push(l) });
+    const sealer = await startSealer({ sql: sql, key, chainIntervalMs: 20, sealIntervalMs: 100, applicationName: 'sealer-outage', log: (l) => logs.push(l) });
     const failed = () => logs.filter((l) => l.includes(' failed: '));
     try {
-      await until(() => sealer.status().leading, 'the sealer to lead');
+      await expect.poll(() => sealer.status().leading, { ...POLL, message: 'the sealer to lead' }).toBe(true);
       // The chain table gone, then back without its columns: every tick fails, with two different messages.
-      await t.sql`alter table audit_chain rename to audit_chain_away`;
-      await until(() => failed().length > 0, 'the first failure');
-      await t.sql`create table audit_chain (unused int)`;
+      await sql`alter table audit_chain rename to audit_chain_away`;
+      await expect.poll(() => failed().length, { ...POLL, message: 'the first failure' }).toBeGreaterThan(0);
+      await sql`create table audit_chain (unused int)`;
       await sleep(400);
-      await t.sql`drop table audit_chain`;
+      await sql`drop table audit_chain`;
       await sleep(200);
       expect(failed()).toHaveLength(1);
       expect(failed()[0]).toMatch(/^\[audit\] chaining \(every 20 ms\) failed: relation "audit_chain" does not exist;/);
     } finally {
-      await t.sql`drop table if exists audit_chain`;
-      await t.sql`alter table if exists audit_chain_away rename to audit_chain`;
+      await sql`drop table if exists audit_chain`;
+      await sql`alter table if exists audit_chain_away rename to audit_chain`;
     }
     try {
-      await until(() => logs.some((l) => l.includes('works again')), 'the recovery line');
+      await expect.poll(() => logs.some((l) => l.includes('works again')), { ...POLL, message: 'the recovery line' }).toBe(true);
       await store.append(randomUUID(), 'no_stream', [event(1)], options());
       await sealer.sealNow();
       expect(failed()).toHaveLength(1);

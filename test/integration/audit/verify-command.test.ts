@@ -1,38 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEventStore, type EventStore } from '../../../src/event-store/index.ts';
+import { describe, expect } from 'vitest';
 import { verifyCommand } from '../../../src/audit/verify-command.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
+import { dbTest } from '../../support/db-test.ts';
 import { event, options } from '../event-store/fixtures.ts';
 import { newSealKey } from './fixtures.ts';
 
-let t: TestDatabase;
-let store: EventStore;
 // A seal key of its own, so the command does not create the development key next to the checkout's data folder.
 const env = { DVMM_SEAL_KEY: newSealKey().base64 } as NodeJS.ProcessEnv;
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  store = createEventStore(t.sql);
-});
-afterAll(async () => t.close());
-
 describe('cli verify', () => {
-  it('says intact, then names the tampered event and exits 2', async () => {
+  dbTest('says intact, then names the tampered event and exits 2', async ({ sql, store }) => {
     const stream = randomUUID();
     await store.append(stream, 'no_stream', [event(1), event(2)], options());
     const lines: string[] = [];
-    expect(await verifyCommand(t.sql, [], (l) => lines.push(l), env)).toBe(0);
-    expect(await verifyCommand(t.sql, [stream], (l) => lines.push(l), env)).toBe(0);
+    expect(await verifyCommand(sql, [], (l) => lines.push(l), env)).toBe(0);
+    expect(await verifyCommand(sql, [stream], (l) => lines.push(l), env)).toBe(0);
     expect(lines.join('\n')).toMatch(/event store: intact \(2 events/);
 
     const [, second] = await store.readStream(stream);
-    await t.sql.begin(async (tx) => {
+    await sql.begin(async (tx) => {
       await tx`set local session_replication_role = replica`;
       await tx`update events set data = '{"n": 3}' where position = ${second!.position.toString()}`;
     });
     lines.length = 0;
-    expect(await verifyCommand(t.sql, [], (l) => lines.push(l), env)).toBe(2);
+    expect(await verifyCommand(sql, [], (l) => lines.push(l), env)).toBe(2);
     expect(lines[0]).toContain(`BROKEN at position ${second!.position}`);
     expect(lines[0]).toContain(`stream ${stream}, version 2`);
   });
