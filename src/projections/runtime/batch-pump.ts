@@ -48,8 +48,9 @@ type ReadTiming = Pick<BatchTrace, 'wokenAt' | 'readStartedAt' | 'readAt'>;
 
 /**
  * One catch-up round: reads gap-safe batches for every due projection and applies them, until none has anything
- * left to read. Projections at the same checkpoint read together; a group that splits (one stalls, one moves on
- * alone) is regrouped after its read, so groups that meet again merge.
+ * left to read. Projections at the same checkpoint read together; once every group has caught up (or split: one of
+ * them stalled or lost the lead), the due projections are grouped again, so projections that meet at a checkpoint
+ * share the reads from there on.
  */
 export class BatchPump {
   constructor(private readonly options: BatchPumpOptions) {}
