@@ -1,6 +1,4 @@
-import type { CommandContext, CommandHandlers } from '../commands/index.ts';
-import { vmRequestAggregate } from '../commands/aggregates.ts';
-import { loadStream } from '../commands/load-stream.ts';
+import { type CommandContext, type CommandHandlers, readVmRequest } from '../commands/index.ts';
 import {
   type DomainError,
   type DomainResult,
@@ -55,9 +53,9 @@ export class UnexpectedRefusalError extends Error {
  * for an outage of our own, leaving the job to be run again.
  */
 export async function runJob(deps: JobDeps, job: ProvisioningJob): Promise<RunResult> {
-  const loaded = await loadStream(deps.store, vmRequestAggregate, job.requestId, job.tenantId);
-  const request = loaded.ok && loaded.value.state.status !== 'NONE' ? (loaded.value.state as VmRequest) : null;
-  const run = new JobRun(deps, job, request);
+  // NOT_FOUND covers a missing request and one of another tenant alike: either way there is nothing to provision.
+  const read = await readVmRequest(deps.store, systemPrincipal(job.tenantId), job.requestId, { system: true });
+  const run = new JobRun(deps, job, read.ok ? read.value.state : null);
   return run.go();
 }
 
