@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { START } from '../../../src/event-store/index.ts';
 import { applyBatch } from '../../../src/projections/apply-batch.ts';
 import { ensureCheckpoint } from '../../../src/projections/checkpoints.ts';
 import { PROJECTIONS, type Projection } from '../../../src/projections/index.ts';
 import type { LogEvent } from '../../../src/event-store/read-all.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
+import { dbTest } from '../../support/db-test.ts';
 import { metadata } from './events.ts';
-
-let t: TestDatabase;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(async () => {
-  await t.close();
-});
 
 const event: LogEvent = {
   position: 1n,
@@ -45,16 +36,16 @@ function probe(name: string, asynchronousCommit: boolean | undefined, seen: stri
 }
 
 describe('how a batch commits', () => {
-  it('read models commit asynchronously; a projection that does not say so, or a group with one, waits for the flush', async () => {
+  dbTest('read models commit asynchronously; a projection that does not say so, or a group with one, waits for the flush', async ({ sql }) => {
     expect(PROJECTIONS.every((p) => p.asynchronousCommit === true)).toBe(true);
     const seen: string[] = [];
     const relaxed = probe('relaxed', true, seen);
     const durable = probe('durable', undefined, seen);
-    for (const p of [relaxed, durable]) await ensureCheckpoint(t.sql, p.name);
-    expect((await applyBatch(t.sql, relaxed, START, [event])).kind).toBe('applied');
-    expect((await applyBatch(t.sql, durable, START, [event])).kind).toBe('applied');
-    await t.sql`update projection_checkpoints set transaction_id = 0, position = 0 where name in ('relaxed', 'durable')`;
-    expect((await applyBatch(t.sql, [relaxed, durable], START, [event])).kind).toBe('applied');
+    for (const p of [relaxed, durable]) await ensureCheckpoint(sql, p.name);
+    expect((await applyBatch(sql, relaxed, START, [event])).kind).toBe('applied');
+    expect((await applyBatch(sql, durable, START, [event])).kind).toBe('applied');
+    await sql`update projection_checkpoints set transaction_id = 0, position = 0 where name in ('relaxed', 'durable')`;
+    expect((await applyBatch(sql, [relaxed, durable], START, [event])).kind).toBe('applied');
     expect(seen).toEqual(['off', 'on', 'on', 'on']);
   });
 });

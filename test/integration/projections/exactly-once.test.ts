@@ -1,33 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createSql } from '../../../src/db/client.ts';
-import { createEventStore, type EventStore } from '../../../src/event-store/index.ts';
 import { CHANGES_CHANNEL, parseChanges, PROJECTIONS, startProjector } from '../../../src/projections/index.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
+import { dbTest } from '../../support/db-test.ts';
 import { createProject, writeRequests } from './events.ts';
 import { expectReadModelsMatchFold } from './fold.ts';
 
-let t: TestDatabase;
-let store: EventStore;
-
-beforeAll(async () => {
-  t = await createTestDatabase({ max: 30 });
-  store = createEventStore(t.sql);
-});
-afterAll(async () => {
-  await t.close();
-});
+dbTest.override('poolSize', 30);
 
 describe('exactly once under concurrent writers', () => {
-  it('16 writers with random delays inside their transactions: the read models equal a fold of the event store', async () => {
+  dbTest('16 writers with random delays inside their transactions: the read models equal a fold of the event store', async ({ sql, url, store }) => {
     // Every change published, per row: the last one must carry the row's final cursor.
-    const listener = createSql(t.url, { max: 1 });
+    const listener = createSql(url, { max: 1 });
     const lastPublished = new Map<string, string>();
     await listener.listen(CHANGES_CHANNEL, (payload) => {
       for (const change of parseChanges(payload)) {
         if (change.projection === 'vm_requests') lastPublished.set(change.id, change.cursor);
       }
     });
-    const projector = await startProjector({ sql: t.sql, projections: PROJECTIONS, batchSize: 50, log: () => {} });
+    const projector = await startProjector({ sql, projections: PROJECTIONS, batchSize: 50, log: () => {} });
     try {
       const projects = await Promise.all(['Webshop', 'Billing', 'Search'].map((name) => createProject(store, 'acme', name, 'admin')));
       const written = await writeRequests(store, 'acme', projects, {
@@ -37,9 +27,9 @@ describe('exactly once under concurrent writers', () => {
       });
       expect(written).toBe(128);
       await projector.caughtUp();
-      await expectReadModelsMatchFold(t.sql);
+      await expectReadModelsMatchFold(sql);
 
-      const rows = await t.sql<{ id: string; changed_tx: string; changed_position: string }[]>`
+      const rows = await sql<{ id: string; changed_tx: string; changed_position: string }[]>`
         select id::text, changed_tx::text, changed_position::text from vm_requests`;
       const { encodeCursor } = await import('../../../src/projections/changes.ts');
       await new Promise((resolve) => setTimeout(resolve, 200));

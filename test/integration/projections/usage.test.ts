@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEventStore, type EventStore } from '../../../src/event-store/index.ts';
+import { describe, expect } from 'vitest';
 import {
   PROJECT_USAGE_PROJECTION,
   PROJECTIONS,
@@ -7,25 +6,14 @@ import {
   startProjector,
   vmRequestsProjection,
 } from '../../../src/projections/index.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
+import { dbTest } from '../../support/db-test.ts';
 import { createProject, playRequest, randomRequest } from './events.ts';
 import { expectReadModelsMatchFold, expectSameAsFreshRebuild } from './fold.ts';
 
-let t: TestDatabase;
-let store: EventStore;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  store = createEventStore(t.sql);
-});
-afterAll(async () => {
-  await t.close();
-});
-
 describe('project_usage, added after the fact', () => {
-  it('fills itself from the events that happened before it existed, without touching the event store', async () => {
+  dbTest('fills itself from the events that happened before it existed, without touching the event store', async ({ sql, store }) => {
     // The deployment before the report: only the older read models run.
-    const before = await startProjector({ sql: t.sql, projections: [vmRequestsProjection, projectsProjection], log: () => {} });
+    const before = await startProjector({ sql, projections: [vmRequestsProjection, projectsProjection], log: () => {} });
     const projects = await Promise.all(['Usage A', 'Usage B'].map((name) => createProject(store, 'acme', name, 'admin')));
     // Requests spread over several months (by the time their commands happened).
     for (let i = 0; i < 40; i++) {
@@ -34,27 +22,27 @@ describe('project_usage, added after the fact', () => {
     }
     await before.caughtUp();
     await before.stop();
-    const [usageBefore] = await t.sql<{ n: number }[]>`select count(*)::int as n from project_usage`;
+    const [usageBefore] = await sql<{ n: number }[]>`select count(*)::int as n from project_usage`;
     expect(usageBefore!.n).toBe(0);
-    expect(await t.sql`select 1 from projection_checkpoints where name = ${PROJECT_USAGE_PROJECTION}`).toHaveLength(0);
-    const [eventsBefore] = await t.sql<{ n: number; last: string }[]>`select count(*)::int as n, max(position)::text as last from events`;
+    expect(await sql`select 1 from projection_checkpoints where name = ${PROJECT_USAGE_PROJECTION}`).toHaveLength(0);
+    const [eventsBefore] = await sql<{ n: number; last: string }[]>`select count(*)::int as n, max(position)::text as last from events`;
 
     // The new deployment knows the report: it starts at event zero and replays history.
-    const after = await startProjector({ sql: t.sql, projections: PROJECTIONS, log: () => {} });
+    const after = await startProjector({ sql, projections: PROJECTIONS, log: () => {} });
     try {
       await after.caughtUp();
-      await expectReadModelsMatchFold(t.sql, { usage: true });
-      const months = await t.sql<{ month: string }[]>`select distinct month from project_usage order by month`;
+      await expectReadModelsMatchFold(sql, { usage: true });
+      const months = await sql<{ month: string }[]>`select distinct month from project_usage order by month`;
       expect(months.length).toBeGreaterThan(3);
-      const [open] = await t.sql<{ n: number }[]>`
+      const [open] = await sql<{ n: number }[]>`
         select count(*)::int as n from project_usage_open_requests o
         join vm_requests r on r.id = o.id where r.status in ('READY', 'FAILED', 'REJECTED', 'CANCELLED')`;
       expect(open!.n).toBe(0);
-      await expectSameAsFreshRebuild(t.sql, PROJECTIONS.find((p) => p.name === PROJECT_USAGE_PROJECTION)!);
+      await expectSameAsFreshRebuild(sql, PROJECTIONS.find((p) => p.name === PROJECT_USAGE_PROJECTION)!);
     } finally {
       await after.stop();
     }
-    const [eventsAfter] = await t.sql<{ n: number; last: string }[]>`select count(*)::int as n, max(position)::text as last from events`;
+    const [eventsAfter] = await sql<{ n: number; last: string }[]>`select count(*)::int as n, max(position)::text as last from events`;
     expect(eventsAfter).toEqual(eventsBefore);
   });
 });
