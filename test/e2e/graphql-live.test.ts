@@ -137,6 +137,41 @@ describe('the live feed after its LISTEN connection drops', () => {
   });
 });
 
+describe('many subscribers under concurrent commands', () => {
+  it('every one of 50 subscribers receives every version of 150 requests created and approved at once, in order, once', async () => {
+    const SUBSCRIBERS = 50;
+    const REQUESTS = 150;
+    const clients = Array.from({ length: SUBSCRIBERS }, () => wsClient(server.wsUrl, tenant.adminToken));
+    const feeds = clients.map((client) => subscribeWs(client, VmRequestChangesDocument, { projectId: tenant.projectId }));
+    await expect.poll(() => server.services.live.subscriberCount(), { timeout: 30_000 }).toBeGreaterThanOrEqual(SUBSCRIBERS);
+    // Every feed is live once it has the marker.
+    const marker = await createRequest(server, tenant.aliceToken, tenant.projectId);
+    await Promise.all(feeds.map((feed) => feed.waitUntil((values) => values.some((v) => v.vmRequestChanges.vmRequest.id === marker.id))));
+
+    const made = await Promise.all(
+      Array.from({ length: REQUESTS }, async (_, i) => {
+        const request = await createRequest(server, i % 2 ? tenant.bobToken : tenant.aliceToken, tenant.projectId);
+        await http(server.url, tenant.adminToken, ApproveVmRequestDocument, { input: { id: request.id, expectedVersion: 1 } });
+        return request.id;
+      }),
+    );
+    const expected = made.flatMap((id) => [`${id}:1`, `${id}:2`]).sort();
+    const versionsOf = (values: Change[]) =>
+      values.map((v) => `${v.vmRequestChanges.vmRequest.id}:${v.vmRequestChanges.vmRequest.version}`).filter((key) => made.some((id) => key.startsWith(`${id}:`)));
+    await Promise.all(feeds.map((feed) => feed.waitUntil((values) => versionsOf(values).length >= expected.length, 120_000))).catch((error: unknown) => {
+      throw new Error(`versions received per subscriber: ${feeds.map((feed) => versionsOf(feed.values).length).join(' ')} of ${expected.length}`, { cause: error });
+    });
+
+    for (const feed of feeds) {
+      expect(versionsOf(feed.values).sort()).toEqual(expected);
+      expect(versionGaps(feed.values)).toEqual([]);
+      expect(feed.errors).toEqual([]);
+    }
+    for (const feed of feeds) feed.unsubscribe();
+    await Promise.all(clients.map((client) => client.dispose()));
+  }, 240_000);
+});
+
 describe('vmRequestChanges with `since`', () => {
   it('after a reconnect replays every change made while away, once each, then goes live', async () => {
     const seen = (values: Change[]) => values.map((v) => v.vmRequestChanges);
