@@ -1,55 +1,43 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEventStore, type EventStore } from '../../../src/event-store/index.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
+import { describe, expect } from 'vitest';
+import type { Sql } from '../../../src/db/client.ts';
+import { dbTest } from '../../support/db-test.ts';
 import { event, options } from './fixtures.ts';
 
-let t: TestDatabase;
-let store: EventStore;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  store = createEventStore(t.sql);
-});
-afterAll(async () => {
-  await store.flush();
-  await t.close();
-});
-
 /** Alters rows the way an attacker with superuser rights could: with the immutability triggers switched off. */
-async function tamper(statement: string): Promise<void> {
-  await t.sql.begin(async (tx) => {
+async function tamper(sql: Sql, statement: string): Promise<void> {
+  await sql.begin(async (tx) => {
     await tx`set local session_replication_role = replica`;
     await tx.unsafe(statement);
   });
 }
 
 describe('immutability', () => {
-  it.each([
+  dbTest.for([
     ['UPDATE', `update events set data = '{"n": 99}'`],
     ['UPDATE of nothing', `update events set data = '{}' where false`],
     ['DELETE', 'delete from events'],
     ['DELETE of nothing', 'delete from events where false'],
     ['TRUNCATE', 'truncate events'],
-  ])('%s on events is refused by the database', async (_name, statement) => {
+  ] as const)('%s on events is refused by the database', async ([, statement], { sql, store }) => {
     await store.append(randomUUID(), 'no_stream', [event(1)], options());
-    const before = await t.sql`select position, hash from events order by position`;
-    await expect(t.sql.unsafe(statement)).rejects.toMatchObject({ code: 'DV002' });
-    expect(await t.sql`select position, hash from events order by position`).toEqual(before);
+    const before = await sql`select position, hash from events order by position`;
+    await expect(sql.unsafe(statement)).rejects.toMatchObject({ code: 'DV002' });
+    expect(await sql`select position, hash from events order by position`).toEqual(before);
   });
 
-  it('refuses a version gap written directly, bypassing the store', async () => {
+  dbTest('refuses a version gap written directly, bypassing the store', async ({ sql, store }) => {
     const stream = randomUUID();
     await store.append(stream, 'no_stream', [event(1)], options());
     await expect(
-      t.sql`insert into events (stream_id, stream_type, stream_version, event_type, data, metadata, tenant_id)
+      sql`insert into events (stream_id, stream_type, stream_version, event_type, data, metadata, tenant_id)
             values (${stream}, 'Test', 3, 'X', '{}', '{}', 'acme')`,
     ).rejects.toMatchObject({ code: 'DV001' });
   });
 });
 
 describe('hash chain verification', () => {
-  it('reports an untouched store as intact', async () => {
+  dbTest('reports an untouched store as intact', async ({ store }) => {
     const stream = randomUUID();
     await store.append(stream, 'no_stream', [event(1), event(2), event(3)], options());
     expect(await store.verify(stream)).toEqual({ intact: true, checked: 3 });
@@ -57,13 +45,13 @@ describe('hash chain verification', () => {
     expect(all.intact).toBe(true);
   });
 
-  it('names the exact event whose content was altered', async () => {
+  dbTest('names the exact event whose content was altered', async ({ sql, store }) => {
     const stream = randomUUID();
     const other = randomUUID();
     await store.append(stream, 'no_stream', [event(1), event(2), event(3), event(4)], options());
     await store.append(other, 'no_stream', [event(1)], options());
     const [, second] = await store.readStream(stream);
-    await tamper(`update events set data = '{"n": 200}' where position = ${second!.position}`);
+    await tamper(sql, `update events set data = '{"n": 200}' where position = ${second!.position}`);
     const result = await store.verify(stream);
     expect(result).toMatchObject({ intact: false, position: second!.position, streamVersion: 2, checked: 4 });
     expect(result.intact === false && result.reason).toMatch(/content/);
@@ -71,12 +59,12 @@ describe('hash chain verification', () => {
     expect(await store.verifyAll()).toMatchObject({ intact: false, position: second!.position, streamId: stream });
   });
 
-  it('catches a rewritten hash through the next link, and a deleted event as a gap', async () => {
+  dbTest('catches a rewritten hash through the next link, and a deleted event as a gap', async ({ sql, store }) => {
     const stream = randomUUID();
     await store.append(stream, 'no_stream', [event(1), event(2), event(3)], options());
     const [first, second, third] = await store.readStream(stream);
     // Content and hash both rewritten consistently for event 1: its successor's link no longer matches.
-    await tamper(`update events set data = '{"n": 7}',
+    await tamper(sql, `update events set data = '{"n": 7}',
       hash = dvmm_event_hash(position, stream_id, stream_type, stream_version, event_type, schema_version,
                              '{"n": 7}'::jsonb, metadata, tenant_id, recorded_at, prev_hash)
       where position = ${first!.position}`);
@@ -85,17 +73,17 @@ describe('hash chain verification', () => {
     const gap = randomUUID();
     await store.append(gap, 'no_stream', [event(1), event(2), event(3)], options());
     const events = await store.readStream(gap);
-    await tamper(`delete from events where position = ${events[1]!.position}`);
+    await tamper(sql, `delete from events where position = ${events[1]!.position}`);
     const result = await store.verify(gap);
     expect(result).toMatchObject({ intact: false, position: events[2]!.position });
     expect(third).toBeDefined();
   });
 
-  it('detects a hash that changed on an event with no successor', async () => {
+  dbTest('detects a hash that changed on an event with no successor', async ({ sql, store }) => {
     const stream = randomUUID();
     await store.append(stream, 'no_stream', [event(1)], options());
     const [only] = await store.readStream(stream);
-    await tamper(`update events set metadata = metadata || '{"userId": "mallory"}' where position = ${only!.position}`);
+    await tamper(sql, `update events set metadata = metadata || '{"userId": "mallory"}' where position = ${only!.position}`);
     expect(await store.verify(stream)).toMatchObject({ intact: false, position: only!.position });
   });
 });

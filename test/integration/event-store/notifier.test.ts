@@ -1,24 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createEventStore, EVENTS_CHANNEL, type EventStore } from '../../../src/event-store/index.ts';
 import { createSql } from '../../../src/db/client.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
+import { dbTest } from '../../support/db-test.ts';
 import { event, options } from './fixtures.ts';
 
-let t: TestDatabase;
-let store: EventStore;
-
-beforeAll(async () => {
-  t = await createTestDatabase({ max: 20 });
-  store = createEventStore(t.sql, { notifyIntervalMs: 5 });
-});
-afterAll(async () => {
-  await t.close();
+/** A store that coalesces its wake-ups over 5 ms, so a burst of appends sends a few NOTIFYs, not one each. */
+const notifyTest = dbTest.override('store', { scope: 'file' }, ({ database }, { onCleanup }): EventStore => {
+  const store = createEventStore(database.sql, { notifyIntervalMs: 5 });
+  onCleanup(() => store.flush());
+  return store;
 });
 
 describe('coalesced wake-ups', () => {
-  it('1,000 appends in a burst send far fewer NOTIFYs, at least one after the last commit', async () => {
-    const listener = createSql(t.url, { max: 1 });
+  notifyTest('1,000 appends in a burst send far fewer NOTIFYs, at least one after the last commit', async ({ url, store }) => {
+    const listener = createSql(url, { max: 1 });
     const received: number[] = [];
     await listener.listen(EVENTS_CHANNEL, () => received.push(Date.now()));
     try {
@@ -39,8 +35,8 @@ describe('coalesced wake-ups', () => {
     }
   });
 
-  it('sends nothing from inside a transaction before it commits', async () => {
-    const listener = createSql(t.url, { max: 1 });
+  notifyTest('sends nothing from inside a transaction before it commits', async ({ url, store }) => {
+    const listener = createSql(url, { max: 1 });
     const received: number[] = [];
     await listener.listen(EVENTS_CHANNEL, () => received.push(Date.now()));
     try {
