@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect } from 'vitest';
-import { startSealer, type Sealer } from '../../../src/audit/sealer.ts';
+import { startSealer } from '../../../src/audit/sealer.ts';
 import { verifyLog } from '../../../src/audit/verify-log.ts';
 import type { Sql } from '../../../src/db/client.ts';
 import { dbTest } from '../../support/db-test.ts';

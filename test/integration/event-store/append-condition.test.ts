@@ -1,41 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import type { Sql } from '../../../src/db/client.ts';
 import {
   AppendConditionFailedError,
   ConcurrencyConflictError,
-  createEventStore,
   EventStoreInputError,
   type EventStore,
 } from '../../../src/event-store/index.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
+import { dbTest } from '../../support/db-test.ts';
 import { event, options } from './fixtures.ts';
 
-let t: TestDatabase;
-let store: EventStore;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  store = createEventStore(t.sql);
-});
-afterAll(async () => {
-  await store.flush();
-  await t.close();
-});
-
-const countEvents = async (): Promise<number> => Number((await t.sql`select count(*)::int as n from events`)[0]!.n);
-const countCommands = async (): Promise<number> =>
-  Number((await t.sql`select count(*)::int as n from event_commands`)[0]!.n);
+const countEvents = async (sql: Sql): Promise<number> => Number((await sql`select count(*)::int as n from events`)[0]!.n);
+const countCommands = async (sql: Sql): Promise<number> =>
+  Number((await sql`select count(*)::int as n from event_commands`)[0]!.n);
 
 /** A stream at `version` events, for conditions to point at. */
-const streamAt = async (version: number): Promise<string> => {
+const streamAt = async (store: EventStore, version: number): Promise<string> => {
   const id = randomUUID();
   if (version > 0) await store.append(id, 'no_stream', Array.from({ length: version }, (_, i) => event(i + 1)), options());
   return id;
 };
 
 describe('append with a condition on another stream', () => {
-  it('writes when the other stream is at the given version', async () => {
-    const other = await streamAt(2);
+  dbTest('writes when the other stream is at the given version', async ({ store }) => {
+    const other = await streamAt(store, 2);
     const stream = randomUUID();
     const result = await store.append(stream, 'no_stream', [event(1), event(2)], options('acme', { condition: { streamId: other, version: 2, sharedLock: `lock:${other}` } }));
     expect(result).toMatchObject({ streamId: stream, nextExpectedVersion: 2, duplicate: false });
@@ -47,7 +35,7 @@ describe('append with a condition on another stream', () => {
     ]);
   });
 
-  it('holds for a missing stream at version 0, and fails once it exists', async () => {
+  dbTest('holds for a missing stream at version 0, and fails once it exists', async ({ store }) => {
     const other = randomUUID();
     await store.append(randomUUID(), 'no_stream', [event(1)], options('acme', { condition: { streamId: other, version: 0 } }));
     await store.append(other, 'no_stream', [event(1)], options());
@@ -58,37 +46,37 @@ describe('append with a condition on another stream', () => {
     expect(failed).toMatchObject({ streamId: other, expected: 0, actual: 1 });
   });
 
-  it('writes nothing, not even the command id, when the other stream moved on', async () => {
-    const other = await streamAt(3);
-    const before = [await countEvents(), await countCommands()];
+  dbTest('writes nothing, not even the command id, when the other stream moved on', async ({ sql, store }) => {
+    const other = await streamAt(store, 3);
+    const before = [await countEvents(sql), await countCommands(sql)];
     const commandId = randomUUID();
     const failed = await store
       .append(randomUUID(), 'no_stream', [event(1)], options('acme', { commandId, condition: { streamId: other, version: 2 } }))
       .catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(AppendConditionFailedError);
     expect(failed).toMatchObject({ expected: 2, actual: 3 });
-    expect([await countEvents(), await countCommands()]).toEqual(before);
+    expect([await countEvents(sql), await countCommands(sql)]).toEqual(before);
     // The same command id goes through once the condition holds: it was not taken by the failed attempt.
     const stream = randomUUID();
     const ok = await store.append(stream, 'no_stream', [event(1)], options('acme', { commandId, condition: { streamId: other, version: 3 } }));
     expect(ok).toMatchObject({ streamId: stream, duplicate: false });
   });
 
-  it('answers a retried command id with the first result', async () => {
-    const other = await streamAt(1);
+  dbTest('answers a retried command id with the first result', async ({ sql, store }) => {
+    const other = await streamAt(store, 1);
     const commandId = randomUUID();
     const stream = randomUUID();
     const condition = { streamId: other, version: 1 };
     const first = await store.append(stream, 'no_stream', [event(1)], options('acme', { commandId, condition }));
-    const before = await countEvents();
+    const before = await countEvents(sql);
     const again = await store.append(stream, 'no_stream', [event(1)], options('acme', { commandId, condition }));
     expect(again).toEqual({ ...first, duplicate: true });
-    expect(await countEvents()).toBe(before);
+    expect(await countEvents(sql)).toBe(before);
   });
 
-  it('reports a version conflict on its own stream as before', async () => {
-    const other = await streamAt(1);
-    const stream = await streamAt(2);
+  dbTest('reports a version conflict on its own stream as before', async ({ store }) => {
+    const other = await streamAt(store, 1);
+    const stream = await streamAt(store, 2);
     const failed = await store
       .append(stream, 1, [event(3)], options('acme', { condition: { streamId: other, version: 1 } }))
       .catch((e: unknown) => e);
@@ -96,10 +84,10 @@ describe('append with a condition on another stream', () => {
     expect(failed).toMatchObject({ streamId: stream, expected: 1, actual: 2 });
   });
 
-  it('waits for a writer holding the lock exclusively and sees what it committed', async () => {
-    const other = await streamAt(1);
+  dbTest('waits for a writer holding the lock exclusively and sees what it committed', async ({ sql, store }) => {
+    const other = await streamAt(store, 1);
     const lock = `lock:${other}`;
-    const writer = await t.sql.reserve();
+    const writer = await sql.reserve();
     try {
       await writer`begin`;
       await writer`select pg_advisory_xact_lock(hashtextextended(${lock}, 0))`;
@@ -127,14 +115,14 @@ describe('append with a condition on another stream', () => {
     }
   });
 
-  it('works inside a caller transaction, and a failed condition there aborts it', async () => {
-    const other = await streamAt(1);
+  dbTest('works inside a caller transaction, and a failed condition there aborts it', async ({ sql, store }) => {
+    const other = await streamAt(store, 1);
     const stream = randomUUID();
     await store.transaction(async (tx) => {
       await store.append(stream, 'no_stream', [event(1)], { ...options('acme', { condition: { streamId: other, version: 1, sharedLock: 'x' } }), sql: tx });
     });
     expect(await store.streamVersion(stream)).toBe(1);
-    const before = await countEvents();
+    const before = await countEvents(sql);
     const failed = await store
       .transaction(async (tx) => {
         await store.append(randomUUID(), 'no_stream', [event(1)], { ...options(), sql: tx });
@@ -142,11 +130,11 @@ describe('append with a condition on another stream', () => {
       })
       .catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(AppendConditionFailedError);
-    expect(await countEvents()).toBe(before);
+    expect(await countEvents(sql)).toBe(before);
   });
 
-  it('refuses a malformed condition before writing', async () => {
-    const before = await countEvents();
+  dbTest('refuses a malformed condition before writing', async ({ sql, store }) => {
+    const before = await countEvents(sql);
     for (const condition of [
       { streamId: '', version: 1 },
       { streamId: 'x', version: -1 },
@@ -157,12 +145,12 @@ describe('append with a condition on another stream', () => {
       expect(refused).toBeInstanceOf(EventStoreInputError);
       expect((refused as EventStoreInputError).field).toMatch(/^condition/);
     }
-    expect(await countEvents()).toBe(before);
+    expect(await countEvents(sql)).toBe(before);
   });
 
-  it('keeps the pool usable: 200 concurrent conditional appends, half of them failing', async () => {
-    const other = await streamAt(5);
-    const before = await countEvents();
+  dbTest('keeps the pool usable: 200 concurrent conditional appends, half of them failing', async ({ sql, store }) => {
+    const other = await streamAt(store, 5);
+    const before = await countEvents(sql);
     const outcomes = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
         store
@@ -175,7 +163,7 @@ describe('append with a condition on another stream', () => {
     );
     expect(outcomes.filter((o) => o === 'ok')).toHaveLength(100);
     expect(outcomes.filter((o) => o === 'failed')).toHaveLength(100);
-    expect(await countEvents()).toBe(before + 100);
-    expect((await t.sql`select 1 as one`)[0]!.one).toBe(1);
+    expect(await countEvents(sql)).toBe(before + 100);
+    expect((await sql`select 1 as one`)[0]!.one).toBe(1);
   });
 });

@@ -1,31 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import type { Sql } from '../../../src/db/client.ts';
 import {
   ConcurrencyConflictError,
-  createEventStore,
   EventStoreInputError,
   type EventStore,
   type ExpectedVersion,
 } from '../../../src/event-store/index.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
+import { dbTest } from '../../support/db-test.ts';
 import { event, options } from './fixtures.ts';
 
-let t: TestDatabase;
-let store: EventStore;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  store = createEventStore(t.sql);
-});
-afterAll(async () => {
-  await store.flush();
-  await t.close();
-});
-
-const countEvents = async (): Promise<number> => Number((await t.sql`select count(*)::int as n from events`)[0]!.n);
+const countEvents = async (sql: Sql): Promise<number> => Number((await sql`select count(*)::int as n from events`)[0]!.n);
 
 describe('append', () => {
-  it('writes several events atomically with consecutive versions and reads them back', async () => {
+  dbTest('writes several events atomically with consecutive versions and reads them back', async ({ store }) => {
     const stream = randomUUID();
     const result = await store.append(stream, 'no_stream', [event(1), event(2), event(3)], options());
     expect(result.nextExpectedVersion).toBe(3);
@@ -39,11 +27,11 @@ describe('append', () => {
     expect(await store.readStream(stream, 3)).toHaveLength(1);
   });
 
-  it('appends at an exact expected version and refuses a stale one with the actual version', async () => {
+  dbTest('appends at an exact expected version and refuses a stale one with the actual version', async ({ sql, store }) => {
     const stream = randomUUID();
     await store.append(stream, 'no_stream', [event(1)], options());
     await store.append(stream, 1, [event(2)], options());
-    const before = await countEvents();
+    const before = await countEvents(sql);
     const stale = await store.append(stream, 1, [event(3)], options()).catch((e: unknown) => e);
     expect(stale).toBeInstanceOf(ConcurrencyConflictError);
     expect(stale).toMatchObject({ streamId: stream, expected: 1, actual: 2 });
@@ -51,17 +39,17 @@ describe('append', () => {
     expect(ahead).toMatchObject({ expected: 5, actual: 2 });
     const existing = await store.append(stream, 'no_stream', [event(3)], options()).catch((e: unknown) => e);
     expect(existing).toMatchObject({ expected: 'no_stream', actual: 2 });
-    expect(await countEvents()).toBe(before);
+    expect(await countEvents(sql)).toBe(before);
   });
 
-  it("'any' appends after whatever is there", async () => {
+  dbTest("'any' appends after whatever is there", async ({ store }) => {
     const stream = randomUUID();
     await store.append(stream, 'any', [event(1)], options());
     const r = await store.append(stream, 'any', [event(2), event(3)], options());
     expect(r.nextExpectedVersion).toBe(3);
   });
 
-  it('lets exactly one of two concurrent appends at the same expected version win', async () => {
+  dbTest('lets exactly one of two concurrent appends at the same expected version win', async ({ store }) => {
     for (const expected of [2, 'no_stream'] as ExpectedVersion[]) {
       const stream = randomUUID();
       if (expected === 2) await store.append(stream, 'no_stream', [event(1), event(2)], options());
@@ -80,14 +68,14 @@ describe('append', () => {
     }
   });
 
-  it('concurrent "any" appends all land with distinct versions', async () => {
+  dbTest('concurrent "any" appends all land with distinct versions', async ({ store }) => {
     const stream = randomUUID();
     await Promise.all(Array.from({ length: 20 }, (_, i) => store.append(stream, 'any', [event(i)], options())));
     const read = await store.readStream(stream);
     expect(read.map((e) => e.streamVersion)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
 
-  it('is atomic: a batch that loses the race writes none of its events', async () => {
+  dbTest('is atomic: a batch that loses the race writes none of its events', async ({ store }) => {
     const stream = randomUUID();
     await store.append(stream, 'no_stream', [event(1)], options());
     const conflict = await store.append(stream, 0, [event(1), event(2), event(3)], options()).catch((e: unknown) => e);
@@ -95,7 +83,7 @@ describe('append', () => {
     expect(await store.readStream(stream)).toHaveLength(1);
   });
 
-  it('joins a caller transaction and rolls back with it', async () => {
+  dbTest('joins a caller transaction and rolls back with it', async ({ sql, store }) => {
     const stream = randomUUID();
     await expect(
       store.transaction(async (tx) => {
@@ -110,33 +98,33 @@ describe('append', () => {
 });
 
 describe('command idempotency', () => {
-  it('a repeated command id writes nothing and returns the first result', async () => {
+  dbTest('a repeated command id writes nothing and returns the first result', async ({ sql, store }) => {
     const stream = randomUUID();
     const commandId = randomUUID();
     const first = await store.append(stream, 'no_stream', [event(1), event(2)], options('acme', { commandId }));
-    const before = await countEvents();
+    const before = await countEvents(sql);
     // A retry may even name another stream (a new id generated by the retrying client): the first result stands.
     const again = await store.append(randomUUID(), 'no_stream', [event(1), event(2)], options('acme', { commandId }));
     expect(again).toEqual({ ...first, duplicate: true });
-    expect(await countEvents()).toBe(before);
+    expect(await countEvents(sql)).toBe(before);
     const read = await store.readStream(stream);
     expect(read.every((e) => e.metadata.commandId === commandId)).toBe(true);
   });
 
-  it('holds under concurrent retries', async () => {
+  dbTest('holds under concurrent retries', async ({ sql, store }) => {
     const commandId = randomUUID();
     const streams = Array.from({ length: 12 }, () => randomUUID());
-    const before = await countEvents();
+    const before = await countEvents(sql);
     const results = await Promise.all(
       streams.map((s) => store.append(s, 'no_stream', [event(1)], options('acme', { commandId }))),
     );
     expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
     const winner = results.find((r) => !r.duplicate)!;
     expect(results.every((r) => r.streamId === winner.streamId && r.firstPosition === winner.firstPosition)).toBe(true);
-    expect(await countEvents()).toBe(before + 1);
+    expect(await countEvents(sql)).toBe(before + 1);
   });
 
-  it('a command that lost a conflict can be retried with the same command id', async () => {
+  dbTest('a command that lost a conflict can be retried with the same command id', async ({ store }) => {
     const stream = randomUUID();
     const commandId = randomUUID();
     await store.append(stream, 'no_stream', [event(1)], options());
@@ -149,30 +137,30 @@ describe('command idempotency', () => {
 });
 
 describe('bad input writes nothing', () => {
-  const cases: [string, () => Promise<unknown>][] = [
-    ['unknown expected mode', () => store.append(randomUUID(), 'latest' as never, [event(1)], options())],
-    ['negative expected version', () => store.append(randomUUID(), -1, [event(1)], options())],
-    ['fractional expected version', () => store.append(randomUUID(), 1.5, [event(1)], options())],
-    ['empty event list', () => store.append(randomUUID(), 'any', [], options())],
-    ['empty stream id', () => store.append('', 'any', [event(1)], options())],
-    ['missing type', () => store.append(randomUUID(), 'any', [{ data: {} } as never], options())],
-    ['data not an object', () => store.append(randomUUID(), 'any', [{ type: 'X', data: [1] as never }], options())],
-    ['string data', () => store.append(randomUUID(), 'any', [{ type: 'X', data: 'x' as never }], options())],
-    ['bad schema version', () => store.append(randomUUID(), 'any', [{ type: 'X', data: {}, schemaVersion: 0 }], options())],
+  const cases: [string, (store: EventStore) => Promise<unknown>][] = [
+    ['unknown expected mode', (store) => store.append(randomUUID(), 'latest' as never, [event(1)], options())],
+    ['negative expected version', (store) => store.append(randomUUID(), -1, [event(1)], options())],
+    ['fractional expected version', (store) => store.append(randomUUID(), 1.5, [event(1)], options())],
+    ['empty event list', (store) => store.append(randomUUID(), 'any', [], options())],
+    ['empty stream id', (store) => store.append('', 'any', [event(1)], options())],
+    ['missing type', (store) => store.append(randomUUID(), 'any', [{ data: {} } as never], options())],
+    ['data not an object', (store) => store.append(randomUUID(), 'any', [{ type: 'X', data: [1] as never }], options())],
+    ['string data', (store) => store.append(randomUUID(), 'any', [{ type: 'X', data: 'x' as never }], options())],
+    ['bad schema version', (store) => store.append(randomUUID(), 'any', [{ type: 'X', data: {}, schemaVersion: 0 }], options())],
     [
       'oversized payload',
-      () => store.append(randomUUID(), 'any', [{ type: 'X', data: { blob: 'x'.repeat(70_000) } }], options()),
+      (store) => store.append(randomUUID(), 'any', [{ type: 'X', data: { blob: 'x'.repeat(70_000) } }], options()),
     ],
-    ['NUL character', () => store.append(randomUUID(), 'any', [{ type: 'X', data: { s: 'a\u0000b' } }], options())],
-    ['bigint in data', () => store.append(randomUUID(), 'any', [{ type: 'X', data: { n: 1n as never } }], options())],
-    ['command id not a uuid', () => store.append(randomUUID(), 'any', [event(1)], options('acme', { commandId: 'k1' }))],
-    ['metadata of another tenant', () => store.append(randomUUID(), 'any', [event(1)], { ...options('acme'), tenantId: 'globex' })],
+    ['NUL character', (store) => store.append(randomUUID(), 'any', [{ type: 'X', data: { s: 'a\u0000b' } }], options())],
+    ['bigint in data', (store) => store.append(randomUUID(), 'any', [{ type: 'X', data: { n: 1n as never } }], options())],
+    ['command id not a uuid', (store) => store.append(randomUUID(), 'any', [event(1)], options('acme', { commandId: 'k1' }))],
+    ['metadata of another tenant', (store) => store.append(randomUUID(), 'any', [event(1)], { ...options('acme'), tenantId: 'globex' })],
   ];
-  it.each(cases)('%s', async (_name, run) => {
-    const before = await countEvents();
-    const error = await run().catch((e: unknown) => e);
+  dbTest.for(cases)('%s', async ([, run], { sql, store }) => {
+    const before = await countEvents(sql);
+    const error = await run(store).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EventStoreInputError);
     expect((error as EventStoreInputError).field).toBeTruthy();
-    expect(await countEvents()).toBe(before);
+    expect(await countEvents(sql)).toBe(before);
   });
 });
