@@ -6,6 +6,7 @@
  */
 import { ConfigError } from './config-error.ts';
 import { describeSealing, type SealerConfig, sealerConfig } from './audit/sealer-config.ts';
+import { createCommandHandlers } from './commands/index.ts';
 import { startSealer } from './audit/sealer.ts';
 import { type Config, loadConfig } from './config/index.ts';
 import { openDatabase, type Database } from './db/index.ts';
@@ -55,6 +56,8 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
     const store: EventStore = createEventStore(database.sql);
     // A pending wake-up NOTIFY goes out before the pool closes.
     stack.push({ name: 'event store', stop: () => store.flush() });
+    // One set for the API and the demo seed, so the process decides on one project cache.
+    const commands = createCommandHandlers(store);
 
     const projector: Projector = await startProjector({ sql: database.sql, projections: PROJECTIONS, log });
     stack.push({ name: 'projector', stop: () => projector.stop() });
@@ -74,11 +77,11 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
 
     // Before the server listens, so the first client already finds the demo tenant's events.
     if (config.demoSeed && (await isEmptyStore(store))) {
-      const seeded = await seedDemo(store);
+      const seeded = await seedDemo(store, commands);
       log(`[main] empty database: seeded the demo tenant ${demoAdmin.tenantId} (${seeded.projectIds.length} projects, users ${demoAdmin.userId} and ${demoUser.userId})`);
     }
 
-    const services: Services = { sql: database.sql, db: database.db, store, live };
+    const services: Services = { sql: database.sql, db: database.db, store, live, commands };
     // During a database outage, queries and mutations are answered 503 at once (see db/availability.ts).
     const availability = createAvailability(database.sql, { log });
     stack.push({ name: 'availability', stop: async () => availability.stop() });

@@ -1,4 +1,4 @@
-import { createCommandHandlers } from '../commands/index.ts';
+import { type CommandHandlers, createCommandHandlers } from '../commands/index.ts';
 import type { DomainError, DomainResult } from '../domain/index.ts';
 import type { EventStore } from '../event-store/index.ts';
 import { demoAdmin, demoUser } from './users.ts';
@@ -18,10 +18,10 @@ const PROJECTS = [
 /**
  * The demo tenant through the real command handlers: the admin creates two projects and adds the user to both;
  * the user asks for one VM, which waits in the admin's queue. Every command carries a fixed idempotency key, so
- * seeding twice (or two instances seeding at once) writes everything exactly once.
+ * seeding twice (or two instances seeding at once) writes everything exactly once. A running service passes its
+ * own handlers, so what the seed decides lands in the project cache the API decides with.
  */
-export async function seedDemo(store: EventStore): Promise<SeedResult> {
-  const commands = createCommandHandlers(store);
+export async function seedDemo(store: EventStore, commands: CommandHandlers = createCommandHandlers(store)): Promise<SeedResult> {
   const projectIds: string[] = [];
   let created = false;
   for (const project of PROJECTS) {

@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import type { CommandHandlers } from '../commands/index.ts';
 import type { DrizzleDb } from '../db/client.ts';
 import type { Principal } from '../domain/principal.ts';
 import type { EventStore } from '../event-store/index.ts';
@@ -14,6 +15,11 @@ export interface Services {
   db: DrizzleDb;
   store: EventStore;
   live: LiveFeed;
+  /**
+   * The process's one set of command handlers (and so its one project cache), shared with provisioning and the
+   * demo seed. Optional until every caller of createServer passes it; without it the mutations build a set per store.
+   */
+  commands?: CommandHandlers;
 }
 
 /** Per operation: who is calling (null when the token is missing or invalid) and an id for the logs. */

@@ -14,7 +14,7 @@ import { startWorker, type WorkerStatus } from './worker.ts';
 export interface StartProvisioningOptions {
   sql: postgres.Sql;
   store: EventStore;
-  /** Default: the real handlers over `store`. */
+  /** The process's one set of command handlers, so provisioning shares its project cache. Default: a set over `store`. */
   commands?: ProvisioningCommands;
   hypervisor: Hypervisor;
   options?: Partial<ProvisioningOptions>;

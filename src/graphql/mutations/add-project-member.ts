@@ -28,7 +28,7 @@ builder.mutationField('addProjectMember', (t) =>
       checkText(input);
       const projectId = idOf(input.projectId, 'Project');
       if (!projectId) return refuse(new NotFoundFailure('Project not found'));
-      const result = await commandsFor(context.store).addProjectMember(
+      const result = await commandsFor(context).addProjectMember(
         principal,
         { projectId, userId: input.userId, role: input.role },
         { idempotencyKey: input.idempotencyKey },

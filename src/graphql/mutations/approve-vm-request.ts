@@ -26,7 +26,7 @@ builder.mutationField('approveVmRequest', (t) =>
       checkText(input);
       const id = idOf(input.id, 'VmRequest');
       if (!id) return refuse(new NotFoundFailure('VM request not found'));
-      const result = await commandsFor(context.store).approveVmRequest(
+      const result = await commandsFor(context).approveVmRequest(
         principal,
         { id, expectedVersion: input.expectedVersion },
         { idempotencyKey: input.idempotencyKey },

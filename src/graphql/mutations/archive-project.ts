@@ -26,7 +26,7 @@ for (const [field, command, typeName] of [
         checkText(args.input);
         const projectId = idOf(args.input.projectId, 'Project');
         if (!projectId) return refuse(new NotFoundFailure('Project not found'));
-        const result = await commandsFor(context.store)[command](
+        const result = await commandsFor(context)[command](
           principal,
           { projectId },
           { idempotencyKey: args.input.idempotencyKey },

@@ -26,7 +26,7 @@ builder.mutationField('cancelVmRequest', (t) =>
       checkText(input);
       const id = idOf(input.id, 'VmRequest');
       if (!id) return refuse(new NotFoundFailure('VM request not found'));
-      const result = await commandsFor(context.store).cancelVmRequest(
+      const result = await commandsFor(context).cancelVmRequest(
         principal,
         { id, reason: input.reason },
         { idempotencyKey: input.idempotencyKey },

@@ -23,7 +23,7 @@ builder.mutationField('createProject', (t) =>
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
       checkText(input);
-      const result = await commandsFor(context.store).createProject(
+      const result = await commandsFor(context).createProject(
         principal,
         { name: input.name, description: input.description },
         { idempotencyKey: input.idempotencyKey },

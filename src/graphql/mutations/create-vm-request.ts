@@ -29,7 +29,7 @@ builder.mutationField('createVmRequest', (t) =>
       checkText(input);
       const projectId = idOf(input.projectId, 'Project');
       if (!projectId) return refuse(new NotFoundFailure('Project not found'));
-      const result = await commandsFor(context.store).createVmRequest(
+      const result = await commandsFor(context).createVmRequest(
         principal,
         { projectId, vmName: input.vmName, size: input.size, justification: input.justification },
         { idempotencyKey: input.idempotencyKey },

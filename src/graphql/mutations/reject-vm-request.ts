@@ -27,7 +27,7 @@ builder.mutationField('rejectVmRequest', (t) =>
       checkText(input);
       const id = idOf(input.id, 'VmRequest');
       if (!id) return refuse(new NotFoundFailure('VM request not found'));
-      const result = await commandsFor(context.store).rejectVmRequest(
+      const result = await commandsFor(context).rejectVmRequest(
         principal,
         { id, expectedVersion: input.expectedVersion, reason: input.reason },
         { idempotencyKey: input.idempotencyKey },

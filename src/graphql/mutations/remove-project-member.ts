@@ -26,7 +26,7 @@ builder.mutationField('removeProjectMember', (t) =>
       checkText(input);
       const projectId = idOf(input.projectId, 'Project');
       if (!projectId) return refuse(new NotFoundFailure('Project not found'));
-      const result = await commandsFor(context.store).removeProjectMember(
+      const result = await commandsFor(context).removeProjectMember(
         principal,
         { projectId, userId: input.userId },
         { idempotencyKey: input.idempotencyKey },
