@@ -2,8 +2,8 @@
  * Loads per object, batched and memoised on the object itself.
  *
  * Keys are the view objects resolvers receive. A query builds fresh views, so its results are cached for that query
- * only; the live feed hands the same view to every subscriber of a change, so 10,000 subscribers asking for the
- * request's project cost one query, not 10,000. Calls made in the same tick go out as one batch.
+ * only; the live feed hands the same view to every subscriber of a change, so all its subscribers asking for the
+ * request's project share one query. Calls made in the same tick go out as one batch.
  */
 export const memoizedBatch = <K extends object, V>(
   loadMany: (keys: readonly K[]) => Promise<readonly V[]>,
