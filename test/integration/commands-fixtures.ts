@@ -1,30 +1,20 @@
-import { createCommandHandlers, type CommandHandlers } from '../../src/commands/index.ts';
-import { createEventStore, type EventStore } from '../../src/event-store/index.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { createCommandHandlers } from '../../src/commands/index.ts';
+import type { Sql } from '../../src/db/client.ts';
+import { dbTest } from '../support/db-test.ts';
+import { alice, bob } from '../support/personas.ts';
 
-export interface CommandsHarness {
-  t: TestDatabase;
-  store: EventStore;
-  commands: CommandHandlers;
-  close(): Promise<void>;
-}
+/** dbTest with command handlers on the file's event store. */
+export const commandsTest = dbTest.extend('commands', { scope: 'file' }, ({ store }) => createCommandHandlers(store));
 
-export const openCommands = async (options: { max?: number } = {}): Promise<CommandsHarness> => {
-  const t = await createTestDatabase(options);
-  const store = createEventStore(t.sql);
-  return {
-    t,
-    store,
-    commands: createCommandHandlers(store),
-    async close() {
-      await store.flush();
-      await t.close();
-    },
-  };
-};
+/** commandsTest with bob's project "Webshop", alice a member of it, created once for the file. */
+export const projectTest = commandsTest.extend('projectId', { scope: 'file' }, async ({ commands }) => {
+  const projectId = success(await commands.createProject(bob, { name: 'Webshop' })).id;
+  success(await commands.addProjectMember(bob, { projectId, userId: alice.userId, role: 'MEMBER' }));
+  return projectId;
+});
 
-export const countEvents = async (t: TestDatabase, where: { streamId?: string; type?: string } = {}): Promise<number> => {
-  const rows = await t.sql<{ n: number }[]>`
+export const countEvents = async (sql: Sql, where: { streamId?: string; type?: string } = {}): Promise<number> => {
+  const rows = await sql<{ n: number }[]>`
     select count(*)::int as n from events
     where (${where.streamId ?? null}::text is null or stream_id = ${where.streamId ?? null})
       and (${where.type ?? null}::text is null or event_type = ${where.type ?? null})`;
