@@ -187,7 +187,6 @@ describe('operations per WebSocket', () => {
   });
 });
 
-
 describe('input size limits', () => {
   const bigQuery = `{ viewer { id } } # ${'x'.repeat(2 * 1024 * 1024)}`;
 

@@ -26,8 +26,8 @@ async function chainAndLog(sql: Sql) {
 describe('sealer', () => {
   dbTest('two sealers: one leads and seals; when it stops, the other takes over from the head in the database', async ({ sql, store }) => {
     const logs: string[] = [];
-    const a = await startSealer({ sql: sql, key, chainIntervalMs: 50, sealIntervalMs: 100, applicationName: 'sealer-a', log: (l) => logs.push(`a ${l}`) });
-    const b = await startSealer({ sql: sql, key, chainIntervalMs: 50, sealIntervalMs: 100, applicationName: 'sealer-b', log: (l) => logs.push(`b ${l}`) });
+    const a = await startSealer({ sql, key, chainIntervalMs: 50, sealIntervalMs: 100, applicationName: 'sealer-a', log: (l) => logs.push(`a ${l}`) });
+    const b = await startSealer({ sql, key, chainIntervalMs: 50, sealIntervalMs: 100, applicationName: 'sealer-b', log: (l) => logs.push(`b ${l}`) });
     try {
       await store.append(randomUUID(), 'no_stream', [event(1), event(2)], options());
       expect([a.status().leading, b.status().leading].filter(Boolean)).toHaveLength(1);
@@ -60,7 +60,7 @@ describe('sealer', () => {
 
   dbTest('appends during sealing are all chained exactly once, in global order', async ({ sql, store }) => {
     const sealers = await Promise.all(
-      ['x', 'y'].map((name) => startSealer({ sql: sql, key, chainIntervalMs: 5, sealIntervalMs: 20, batchSize: 7, applicationName: `sealer-${name}`, log: () => {} })),
+      ['x', 'y'].map((name) => startSealer({ sql, key, chainIntervalMs: 5, sealIntervalMs: 20, batchSize: 7, applicationName: `sealer-${name}`, log: () => {} })),
     );
     try {
       const leader = sealers.find((s) => s.status().leading)!;
@@ -101,7 +101,7 @@ describe('sealer', () => {
   }, 240_000);
 
   dbTest('without a key it keeps the chain and signs nothing', async ({ sql, store }) => {
-    const sealer = await startSealer({ sql: sql, key: null, chainIntervalMs: 3_600_000, log: () => {} });
+    const sealer = await startSealer({ sql, key: null, chainIntervalMs: 3_600_000, log: () => {} });
     try {
       const before = (await sql`select count(*)::int as n from audit_seals`)[0]!.n as number;
       await store.append(randomUUID(), 'no_stream', [event(1)], options());
@@ -115,7 +115,7 @@ describe('sealer', () => {
   });
   dbTest('logs a chaining outage once, whatever its errors say, and once more when chaining works again', async ({ sql, store }) => {
     const logs: string[] = [];
-    const sealer = await startSealer({ sql: sql, key, chainIntervalMs: 20, sealIntervalMs: 100, applicationName: 'sealer-outage', log: (l) => logs.push(l) });
+    const sealer = await startSealer({ sql, key, chainIntervalMs: 20, sealIntervalMs: 100, applicationName: 'sealer-outage', log: (l) => logs.push(l) });
     const failed = () => logs.filter((l) => l.includes(' failed: '));
     try {
       await expect.poll(() => sealer.status().leading, { ...POLL, message: 'the sealer to lead' }).toBe(true);

@@ -13,9 +13,9 @@ describe('LISTEN connection lost', () => {
   dbTest('terminated from the server side: events appended afterwards still reach the read model, without waiting for the poll', async ({ sql, store }) => {
     const applicationName = `dvmm-listen-test-${process.pid}`;
     // The poll would take a minute: whatever arrives sooner came through the wake-up or the re-LISTEN catch-up.
-    // (The waits below allow 30 s only because a long transaction elsewhere on a shared server holds back every
-    // gap-safe reader; alone on a server each takes milliseconds.)
-    const projector = await startProjector({ sql: sql, projections: PROJECTIONS, pollIntervalMs: 60_000, applicationName, log: () => {} });
+    // (The waits below are long only because a long transaction elsewhere on a shared server holds back every
+    // gap-safe reader.)
+    const projector = await startProjector({ sql, projections: PROJECTIONS, pollIntervalMs: 60_000, applicationName, log: () => {} });
     try {
       const projectId = await createProject(store, 'acme', 'Listen', 'admin');
       await playRequest(store, 'acme', randomRequest(projectId, 'alice', 'admin', 'before-1'));

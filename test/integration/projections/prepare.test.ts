@@ -19,7 +19,7 @@ describe('prepared batches (Projection.prepare)', () => {
       },
     };
     const projector = await startProjector({
-      sql: sql,
+      sql,
       projections: PROJECTIONS.map((p) => (p === vmRequestsProjection ? counting : p)),
       batchSize: 7,
       log: () => {},
@@ -36,7 +36,7 @@ describe('prepared batches (Projection.prepare)', () => {
   dbTest('a prepare that throws stalls its projection at the event, like a throwing apply', async ({ sql, store }) => {
     const projectId = await createProject(store, 'acme', 'Bad size', 'admin');
     const lines: string[] = [];
-    const projector = await startProjector({ sql: sql, projections: PROJECTIONS, retryInitialMs: 60_000, log: (line) => lines.push(line) });
+    const projector = await startProjector({ sql, projections: PROJECTIONS, retryInitialMs: 60_000, log: (line) => lines.push(line) });
     try {
       await projector.caughtUp();
       // A creation with a size the catalogue does not know: vmRequestPatch (called by prepare) throws.

@@ -29,7 +29,7 @@ describe('a failing handler', () => {
     };
     const lines: string[] = [];
     const projector = await startProjector({
-      sql: sql,
+      sql,
       projections: [...PROJECTIONS, fragile],
       batchSize: 100,
       retryInitialMs: 100,
