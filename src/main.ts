@@ -25,6 +25,7 @@ import { assertCanListen, listenError } from './http/listen-errors.ts';
 import { type CorsPolicy, corsPolicy } from './http/cors.ts';
 import { createServer, type DvmmServer } from './http/server.ts';
 import { PROJECTIONS, type Projector, startProjector } from './projections/index.ts';
+import { startVersionPruner } from './projections/version-pruner.ts';
 import { startProvisioningFromEnv } from './provisioning/index.ts';
 
 /** The configuration (src/config/) with the CORS policy it asks for. */
@@ -61,6 +62,9 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
 
     const projector: Projector = await startProjector({ sql: database.sql, projections: PROJECTIONS, log });
     stack.push({ name: 'projector', stop: () => projector.stop() });
+    // Keeps vm_request_versions to the retention (one instance at a time prunes; see version-pruner.ts).
+    const pruner = startVersionPruner({ sql: database.sql, retentionMs: config.versionRetentionMs, log });
+    stack.push({ name: 'version pruner', stop: () => pruner.stop() });
 
     // The audit trail's global hash chain and signed seals, kept after commit, off the append path (src/audit/).
     log(describeSealing(sealing));

@@ -33,6 +33,8 @@ export interface Config {
     options: { -readonly [K in keyof typeof PROVISIONING_DEFAULTS]: number };
   };
   sealing: { key: string | undefined; keyFile: string | undefined; intervalMs: number };
+  /** How long every version of a request is kept (vm_request_versions). */
+  versionRetentionMs: number;
 }
 
 // Blank counts as unset, as a shell's `PORT= npm start` means; values are trimmed, as a pasted value may end in a newline.
@@ -102,6 +104,7 @@ function resolve(values: Values): Config {
       },
     },
     sealing: { key: values.DVMM_SEAL_KEY, keyFile: values.DVMM_SEAL_KEY_FILE, intervalMs: values.DVMM_SEAL_INTERVAL_MS },
+    versionRetentionMs: values.DVMM_VERSION_RETENTION_DAYS * 86_400_000,
   };
 }
 

@@ -166,6 +166,12 @@ export const VARIABLES = {
     value: 10_000,
     description: "How often the head of the audit trail's chain is sealed when the log has moved.",
   }),
+  DVMM_VERSION_RETENTION_DAYS: variable({
+    type: wholeNumber(1, 3_650),
+    value: 14,
+    description:
+      'Days every version of a request is kept for `vmRequestChanges(since:)` and for subscribers catching up; a `since` older than that gets `CURSOR_EXPIRED` with a cursor to resume from. Pruned hourly.',
+  }),
 };
 
 export type VariableName = keyof typeof VARIABLES;

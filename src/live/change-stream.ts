@@ -7,11 +7,8 @@ import type { Change, Subscriber } from './types.ts';
 export interface ChangeStreamOptions<C extends Change, T> {
   /** Does this change concern the subscriber (visibility, filters)? The same rule as `readPage`. */
   accepts: (change: C) => boolean;
-  /**
-   * The versions after `after` that `accepts` would take, in cursor order, at most `limit`. `resuming` is true for
-   * the first page of each catch-up (the feed checks there that the versions after `after` are still kept).
-   */
-  readPage: (after: GlobalCheckpoint, limit: number, resuming: boolean) => Promise<C[]>;
+  /** The versions after `after` that `accepts` would take, in cursor order, at most `limit`. */
+  readPage: (after: GlobalCheckpoint, limit: number) => Promise<C[]>;
   /** Deliver only changes after this cursor. */
   start: GlobalCheckpoint;
   /** Read what changed after `start` from the source before going live (`since`). */
@@ -47,7 +44,6 @@ export interface ChangeStream<C extends Change, T> {
  */
 export const createChangeStream = <C extends Change, T>(options: ChangeStreamOptions<C, T>): ChangeStream<C, T> => {
   let mode: 'live' | 'replay' = options.replay ? 'replay' : 'live';
-  let resuming = true;
   let last = options.start;
   /** The newest change handed to `deliver`: the feed hands changes out in cursor order, so anything older is stale. */
   let received = options.start;
@@ -78,9 +74,7 @@ export const createChangeStream = <C extends Change, T>(options: ChangeStreamOpt
       }
       if (mode === 'replay') {
         mode = 'live';
-        const from = last;
-        page = await options.readPage(from, options.pageSize, resuming);
-        resuming = false;
+        page = await options.readPage(last, options.pageSize);
         if (page.length >= options.pageSize) {
           // More than a page behind: the rest comes from the source too, not from what piles up meanwhile.
           mode = 'replay';
@@ -109,7 +103,6 @@ export const createChangeStream = <C extends Change, T>(options: ChangeStreamOpt
       if (!buffer.push(change)) {
         buffer.clear();
         mode = 'replay';
-        resuming = true;
       }
       live.wake();
     },

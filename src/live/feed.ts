@@ -29,7 +29,7 @@ export interface SubscribeOptions<C extends Change, T> {
   /** The registry route the subscriber listens on (see LiveSource.routes). */
   route: string;
   accepts: (change: C) => boolean;
-  /** The subscriber's own catch-up read (see ChangeStreamOptions.readPage; the feed checks the horizon). */
+  /** The subscriber's own catch-up read (see ChangeStreamOptions.readPage; the feed checks the horizon first). */
   readPage: (after: GlobalCheckpoint, limit: number) => Promise<C[]>;
   /** A cursor handed out earlier: replay the versions after it first. Null: start with the next change. */
   since: string | null;
@@ -239,12 +239,11 @@ export function createLiveFeed<C extends Change>(options: LiveFeedOptions<C>): L
         start = decoded;
       }
       let unregister = (): void => {};
-      let checked = subscription.since !== null;
       const streamOptions: ChangeStreamOptions<C, T> = {
         accepts: subscription.accepts,
-        readPage: async (after, limit, resuming) => {
-          if (resuming && !checked) await expectKept(after);
-          checked = false;
+        // Every catch-up page checks the horizon: versions pruned while a subscriber is behind are never skipped.
+        readPage: async (after, limit) => {
+          await expectKept(after);
           return subscription.readPage(after, limit);
         },
         start,

@@ -43,6 +43,7 @@ describe('the configuration schema', () => {
         options: { maxAttempts: 5, backoffMs: 10_000, backoffMaxMs: 120_000, networkTimeoutMs: 60_000, concurrency: 4 },
       },
       sealing: { key: undefined, keyFile: undefined, intervalMs: 10_000 },
+      versionRetentionMs: 14 * 86_400_000,
     });
   });
 
