@@ -1,11 +1,11 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphiqlOptions } from '../../src/http/graphiql.ts';
+import { alice } from '../support/personas.ts';
 import { postGraphQL, startTestServer, type TestServer } from '../support/server.ts';
 
 // api.md, Auth: no token, a bad signature, an expired token or a missing tenant_id -> UNAUTHENTICATED with 401.
 const VIEWER = '{ viewer { id tenantId roles email name } }';
-const alice = { sub: 'alice', tenant: 'acme', roles: ['user'] as const, email: 'alice@acme.example', name: 'Alice' };
 
 const SECRET = 'auth-tokens-test-secret-0123456789abcdef';
 
@@ -39,7 +39,7 @@ describe('HTTP bearer tokens', () => {
     expect(response.status).toBe(200);
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data).toEqual({
-      viewer: { id: 'alice', tenantId: 'acme', roles: ['user'], email: 'alice@acme.example', name: 'Alice' },
+      viewer: { id: 'alice', tenantId: 'acme', roles: ['user'], email: 'alice@acme.test', name: 'Alice' },
     });
   });
 

@@ -1,11 +1,11 @@
 import { type Client, createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { alice } from '../support/personas.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 // api.md, Auth: on WebSocket the token travels in connectionParams.authorization; without a valid one the socket is
 // closed with 4403 at connection_init.
-const alice = { sub: 'alice', tenant: 'acme', roles: ['user'] as const };
 
 let server: TestServer;
 const clients: Client[] = [];

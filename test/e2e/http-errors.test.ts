@@ -3,6 +3,7 @@ import { type Client, createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { GraphQLContext } from '../../src/graphql/index.ts';
+import { alice } from '../support/personas.ts';
 import { postGraphQL, startTestServer, type TestServer } from '../support/server.ts';
 
 // api.md, Errors: unexpected failures are masked (no stack traces, no SQL) and logged with a request id.
@@ -42,7 +43,6 @@ const schema = new GraphQLSchema({
   }),
 });
 
-const alice = { sub: 'alice', tenant: 'acme', roles: ['user'] as const };
 let server: TestServer;
 let auth: { authorization: string };
 const clients: Client[] = [];

@@ -6,6 +6,7 @@ import { mintToken } from '../../src/http/auth.ts';
 import { devTokens } from '../../src/http/dev-tokens.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { spawnDev } from '../support/dev-process.ts';
+import { alice, tokenClaims } from '../support/personas.ts';
 import { postGraphQL, startTestServer, type TestServer } from '../support/server.ts';
 
 // GraphiQL over HTTP: the page and its files compressed once and cacheable (ETag, 304), the demo users' headers in
@@ -94,7 +95,7 @@ describe('GraphiQL in development', () => {
     expect((await get(server.url, { ...HTML, 'accept-encoding': 'gzip', 'if-none-match': etags[0]! })).status).toBe(200);
 
     // The same URL still answers GraphQL GETs with JSON, and introspection (GraphiQL needs it) where GraphiQL is on.
-    const token = await server.token({ sub: 'alice', tenant: 'acme' });
+    const token = await server.token(alice);
     const query = await get(`${server.url}?query=${encodeURIComponent('{ __typename }')}`, {
       accept: 'application/graphql-response+json',
       authorization: `Bearer ${token}`,
@@ -194,7 +195,7 @@ describe('GraphiQL and introspection switched off', () => {
   });
 
   it('refuses introspection with a clear error, and still answers __typename and queries', async () => {
-    const auth = await server.authHeader({ sub: 'alice', tenant: 'acme' });
+    const auth = await server.authHeader(alice);
     const refused = await postGraphQL(server.url, INTROSPECTION, auth);
     expect(refused.body.data).toBeUndefined();
     expect(refused.body.errors).toEqual([
@@ -216,7 +217,7 @@ describe('npm start in production', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    auth = { authorization: `Bearer ${await mintToken({ sub: 'alice', tenant: 'acme', roles: ['user'], expiresIn: '1h' }, { secret })}` };
+    auth = { authorization: `Bearer ${await mintToken({ ...tokenClaims(alice), expiresIn: '1h' }, { secret })}` };
   });
   afterAll(async () => {
     await database?.close();

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plugin } from 'graphql-yoga';
 import { negotiatedJson } from '../../src/http/json-post.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { bob } from '../support/personas.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 // src/http/json-post.ts serves plain JSON POSTs through yoga's envelop without yoga's Fetch API layer. Two servers
@@ -26,7 +27,7 @@ beforeAll(async () => {
   const auth = { secret: randomBytes(32).toString('base64url'), secretSource: 'options' as const };
   fast = await startTestServer({ database, auth, plugins: [countYoga('fast')] });
   yoga = await startTestServer({ database, auth, plugins: [countYoga('yoga')], jsonPostPath: false, projector: false });
-  token = await fast.token({ sub: 'admin', tenant: 'acme', roles: ['admin'] });
+  token = await fast.token(bob);
   const created = await post(fast, { query: 'mutation($n: String!) { createProject(input: { name: $n }) { ... on CreateProjectPayload { project { id } } } }', variables: { n: 'Web shop' } });
   projectId = (created.body as { data: { createProject: { project: { id: string } } } }).data.createProject.project.id;
 }, 60_000);
@@ -74,7 +75,7 @@ describe('JSON POST path', () => {
     const { answer, viaYoga } = await both({ query: '{ viewer { id tenantId roles } vmSizes { size vcpus } }' }, accept ? { accept } : {});
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toBe(`${negotiatedJson(accept)}; charset=utf-8`);
-    expect(answer.body).toMatchObject({ data: { viewer: { id: 'admin', tenantId: 'acme' } } });
+    expect(answer.body).toMatchObject({ data: { viewer: { id: 'bob', tenantId: 'acme' } } });
     expect(viaYoga).toBe(false);
   });
 
@@ -190,7 +191,7 @@ describe('JSON POST path', () => {
       await startTestServer({ database, auth, plugins: [failing], projector: false, jsonPostPath: false }),
     ] as const;
     try {
-      const bearer = { authorization: `Bearer ${await pair[0].token({ sub: 'admin', tenant: 'acme', roles: ['admin'] })}` };
+      const bearer = { authorization: `Bearer ${await pair[0].token(bob)}` };
       const [a, b] = [await post(pair[0], { query: '{ viewer { id } }' }, bearer), await post(pair[1], { query: '{ viewer { id } }' }, bearer)];
       expect(a).toEqual(b);
       expect(a.body).toMatchObject({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: '<id>' } }] });

@@ -1,9 +1,9 @@
 import { createServer as createTcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alice } from '../support/personas.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 // METRICS_PORT: /metrics on a port of its own, so publishing the API's port does not publish the metrics.
-const alice = { sub: 'alice', tenant: 'acme', roles: ['user'] as const };
 
 let server: TestServer;
 

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAuthenticator } from '../../src/http/auth.ts';
 import { mintToken } from '../../src/http/auth/mint.ts';
+import { alice, tokenClaims } from '../support/personas.ts';
 
 const secret = 'a-test-secret-that-is-at-least-32-bytes-long';
-const claims = { sub: 'alice', tenant: 'acme', roles: ['user' as const] };
+const claims = tokenClaims(alice);
 
 afterEach(() => vi.useRealTimers());
 
