@@ -1,10 +1,9 @@
 import { readVmRequest } from '../../commands/index.ts';
 import type { DrizzleDb } from '../../db/client.ts';
-import { isAdmin, isTerminal, type Principal } from '../../domain/index.ts';
+import { canSeeVmRequest, isAdmin, isTerminal } from '../../domain/index.ts';
 import type { EventStore } from '../../event-store/index.ts';
 import { createLiveFeed as createFeed, type LiveFeedOptions as FeedOptions } from '../../live/feed.ts';
 import type { LiveFeed } from '../context.ts';
-import { canSee } from '../read/vm-request-rows.ts';
 import {
   ALL_REQUESTS,
   currentVersion,
@@ -37,7 +36,7 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
       const stream = await feed.subscribe({
         tenantId: principal.tenantId,
         route: isAdmin(principal) ? ALL_REQUESTS : requesterRoute(principal.userId),
-        accepts: (change) => canSee(principal, change.view) && (projectId === null || change.view.projectId === projectId),
+        accepts: (change) => canSeeVmRequest(principal, change.view) && (projectId === null || change.view.projectId === projectId),
         readPage: (after, limit) => visibleVersionsAfter(db, principal, projectId, after, limit),
         since,
         emit: (change) => change,
@@ -49,8 +48,8 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
       const stream = await feed.subscribe({
         tenantId: principal.tenantId,
         route: requestRoute(requestId),
-        accepts: (change) => change.view.id === requestId && canSee(principal, change.view),
-        readPage: async (after, limit) => (await requestVersionsAfter(db, requestId, after, limit)).filter((change) => canSee(principal, change.view)),
+        accepts: (change) => change.view.id === requestId && canSeeVmRequest(principal, change.view),
+        readPage: async (after, limit) => (await requestVersionsAfter(db, requestId, after, limit)).filter((change) => canSeeVmRequest(principal, change.view)),
         since: null,
         emit: (change) => change.view,
         finishesAfter: (change) => isTerminal(change.view.status),

@@ -3,7 +3,6 @@ import type { DrizzleDb } from '../../db/client.ts';
 import type { Principal } from '../../domain/index.ts';
 import type { GlobalCheckpoint } from '../../event-store/index.ts';
 import type { Bound, Change, LiveSource } from '../../live/types.ts';
-import { isAdmin } from '../../domain/index.ts';
 import { type ProjectRow, projects } from '../../projections/projects.table.ts';
 import { type VmRequestVersionRow, vmRequests, vmRequestVersionHorizon, vmRequestVersions } from '../../projections/vm-requests.table.ts';
 import { VM_REQUESTS_PROJECTION } from '../../projections/vm-requests.ts';
@@ -53,10 +52,6 @@ const after = (cursor: GlobalCheckpoint): SQL =>
 
 const cursorOrder = [asc(v.changedTx), asc(v.changedPosition)];
 
-/** domain.md Visibility over versions: an admin sees every request of the tenant, a user their own. */
-const visibleVersions = (principal: Principal): SQL =>
-  isAdmin(principal) ? eq(v.tenantId, principal.tenantId) : (and(eq(v.tenantId, principal.tenantId), eq(v.requesterId, principal.userId)) as SQL);
-
 const checkpointOf = (row: { transaction_id: string; position: string } | undefined): GlobalCheckpoint | null =>
   row ? { transactionId: BigInt(row.transaction_id), position: BigInt(row.position) } : null;
 
@@ -98,7 +93,7 @@ export const visibleVersionsAfter = async (
   cursor: GlobalCheckpoint,
   limit: number,
 ): Promise<LiveChange[]> => {
-  const conditions = [visibleVersions(principal), after(cursor)];
+  const conditions = [visibleTo(principal, v), after(cursor)];
   if (projectId) conditions.push(eq(v.projectId, projectId));
   const rows = await selectWithProject(db)
     .where(and(...conditions))
