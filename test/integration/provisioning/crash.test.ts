@@ -1,25 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { hypervisorVmName, readSimulatorFile } from '../../../src/provisioning/index.ts';
 import { killChildren, startChild } from './support/child.ts';
-import { FAST, type Harness, openHarness, PROVISIONED_SEQUENCE, sequence, settled } from './support/harness.ts';
+import { FAST, type Harness, PROVISIONED_SEQUENCE, provisioningTest, sequence, settled } from './support/harness.ts';
 
 // The simulated hypervisor of each child keeps its VMs in a file: the hypervisor outlives the killed process.
 const dir = mkdtempSync(join(tmpdir(), 'dvmm-provisioning-crash-'));
-let h: Harness;
 
-beforeAll(async () => {
-  h = await openHarness();
-});
 afterAll(async () => {
   await killChildren();
-  await h.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const settings = (stateFile: string) => ({
+const settings = (h: Harness, stateFile: string) => ({
   url: h.t.url,
   stateFile,
   // Slow enough that the kill lands inside a stage; the network answers well within its timeout.
@@ -28,14 +23,14 @@ const settings = (stateFile: string) => ({
 });
 
 describe('a provisioning process killed mid-provisioning (SIGKILL) and started again', () => {
-  it.each([
+  provisioningTest.for([
     ['CLONING', 'while the clone is under way'],
     ['POWERING_ON', 'after the VM was cloned and configured'],
-  ])('killed at %s (%s): it finishes, with exactly one VM and every step recorded once', async (stage) => {
+  ] as const)('killed at %s (%s): it finishes, with exactly one VM and every step recorded once', async ([stage], { h }) => {
     const stateFile = join(dir, `${stage}.json`);
     const request = await h.approvedRequest(`crash-${stage.toLowerCase().replace('_', '-')}`);
 
-    const first = await startChild(settings(stateFile));
+    const first = await startChild(settings(h, stateFile));
     await expect
       .poll(
         async () => {
@@ -49,7 +44,7 @@ describe('a provisioning process killed mid-provisioning (SIGKILL) and started a
     const afterCrash = await h.events(request.id);
     expect(afterCrash[afterCrash.length - 1]?.type).toBe('VmProvisioningProgressed');
 
-    const second = await startChild(settings(stateFile));
+    const second = await startChild(settings(h, stateFile));
     const events = await settled(h, request.id);
     await second.stop();
 

@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import {
   createSimulatedHypervisor,
   type Hypervisor,
@@ -8,24 +8,23 @@ import {
   startProvisioning,
 } from '../../../src/provisioning/index.ts';
 import { JOB_LOCK_SPACE } from '../../../src/provisioning/job-locks.ts';
-import { FAST, type Harness, openHarness, PROVISIONED_SEQUENCE, sequence, settled } from './support/harness.ts';
+import { FAST, PROVISIONED_SEQUENCE, provisioningTest, sequence, settled } from './support/harness.ts';
 
 // Fencing: a worker whose lock connection is cut (a Postgres restart, a terminated backend) has lost its job locks
 // at that moment, and another worker may take its jobs as soon as it next looks. The first must stop driving them
 // at once, not at its next step: otherwise both drive the same VM at the same time.
 
-let h: Harness;
-let admin: postgres.Sql;
 const processes: ProvisioningProcess[] = [];
 
-beforeAll(async () => {
-  h = await openHarness();
-  admin = postgres(h.t.url, { max: 1, onnotice: () => {} });
+/** provisioningTest with a connection of its own, to find and cut a worker's lock connection. */
+const fencingTest = provisioningTest.extend('admin', { scope: 'file' }, ({ url }, { onCleanup }) => {
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  onCleanup(() => admin.end({ timeout: 1 }));
+  return admin;
 });
+
 afterAll(async () => {
   for (const process of processes) await process.stop();
-  await admin.end({ timeout: 1 });
-  await h.close();
 });
 
 interface Operation {
@@ -55,7 +54,7 @@ function recording(hypervisor: Hypervisor, worker: 'A' | 'B', log: Operation[]):
   };
 }
 
-it('a worker that loses its lock connection stops its job at once, before another worker takes it over', async () => {
+fencingTest('a worker that loses its lock connection stops its job at once, before another worker takes it over', async ({ h, admin }) => {
   // Long stages: worker A is in the middle of one when its connection is cut.
   const simulator = createSimulatedHypervisor({ stageMs: 1_500 });
   const log: Operation[] = [];

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect } from 'vitest';
 import { NO_IP_WARNING } from '../../../src/domain/index.ts';
 import { CHANGES_CHANNEL, parseChanges, startProjector, vmRequestsProjection } from '../../../src/projections/index.ts';
 import {
@@ -11,34 +11,31 @@ import {
   type SimulatedHypervisorOptions,
   startProvisioning,
 } from '../../../src/provisioning/index.ts';
-import { FAST, type Harness, openHarness, PROVISIONED_SEQUENCE, sequence, settled } from './support/harness.ts';
+import { FAST, PROVISIONED_SEQUENCE, provisioningTest, sequence, settled } from './support/harness.ts';
 import { bob } from '../../support/personas.ts';
 
-let h: Harness;
 let running: ProvisioningProcess | null = null;
 
-beforeAll(async () => {
-  h = await openHarness();
-});
 afterEach(async () => {
   await running?.stop();
   running = null;
 });
-afterAll(async () => h.close());
 
 const quiet = process.env.PROVISIONING_TEST_LOG ? (line: string) => console.log(line) : () => {};
 
-async function start(
-  simulator: SimulatedHypervisorOptions = {},
-  options: Partial<ProvisioningOptions> = {},
-): Promise<SimulatedHypervisor> {
-  const hypervisor = createSimulatedHypervisor({ stageMs: 10, ...simulator });
-  running = await startProvisioning({ sql: h.t.sql, store: h.store, hypervisor, options: { ...FAST, ...options }, log: quiet });
-  return hypervisor;
-}
+/** provisioningTest with `start`: a provisioning process on a simulated hypervisor, stopped after the test. */
+const processTest = provisioningTest.extend(
+  'start',
+  ({ h }) =>
+    async (simulator: SimulatedHypervisorOptions = {}, options: Partial<ProvisioningOptions> = {}): Promise<SimulatedHypervisor> => {
+      const hypervisor = createSimulatedHypervisor({ stageMs: 10, ...simulator });
+      running = await startProvisioning({ sql: h.t.sql, store: h.store, hypervisor, options: { ...FAST, ...options }, log: quiet });
+      return hypervisor;
+    },
+);
 
 describe('provisioning an approved request', () => {
-  it('happy path: stages in order, READY with VM id, hostname and IP; every event under the approval correlation id', async () => {
+  processTest('happy path: stages in order, READY with VM id, hostname and IP; every event under the approval correlation id', async ({ h, start }) => {
     const sim = await start();
     const request = await h.approvedRequest('web-01');
     const events = await settled(h, request.id);
@@ -62,7 +59,7 @@ describe('provisioning an approved request', () => {
     expect(await loadJob(h.t.sql, request.id)).toMatchObject({ status: 'DONE', outcome: 'READY', attempt: 1 });
   });
 
-  it('the read model follows: the request row ends READY with the VM, and its changes are published live', async () => {
+  processTest('the read model follows: the request row ends READY with the VM, and its changes are published live', async ({ h, start }) => {
     const projector = await startProjector({ sql: h.t.sql, projections: [vmRequestsProjection], pollIntervalMs: 50, log: quiet });
     const changed: string[] = [];
     const listener = await h.t.sql.listen(CHANGES_CHANNEL, (payload) =>
@@ -90,7 +87,7 @@ describe('provisioning an approved request', () => {
     }
   });
 
-  it('no IP after the network wait: READY with a warning and without an address', async () => {
+  processTest('no IP after the network wait: READY with a warning and without an address', async ({ h, start }) => {
     const sim = await start({ noIp: true });
     const request = await h.approvedRequest('db-01');
     const events = await settled(h, request.id);
@@ -103,7 +100,7 @@ describe('provisioning an approved request', () => {
     });
   });
 
-  it('retryable failures twice, then success: three attempts, the VM of each failed one deleted before the next', async () => {
+  processTest('retryable failures twice, then success: three attempts, the VM of each failed one deleted before the next', async ({ h, start }) => {
     const sim = await start();
     const request = await h.approvedRequest('web-02', (id) => {
       // Attempt 1: the clone fails halfway and leaves a half-built VM. Attempt 2: power-on fails.
@@ -140,7 +137,7 @@ describe('provisioning an approved request', () => {
     });
   });
 
-  it('a non-retryable error fails the request at once with its code and message, after deleting the VM', async () => {
+  processTest('a non-retryable error fails the request at once with its code and message, after deleting the VM', async ({ h, start }) => {
     const sim = await start();
     const request = await h.approvedRequest('web-03', (id) =>
       sim.inject({ operation: 'configure', code: 'VM_CONFIG_INVALID', requestId: id, message: 'disk exceeds datastore limit' }),
@@ -166,7 +163,7 @@ describe('provisioning an approved request', () => {
     expect(sim.vms()).toEqual([]);
   });
 
-  it('retries exhausted: FAILED with the attempt count, nothing left on the hypervisor', async () => {
+  processTest('retries exhausted: FAILED with the attempt count, nothing left on the hypervisor', async ({ h, start }) => {
     const sim = await start({}, { maxAttempts: 3 });
     const request = await h.approvedRequest('web-04', (id) =>
       sim.inject({ operation: 'powerOn', code: 'INSUFFICIENT_RESOURCES', requestId: id }),
@@ -182,7 +179,7 @@ describe('provisioning an approved request', () => {
     expect(await loadJob(h.t.sql, request.id)).toMatchObject({ status: 'DONE', outcome: 'FAILED', attempt: 3 });
   });
 
-  it('a compensation that fails is retried before the request fails; the decision to fail stands', async () => {
+  processTest('a compensation that fails is retried before the request fails; the decision to fail stands', async ({ h, start }) => {
     const sim = await start();
     const request = await h.approvedRequest('web-05', (id) => {
       sim.inject({ operation: 'configure', code: 'TEMPLATE_NOT_FOUND', requestId: id });
@@ -203,7 +200,7 @@ describe('provisioning an approved request', () => {
     expect(sim.vms()).toEqual([]);
   });
 
-  it('a job whose lock connection dies stops at its next step and is taken up again, still building one VM', async () => {
+  processTest('a job whose lock connection dies stops at its next step and is taken up again, still building one VM', async ({ h, start }) => {
     const sim = await start({ stageMs: 150 });
     const request = await h.approvedRequest('web-10');
     await expect
@@ -228,7 +225,7 @@ describe('provisioning an approved request', () => {
     expect(running!.status().worker.interruptions).toBeGreaterThanOrEqual(1);
   });
 
-  it('approvals made while no process runs are provisioned when one starts', async () => {
+  processTest('approvals made while no process runs are provisioned when one starts', async ({ h, start }) => {
     const request = await h.approvedRequest('web-06');
     expect(await h.status(request.id)).toBe('VmRequestApproved');
     await start();
@@ -236,7 +233,7 @@ describe('provisioning an approved request', () => {
     expect(sequence(events)).toEqual([...PROVISIONED_SEQUENCE, 'VmRequestReady']);
   });
 
-  it('a request that is rejected or never approved gets no job and no provisioning events', async () => {
+  processTest('a request that is rejected or never approved gets no job and no provisioning events', async ({ h, start }) => {
     await start();
     const pending = await h.createRequest('web-07');
     const rejected = await h.createRequest('web-08');

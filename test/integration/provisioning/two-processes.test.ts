@@ -1,26 +1,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { hypervisorVmName, readSimulatorFile } from '../../../src/provisioning/index.ts';
 import { killChildren, startChild } from './support/child.ts';
-import { FAST, type Harness, openHarness, PROVISIONED_SEQUENCE, sequence, settled } from './support/harness.ts';
+import { FAST, PROVISIONED_SEQUENCE, provisioningTest, sequence, settled } from './support/harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dvmm-provisioning-two-'));
-let h: Harness;
 
-beforeAll(async () => {
-  h = await openHarness();
-});
 afterAll(async () => {
   await killChildren();
-  await h.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 const REQUESTS = 20;
 
-it('two processes running: every approved request is provisioned exactly once', async () => {
+provisioningTest('two processes running: every approved request is provisioned exactly once', async ({ h }) => {
   // Each process has its own simulated hypervisor (own file): a VM built twice would show up in both inventories.
   const files = [join(dir, 'a.json'), join(dir, 'b.json')];
   const processes = await Promise.all(

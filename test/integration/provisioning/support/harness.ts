@@ -1,7 +1,8 @@
 import { expect, vi } from 'vitest';
 import { createCommandHandlers, type CommandHandlers } from '../../../../src/commands/index.ts';
-import { createEventStore, type EventStore, type RecordedEvent } from '../../../../src/event-store/index.ts';
-import { createTestDatabase, type TestDatabase } from '../../../support/db.ts';
+import type { EventStore, RecordedEvent } from '../../../../src/event-store/index.ts';
+import type { TestDatabase } from '../../../support/db.ts';
+import { dbTest } from '../../../support/db-test.ts';
 import { alice, bob } from '../../../support/personas.ts';
 
 /** Fast settings for tests: milliseconds instead of seconds. */
@@ -33,7 +34,6 @@ export interface Harness {
   approve(id: string): Promise<Approved>;
   events(id: string): Promise<RecordedEvent[]>;
   status(id: string): Promise<string>;
-  close(): Promise<void>;
 }
 
 const expectOk = <T>(result: { ok: true; value: T } | { ok: false; error: unknown }): T => {
@@ -41,9 +41,10 @@ const expectOk = <T>(result: { ok: true; value: T } | { ok: false; error: unknow
   return result.value;
 };
 
-export async function openHarness(): Promise<Harness> {
-  const t = await createTestDatabase();
-  const store = createEventStore(t.sql);
+/** dbTest with `h`: bob's project "Webshop" with alice a member, and helpers to request and approve VMs in it. */
+export const provisioningTest = dbTest.extend('h', { scope: 'file' }, ({ database, store }) => openHarness(database, store));
+
+async function openHarness(t: TestDatabase, store: EventStore): Promise<Harness> {
   const commands = createCommandHandlers(store);
   const projectId = expectOk(await commands.createProject(bob, { name: 'Webshop' })).id;
   expectOk(await commands.addProjectMember(bob, { projectId, userId: alice.userId, role: 'MEMBER' }));
@@ -79,10 +80,6 @@ export async function openHarness(): Promise<Harness> {
     async status(id) {
       const types = (await events(id)).map((e) => e.type);
       return types[types.length - 1] ?? 'NONE';
-    },
-    async close() {
-      await store.flush();
-      await t.close();
     },
   };
 }
