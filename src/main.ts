@@ -72,7 +72,7 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
     stack.push({ name: 'sealer', stop: () => sealer.stop() });
 
     // Drives approved requests through the hypervisor (simulated by default); null when PROVISIONING_ENABLED=false.
-    const provisioning = await startProvisioningFromEnv({ sql: database.sql, store, log });
+    const provisioning = await startProvisioningFromEnv({ sql: database.sql, store, config, log });
     if (provisioning) stack.push({ name: 'provisioning', stop: () => provisioning.stop() });
 
     const live = createLiveFeed({ sql: database.sql, db: database.db, store, log });

@@ -1,4 +1,4 @@
-import { type Config, configOf, type Env, PROVISIONING_DEFAULTS } from '../config/index.ts';
+import { type Config, PROVISIONING_DEFAULTS } from '../config/index.ts';
 
 /** How the provisioning process paces itself. */
 export interface ProvisioningOptions {
@@ -36,6 +36,3 @@ export function provisioningConfig(config: Pick<Config, 'provisioning'>): Provis
   const { enabled, stageMs, simulatorStateFile, options } = config.provisioning;
   return { enabled, stageMs, simulatorStateFile, options: { ...DEFAULT_PROVISIONING_OPTIONS, ...options } };
 }
-
-/** The provisioning settings of a given environment (tests), else of this process's configuration. */
-export const provisioningConfigFromEnv = (env?: Env): ProvisioningEnvConfig => provisioningConfig(configOf(env));

@@ -1,21 +1,23 @@
 import type postgres from 'postgres';
+import type { Config } from '../config/index.ts';
 import type { EventStore } from '../event-store/index.ts';
-import { provisioningConfigFromEnv } from './config.ts';
+import { provisioningConfig } from './config.ts';
 import { startProvisioning, type ProvisioningProcess } from './process.ts';
 import { createSimulatedHypervisor } from './simulated-hypervisor.ts';
 
 /**
- * What `npm start` runs: the provisioning process configured from the environment (see provisioningConfigFromEnv),
- * with the simulated hypervisor, or null when PROVISIONING_ENABLED is false. A vSphere adapter would be chosen here.
+ * What `npm start` runs: the provisioning process with the PROVISIONING_* settings of the configuration it is given
+ * (src/config/, parsed once by the caller), with the simulated hypervisor, or null when PROVISIONING_ENABLED is false.
+ * A vSphere adapter would be chosen here.
  */
 export async function startProvisioningFromEnv(deps: {
   sql: postgres.Sql;
   store: EventStore;
+  config: Pick<Config, 'provisioning'>;
   log?: (line: string) => void;
-  env?: Readonly<Record<string, string | undefined>>;
 }): Promise<ProvisioningProcess | null> {
   const log = deps.log ?? ((line: string) => console.log(line));
-  const config = provisioningConfigFromEnv(deps.env);
+  const config = provisioningConfig(deps.config);
   if (!config.enabled) {
     log('[provisioning] disabled (PROVISIONING_ENABLED=false): approved requests wait until a process runs');
     return null;

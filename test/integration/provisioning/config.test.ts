@@ -1,10 +1,13 @@
 // No database here: the environment parsing and the backoff schedule main.ts relies on.
 import { describe, expect, it } from 'vitest';
-import { backoffMs, DEFAULT_PROVISIONING_OPTIONS, provisioningConfigFromEnv } from '../../../src/provisioning/index.ts';
+import { type Env, parseConfig } from '../../../src/config/index.ts';
+import { backoffMs, DEFAULT_PROVISIONING_OPTIONS, provisioningConfig } from '../../../src/provisioning/index.ts';
+
+const settingsOf = (env: Env) => provisioningConfig(parseConfig(env));
 
 describe('provisioning configuration', () => {
   it('defaults follow domain.md: on, 5 attempts, 10/20/40/80 s capped at 120 s, simulated stages in seconds', () => {
-    const config = provisioningConfigFromEnv({});
+    const config = settingsOf({});
     expect(config).toMatchObject({ enabled: true, stageMs: 2000, simulatorStateFile: undefined });
     expect(config.options).toEqual(DEFAULT_PROVISIONING_OPTIONS);
     expect([1, 2, 3, 4, 5, 6].map((attempt) => backoffMs(attempt, config.options))).toEqual([
@@ -13,7 +16,7 @@ describe('provisioning configuration', () => {
   });
 
   it('reads every PROVISIONING_* variable', () => {
-    const config = provisioningConfigFromEnv({
+    const config = settingsOf({
       PROVISIONING_ENABLED: 'false',
       PROVISIONING_STAGE_MS: '50',
       PROVISIONING_MAX_ATTEMPTS: '3',
@@ -35,8 +38,8 @@ describe('provisioning configuration', () => {
   });
 
   it('refuses values that are not numbers or flags instead of guessing', () => {
-    expect(() => provisioningConfigFromEnv({ PROVISIONING_MAX_ATTEMPTS: '0' })).toThrow(/PROVISIONING_MAX_ATTEMPTS/);
-    expect(() => provisioningConfigFromEnv({ PROVISIONING_STAGE_MS: '2s' })).toThrow(/PROVISIONING_STAGE_MS/);
-    expect(() => provisioningConfigFromEnv({ PROVISIONING_ENABLED: 'maybe' })).toThrow(/PROVISIONING_ENABLED/);
+    expect(() => settingsOf({ PROVISIONING_MAX_ATTEMPTS: '0' })).toThrow(/PROVISIONING_MAX_ATTEMPTS/);
+    expect(() => settingsOf({ PROVISIONING_STAGE_MS: '2s' })).toThrow(/PROVISIONING_STAGE_MS/);
+    expect(() => settingsOf({ PROVISIONING_ENABLED: 'maybe' })).toThrow(/PROVISIONING_ENABLED/);
   });
 });
