@@ -1,15 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createCommandHandlers } from '../../src/commands/index.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { PROJECTIONS_USAGE } from '../../src/projections/cli.ts';
 import { demoAdmin, demoUser } from '../../src/demo/users.ts';
-import { createEventStore } from '../../src/event-store/index.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { dbTest } from '../support/db-test.ts';
 import { runToEnd } from '../support/run-process.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 // `npm run cli` as a user runs it: a real process of src/cli.ts, on a real database (DATABASE_URL).
 const cli = (args: string[], env: Record<string, string> = {}) => runToEnd('src/cli.ts', args, env);
+
+/** dbTest with the demo data, seeded once for the file. */
+const seededTest = dbTest.extend('seeded', { scope: 'file' }, ({ store }) => seedDemo(store));
 
 // Each test starts real processes (tsx compiles the sources as they load): slow on a busy machine.
 vi.setConfig({ testTimeout: 240_000 });
@@ -71,21 +73,7 @@ describe('cli configuration errors', () => {
 describe('cli projections', () => {
   /** How long a provisioning process may take to start a job, or to finish two. */
   const POLL = { timeout: 20_000, interval: 50 };
-  let database: TestDatabase;
-  let requestId: string;
-  let projectId: string;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    const seeded = await seedDemo(createEventStore(database.sql));
-    requestId = seeded.vmRequestId;
-    projectId = seeded.projectIds[0]!;
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
-
-  const status = () => cli(['projections', 'status'], { DATABASE_URL: database.url });
+  const status = (url: string) => cli(['projections', 'status'], { DATABASE_URL: url });
   const block = (stdout: string, title: string) => {
     const lines = stdout.split('\n');
     const start = lines.indexOf(title);
@@ -94,8 +82,9 @@ describe('cli projections', () => {
     return lines.slice(start, end === -1 ? undefined : end).join('\n');
   };
 
-  it('status lists provisioning_jobs and the provisioning jobs: running, waiting without a worker, done, failed', async () => {
-    const store = createEventStore(database.sql);
+  seededTest('status lists provisioning_jobs and the provisioning jobs: running, waiting without a worker, done, failed', async ({ database, store, seeded }) => {
+    const requestId = seeded.vmRequestId;
+    const projectId = seeded.projectIds[0]!;
     let server: TestServer | null = await startTestServer({
       database,
       // Stages this long keep the job running while the CLI looks.
@@ -106,7 +95,7 @@ describe('cli projections', () => {
       expect(approved.ok).toBe(true);
       await expect.poll(async () => (await server!.provisioning!.process.status()).worker.running.length, POLL).toBe(1);
 
-      const running = await status();
+      const running = await status(database.url);
       expect(running.code, running.stderr).toBe(0);
       expect(block(running.stdout, 'provisioning_jobs')).toMatch(/leader {6}pid \d+ \(dvmm-provisioning-projector /);
       const jobs = block(running.stdout, 'provisioning jobs');
@@ -118,7 +107,7 @@ describe('cli projections', () => {
       // The process stops mid-job: the job waits, due, with nobody to run it.
       await server.close();
       server = null;
-      const waiting = await status();
+      const waiting = await status(database.url);
       expect(waiting.code, waiting.stderr).toBe(0);
       expect(block(waiting.stdout, 'provisioning_jobs')).toContain('leader      none running');
       const waitingJobs = block(waiting.stdout, 'provisioning jobs');
@@ -153,7 +142,7 @@ describe('cli projections', () => {
           return row?.n;
         }, POLL)
         .toBe(2);
-      const done = await status();
+      const done = await status(database.url);
       expect(done.code, done.stderr).toBe(0);
       const doneJobs = block(done.stdout, 'provisioning jobs');
       expect(doneJobs).toContain('states      PENDING 0 (0 due now), RETRYING 0, FAILING 0, DONE 2 (READY 1, FAILED 1, SKIPPED 0)');
@@ -165,8 +154,8 @@ describe('cli projections', () => {
     }
   });
 
-  it('rebuild: the last progress line and the summary give the same events and events/s', async () => {
-    const { code, stdout, stderr } = await cli(['projections', 'rebuild', 'vm_requests'], { DATABASE_URL: database.url });
+  seededTest('rebuild: the last progress line and the summary give the same events and events/s', async ({ url }) => {
+    const { code, stdout, stderr } = await cli(['projections', 'rebuild', 'vm_requests'], { DATABASE_URL: url });
     expect(code, stderr).toBe(0);
     const summary = /^rebuilt vm_requests: (\d+) events in [\d.]+ s \(([\d,]+) events\/s\), checkpoint tx \d+ position \d+$/m.exec(stdout);
     expect(summary, stdout).not.toBeNull();
