@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/index.ts';
 import type { Role } from '../domain/principal.ts';
-import { authConfigFromEnv, mintToken } from './auth.ts';
+import { authConfig, mintToken } from './auth.ts';
 
 const ROLES: readonly Role[] = ['user', 'admin'];
 
@@ -41,7 +42,7 @@ export async function tokenCommand(args: string[]): Promise<number> {
     console.error(`${unknown.length > 0 ? `unknown role: ${unknown.join(', ')}\n` : ''}${USAGE}`);
     return 1;
   }
-  const config = authConfigFromEnv();
+  const config = authConfig(loadConfig());
   if (!config.secret) {
     console.error('Only JWT_JWKS_URL is configured: get tokens from that identity provider (or set JWT_SECRET).');
     return 1;

@@ -2,24 +2,28 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { authConfigFromEnv, createAuthenticator, mintToken } from '../../src/http/auth.ts';
+import { type Env, parseConfig } from '../../src/config/index.ts';
+import { authConfig, createAuthenticator, mintToken } from '../../src/http/auth.ts';
 
 // How the server finds its keys: JWT_SECRET, JWT_JWKS_URL, or (in development only) a secret of the data folder.
 const base = mkdtempSync(join(tmpdir(), 'dvmm-auth-config-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
+// Checked as at start-up, then turned into the server's token keys.
+const authOf = (env: Env) => authConfig(parseConfig(env));
+
 describe('auth configuration from the environment', () => {
   it('refuses to start in production without JWT_SECRET or JWT_JWKS_URL', () => {
-    expect(() => authConfigFromEnv({ NODE_ENV: 'production' }, { dataDir: join(base, 'prod') })).toThrow(/JWT_SECRET or JWT_JWKS_URL/);
+    expect(() => authOf({ NODE_ENV: 'production', DVMM_DATA_DIR: join(base, 'prod') })).toThrow(/JWT_SECRET or JWT_JWKS_URL/);
     expect(readdirSync(base)).not.toContain('prod.jwt-secret');
   });
 
   it('refuses a JWT_SECRET shorter than 32 bytes', () => {
-    expect(() => authConfigFromEnv({ JWT_SECRET: 'too-short' })).toThrow(/at least 32 bytes/);
+    expect(() => authOf({ JWT_SECRET: 'too-short' })).toThrow(/at least 32 bytes/);
   });
 
   it('takes JWT_SECRET, JWT_ISSUER and JWT_AUDIENCE as given', () => {
-    const config = authConfigFromEnv({
+    const config = authOf({
       NODE_ENV: 'production',
       JWT_SECRET: 'x'.repeat(40),
       JWT_ISSUER: 'https://idp.example',
@@ -29,15 +33,15 @@ describe('auth configuration from the environment', () => {
   });
 
   it('refuses a JWT_JWKS_URL that is not an http(s) URL', () => {
-    expect(() => authConfigFromEnv({ JWT_JWKS_URL: 'file:///etc/passwd' })).toThrow(/http/);
-    expect(() => authConfigFromEnv({ JWT_JWKS_URL: 'not a url' })).toThrow(/not a URL/);
+    expect(() => authOf({ JWT_JWKS_URL: 'file:///etc/passwd' })).toThrow(/http/);
+    expect(() => authOf({ JWT_JWKS_URL: 'not a url' })).toThrow(/not a URL/);
   });
 
   it('in development, generates one secret per data folder and keeps it, readable only by its owner', async () => {
     const dataDir = join(base, 'dev', '.data');
-    const first = authConfigFromEnv({}, { dataDir });
-    const again = authConfigFromEnv({}, { dataDir });
-    const other = authConfigFromEnv({}, { dataDir: join(base, 'other', '.data') });
+    const first = authOf({ DVMM_DATA_DIR: dataDir });
+    const again = authOf({ DVMM_DATA_DIR: dataDir });
+    const other = authOf({ DVMM_DATA_DIR: join(base, 'other', '.data') });
     expect(first.secret).toBeTruthy();
     expect(again.secret).toBe(first.secret);
     expect(other.secret).not.toBe(first.secret);

@@ -1,4 +1,4 @@
-import { type Config, configOf, type Env, MIN_JWT_SECRET_BYTES } from '../../config/index.ts';
+import type { Config } from '../../config/index.ts';
 import { ConfigError } from '../../config-error.ts';
 import { devSecret } from './dev-secret.ts';
 
@@ -18,11 +18,6 @@ export type AuthConfig = {
   devSecretFile?: string;
 };
 
-export type AuthEnvOptions = {
-  /** Default: DVMM_DATA_DIR's; the development secret lives next to it. */
-  dataDir?: string;
-};
-
 /**
  * The token keys of the configuration (JWT_SECRET, JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE, each checked by
  * src/config/). Without JWT_SECRET and JWT_JWKS_URL, development runs use a random secret generated once per data
@@ -36,17 +31,4 @@ export function authConfig(config: Pick<Config, 'auth' | 'production' | 'dataDir
   if (config.production) throw new ConfigError('JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production');
   const dev = devSecret(config.dataDir);
   return { secret: dev.secret, secretSource: 'dev secret file', devSecretFile: dev.file, ...common };
-}
-
-/** The auth settings of a given environment (tests, tools), else of this process's configuration. */
-export function authConfigFromEnv(env?: Env, options: AuthEnvOptions = {}): AuthConfig {
-  const config = configOf(env);
-  return authConfig(options.dataDir ? { ...config, dataDir: options.dataDir } : config);
-}
-
-/** For a secret given in code rather than by JWT_SECRET (which the configuration checks the same way). */
-export function assertSecret(secret: string): void {
-  if (Buffer.byteLength(secret, 'utf8') < MIN_JWT_SECRET_BYTES) {
-    throw new ConfigError(`JWT_SECRET must be at least ${MIN_JWT_SECRET_BYTES} bytes long`);
-  }
 }
