@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type postgres from 'postgres';
-import { parsePublicKey, publicKeyPem, sealKeyFromEnv } from './seal-key.ts';
+import { loadConfig } from '../config/index.ts';
+import { parsePublicKey, publicKeyPem, sealKey, type SealKeySettings } from './seal-key.ts';
 import { parseSeal, sealFromJson, signatureValid, type SignedSeal } from './seal-statement.ts';
 import { recentSeals } from './seals.ts';
 
@@ -15,9 +16,16 @@ export function sealsFromText(text: string): SignedSeal[] {
   }
 }
 
-/** `cli seal-key`: the public key seals verify with (PEM) and its id; needs no database. */
-export async function sealKeyCommand(_args: string[], out: (line: string) => void = console.log): Promise<number> {
-  const { key, missing } = sealKeyFromEnv();
+/**
+ * `cli seal-key`: the public key seals verify with (PEM) and its id; needs no database. The seal key is the one
+ * `config` names (the CLI's: this process's configuration).
+ */
+export async function sealKeyCommand(
+  _args: string[],
+  out: (line: string) => void = console.log,
+  config: SealKeySettings = loadConfig(),
+): Promise<number> {
+  const { key, missing } = sealKey(config);
   if (!key) {
     out(`no seal key: ${missing}`);
     return 1;
@@ -40,9 +48,13 @@ export async function sealsCommand(sql: postgres.Sql, args: string[], out: (line
 
 /**
  * `cli seal-check <seal file> [--public-key <pem file>]`: checks seals' signatures offline (no database), with the
- * given public key or this installation's seal key, and prints what each says.
+ * given public key or the seal key `config` names, and prints what each says.
  */
-export async function sealCheckCommand(args: string[], out: (line: string) => void = console.log): Promise<number> {
+export async function sealCheckCommand(
+  args: string[],
+  out: (line: string) => void = console.log,
+  config: SealKeySettings = loadConfig(),
+): Promise<number> {
   const [file, flag, keyFile] = args;
   if (!file || (flag !== undefined && (flag !== '--public-key' || !keyFile))) {
     out('usage: seal-check <seal file> [--public-key <pem file>]');
@@ -52,7 +64,7 @@ export async function sealCheckCommand(args: string[], out: (line: string) => vo
   let publicKey;
   try {
     seals = sealsFromText(readFileSync(file, 'utf8'));
-    publicKey = keyFile ? parsePublicKey(readFileSync(keyFile, 'utf8'), keyFile) : sealKeyFromEnv().key?.publicKey;
+    publicKey = keyFile ? parsePublicKey(readFileSync(keyFile, 'utf8'), keyFile) : sealKey(config).key?.publicKey;
   } catch (error) {
     out(`seal-check: ${(error as Error).message}`);
     return 1;

@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type Config, configOf, type Env } from '../config/index.ts';
+import type { Config } from '../config/index.ts';
 import { ConfigError } from '../config-error.ts';
 import { besideDataFolder, readOrCreateOnce } from '../dev-files.ts';
 
@@ -49,6 +49,9 @@ export function parsePublicKey(text: string, source: string): KeyObject {
   return key;
 }
 
+/** The part of the configuration (src/config/) that says where the seal key comes from. */
+export type SealKeySettings = Pick<Config, 'sealing' | 'production' | 'dataDir'>;
+
 export interface SealKeyConfig {
   /** The key, or null: chain without seals (production without a key). */
   key: SealKey | null;
@@ -62,7 +65,7 @@ export interface SealKeyConfig {
  * generated once per data folder in `<DVMM_DATA_DIR>.seal-key`, as the development JWT secret is. Production
  * without a key runs without seals (the chain is still kept) and says so.
  */
-export function sealKey(config: Pick<Config, 'sealing' | 'production' | 'dataDir'>): SealKeyConfig {
+export function sealKey(config: SealKeySettings): SealKeyConfig {
   const { key, keyFile } = config.sealing;
   if (key) return { key: parsePrivateKey(key, 'DVMM_SEAL_KEY') };
   if (keyFile) return { key: parsePrivateKey(readText(keyFile, 'DVMM_SEAL_KEY_FILE'), keyFile) };
@@ -70,9 +73,6 @@ export function sealKey(config: Pick<Config, 'sealing' | 'production' | 'dataDir
   const devFile = devSealKeyFile(config.dataDir);
   return { key: parsePrivateKey(devSealKey(devFile), devFile) };
 }
-
-/** The seal key of a given environment (tests, tools), else of this process's configuration. */
-export const sealKeyFromEnv = (env?: Env): SealKeyConfig => sealKey(configOf(env));
 
 export const devSealKeyFile = (dataDir: string): string => besideDataFolder(dataDir, '.seal-key');
 

@@ -1,12 +1,12 @@
-import { type Config, type Env, parseConfig } from '../config/index.ts';
-import { sealKey, type SealKeyConfig } from './seal-key.ts';
+import { type Env, parseConfig } from '../config/index.ts';
+import { sealKey, type SealKeyConfig, type SealKeySettings } from './seal-key.ts';
 
 export interface SealerConfig extends SealKeyConfig {
   sealIntervalMs: number;
 }
 
 /** The sealer's settings: the key (seal-key.ts) and how often the chain's head is sealed when it moved. */
-export function sealerConfig(config: Pick<Config, 'sealing' | 'production' | 'dataDir'>): SealerConfig {
+export function sealerConfig(config: SealKeySettings): SealerConfig {
   return { ...sealKey(config), sealIntervalMs: config.sealing.intervalMs };
 }
 

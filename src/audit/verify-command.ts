@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import type postgres from 'postgres';
+import { loadConfig } from '../config/index.ts';
 import { parseGlobalId } from '../graphql/ids.ts';
-import { parsePublicKey, sealKeyFromEnv } from './seal-key.ts';
+import { parsePublicKey, sealKey, type SealKeySettings } from './seal-key.ts';
 import { sealsFromText } from './seal-commands.ts';
 import type { SealFacts } from './seal-statement.ts';
 import { verifyLog, type LogAudit } from './verify-log.ts';
@@ -15,16 +16,17 @@ const USAGE = 'verify [streamId | GraphQL id] [--public-key <pem file>]... [--se
 /**
  * `npm run cli -- verify`: the whole audit trail, or one stream (its raw id, or the id the API shows). Exit 0 when
  * intact, 1 when the stream is not found or the arguments are wrong, 2 when something is broken (for scripts and cron).
+ * Without --public-key, seals are checked with the seal key `config` names (the CLI's: this process's configuration).
  */
 export async function verifyCommand(
   sql: postgres.Sql,
   args: string[],
   out: (line: string) => void = console.log,
-  env: NodeJS.ProcessEnv = process.env,
+  config: SealKeySettings = loadConfig(),
 ): Promise<number> {
   let parsed: { id: string | null; publicKeys: KeyObject[]; sealsFile: string | null };
   try {
-    parsed = parseArgs(args, env);
+    parsed = parseArgs(args, config);
   } catch (error) {
     out(`verify: ${(error as Error).message}\nusage: ${USAGE}`);
     return 1;
@@ -73,7 +75,7 @@ export async function verifyCommand(
   return 2;
 }
 
-function parseArgs(args: string[], env: NodeJS.ProcessEnv): { id: string | null; publicKeys: KeyObject[]; sealsFile: string | null } {
+function parseArgs(args: string[], config: SealKeySettings): { id: string | null; publicKeys: KeyObject[]; sealsFile: string | null } {
   let id: string | null = null;
   const publicKeyFiles: string[] = [];
   let sealsFile: string | null = null;
@@ -91,7 +93,7 @@ function parseArgs(args: string[], env: NodeJS.ProcessEnv): { id: string | null;
     }
   }
   // The public keys given (several after a key rotation), else the one of the key this installation signs with.
-  const own = publicKeyFiles.length === 0 ? sealKeyFromEnv(env).key?.publicKey : undefined;
+  const own = publicKeyFiles.length === 0 ? sealKey(config).key?.publicKey : undefined;
   const publicKeys = own ? [own] : publicKeyFiles.map((file) => parsePublicKey(readFileSync(file, 'utf8'), file));
   return { id, publicKeys, sealsFile };
 }

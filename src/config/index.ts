@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from '../config-error.ts';
 import { PROVISIONING_DEFAULTS, type Values, VARIABLES, type VariableName } from './variables.ts';
 
-export { MIN_JWT_SECRET_BYTES, PROVISIONING_DEFAULTS, VARIABLES, type VariableName } from './variables.ts';
+export { PROVISIONING_DEFAULTS, VARIABLES, type VariableName } from './variables.ts';
 export { originOf } from './types.ts';
 
 /** The environment as given: process.env, or a test's own record. */
@@ -71,9 +71,6 @@ export function loadConfig(): Config {
   processConfig ??= parseConfig(process.env);
   return processConfig;
 }
-
-/** `env` parsed when given (tests, tools), else this process's configuration. */
-export const configOf = (env?: Env): Config => (env ? parseConfig(env) : loadConfig());
 
 function resolve(values: Values): Config {
   const production = values.NODE_ENV === 'production';

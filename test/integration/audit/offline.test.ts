@@ -8,11 +8,14 @@ import { publicKeyPem } from '../../../src/audit/seal-key.ts';
 import { sealCheckCommand, sealKeyCommand, sealsCommand } from '../../../src/audit/seal-commands.ts';
 import { startSealer } from '../../../src/audit/sealer.ts';
 import { verifyCommand } from '../../../src/audit/verify-command.ts';
+import { parseConfig } from '../../../src/config/index.ts';
 import { dbTest } from '../../support/db-test.ts';
 import { event, options } from '../event-store/fixtures.ts';
 import { asAttacker, lines, newSealKey } from './fixtures.ts';
 
 const { key, base64 } = newSealKey();
+// This installation's configuration, as the CLI would parse it: the seal key the sealer below signs with.
+const config = parseConfig({ DVMM_SEAL_KEY: base64 });
 const dir = mkdtempSync(join(tmpdir(), 'dvmm-seals-'));
 
 dbTest.beforeAll(async ({ sql, store }) => {
@@ -32,17 +35,10 @@ const run = async (command: (out: (line: string) => void) => Promise<number>) =>
 
 describe('seals outside the database', () => {
   dbTest('seal-key prints the public key; seals exported by `seals` verify offline with it, and not with another', async ({ sql }) => {
-    const previous = process.env.DVMM_SEAL_KEY;
-    process.env.DVMM_SEAL_KEY = base64;
-    try {
-      const printed = await run((out) => sealKeyCommand([], out));
-      expect(printed.code).toBe(0);
-      expect(printed.text).toContain(`seal key ${key.keyId}`);
-      expect(printed.text).toContain(publicKeyPem(key).trim());
-    } finally {
-      if (previous === undefined) delete process.env.DVMM_SEAL_KEY;
-      else process.env.DVMM_SEAL_KEY = previous;
-    }
+    const printed = await run((out) => sealKeyCommand([], out, config));
+    expect(printed.code).toBe(0);
+    expect(printed.text).toContain(`seal key ${key.keyId}`);
+    expect(printed.text).toContain(publicKeyPem(key).trim());
     const exported = await run((out) => sealsCommand(sql, ['3'], out));
     expect(exported.all).toHaveLength(3);
     writeFileSync(join(dir, 'seals.jsonl'), `${exported.text}\n`);
@@ -55,6 +51,12 @@ describe('seals outside the database', () => {
     const bad = await run((out) => sealCheckCommand([join(dir, 'seals.jsonl'), '--public-key', join(dir, 'wrong.pem')], out));
     expect(bad.code).toBe(2);
     expect(bad.text).toContain('signature INVALID');
+    // Without --public-key: the installation's own seal key.
+    const own = await run((out) => sealCheckCommand([join(dir, 'seals.jsonl')], out, config));
+    expect(own.code).toBe(0);
+    expect(own.all.every((line) => line.includes('signature valid'))).toBe(true);
+    const other = await run((out) => sealCheckCommand([join(dir, 'seals.jsonl')], out, parseConfig({ DVMM_SEAL_KEY: newSealKey().base64 })));
+    expect(other.code).toBe(2);
 
     // A seal whose statement was edited no longer verifies.
     const [first] = exported.all;
@@ -82,11 +84,10 @@ describe('seals outside the database', () => {
   dbTest('verify --seal: a seal kept outside that the database no longer has is reported (seals rolled back)', async ({ sql }) => {
     const kept = (await run((out) => sealsCommand(sql, ['1'], out))).text;
     writeFileSync(join(dir, 'kept.json'), kept);
-    const env = { DVMM_SEAL_KEY: base64 } as NodeJS.ProcessEnv;
-    expect((await run((out) => verifyCommand(sql, ['--seal', join(dir, 'kept.json')], out, env))).code).toBe(0);
+    expect((await run((out) => verifyCommand(sql, ['--seal', join(dir, 'kept.json')], out, config))).code).toBe(0);
     await asAttacker(sql, ['delete from audit_seals where seal_no = 3']);
-    expect((await run((out) => verifyCommand(sql, [], out, env))).code).toBe(0); // the database alone cannot tell
-    const rolledBack = await run((out) => verifyCommand(sql, ['--seal', join(dir, 'kept.json')], out, env));
+    expect((await run((out) => verifyCommand(sql, [], out, config))).code).toBe(0); // the database alone cannot tell
+    const rolledBack = await run((out) => verifyCommand(sql, ['--seal', join(dir, 'kept.json')], out, config));
     expect(rolledBack.code).toBe(2);
     expect(rolledBack.text).toContain('seal #3 kept outside the database is missing from it');
   });

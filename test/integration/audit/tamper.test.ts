@@ -7,6 +7,7 @@ import { publicKeyPem } from '../../../src/audit/seal-key.ts';
 import { startSealer, type Sealer } from '../../../src/audit/sealer.ts';
 import { verifyCommand } from '../../../src/audit/verify-command.ts';
 import { verifyStreamAudit } from '../../../src/audit/verify-stream.ts';
+import { parseConfig } from '../../../src/config/index.ts';
 import { createEventStore, type EventStore } from '../../../src/event-store/index.ts';
 import { globalId } from '../../../src/graphql/ids.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
@@ -14,7 +15,7 @@ import { event, options } from '../event-store/fixtures.ts';
 import { asAttacker, lines, newSealKey, rewriteConsistently } from './fixtures.ts';
 
 const { key, base64 } = newSealKey();
-const env = { DVMM_SEAL_KEY: base64 } as NodeJS.ProcessEnv;
+const config = parseConfig({ DVMM_SEAL_KEY: base64 });
 
 // Each test gets its own database: tampering with one must not leak into the next.
 let t: TestDatabase;
@@ -35,7 +36,7 @@ afterEach(async () => {
 
 const verify = async (args: string[] = []) => {
   const output = lines();
-  const code = await verifyCommand(t.sql, args, output.out, env);
+  const code = await verifyCommand(t.sql, args, output.out, config);
   return { code, text: output.text(), first: output.all[0] ?? '' };
 };
 
