@@ -16,8 +16,8 @@ export interface Services {
   store: EventStore;
   live: LiveFeed;
   /**
-   * The process's one set of command handlers (and so its one project cache), shared with provisioning and the
-   * demo seed. Optional until every caller of createServer passes it; without it the mutations build a set per store.
+   * The process's one set of command handlers (and so its one project cache), which main.ts gives the demo seed too.
+   * Optional until every caller of createServer passes it; without it the mutations build a set per store.
    */
   commands?: CommandHandlers;
 }
