@@ -153,8 +153,7 @@ describe('embedded Postgres', () => {
       child.once('exit', (c, s) => resolve([c, s])),
     );
     expect(typeof ending === 'number' ? code : signal).toBe(ending);
-    for (let i = 0; i < 300 && isRunning(pid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(isRunning(pid)).toBe(false);
+    await expect.poll(() => isRunning(pid), { timeout: 15_000, interval: 50 }).toBe(false);
   });
 
   it('is not blocked by a stale postmaster.pid naming a live process that is not postgres', async () => {

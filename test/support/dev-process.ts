@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect, vi } from 'vitest';
 
 // `npm start` or the CLI as a user runs them (no DATABASE_URL: the embedded Postgres), as real child processes.
 
@@ -104,7 +105,13 @@ export async function waitUntilServing(run: DevProcess): Promise<{ url: string; 
   const [, url] = await run.waitFor(/^GraphiQL: (http:\/\/\S+)/);
   const [, dataDir] = await run.waitFor(/^\[db\] embedded Postgres in (\S+)/, 1);
   // The banner's header lines (alice, then bob) follow the GraphiQL line.
-  const tokens = () => run.lines.flatMap((line) => /"Bearer ([^"]+)"/.exec(line)?.[1] ?? []);
-  for (let i = 0; i < 200 && tokens().length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-  return { url: url!, dataDir: dataDir!, tokens: tokens() };
+  const tokens = await vi.waitFor(
+    () => {
+      const shown = run.lines.flatMap((line) => /"Bearer ([^"]+)"/.exec(line)?.[1] ?? []);
+      expect(shown.length, 'demo tokens in the banner').toBeGreaterThanOrEqual(2);
+      return shown;
+    },
+    { timeout: 10_000, interval: 50 },
+  );
+  return { url: url!, dataDir: dataDir!, tokens };
 }
