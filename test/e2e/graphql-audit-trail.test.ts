@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSealer } from '../../src/audit/sealer.ts';
 import { verifyCommand } from '../../src/audit/verify-command.ts';
+import { parseConfig } from '../../src/config/index.ts';
 import { asAttacker, newSealKey } from '../integration/audit/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { ApproveVmRequestDocument } from './generated/graphql.ts';
@@ -50,13 +51,13 @@ describe('vmRequest.auditTrail', () => {
 
     // cli verify, with the id the API shows: the missing event, the seal it contradicts, the read model ahead.
     const lines: string[] = [];
-    const code = await verifyCommand(server.database.sql, [request.id], (line) => lines.push(line), { DVMM_SEAL_KEY: base64 });
+    const code = await verifyCommand(server.database.sql, [request.id], (line) => lines.push(line), parseConfig({ DVMM_SEAL_KEY: base64 }));
     expect(code).toBe(2);
     const [, uuid] = /^stream ([0-9a-f-]{36}) \(VmRequest /.exec(lines[0]!) ?? [];
     expect(lines[0]).toContain(`BROKEN at position ${last.position} (stream ${uuid}, version 2)`);
     expect(lines.join('\n')).toContain(`read model vm_requests shows stream ${uuid} at version 2, but the stream ends at version 1`);
     const whole: string[] = [];
-    expect(await verifyCommand(server.database.sql, [], (line) => whole.push(line), { DVMM_SEAL_KEY: base64 })).toBe(2);
+    expect(await verifyCommand(server.database.sql, [], (line) => whole.push(line), parseConfig({ DVMM_SEAL_KEY: base64 }))).toBe(2);
     expect(whole[0]).toContain(`BROKEN at position ${last.position}`);
     expect(whole[0]).toContain(`contradicts seal #${seal!.sealNo}`);
   });
