@@ -27,7 +27,7 @@ import { createYogaApp } from './yoga.ts';
 export interface CreateServerOptions {
   services: Services;
   schema: GraphQLSchema;
-  /** A ready authenticator, or the configuration to build one (see authConfigFromEnv). */
+  /** A ready authenticator, or the configuration to build one (see authConfig). */
   auth: Authenticator | AuthConfig;
   /** Default 4000; 0 picks a free port. */
   port?: number;

@@ -271,8 +271,8 @@ describe('node dist/cli.js', () => {
   });
 
   it('names the TypeScript source in stack traces with --enable-source-maps', () => {
-    const script = `import { authConfigFromEnv } from './dist/http/auth.js';
-      try { authConfigFromEnv({ NODE_ENV: 'production' }); } catch (error) { console.log(error.stack); }`;
+    const script = `import { authConfig } from './dist/http/auth.js';
+      try { authConfig({ production: true, auth: {}, dataDir: '.data' }); } catch (error) { console.log(error.stack); }`;
     const result = spawnSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], { cwd: runtimeDir(), encoding: 'utf8' });
     expect(result.stdout).toMatch(/src\/http\/auth\/config\.ts:\d+:\d+/);
   });

@@ -18,7 +18,7 @@ import {
   VmRequestUpdatedDocument,
 } from './generated/graphql.ts';
 import { dataOf, http, subscribeWs, wsClient } from './graphql-clients.ts';
-import { createRequest, eventually, setupTenant, type Tenant } from './graphql-fixtures.ts';
+import { createRequest, setupTenant, type Tenant } from './graphql-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -205,10 +205,9 @@ describe('vmRequestChanges with `since`', () => {
       [marker.id, ['APPROVED']],
     ]);
     // Let the read model take all of it in before reconnecting (the replay reads it).
-    await eventually(
-      async () => dataOf(await http(server.url, tenant.adminToken, VmRequestDocument, { id: r2.id })).vmRequest?.status,
-      (status) => status === 'CANCELLED',
-    );
+    await expect
+      .poll(async () => dataOf(await http(server.url, tenant.adminToken, VmRequestDocument, { id: r2.id })).vmRequest?.status, { timeout: 15_000 })
+      .toBe('CANCELLED');
 
     // Reconnect with the last cursor, while more requests keep arriving.
     const secondClient = wsClient(server.wsUrl, tenant.adminToken);
@@ -308,7 +307,7 @@ describe('a client that stops reading its WebSocket', () => {
     // keep-alive has dropped it meanwhile, which also frees everything it held).
     (paused as unknown as { _socket: Socket })._socket.resume();
     if (paused.readyState === WebSocket.OPEN) {
-      await eventually(async () => received.size, (size) => size >= BURST || paused.readyState !== WebSocket.OPEN, 120_000);
+      await expect.poll(() => received.size >= BURST || paused.readyState !== WebSocket.OPEN, { timeout: 120_000 }).toBe(true);
     }
     if (paused.readyState === WebSocket.OPEN) {
       for (const id of globalIds) expect(received.get(id)).toBe('PENDING');

@@ -203,16 +203,6 @@ export async function expectSameAsFreshRebuild(sql: Sql, projection: Projection)
   }
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** The projection's checkpoint has reached the last committed event. */
 export async function checkpointsAtEnd(sql: Sql, names: readonly string[]): Promise<boolean> {
   const [row] = await sql<{ behind: number }[]>`

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEventStore, START, type EventStore } from '../../../src/event-store/index.ts';
 import { readAllLean } from '../../../src/event-store/read-all.ts';
 import { applyBatch } from '../../../src/projections/apply-batch.ts';
@@ -6,7 +6,6 @@ import { ensureCheckpoint, loadCheckpoint } from '../../../src/projections/check
 import { vmRequestsProjection } from '../../../src/projections/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
 import { createProject, playRequest, randomRequest } from './events.ts';
-import { waitFor } from './fold.ts';
 
 let t: TestDatabase;
 let store: EventStore;
@@ -28,10 +27,14 @@ describe('the checkpoint guard', () => {
     for (let i = 0; i < 3; i++) await playRequest(store, 'acme', randomRequest(projectId, 'alice', 'admin', `guard-${i}`));
     // Gap-safe reads wait for every older transaction on the server (other test files share it) to end.
     const [{ n: appended }] = (await t.sql<{ n: number }[]>`select count(*)::int as n from events`) as unknown as [{ n: number }];
-    const { events } = await waitFor('the appended events to be readable', async () => {
-      const read = await readAllLean(t.sql, START, 1000);
-      return read.events.length === appended ? read : null;
-    });
+    const { events } = await vi.waitFor(
+      async () => {
+        const read = await readAllLean(t.sql, START, 1000);
+        expect(read.events).toHaveLength(appended);
+        return read;
+      },
+      { timeout: 20_000, interval: 50 },
+    );
     const half = Math.floor(events.length / 2);
     await ensureCheckpoint(t.sql, vmRequestsProjection.name);
 
