@@ -57,7 +57,7 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
     const store: EventStore = createEventStore(database.sql);
     // A pending wake-up NOTIFY goes out before the pool closes.
     stack.push({ name: 'event store', stop: () => store.flush() });
-    // One set for the API and the demo seed, so the process decides on one project cache.
+    // One set shared by the API, provisioning and the demo seed, so the process decides on one project cache.
     const commands = createCommandHandlers(store);
 
     const projector: Projector = await startProjector({ sql: database.sql, projections: PROJECTIONS, log });
@@ -72,7 +72,7 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
     stack.push({ name: 'sealer', stop: () => sealer.stop() });
 
     // Drives approved requests through the hypervisor (simulated by default); null when PROVISIONING_ENABLED=false.
-    const provisioning = await startProvisioningFromEnv({ sql: database.sql, store, config, log });
+    const provisioning = await startProvisioningFromEnv({ sql: database.sql, store, config, commands, log });
     if (provisioning) stack.push({ name: 'provisioning', stop: () => provisioning.stop() });
 
     const live = createLiveFeed({ sql: database.sql, db: database.db, store, log });

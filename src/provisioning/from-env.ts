@@ -3,6 +3,7 @@ import type { Config } from '../config/index.ts';
 import type { EventStore } from '../event-store/index.ts';
 import { provisioningConfig } from './config.ts';
 import { startProvisioning, type ProvisioningProcess } from './process.ts';
+import type { ProvisioningCommands } from './run-job.ts';
 import { createSimulatedHypervisor } from './simulated-hypervisor.ts';
 
 /**
@@ -14,6 +15,8 @@ export async function startProvisioningFromEnv(deps: {
   sql: postgres.Sql;
   store: EventStore;
   config: Pick<Config, 'provisioning'>;
+  /** The process's one set of command handlers (see startProvisioning). */
+  commands?: ProvisioningCommands;
   log?: (line: string) => void;
 }): Promise<ProvisioningProcess | null> {
   const log = deps.log ?? ((line: string) => console.log(line));
@@ -23,5 +26,5 @@ export async function startProvisioningFromEnv(deps: {
     return null;
   }
   const hypervisor = createSimulatedHypervisor({ stageMs: config.stageMs, stateFile: config.simulatorStateFile });
-  return startProvisioning({ sql: deps.sql, store: deps.store, hypervisor, options: config.options, log });
+  return startProvisioning({ sql: deps.sql, store: deps.store, commands: deps.commands, hypervisor, options: config.options, log });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, vi } from 'vitest';
 import { createCommandHandlers, readVmRequest } from '../../src/commands/index.ts';
+import { parseConfig } from '../../src/config/index.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { systemPrincipal } from '../../src/domain/index.ts';
 import { buildSchema, createLiveFeed } from '../../src/graphql/index.ts';
@@ -8,11 +9,10 @@ import { idOf } from '../../src/graphql/ids.ts';
 import { mintToken } from '../../src/http/auth.ts';
 import { silentLogger } from '../../src/http/logger.ts';
 import { createServer } from '../../src/http/server.ts';
-import { createSimulatedHypervisor, startProvisioning } from '../../src/provisioning/index.ts';
+import { startProvisioningFromEnv } from '../../src/provisioning/index.ts';
 import { dbTest } from '../support/db-test.ts';
 import { alice, bob, tokenClaims } from '../support/personas.ts';
 import { postGraphQL } from '../support/server.ts';
-import { FAST } from './provisioning/support/harness.ts';
 import { success, validRequest } from './commands-fixtures.ts';
 
 /**
@@ -71,14 +71,9 @@ describe('one set of command handlers, given to every part of the process', () =
     const request = success(await commands.createVmRequest(alice, validRequest(project.id, 'pinned-01')));
     success(await commands.approveVmRequest(bob, { id: request.id, expectedVersion: 1 }));
 
-    const provisioning = await startProvisioning({
-      sql,
-      store,
-      commands,
-      hypervisor: createSimulatedHypervisor({ stageMs: 5 }),
-      options: FAST,
-      log: () => {},
-    });
+    // The same call main.ts makes, with a configuration parsed as main's is.
+    const provisioning = await startProvisioningFromEnv({ sql, store, config: parseConfig({ PROVISIONING_STAGE_MS: '5' }), commands, log: () => {} });
+    if (!provisioning) throw new Error('provisioning is enabled by default');
     try {
       await vi.waitFor(
         async () => {
