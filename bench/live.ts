@@ -90,7 +90,7 @@ export async function benchLive(db: BenchDatabase, seconds = 10): Promise<LiveFi
   await live.start();
   const secret = randomBytes(32).toString('hex');
   const server = await createServer({
-    services: { sql, db: createDb(sql), store, live },
+    services: { sql, db: createDb(sql), store, live, commands: createCommandHandlers(store) },
     schema: buildSchema(),
     plugins: [useSharedLiveExecution()],
     auth: { secret },

@@ -16,10 +16,10 @@ export interface Services {
   store: EventStore;
   live: LiveFeed;
   /**
-   * The process's one set of command handlers (and so its one project cache), which main.ts gives the demo seed too.
-   * Optional until every caller of createServer passes it; without it the mutations build a set per store.
+   * The process's one set of command handlers (and so its one project cache): main.ts gives the same set to
+   * provisioning and the demo seed, so every part of the process decides against the same cache.
    */
-  commands?: CommandHandlers;
+  commands: CommandHandlers;
 }
 
 /** Per operation: who is calling (null when the token is missing or invalid) and an id for the logs. */

@@ -6,6 +6,7 @@ import { buildSchema } from 'graphql';
 import { type Client, createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { createCommandHandlers } from '../../src/commands/index.ts';
 import { createSql, createDb } from '../../src/db/client.ts';
 import { createEventStore } from '../../src/event-store/index.ts';
 import type { LiveFeed } from '../../src/graphql/index.ts';
@@ -108,11 +109,13 @@ describe('/health and /ready', () => {
 
   it('/ready is 503 without a reachable database, /health stays 200, and no connection detail leaks', async () => {
     const sql = createSql('postgres://postgres:hunter2@127.0.0.1:1/nowhere', { max: 2 });
+    const store = createEventStore(sql);
     const lonely = await createServer({
       services: {
         sql,
         db: createDb(sql),
-        store: createEventStore(sql),
+        store,
+        commands: createCommandHandlers(store),
         // Never started: this server answers nothing but /health and /ready.
         live: { start: async () => {}, stop: async () => {}, subscriberCount: () => 0 } as unknown as LiveFeed,
       },

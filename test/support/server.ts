@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { createCommandHandlers } from '../../src/commands/index.ts';
 import { createEventStore } from '../../src/event-store/index.ts';
 import { buildSchema, createLiveFeed, type Services, useSharedLiveExecution } from '../../src/graphql/index.ts';
 import { type AuthConfig, type Authenticator, createAuthenticator, mintToken } from '../../src/http/auth.ts';
@@ -120,7 +121,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     await live.start();
     stops.push(() => live.stop());
 
-    const services: Services = { sql: database.sql, db: database.db, store, live };
+    const services: Services = { sql: database.sql, db: database.db, store, live, commands: createCommandHandlers(store) };
     const server = await createServer({
       services,
       schema: options.schema ?? buildSchema(),
