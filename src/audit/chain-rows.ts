@@ -1,3 +1,4 @@
+import { gapSafeAfter } from '../event-store/read-all.ts';
 import type { GlobalCheckpoint, Sql } from '../event-store/types.ts';
 import { GENESIS, chainHash } from './chain-hash.ts';
 
@@ -24,18 +25,15 @@ export async function loadHead(sql: Sql): Promise<ChainHead> {
 type ChainableRow = [position: string, transactionId: string, streamId: string, streamVersion: number, hash: string];
 
 /**
- * The next committed events after `after`, gap-safe, with only what the chain needs. The WHERE and ORDER BY are
- * those of readAll (event-store/read-all.ts), which explains why no event can later turn up before one handed out:
- * so the chain's order is final, and each event is chained exactly once.
+ * The next committed events after `after`, with only what the chain needs, read through gapSafeAfter
+ * (event-store/read-all.ts), whose comment explains why no event can later turn up before one handed out: so the
+ * chain's order is final, and each event is chained exactly once.
  */
 async function readChainable(sql: Sql, after: GlobalCheckpoint, limit: number): Promise<ChainableRow[]> {
   return (await sql`
     select position::text, transaction_id::text, stream_id, stream_version, hash
     from events
-    where (transaction_id, position) > (${after.transactionId.toString()}::xid8, ${after.position.toString()}::bigint)
-      and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-    order by events.transaction_id, events.position
-    limit ${limit}`.values()) as unknown as ChainableRow[];
+    ${gapSafeAfter(sql, after, limit)}`.values()) as unknown as ChainableRow[];
 }
 
 /**
