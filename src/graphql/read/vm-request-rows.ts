@@ -1,6 +1,5 @@
 import { type AnyColumn, and, eq, type SQL, sql } from 'drizzle-orm';
 import {
-  canSeeVmRequest,
   isAdmin,
   type Principal,
   type ProvisioningStage,
@@ -27,10 +26,6 @@ export const visibleTo = (
   isAdmin(principal)
     ? eq(columns.tenantId, principal.tenantId)
     : (and(eq(columns.tenantId, principal.tenantId), eq(columns.requesterId, principal.userId)) as SQL);
-
-/** @deprecated Call canSeeVmRequest (src/domain); kept for the live feed until it does. */
-export const canSee = (principal: Principal, request: Pick<VmRequestView, 'tenantId' | 'requesterId'>): boolean =>
-  canSeeVmRequest(principal, request);
 
 export const rowCursor = (row: Pick<VmRequestRow, 'changedTx' | 'changedPosition'>): string =>
   encodeCursor({ transactionId: row.changedTx, position: row.changedPosition });
