@@ -8,6 +8,7 @@ import { columnList } from './table-sql.ts';
 import { timelineEntry, type TimelineRecord } from './timeline-entry.ts';
 import { pipelined, type ChangedRow, type PreparedBatch, type Projection } from './types.ts';
 import { vmRequestPatch, type VmRequestPatch } from './vm-request-patch.ts';
+import { createdVersions, updatedVersions } from './vm-request-versions.ts';
 import { vmRequestProjectNames, vmRequests, vmRequestTimeline, vmRequestVersionHorizon, vmRequestVersions } from './vm-requests.table.ts';
 
 export const VM_REQUESTS_PROJECTION = 'vm_requests';
@@ -17,7 +18,6 @@ const ALL_COLUMNS = columnList(vmRequests);
 /** Every column of `r`, the project name completed from the lookup `pn`. */
 const ALL_COLUMNS_NAMED = columnList(vmRequests, [], 'r').replace('r."project_name"', 'coalesce(r."project_name", pn."name")');
 const UPDATABLE_FROM_MERGED = columnList(vmRequests, ['id'], 'merged');
-const ALL_FROM_MERGED = columnList(vmRequests, [], 'merged');
 /**
  * Named prepared statements, as tagged ones are: postgres.js sends an unprepared statement with parameters as a
  * Describe first and holds back everything behind it until the answer, which would cost the pipelined batch a
@@ -89,8 +89,10 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
   // SQL applies to the row as stored before this batch.
   const created: VmRequestPatch[] = [];
   const updated: { id: string; patch: VmRequestPatch }[] = [];
-  const createdVersions: VmRequestPatch[] = [];
-  const updatedVersions: { id: string; patch: VmRequestPatch }[] = [];
+  const createdVersionRows: VmRequestPatch[] = [];
+  /** Columns that events after a creation in this batch set: the only ones a created request's versions differ in. */
+  const changedAfterCreation = new Set<string>(['id']);
+  const updatedVersionRows: { id: string; patch: VmRequestPatch }[] = [];
   for (const [id, patch] of patches) {
     const steps = history.get(id)!;
     if (patch.id === undefined) {
@@ -98,15 +100,16 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
       let cumulative: VmRequestPatch = {};
       for (const step of steps) {
         cumulative = { ...cumulative, ...step };
-        updatedVersions.push({ id, patch: cumulative });
+        updatedVersionRows.push({ id, patch: cumulative });
       }
     } else {
       patch.project_name = names.get(patch.project_id!.toLowerCase()) ?? null;
       created.push(patch);
       let row: VmRequestPatch = { project_name: patch.project_name };
-      for (const step of steps) {
-        row = { ...row, ...step };
-        createdVersions.push(row);
+      for (let i = 0; i < steps.length; i++) {
+        row = { ...row, ...steps[i] };
+        createdVersionRows.push(row);
+        if (i > 0) for (const column of Object.keys(steps[i]!)) changedAfterCreation.add(column);
       }
     }
   }
@@ -117,9 +120,8 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
   const bulk = events.length >= BULK_EVENTS;
   const createdRows = bulk && created.length > 0 ? columnArrays(vmRequests, created as Record<string, unknown>[], { alias: 'r' }) : null;
   const createdJson = !bulk && created.length > 0 ? JSON.stringify(created) : null;
-  const versionRows = bulk && createdVersions.length > 0 ? columnArrays(vmRequests, createdVersions as Record<string, unknown>[], { alias: 'r' }) : null;
-  const versionJson = !bulk && createdVersions.length > 0 ? JSON.stringify(createdVersions) : null;
-  const updatedVersionJson = updatedVersions.length > 0 ? JSON.stringify(updatedVersions) : null;
+  // Created versions after the created rows (they read them), updated ones before the update (they read the rows as stored).
+  const versionWriters = [createdVersions(createdVersionRows, changedAfterCreation, bulk), updatedVersions(updatedVersionRows, bulk)];
   const updatedJson = updated.length > 0 ? JSON.stringify(updated) : null;
   const updatedIds = updated.map((u) => u.id);
   const timelineRows = bulk && timeline.length > 0 ? columnArrays(vmRequestTimeline, timeline as unknown as Record<string, unknown>[], { alias: 't' }) : null;
@@ -155,35 +157,7 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
         from json_populate_recordset(null::vm_requests, ${createdJson}::text::json) as r
         left join vm_request_project_names pn on r.project_name is null and pn.project_id = r.project_id`);
     }
-    if (versionRows) {
-      statements.push(
-        tx.unsafe(
-          `insert into vm_request_versions (${ALL_COLUMNS})
-           select ${ALL_COLUMNS_NAMED}
-           from ${versionRows.from}
-           left join vm_request_project_names pn on r.project_name is null and pn.project_id = r.project_id`,
-          versionRows.parameters,
-          PREPARED,
-        ),
-      );
-    }
-    if (versionJson) {
-      statements.push(tx`
-        insert into vm_request_versions (${tx.unsafe(ALL_COLUMNS)})
-        select ${tx.unsafe(ALL_COLUMNS_NAMED)}
-        from json_populate_recordset(null::vm_requests, ${versionJson}::text::json) as r
-        left join vm_request_project_names pn on r.project_name is null and pn.project_id = r.project_id`);
-    }
-    // Before the update: each version is the stored row with the patches up to its event applied. A request that
-    // was never created yields no version here; the update's check below fails the batch for it.
-    if (updatedVersionJson) {
-      statements.push(tx`
-        insert into vm_request_versions (${tx.unsafe(ALL_COLUMNS)})
-        select ${tx.unsafe(ALL_FROM_MERGED)}
-        from json_to_recordset(${updatedVersionJson}::text::json) as p(id uuid, patch json)
-        join vm_requests stored on stored.id = p.id,
-        lateral json_populate_record(stored, p.patch) as merged`);
-    }
+    for (const write of versionWriters) if (write) statements.push(write(tx));
     // No read round trip, no conflict handling. A patch for a request that was never created matches no row; the
     // count check (in SQL, so it fails the transaction before its COMMIT) turns that into an error. `= any(ids)`
     // makes the plan an index lookup whatever the statistics say (a hash join would scan the table).
