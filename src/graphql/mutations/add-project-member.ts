@@ -4,7 +4,6 @@ import { idOf } from '../ids.ts';
 import { requirePrincipal } from '../principal.ts';
 import { ProjectRoleEnum } from '../types/enums.ts';
 import { projectFromCommand } from '../views/project.ts';
-import { commandsFor } from './commands.ts';
 import { idempotencyKeyField } from './idempotency-key.ts';
 import { checkText } from './text-input.ts';
 import { projectPayload } from './payloads.ts';
@@ -28,7 +27,7 @@ builder.mutationField('addProjectMember', (t) =>
       checkText(input);
       const projectId = idOf(input.projectId, 'Project');
       if (!projectId) return refuse(new NotFoundFailure('Project not found'));
-      const result = await commandsFor(context).addProjectMember(
+      const result = await context.commands.addProjectMember(
         principal,
         { projectId, userId: input.userId, role: input.role },
         { idempotencyKey: input.idempotencyKey },

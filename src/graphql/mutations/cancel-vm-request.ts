@@ -3,7 +3,6 @@ import { NotFoundFailure, refuse } from '../errors/classes.ts';
 import { idOf } from '../ids.ts';
 import { requirePrincipal } from '../principal.ts';
 import { vmRequestFromCommand } from '../views/vm-request.ts';
-import { commandsFor } from './commands.ts';
 import { idempotencyKeyField } from './idempotency-key.ts';
 import { checkText } from './text-input.ts';
 import { vmRequestPayload } from './payloads.ts';
@@ -26,7 +25,7 @@ builder.mutationField('cancelVmRequest', (t) =>
       checkText(input);
       const id = idOf(input.id, 'VmRequest');
       if (!id) return refuse(new NotFoundFailure('VM request not found'));
-      const result = await commandsFor(context).cancelVmRequest(
+      const result = await context.commands.cancelVmRequest(
         principal,
         { id, reason: input.reason },
         { idempotencyKey: input.idempotencyKey },

@@ -2,7 +2,6 @@ import { builder } from '../builder.ts';
 import { refuse } from '../errors/classes.ts';
 import { requirePrincipal } from '../principal.ts';
 import { projectFromCommand } from '../views/project.ts';
-import { commandsFor } from './commands.ts';
 import { idempotencyKeyField } from './idempotency-key.ts';
 import { checkText } from './text-input.ts';
 import { projectPayload } from './payloads.ts';
@@ -23,7 +22,7 @@ builder.mutationField('createProject', (t) =>
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
       checkText(input);
-      const result = await commandsFor(context).createProject(
+      const result = await context.commands.createProject(
         principal,
         { name: input.name, description: input.description },
         { idempotencyKey: input.idempotencyKey },

@@ -4,7 +4,6 @@ import { idOf } from '../ids.ts';
 import { requirePrincipal } from '../principal.ts';
 import { VmSizeEnum } from '../types/enums.ts';
 import { vmRequestFromCommand } from '../views/vm-request.ts';
-import { commandsFor } from './commands.ts';
 import { idempotencyKeyField } from './idempotency-key.ts';
 import { checkText } from './text-input.ts';
 import { vmRequestPayload } from './payloads.ts';
@@ -29,7 +28,7 @@ builder.mutationField('createVmRequest', (t) =>
       checkText(input);
       const projectId = idOf(input.projectId, 'Project');
       if (!projectId) return refuse(new NotFoundFailure('Project not found'));
-      const result = await commandsFor(context).createVmRequest(
+      const result = await context.commands.createVmRequest(
         principal,
         { projectId, vmName: input.vmName, size: input.size, justification: input.justification },
         { idempotencyKey: input.idempotencyKey },

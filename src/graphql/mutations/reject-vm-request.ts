@@ -3,7 +3,6 @@ import { NotFoundFailure, refuse } from '../errors/classes.ts';
 import { idOf } from '../ids.ts';
 import { requirePrincipal } from '../principal.ts';
 import { vmRequestFromCommand } from '../views/vm-request.ts';
-import { commandsFor } from './commands.ts';
 import { idempotencyKeyField } from './idempotency-key.ts';
 import { checkText } from './text-input.ts';
 import { vmRequestPayload } from './payloads.ts';
@@ -27,7 +26,7 @@ builder.mutationField('rejectVmRequest', (t) =>
       checkText(input);
       const id = idOf(input.id, 'VmRequest');
       if (!id) return refuse(new NotFoundFailure('VM request not found'));
-      const result = await commandsFor(context).rejectVmRequest(
+      const result = await context.commands.rejectVmRequest(
         principal,
         { id, expectedVersion: input.expectedVersion, reason: input.reason },
         { idempotencyKey: input.idempotencyKey },

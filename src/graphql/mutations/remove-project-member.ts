@@ -3,7 +3,6 @@ import { NotFoundFailure, refuse } from '../errors/classes.ts';
 import { idOf } from '../ids.ts';
 import { requirePrincipal } from '../principal.ts';
 import { projectFromCommand } from '../views/project.ts';
-import { commandsFor } from './commands.ts';
 import { idempotencyKeyField } from './idempotency-key.ts';
 import { checkText } from './text-input.ts';
 import { projectPayload } from './payloads.ts';
@@ -26,7 +25,7 @@ builder.mutationField('removeProjectMember', (t) =>
       checkText(input);
       const projectId = idOf(input.projectId, 'Project');
       if (!projectId) return refuse(new NotFoundFailure('Project not found'));
-      const result = await commandsFor(context).removeProjectMember(
+      const result = await context.commands.removeProjectMember(
         principal,
         { projectId, userId: input.userId },
         { idempotencyKey: input.idempotencyKey },
