@@ -1,15 +1,25 @@
 import { getTableColumns } from 'drizzle-orm';
 import type postgres from 'postgres';
-import { arrayLiteral, columnArrays } from './column-arrays.ts';
+import { arrayLiteral } from './column-arrays.ts';
 import { columnList, columnNames } from './table-sql.ts';
 import type { VmRequestPatch } from './vm-request-patch.ts';
 import { vmRequests } from './vm-requests.table.ts';
 
 /**
  * The statements that write a batch's versions to vm_request_versions (see vmRequestsProjection). A version is the
- * row after one event. In a large (catch-up) batch they go as typed column arrays, carrying only the columns the
- * batch's events changed; the rest come from the request's row in SQL. A small live batch sends JSON.
+ * row after one event. A small live batch sends them as JSON rows. A large (catch-up) batch sends typed column
+ * arrays of only the columns its events changed, built straight from the patches (no object per version); the
+ * other columns come from the request's row in SQL.
  */
+
+/** One request's patches in this batch, in event order. A created request's first is its creation (every column). */
+export interface RequestHistory {
+  id: string;
+  steps: readonly VmRequestPatch[];
+}
+
+/** Worked out ahead (no I/O), sent inside the batch's transaction. */
+export type VersionWriter = ((tx: postgres.TransactionSql) => postgres.PendingQuery<postgres.Row[]>) | null;
 
 const PREPARED = { prepare: true } as const;
 const ALL_COLUMNS = columnList(vmRequests);
@@ -18,44 +28,79 @@ const SQL_TYPES = new Map(Object.values(getTableColumns(vmRequests)).map((column
 const ALL_COLUMNS_NAMED = columnList(vmRequests, [], 'r').replace('r."project_name"', 'coalesce(r."project_name", pn."name")');
 const ALL_FROM_MERGED = columnList(vmRequests, [], 'merged');
 
-type Statement = postgres.PendingQuery<postgres.Row[]>;
-/** Worked out ahead (no I/O), sent inside the batch's transaction. */
-export type VersionWriter = ((tx: postgres.TransactionSql) => Statement) | null;
+type Cell = string | number | null;
+const cell = (patch: VmRequestPatch, column: string): Cell => ((patch as Record<string, Cell | undefined>)[column] ?? null);
+
+/** The table's columns (in its order) that any of these patches sets. */
+const columnsSetBy = (patches: Iterable<VmRequestPatch>, always: readonly string[]): string[] => {
+  const set = new Set<string>(always);
+  for (const patch of patches) for (const column in patch) set.add(column);
+  return COLUMN_NAMES.filter((name) => set.has(name));
+};
+
+const unnest = (columns: readonly string[], first: number): string =>
+  columns.map((column, i) => `$${first + i}::${column === 'set_mask' ? 'text' : SQL_TYPES.get(column)}[]`).join(', ');
 
 /**
- * Versions of requests created in this batch, whole rows in event order. `changedAfterCreation`: the columns set by
- * their events after the creation ('id' included). Runs after the insert of the created rows.
+ * Versions of requests created in this batch (`projectName`: the name the batch knows for a request's project, else
+ * null and taken from the lookup). Runs after the insert of the created rows: in bulk it reads them.
  */
-export function createdVersions(
-  versions: readonly VmRequestPatch[],
-  changedAfterCreation: ReadonlySet<string>,
-  bulk: boolean,
-): VersionWriter {
-  if (versions.length === 0) return null;
+export function createdVersions(requests: readonly RequestHistory[], projectName: (history: RequestHistory) => string | null, bulk: boolean): VersionWriter {
+  if (requests.length === 0) return null;
   if (!bulk) {
-    const json = JSON.stringify(versions);
+    const rows: VmRequestPatch[] = [];
+    for (const request of requests) {
+      let row: VmRequestPatch = { project_name: projectName(request) };
+      for (const step of request.steps) rows.push((row = { ...row, ...step }));
+    }
+    const json = JSON.stringify(rows);
     return (tx) => tx`
       insert into vm_request_versions (${tx.unsafe(ALL_COLUMNS)})
       select ${tx.unsafe(ALL_COLUMNS_NAMED)}
       from json_populate_recordset(null::vm_requests, ${json}::text::json) as r
       left join vm_request_project_names pn on r.project_name is null and pn.project_id = r.project_id`;
   }
-  // The other columns are the same in every version of a created request: its row has them.
-  const columns = COLUMN_NAMES.filter((name) => changedAfterCreation.has(name));
-  const rows = columnArrays(vmRequests, versions as Record<string, unknown>[], { alias: 'v', columns });
-  const select = COLUMN_NAMES.map((name) => `${changedAfterCreation.has(name) ? 'v' : 'r'}."${name}"`).join(', ');
-  const text = `insert into vm_request_versions (${ALL_COLUMNS}) select ${select} from ${rows.from} join vm_requests r on r.id = v.id`;
-  return (tx) => tx.unsafe(text, rows.parameters, PREPARED);
+  // A column no event after the creation set is the same in every version of the request: its row has it.
+  const columns = columnsSetBy(
+    (function* () {
+      for (const request of requests) for (let i = 1; i < request.steps.length; i++) yield request.steps[i]!;
+    })(),
+    ['id'],
+  );
+  const values = columns.map(() => [] as Cell[]);
+  for (const request of requests) {
+    columns.forEach((column, c) => {
+      let current = cell(request.steps[0]!, column);
+      values[c]!.push(current);
+      for (let i = 1; i < request.steps.length; i++) {
+        if (column in request.steps[i]!) current = cell(request.steps[i]!, column);
+        values[c]!.push(current);
+      }
+    });
+  }
+  const changed = new Set(columns);
+  const select = COLUMN_NAMES.map((name) => `${changed.has(name) ? 'v' : 'r'}."${name}"`).join(', ');
+  const text = `insert into vm_request_versions (${ALL_COLUMNS})
+    select ${select}
+    from unnest(${unnest(columns, 1)}) as v(${columns.map((c) => `"${c}"`).join(', ')})
+    join vm_requests r on r.id = v.id`;
+  const parameters = values.map(arrayLiteral);
+  return (tx) => tx.unsafe(text, parameters, PREPARED);
 }
 
 /**
- * Versions of requests that existed before this batch: each the stored row with the patches up to its event applied
- * (`patch` is cumulative). Must run before the update of those rows.
+ * Versions of requests that existed before this batch: each the row as stored with the patches up to its event
+ * applied. Must run before the update of those rows.
  */
-export function updatedVersions(versions: readonly { id: string; patch: VmRequestPatch }[], bulk: boolean): VersionWriter {
-  if (versions.length === 0) return null;
+export function updatedVersions(requests: readonly RequestHistory[], bulk: boolean): VersionWriter {
+  if (requests.length === 0) return null;
   if (!bulk) {
-    const json = JSON.stringify(versions);
+    const rows: { id: string; patch: VmRequestPatch }[] = [];
+    for (const request of requests) {
+      let cumulative: VmRequestPatch = {};
+      for (const step of request.steps) rows.push({ id: request.id, patch: (cumulative = { ...cumulative, ...step }) });
+    }
+    const json = JSON.stringify(rows);
     return (tx) => tx`
       insert into vm_request_versions (${tx.unsafe(ALL_COLUMNS)})
       select ${tx.unsafe(ALL_FROM_MERGED)}
@@ -63,22 +108,41 @@ export function updatedVersions(versions: readonly { id: string; patch: VmReques
       join vm_requests stored on stored.id = p.id,
       lateral json_populate_record(stored, p.patch) as merged`;
   }
-  // Column arrays of the columns any patch sets, and per version a mask of those its patch sets ('1'/'0' by
-  // position): a column a version's patch does not set keeps the stored value, one it sets (to null too) takes it.
-  const set = new Set<string>();
-  for (const { patch } of versions) for (const column of Object.keys(patch)) set.add(column);
-  const columns = COLUMN_NAMES.filter((name) => name !== 'id' && set.has(name));
-  const parameters = [arrayLiteral(versions.map((v) => v.id)), arrayLiteral(versions.map((v) => columns.map((c) => (c in v.patch ? '1' : '0')).join('')))];
-  for (const column of columns) parameters.push(arrayLiteral(versions.map((v) => (v.patch as Record<string, string | number | null>)[column] ?? null)));
-  const arrays = ['$1::uuid[]', '$2::text[]', ...columns.map((column, i) => `$${i + 3}::${SQL_TYPES.get(column)}[]`)].join(', ');
+  // Per version, a mask of the columns set so far ('1'/'0' by position): one set (to null too) takes the patch's
+  // value, one not set keeps the stored value.
+  const columns = columnsSetBy(
+    (function* () {
+      for (const request of requests) yield* request.steps;
+    })(),
+    [],
+  ).filter((column) => column !== 'id');
+  const ids: Cell[] = [];
+  const masks: Cell[] = [];
+  const values = columns.map(() => [] as Cell[]);
+  for (const request of requests) {
+    const current: Cell[] = columns.map(() => null);
+    const mask = columns.map(() => '0');
+    for (const step of request.steps) {
+      columns.forEach((column, c) => {
+        if (column in step) {
+          current[c] = cell(step, column);
+          mask[c] = '1';
+        }
+        values[c]!.push(current[c]!);
+      });
+      ids.push(request.id);
+      masks.push(mask.join(''));
+    }
+  }
   const position = new Map(columns.map((column, i) => [column, i + 1]));
   const select = COLUMN_NAMES.map((name) => {
     const at = position.get(name);
     return at === undefined ? `stored."${name}"` : `case when substr(v.set_mask, ${at}, 1) = '1' then v."${name}" else stored."${name}" end`;
   }).join(', ');
   const text = `insert into vm_request_versions (${ALL_COLUMNS})
-     select ${select}
-     from unnest(${arrays}) as v(id, set_mask, ${columns.map((c) => `"${c}"`).join(', ')})
-     join vm_requests stored on stored.id = v.id`;
+    select ${select}
+    from unnest(${unnest(['id', 'set_mask', ...columns], 1)}) as v(id, set_mask, ${columns.map((c) => `"${c}"`).join(', ')})
+    join vm_requests stored on stored.id = v.id`;
+  const parameters = [arrayLiteral(ids), arrayLiteral(masks), ...values.map(arrayLiteral)];
   return (tx) => tx.unsafe(text, parameters, PREPARED);
 }

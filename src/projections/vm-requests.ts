@@ -8,7 +8,7 @@ import { columnList } from './table-sql.ts';
 import { timelineEntry, type TimelineRecord } from './timeline-entry.ts';
 import { pipelined, type ChangedRow, type PreparedBatch, type Projection } from './types.ts';
 import { vmRequestPatch, type VmRequestPatch } from './vm-request-patch.ts';
-import { createdVersions, updatedVersions } from './vm-request-versions.ts';
+import { createdVersions, type RequestHistory, updatedVersions } from './vm-request-versions.ts';
 import { vmRequestProjectNames, vmRequests, vmRequestTimeline, vmRequestVersionHorizon, vmRequestVersions } from './vm-requests.table.ts';
 
 export const VM_REQUESTS_PROJECTION = 'vm_requests';
@@ -85,32 +85,19 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
 
   // New requests (created in this batch) are inserted whole; a new request without its project's name in the
   // batch takes it from the lookup. Existing ones get their merged patches applied to the stored row.
-  // Versions: a created request's are whole rows folded from its creation; another's are cumulative patches, which
-  // SQL applies to the row as stored before this batch.
   const created: VmRequestPatch[] = [];
   const updated: { id: string; patch: VmRequestPatch }[] = [];
-  const createdVersionRows: VmRequestPatch[] = [];
-  /** Columns that events after a creation in this batch set: the only ones a created request's versions differ in. */
-  const changedAfterCreation = new Set<string>(['id']);
-  const updatedVersionRows: { id: string; patch: VmRequestPatch }[] = [];
+  const createdHistories: RequestHistory[] = [];
+  const updatedHistories: RequestHistory[] = [];
   for (const [id, patch] of patches) {
     const steps = history.get(id)!;
     if (patch.id === undefined) {
       updated.push({ id, patch });
-      let cumulative: VmRequestPatch = {};
-      for (const step of steps) {
-        cumulative = { ...cumulative, ...step };
-        updatedVersionRows.push({ id, patch: cumulative });
-      }
+      updatedHistories.push({ id, steps });
     } else {
       patch.project_name = names.get(patch.project_id!.toLowerCase()) ?? null;
       created.push(patch);
-      let row: VmRequestPatch = { project_name: patch.project_name };
-      for (let i = 0; i < steps.length; i++) {
-        row = { ...row, ...steps[i] };
-        createdVersionRows.push(row);
-        if (i > 0) for (const column of Object.keys(steps[i]!)) changedAfterCreation.add(column);
-      }
+      createdHistories.push({ id, steps });
     }
   }
   const namesJson = newNames.length > 0 ? JSON.stringify(newNames) : null;
@@ -121,7 +108,10 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
   const createdRows = bulk && created.length > 0 ? columnArrays(vmRequests, created as Record<string, unknown>[], { alias: 'r' }) : null;
   const createdJson = !bulk && created.length > 0 ? JSON.stringify(created) : null;
   // Created versions after the created rows (they read them), updated ones before the update (they read the rows as stored).
-  const versionWriters = [createdVersions(createdVersionRows, changedAfterCreation, bulk), updatedVersions(updatedVersionRows, bulk)];
+  const versionWriters = [
+    createdVersions(createdHistories, (request) => patches.get(request.id)!.project_name ?? null, bulk),
+    updatedVersions(updatedHistories, bulk),
+  ];
   const updatedJson = updated.length > 0 ? JSON.stringify(updated) : null;
   const updatedIds = updated.map((u) => u.id);
   const timelineRows = bulk && timeline.length > 0 ? columnArrays(vmRequestTimeline, timeline as unknown as Record<string, unknown>[], { alias: 't' }) : null;
