@@ -40,8 +40,10 @@ export class SharedExecution {
 
   /** A result's `next` payload as graphql-ws builds it (errors last, as their JSON form). */
   json(result: ExecutionResult): string {
-    const { errors, ...rest } = result;
-    if (errors) return JSON.stringify({ ...rest, errors: errors.map((error) => error.toJSON()) });
+    if (result.errors) {
+      const { errors, ...rest } = result;
+      return JSON.stringify({ ...rest, errors: errors.map((error) => error.toJSON()) });
+    }
     let json = this.serialized.get(result);
     if (json === undefined) {
       json = JSON.stringify(result);
