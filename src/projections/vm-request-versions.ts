@@ -7,9 +7,9 @@ import { vmRequests } from './vm-requests.table.ts';
 
 /**
  * The statements that write a batch's versions to vm_request_versions (see vmRequestsProjection). A version is the
- * row after one event. A small live batch sends them as JSON rows. A large (catch-up) batch sends typed column
- * arrays of only the columns its events changed, built straight from the patches (no object per version); the
- * other columns come from the request's row in SQL.
+ * row after one event. They go as typed column arrays of only the columns the batch's events changed, built straight
+ * from the patches (no object per version); the other columns come from the request's row in SQL. Most versions
+ * differ from the row in a few columns, so this sends far less than whole rows, as JSON or as arrays.
  */
 
 /** One request's patches in this batch, in event order. A created request's first is its creation (every column). */
@@ -25,8 +25,6 @@ const PREPARED = { prepare: true } as const;
 const ALL_COLUMNS = columnList(vmRequests);
 const COLUMN_NAMES = columnNames(vmRequests);
 const SQL_TYPES = new Map(Object.values(getTableColumns(vmRequests)).map((column) => [column.name, column.getSQLType()]));
-const ALL_COLUMNS_NAMED = columnList(vmRequests, [], 'r').replace('r."project_name"', 'coalesce(r."project_name", pn."name")');
-const ALL_FROM_MERGED = columnList(vmRequests, [], 'merged');
 
 type Cell = string | number | null;
 const cell = (patch: VmRequestPatch, column: string): Cell => ((patch as Record<string, Cell | undefined>)[column] ?? null);
@@ -41,25 +39,9 @@ const columnsSetBy = (patches: Iterable<VmRequestPatch>, always: readonly string
 const unnest = (columns: readonly string[], first: number): string =>
   columns.map((column, i) => `$${first + i}::${column === 'set_mask' ? 'text' : SQL_TYPES.get(column)}[]`).join(', ');
 
-/**
- * Versions of requests created in this batch (`projectName`: the name the batch knows for a request's project, else
- * null and taken from the lookup). Runs after the insert of the created rows: in bulk it reads them.
- */
-export function createdVersions(requests: readonly RequestHistory[], projectName: (history: RequestHistory) => string | null, bulk: boolean): VersionWriter {
+/** Versions of requests created in this batch. Runs after the insert of the created rows: it reads them. */
+export function createdVersions(requests: readonly RequestHistory[]): VersionWriter {
   if (requests.length === 0) return null;
-  if (!bulk) {
-    const rows: VmRequestPatch[] = [];
-    for (const request of requests) {
-      let row: VmRequestPatch = { project_name: projectName(request) };
-      for (const step of request.steps) rows.push((row = { ...row, ...step }));
-    }
-    const json = JSON.stringify(rows);
-    return (tx) => tx`
-      insert into vm_request_versions (${tx.unsafe(ALL_COLUMNS)})
-      select ${tx.unsafe(ALL_COLUMNS_NAMED)}
-      from json_populate_recordset(null::vm_requests, ${json}::text::json) as r
-      left join vm_request_project_names pn on r.project_name is null and pn.project_id = r.project_id`;
-  }
   // A column no event after the creation set is the same in every version of the request: its row has it.
   const columns = columnsSetBy(
     (function* () {
@@ -92,22 +74,8 @@ export function createdVersions(requests: readonly RequestHistory[], projectName
  * Versions of requests that existed before this batch: each the row as stored with the patches up to its event
  * applied. Must run before the update of those rows.
  */
-export function updatedVersions(requests: readonly RequestHistory[], bulk: boolean): VersionWriter {
+export function updatedVersions(requests: readonly RequestHistory[]): VersionWriter {
   if (requests.length === 0) return null;
-  if (!bulk) {
-    const rows: { id: string; patch: VmRequestPatch }[] = [];
-    for (const request of requests) {
-      let cumulative: VmRequestPatch = {};
-      for (const step of request.steps) rows.push({ id: request.id, patch: (cumulative = { ...cumulative, ...step }) });
-    }
-    const json = JSON.stringify(rows);
-    return (tx) => tx`
-      insert into vm_request_versions (${tx.unsafe(ALL_COLUMNS)})
-      select ${tx.unsafe(ALL_FROM_MERGED)}
-      from json_to_recordset(${json}::text::json) as p(id uuid, patch json)
-      join vm_requests stored on stored.id = p.id,
-      lateral json_populate_record(stored, p.patch) as merged`;
-  }
   // Per version, a mask of the columns set so far ('1'/'0' by position): one set (to null too) takes the patch's
   // value, one not set keeps the stored value.
   const columns = columnsSetBy(

@@ -101,7 +101,7 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
     }
   }
   const namesJson = newNames.length > 0 ? JSON.stringify(newNames) : null;
-  // Created requests, their versions and timeline rows: in a large (catch-up) batch as one typed array per column
+  // Created requests and timeline rows: in a large (catch-up) batch as one typed array per column
   // (column-arrays.ts), which Postgres unpacks faster than JSON; a small live batch goes as JSON, which costs less
   // to send and parse than 32 typed arrays of a few elements (bench/projector.ts measures both legs).
   const bulk = events.length >= BULK_EVENTS;
@@ -109,8 +109,8 @@ function prepareVmRequests(events: LogEvent[]): PreparedBatch {
   const createdJson = !bulk && created.length > 0 ? JSON.stringify(created) : null;
   // Created versions after the created rows (they read them), updated ones before the update (they read the rows as stored).
   const versionWriters = [
-    createdVersions(createdHistories, (request) => patches.get(request.id)!.project_name ?? null, bulk),
-    updatedVersions(updatedHistories, bulk),
+    createdVersions(createdHistories),
+    updatedVersions(updatedHistories),
   ];
   const updatedJson = updated.length > 0 ? JSON.stringify(updated) : null;
   const updatedIds = updated.map((u) => u.id);
