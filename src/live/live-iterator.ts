@@ -30,8 +30,8 @@ const DONE: IteratorResult<never> = Object.freeze({ value: undefined, done: true
 
 /**
  * An async iterator driven by a pull function, for graphql-js to consume. Nothing is queued here: `pull` takes from
- * the subscriber's bounded mailbox when the consumer is ready, so a consumer that stops pulling (its socket is
- * full) holds at most a mailbox of latest states. Consumers call `next()` one at a time, as graphql-js does.
+ * the subscriber's bounded buffer when the consumer is ready, so a consumer that stops pulling (its socket is
+ * full) holds at most that buffer (change-stream.ts reads on from the source once it overflows). Consumers call `next()` one at a time, as graphql-js does.
  *
  * Kept lean on purpose: one change wakes thousands of these at once, so a waiting consumer is answered straight
  * from `wake` (one promise, no extra ticks) whenever the pull can answer synchronously.
