@@ -1,7 +1,6 @@
 import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventStore, START, type EventStore } from '../../../src/event-store/index.ts';
-import { readAllLean } from '../../../src/event-store/read-all.ts';
 import { applyBatch } from '../../../src/projections/apply-batch.ts';
 import { ensureCheckpoint, loadCheckpoint } from '../../../src/projections/checkpoints.ts';
 import { batchPool } from '../../../src/projections/connection.ts';
@@ -9,7 +8,7 @@ import { BatchApplier, prepareFor } from '../../../src/projections/runtime/batch
 import { ProjectionSlot } from '../../../src/projections/runtime/slot.ts';
 import type { Projection } from '../../../src/projections/types.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
-import { appendNotes, notesProjection } from './runtime-support.ts';
+import { appendNotes, notesProjection, readSettled } from './runtime-support.ts';
 
 /** The applier: a batch commits for a whole group, or the culprit alone stalls right at its event. */
 let t: TestDatabase;
@@ -45,7 +44,7 @@ describe('the batch applier', () => {
     const applier = new BatchApplier({ sql: t.sql, writer, log: (line) => lines.push(line) });
 
     await appendNotes(store, 6);
-    const { events, checkpoint } = await readAllLean(t.sql, START, 100);
+    const { events, checkpoint } = await readSettled(t.sql, START, 100);
     expect(events).toHaveLength(6);
     await applier.applyGroup(slots, START, events, prepareFor(slots, events));
 
@@ -75,12 +74,12 @@ describe('the batch applier', () => {
     const lines: string[] = [];
     const applier = new BatchApplier({ sql: t.sql, writer, log: (line) => lines.push(line) });
     const from = slot.checkpoint!;
-    const { events, checkpoint } = await readAllLean(t.sql, from, 3);
+    const { events, checkpoint } = await readSettled(t.sql, from, 3);
     await applier.applyGroup([slot], from, events, [null]);
     expect(slot.stall?.position).toBe(events[1]!.position);
 
     failOn.clear();
-    const again = await readAllLean(t.sql, slot.checkpoint!, 2);
+    const again = await readSettled(t.sql, slot.checkpoint!, 2);
     await applier.applyGroup([slot], slot.checkpoint!, again.events, [null]);
     expect(slot.stall).toBeNull();
     expect(slot.checkpoint).toEqual(checkpoint);
@@ -90,7 +89,7 @@ describe('the batch applier', () => {
   it('a stale batch (another process moved the checkpoint) writes nothing and reloads the checkpoint', async () => {
     const late = await notesProjection(t.sql, 'applier_late');
     const slot = await leadingSlot(late);
-    const { events } = await readAllLean(t.sql, START, 100);
+    const { events } = await readSettled(t.sql, START, 100);
     // Someone else applies the first two events meanwhile.
     const moved = await applyBatch(writer, late, START, events.slice(0, 2));
     expect(moved.kind).toBe('applied');
@@ -105,7 +104,7 @@ describe('the batch applier', () => {
     const lost = await notesProjection(t.sql, 'applier_lost', new Set([1]));
     await ensureCheckpoint(t.sql, lost.name);
     const slot = await leadingSlot(lost);
-    const { events } = await readAllLean(t.sql, START, 1);
+    const { events } = await readSettled(t.sql, START, 1);
     const applier = new BatchApplier({ sql: t.sql, writer, log: () => {} });
     const applying = applier.applyGroup([slot], START, events, [null]);
     slot.release();
@@ -120,7 +119,7 @@ describe('preparing a batch', () => {
     const plain: Projection = { name: 'plain', tables: [], apply: async () => [] };
     const throwing: Projection = { ...plain, name: 'throwing', prepare: () => { throw new Error('cannot prepare'); } };
     const slots = [plain, throwing].map((p) => new ProjectionSlot(p, backoff));
-    const { events } = await readAllLean(t.sql, START, 1);
+    const { events } = await readSettled(t.sql, START, 1);
     expect(prepareFor(slots, [])).toEqual([null, null]);
     const [none, failing] = prepareFor(slots, events);
     expect(none).toBeNull();

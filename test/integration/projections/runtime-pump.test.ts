@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventStore, START, type EventStore } from '../../../src/event-store/index.ts';
-import { readAllLean } from '../../../src/event-store/read-all.ts';
 import { applyBatch } from '../../../src/projections/apply-batch.ts';
 import { ensureCheckpoint, loadCheckpoint } from '../../../src/projections/checkpoints.ts';
 import { batchPool } from '../../../src/projections/connection.ts';
@@ -14,7 +13,7 @@ import { StallRetry } from '../../../src/projections/runtime/stall-retry.ts';
 import type { Projection } from '../../../src/projections/types.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
 import { metadata } from './events.ts';
-import { appendNotes, notesProjection } from './runtime-support.ts';
+import { appendNotes, notesProjection, readSettled } from './runtime-support.ts';
 
 /** The batch pump: reads ahead while a batch is written, regroups, and asks to be woken when it cannot go on yet. */
 let t: TestDatabase;
@@ -65,11 +64,12 @@ async function pumpFor(projections: Projection[], batchSize: number) {
   return { pump, slots, seen };
 }
 
-const lastCheckpoint = async () => (await readAllLean(t.sql, START, 1_000_000)).checkpoint;
+const lastCheckpoint = async () => (await readSettled(t.sql, START, 1_000_000)).checkpoint;
 
 describe('the batch pump', () => {
   it('reads the next full batch while the previous one is written, until a short batch says it is caught up', async () => {
     await appendNotes(store, 35);
+    await readSettled(t.sql, START, 1_000_000); // nothing held back by other files' transactions
     const projection = await notesProjection(t.sql, 'pump_ahead');
     const { pump, slots, seen } = await pumpFor([projection], 10);
     await pump.round();
@@ -87,7 +87,7 @@ describe('the batch pump', () => {
   it('catches up projections at different checkpoints separately; once together they share each batch', async () => {
     const behind = await notesProjection(t.sql, 'pump_behind');
     const ahead = await notesProjection(t.sql, 'pump_ahead_of_it');
-    const { events } = await readAllLean(t.sql, START, 20);
+    const { events } = await readSettled(t.sql, START, 20);
     await ensureCheckpoint(t.sql, ahead.name);
     const moved = await applyBatch(writer, ahead, START, events);
     expect(moved.kind).toBe('applied');
@@ -100,6 +100,7 @@ describe('the batch pump', () => {
 
     seen.traces.length = 0;
     await appendNotes(store, 3, 100);
+    await readSettled(t.sql, START, 1_000_000); // nothing held back by other files' transactions
     await pump.round();
     expect(seen.traces.map((trace) => [trace.projections, trace.events])).toEqual([[['pump_behind', 'pump_ahead_of_it'], 3]]);
     expect((await behind.seen()).slice(-3)).toEqual([100, 101, 102]);
@@ -136,6 +137,7 @@ describe('the batch pump', () => {
 
     release();
     await open;
+    await readSettled(t.sql, START, 1_000_000);
     await pump.round();
     expect((await projection.seen()).slice(-2)).toEqual([200, 201]);
   });
@@ -146,6 +148,7 @@ describe('the batch pump', () => {
     const { pump, slots, seen } = await pumpFor([projection], 100);
     await pump.round();
     await appendNotes(store, 2, 300);
+    await readSettled(t.sql, START, 1_000_000); // nothing held back by other files' transactions
     await pump.round();
     const stalledAt = slots[0]!.stall;
     expect(stalledAt?.attempts).toBe(1);

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
 import type { EventStore } from '../../../src/event-store/index.ts';
-import type { LogEvent } from '../../../src/event-store/read-all.ts';
+import { type LogEvent, readAllLean, type ReadLogResult } from '../../../src/event-store/read-all.ts';
+import type { GlobalCheckpoint } from '../../../src/event-store/index.ts';
+import { expect, vi } from 'vitest';
 import type { Projection } from '../../../src/projections/types.ts';
 import { metadata } from './events.ts';
 
@@ -40,4 +42,22 @@ export async function notesProjection(sql: postgres.Sql, name: string, failOn = 
       return rows.map((row) => row.n);
     },
   };
+}
+
+/**
+ * readAllLean once it returns every committed event after `after` (up to `limit`): a gap-safe read holds events back
+ * while an older transaction anywhere on the server is open, and other test files share the server.
+ */
+export async function readSettled(sql: postgres.Sql, after: GlobalCheckpoint, limit: number): Promise<ReadLogResult> {
+  return vi.waitFor(
+    async () => {
+      const [committed] = await sql<{ n: number }[]>`
+        select count(*)::int as n from events
+        where (transaction_id, position) > (${after.transactionId.toString()}::text::xid8, ${after.position.toString()}::bigint)`;
+      const read = await readAllLean(sql, after, limit);
+      expect(read.events).toHaveLength(Math.min(limit, committed!.n));
+      return read;
+    },
+    { timeout: 20_000, interval: 50 },
+  );
 }
