@@ -21,7 +21,7 @@ import { createCommandHandlers } from '../src/commands/index.ts';
 import { createDb, createSql, DEFAULT_POOL_MAX } from '../src/db/client.ts';
 import type { Principal } from '../src/domain/index.ts';
 import { createEventStore } from '../src/event-store/index.ts';
-import { buildSchema, createLiveFeed, useSharedLiveExecution } from '../src/graphql/index.ts';
+import { buildSchema, createLiveFeed } from '../src/graphql/index.ts';
 import { mintToken } from '../src/http/auth.ts';
 import { silentLogger } from '../src/http/logger.ts';
 import { createServer } from '../src/http/server.ts';
@@ -92,7 +92,6 @@ export async function benchLive(db: BenchDatabase, seconds = 10): Promise<LiveFi
   const server = await createServer({
     services: { sql, db: createDb(sql), store, live, commands: createCommandHandlers(store) },
     schema: buildSchema(),
-    plugins: [useSharedLiveExecution()],
     auth: { secret },
     port: 0,
     host: '127.0.0.1',

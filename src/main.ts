@@ -13,7 +13,7 @@ import { openDatabase, type Database } from './db/index.ts';
 import { demoAdmin, demoUser } from './demo/users.ts';
 import { isEmptyStore, seedDemo } from './demo/seed.ts';
 import { createEventStore, type EventStore } from './event-store/index.ts';
-import { buildSchema, createLiveFeed, type Services, useSharedLiveExecution } from './graphql/index.ts';
+import { buildSchema, createLiveFeed, type Services } from './graphql/index.ts';
 import { type AuthConfig, createAuthenticator } from './http/auth.ts';
 import { authConfig } from './http/auth/config.ts';
 import { devTokenBanner, devTokens } from './http/dev-tokens.ts';
@@ -94,7 +94,7 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
       services,
       schema: buildSchema(),
       // One execution per change and subscription operation, shared by every subscriber (see shared-execution.ts).
-      plugins: [useSharedLiveExecution(), useDatabaseGate(availability)],
+      plugins: [useDatabaseGate(availability)],
       auth: createAuthenticator(auth),
       port: config.port,
       host: config.host,

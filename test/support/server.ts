@@ -3,7 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { createCommandHandlers } from '../../src/commands/index.ts';
 import { createEventStore } from '../../src/event-store/index.ts';
-import { buildSchema, createLiveFeed, type Services, useSharedLiveExecution } from '../../src/graphql/index.ts';
+import { buildSchema, createLiveFeed, type Services } from '../../src/graphql/index.ts';
 import { type AuthConfig, type Authenticator, createAuthenticator, mintToken } from '../../src/http/auth.ts';
 import type { GraphiQLConfig } from '../../src/http/graphiql.ts';
 import type { CorsPolicy } from '../../src/http/cors.ts';
@@ -132,7 +132,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       readiness: { ...(projector ? { projector: projectorReadiness(projector) } : {}), ...options.readiness },
       projectionLag: () => projectionLag(database.sql),
       ...(options.migrationsJournal ? { migrationsJournal: options.migrationsJournal } : {}),
-      plugins: [useSharedLiveExecution(), ...(options.plugins ?? [])],
+      plugins: [...(options.plugins ?? [])],
       ...(options.maxOperationsPerSocket ? { maxOperationsPerSocket: options.maxOperationsPerSocket } : {}),
       ...(options.jsonPostPath === false ? { jsonPostPath: false } : {}),
       ...(options.cors ? { cors: options.cors } : {}),

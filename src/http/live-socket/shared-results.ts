@@ -15,7 +15,7 @@ export type ExecuteShared = (args: ExecutionArgs, key: string, payload: unknown)
  * mask errors; metrics count subscriptions, not results), so a transport that attaches a sink gets such results
  * directly, synchronously from the feed's delivery for a result already computed for the change. A result with
  * errors still goes up the chain, masked as before. Backpressure is the sink's: the next value is taken from the
- * subscriber's bounded buffer only when the sink calls `done`, so a client that stops reading holds its latest state,
+ * subscriber's bounded buffer only when the sink calls `done`, so a client that stops reading holds a cursor,
  * not a queue.
  */
 export interface ResultSink {

@@ -14,8 +14,8 @@ const DONE: IteratorResult<never> = Object.freeze({ value: undefined, done: true
  *
  * graphql-ws still runs the protocol: it asks this iterator for its first result, and that answer is the end of the
  * stream (it then sends `complete`) or its error (it sends `error`); results go out meanwhile, each after the
- * previous one is written, as graphql-ws does it, so a client that stops reading holds the stream (whose bounded
- * buffer keeps only the latest states) rather than a queue of messages. `return()` (the client completed the
+ * previous one is written, as graphql-ws does it, so a client that stops reading holds the stream (whose buffer is
+ * bounded and reads on from the versions) rather than a queue of messages. `return()` (the client completed the
  * operation, or the socket closed) ends the stream.
  *
  * A class rather than closures: one of these per idle subscriber.
