@@ -2,42 +2,20 @@ import type { VmRequestEvent } from '../domain/vm-request/events.ts';
 import { vmSizeSpec } from '../domain/vm-size.ts';
 import type { LogEvent } from '../event-store/read-all.ts';
 import { entityId, eventTime } from './event-facts.ts';
+import type { VmRequestRow } from './vm-requests.table.ts';
 
-/** A `vm_requests` row keyed by column name, so it goes to Postgres as json and back as the table's row type. */
-export interface VmRequestRecord {
-  id: string;
-  tenant_id: string;
-  project_id: string;
-  project_name: string | null;
-  vm_name: string;
-  size: string;
-  vcpus: number;
-  memory_gb: number;
-  disk_gb: number;
-  monthly_cost_eur: number;
-  justification: string;
-  status: string;
-  version: number;
-  requester_id: string;
-  requester_email: string | null;
-  requester_name: string | null;
-  decided_by: string | null;
-  decided_at: string | null;
-  rejection_reason: string | null;
-  cancellation_reason: string | null;
-  provisioning_stage: string | null;
-  provisioning_attempts: number | null;
-  vmware_vm_id: string | null;
-  hostname: string | null;
-  ip_address: string | null;
-  provisioning_warning: string | null;
-  failure_code: string | null;
-  failure_message: string | null;
-  created_at: string;
-  updated_at: string;
-  changed_tx: string;
-  changed_position: string;
-}
+/** `camelCase` as `snake_case`: the table's column names are its keys in snake case (a unit test checks it). */
+type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeCase<Tail>}`
+  : S;
+/** A value as JSON carries it: timestamps and bigints as text. */
+type JsonValue<T> = T extends Date | bigint ? string : T;
+
+/**
+ * A `vm_requests` row keyed by column name, so it goes to Postgres as json and back as the table's row type.
+ * Derived from the table's row type, so the two cannot drift apart.
+ */
+export type VmRequestRecord = { [K in keyof VmRequestRow as SnakeCase<K & string>]: JsonValue<VmRequestRow[K]> };
 
 /** The columns one event sets. */
 export type VmRequestPatch = Partial<VmRequestRecord>;
