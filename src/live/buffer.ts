@@ -11,32 +11,35 @@ export interface ChangeBuffer<T> {
 }
 
 export const createChangeBuffer = <T>(capacity: number): ChangeBuffer<T> => {
-  // A ring: a subscriber that keeps up pushes and shifts one at a time, and Array#shift would copy the array.
-  const slots = new Array<T | undefined>(capacity);
+  // Grows as needed, not allocated at capacity: most subscribers hold nothing or one change at a time, and an idle
+  // one should cost a few bytes. Taken entries are dropped from the front once they are half the array.
+  let items: (T | undefined)[] = [];
   let head = 0;
-  let size = 0;
   return {
     push(value) {
-      if (size >= capacity) return false;
-      slots[(head + size) % capacity] = value;
-      size++;
+      if (items.length - head >= capacity) return false;
+      items.push(value);
       return true;
     },
     shift() {
-      if (size === 0) return undefined;
-      const value = slots[head];
-      slots[head] = undefined;
-      head = (head + 1) % capacity;
-      size--;
+      if (head >= items.length) return undefined;
+      const value = items[head];
+      items[head++] = undefined;
+      if (head === items.length) {
+        items = [];
+        head = 0;
+      } else if (head >= 32 && head * 2 >= items.length) {
+        items = items.slice(head);
+        head = 0;
+      }
       return value;
     },
     clear() {
-      slots.fill(undefined);
+      items = [];
       head = 0;
-      size = 0;
     },
     get size() {
-      return size;
+      return items.length - head;
     },
   };
 };

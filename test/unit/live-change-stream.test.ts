@@ -142,4 +142,17 @@ describe('a change buffer', () => {
     expect(buffer.size).toBe(0);
     expect(buffer.shift()).toBeUndefined();
   });
+
+  it('keeps its order and its capacity while entries are taken from the front and added at the back', () => {
+    const buffer = createChangeBuffer<number>(100);
+    let next = 0;
+    let expected = 0;
+    for (let round = 0; round < 20; round++) {
+      while (buffer.push(next)) next++;
+      expect(buffer.size).toBe(100);
+      for (let i = 0; i < 37 + round; i++) expect(buffer.shift()).toBe(expected++);
+    }
+    while (buffer.size > 0) expect(buffer.shift()).toBe(expected++);
+    expect(expected).toBe(next);
+  });
 });
