@@ -289,7 +289,9 @@ describe.skipIf(chromiumPath === null)('GraphiQL for a first-time user (developm
     const introspections = watchIntrospections(page);
     // As a visit of yesterday left it: a tab with alice's header of then, which the picker had written.
     const old = `Bearer ${await server.token(demoUser, { expiresIn: -60 })}`;
-    await page.evaluate((authorization) => {
+    // Written before the next page's scripts run: written from this page, GraphiQL could store its own tabs over
+    // them as it unloads.
+    await page.addInitScript((authorization) => {
       const tab = { id: 'earlier-tab', hash: null, title: 'Mine', query: 'query Mine { viewer { id } }', variables: null, headers: JSON.stringify({ Authorization: authorization }), operationName: 'Mine', response: null };
       localStorage.setItem('graphiql:tabState', JSON.stringify({ tabs: [tab], activeTabIndex: 0 }));
       localStorage.setItem('dvmm:graphiql:demo-tokens', JSON.stringify({ alice: authorization }));
