@@ -239,11 +239,14 @@ export function createLiveFeed<C extends Change>(options: LiveFeedOptions<C>): L
         start = decoded;
       }
       let unregister = (): void => {};
+      // The replay's first page starts at `since`, whose horizon check was just made.
+      let checked = subscription.since !== null;
       const streamOptions: ChangeStreamOptions<C, T> = {
         accepts: subscription.accepts,
         // Every catch-up page checks the horizon: versions pruned while a subscriber is behind are never skipped.
         readPage: async (after, limit) => {
-          await expectKept(after);
+          if (!checked) await expectKept(after);
+          checked = false;
           return subscription.readPage(after, limit);
         },
         start,

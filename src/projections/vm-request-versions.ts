@@ -29,10 +29,10 @@ const SQL_TYPES = new Map(Object.values(getTableColumns(vmRequests)).map((column
 type Cell = string | number | null;
 const cell = (patch: VmRequestPatch, column: string): Cell => ((patch as Record<string, Cell | undefined>)[column] ?? null);
 
-/** The table's columns (in its order) that any of these patches sets. */
-const columnsSetBy = (patches: Iterable<VmRequestPatch>, always: readonly string[]): string[] => {
+/** The table's columns (in its order) that the requests' steps from `firstStep` on set, plus `always`. */
+const columnsSetBy = (requests: readonly RequestHistory[], firstStep: number, always: readonly string[]): string[] => {
   const set = new Set<string>(always);
-  for (const patch of patches) for (const column in patch) set.add(column);
+  for (const request of requests) for (let i = firstStep; i < request.steps.length; i++) for (const column in request.steps[i]) set.add(column);
   return COLUMN_NAMES.filter((name) => set.has(name));
 };
 
@@ -43,12 +43,7 @@ const unnest = (columns: readonly string[], first: number): string =>
 export function createdVersions(requests: readonly RequestHistory[]): VersionWriter {
   if (requests.length === 0) return null;
   // A column no event after the creation set is the same in every version of the request: its row has it.
-  const columns = columnsSetBy(
-    (function* () {
-      for (const request of requests) for (let i = 1; i < request.steps.length; i++) yield request.steps[i]!;
-    })(),
-    ['id'],
-  );
+  const columns = columnsSetBy(requests, 1, ['id']);
   const values = columns.map(() => [] as Cell[]);
   for (const request of requests) {
     columns.forEach((column, c) => {
@@ -78,12 +73,7 @@ export function updatedVersions(requests: readonly RequestHistory[]): VersionWri
   if (requests.length === 0) return null;
   // Per version, a mask of the columns set so far ('1'/'0' by position): one set (to null too) takes the patch's
   // value, one not set keeps the stored value.
-  const columns = columnsSetBy(
-    (function* () {
-      for (const request of requests) yield* request.steps;
-    })(),
-    [],
-  ).filter((column) => column !== 'id');
+  const columns = columnsSetBy(requests, 0, []).filter((column) => column !== 'id');
   const ids: Cell[] = [];
   const masks: Cell[] = [];
   const values = columns.map(() => [] as Cell[]);
