@@ -43,10 +43,14 @@ export interface LiveFeed {
   /** Changes held in this process for subscribers that have not taken them yet (bounded per subscriber). */
   bufferedChanges(): number;
   /**
-   * vmRequestChanges: every version of the requests `principal` may see (of one project, if given), in cursor
-   * order, each once; with `since` (a cursor it handed out) it first replays every version after it.
+   * vmRequestChanges: every version of the requests `principal` may see (of one project, if given; only their own
+   * with `mine`), in cursor order, each once; with `since` (a cursor it handed out) it first replays every version
+   * after it, under the same filter.
    */
-  watchChanges(principal: Principal, filter: { projectId: string | null; since: string | null }): Promise<AsyncIterableIterator<LiveChange>>;
+  watchChanges(
+    principal: Principal,
+    filter: { projectId: string | null; since: string | null; mine?: boolean },
+  ): Promise<AsyncIterableIterator<LiveChange>>;
   /**
    * vmRequestUpdated: the request's current state, then every newer version, ending after a terminal status. Null
    * when the request does not exist or `principal` may not see it.

@@ -32,12 +32,17 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
     check: (timeoutMs) => feed.check(timeoutMs),
     bufferedChanges: () => feed.bufferedChanges(),
 
-    async watchChanges(principal, { projectId, since }) {
+    async watchChanges(principal, { projectId, since, mine = false }) {
+      // A user sees only their own requests anyway; `mine` puts an admin on the same route a user listens on.
+      const ownOnly = mine || !isAdmin(principal);
       const stream = await feed.subscribe({
         tenantId: principal.tenantId,
-        route: isAdmin(principal) ? ALL_REQUESTS : requesterRoute(principal.userId),
-        accepts: (change) => canSeeVmRequest(principal, change.view) && (projectId === null || change.view.projectId === projectId),
-        readPage: (after, limit) => visibleVersionsAfter(db, principal, projectId, after, limit),
+        route: ownOnly ? requesterRoute(principal.userId) : ALL_REQUESTS,
+        accepts: (change) =>
+          canSeeVmRequest(principal, change.view) &&
+          (!ownOnly || change.view.requesterId === principal.userId) &&
+          (projectId === null || change.view.projectId === projectId),
+        readPage: (after, limit) => visibleVersionsAfter(db, principal, { projectId, mine: ownOnly }, after, limit),
         since,
         emit: (change) => change,
       });

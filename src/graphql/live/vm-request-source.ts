@@ -85,16 +85,20 @@ export const vmRequestSource = (db: DrizzleDb): LiveSource<LiveChange> => ({
   },
 });
 
-/** A change feed's catch-up: the versions the caller may see, optionally of one project, after `cursor`. */
+/**
+ * A change feed's catch-up: the versions the caller may see after `cursor`, optionally of one project and only of
+ * the caller's own requests (`mine`).
+ */
 export const visibleVersionsAfter = async (
   db: DrizzleDb,
   principal: Principal,
-  projectId: string | null,
+  filter: { projectId: string | null; mine: boolean },
   cursor: GlobalCheckpoint,
   limit: number,
 ): Promise<LiveChange[]> => {
   const conditions = [visibleTo(principal, v), after(cursor)];
-  if (projectId) conditions.push(eq(v.projectId, projectId));
+  if (filter.projectId) conditions.push(eq(v.projectId, filter.projectId));
+  if (filter.mine) conditions.push(eq(v.requesterId, principal.userId));
   const rows = await selectWithProject(db)
     .where(and(...conditions))
     .orderBy(...cursorOrder)
