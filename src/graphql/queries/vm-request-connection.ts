@@ -7,19 +7,24 @@ import type { DrizzleDb } from '../../db/client.ts';
 import type { Principal } from '../../domain/index.ts';
 import type { SortDirection } from '../read/keyset.ts';
 import { encodePageCursor } from '../read/page-cursor.ts';
+import { vmRequestCounts } from '../read/vm-request-counts.ts';
 import { pageOfVmRequests, type VmRequestListFilter } from '../read/vm-requests.ts';
+import { withCounts } from './counted-connection.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../types/connections.ts';
 import type { VmRequestView } from '../views/vm-request.ts';
 
-/** A page of visible requests as a Relay connection, keyset-paginated in `direction` order of creation. */
-export const vmRequestConnection = (
+/**
+ * A page of visible requests as a Relay connection, keyset-paginated in `direction` order of creation, with the
+ * filter's counts for the connection's totalCount and statusCounts (read only if those are selected).
+ */
+export const vmRequestConnection = async (
   db: DrizzleDb,
   principal: Principal,
   filter: VmRequestListFilter,
   direction: SortDirection,
   args: DefaultConnectionArguments,
-) =>
-  resolveCursorConnection(
+) => {
+  const connection = await resolveCursorConnection(
     {
       args,
       defaultSize: DEFAULT_PAGE_SIZE,
@@ -28,3 +33,5 @@ export const vmRequestConnection = (
     },
     (page: ResolveCursorConnectionArgs) => pageOfVmRequests(db, principal, filter, direction, page),
   );
+  return withCounts(connection, vmRequestCounts(db, principal, filter));
+};

@@ -5,7 +5,7 @@ import { VmRequestConnection } from '../types/connections.ts';
 import { VmRequestFilter } from '../types/vm-request-filter.ts';
 import { VmRequestRef } from '../types/vm-request.ts';
 import { emptyConnection } from './empty-connection.ts';
-import { vmRequestConnection } from './vm-request-connection.ts';
+import { vmRequestList } from './vm-request-list.ts';
 
 builder.queryField('vmRequests', (t) =>
   t.connection(
@@ -14,17 +14,11 @@ builder.queryField('vmRequests', (t) =>
       description: 'Requests visible to the caller (a user: their own; an admin: the whole tenant), newest first.',
       args: { filter: t.arg({ type: VmRequestFilter, required: false }) },
       resolve: (_root, { filter, ...args }, context) => {
-        const principal = requirePrincipal(context);
+        requirePrincipal(context);
         const projectId = filter?.projectId ? idOf(filter.projectId, 'Project') : null;
         // A project id that is not one: no project has it, so no request matches.
         if (filter?.projectId && !projectId) return emptyConnection();
-        return vmRequestConnection(
-          context.db,
-          principal,
-          { projectId, statuses: filter?.status, mine: filter?.mine },
-          'newest-first',
-          args,
-        );
+        return vmRequestList(context, { ...filter, projectId }, args);
       },
     },
     VmRequestConnection,

@@ -6,6 +6,7 @@ import type { ProjectView } from '../views/project.ts';
 import type { VmRequestView } from '../views/vm-request.ts';
 import { type AuditTrailView, auditTrailOf } from './audit-trail.ts';
 import { groupBy, memoizedBatch } from './batch.ts';
+import { type ProjectUsageView, usageOf } from './project-usage.ts';
 import { membersOf, projectsByIds } from './projects.ts';
 import { timelineFromStore } from './timeline-from-store.ts';
 import { type TimelineEntryView, timelinesOf } from './timeline.ts';
@@ -16,6 +17,7 @@ export interface Loaders {
   membersOf(project: ProjectView): Promise<readonly ProjectMember[]>;
   timelineOf(request: VmRequestView): Promise<TimelineEntryView[]>;
   auditTrailOf(request: VmRequestView): Promise<AuditTrailView>;
+  usageOf(project: ProjectView): Promise<ProjectUsageView>;
 }
 
 const cache = new WeakMap<DrizzleDb, Loaders>();
@@ -73,7 +75,15 @@ const createLoaders = (db: DrizzleDb, store: EventStore): Loaders => {
     Promise.all(requests.map((request) => auditTrailOf(store, request.tenantId, request.id, request.version))),
   );
 
-  return { projectOf, membersOf: members, timelineOf, auditTrailOf: auditTrail };
+  const usage = memoizedBatch<ProjectView, ProjectUsageView>(async (projects) => {
+    const loaded = new Map<string, ProjectUsageView>();
+    for (const [tenantId, group] of groupBy(projects, (project) => project.tenantId)) {
+      for (const [id, totals] of await usageOf(db, tenantId, group.map((project) => project.id))) loaded.set(id, totals);
+    }
+    return projects.map((project) => loaded.get(project.id) as ProjectUsageView);
+  });
+
+  return { projectOf, membersOf: members, timelineOf, auditTrailOf: auditTrail, usageOf: usage };
 };
 
 /** A project the read model does not show yet (just created): folded from its stream. */

@@ -1,7 +1,7 @@
 import type { ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
-import { and, asc, eq, exists, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, exists, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
 import type { DrizzleDb } from '../../db/client.ts';
-import { isAdmin, type Principal, type ProjectMember, type ProjectRole } from '../../domain/index.ts';
+import { isAdmin, type Principal, type ProjectMember, type ProjectRole, type ProjectStatus } from '../../domain/index.ts';
 import { type ProjectRow, projectMembers, projects } from '../../projections/projects.table.ts';
 import type { ProjectView } from '../views/project.ts';
 import { keysetPage } from './keyset.ts';
@@ -29,7 +29,8 @@ export const projectFromRow = (row: ProjectRow, sortKey?: string): ProjectSorted
   tenantId: row.tenantId,
   name: row.name,
   description: row.description,
-  status: row.status,
+  // The projection writes the domain's status.
+  status: row.status as ProjectStatus,
   createdBy: row.createdBy,
   createdAt: row.createdAt,
   members: null,
@@ -68,6 +69,12 @@ export const pageOfProjects = async (
     .orderBy(...page.orderBy)
     .limit(args.limit);
   return rows.map(({ row, sortKey }) => projectFromRow(row, sortKey));
+};
+
+/** How many projects the caller sees (all pages of pageOfProjects). */
+export const countProjects = async (db: DrizzleDb, principal: Principal): Promise<number> => {
+  const [row] = await db.select({ n: count() }).from(projects).where(visibleTo(principal));
+  return row?.n ?? 0;
 };
 
 /** Current members of each project, in joining order. */
