@@ -17,6 +17,7 @@ import { buildSchema, createLiveFeed, type Services } from './graphql/index.ts';
 import { type AuthConfig, createAuthenticator } from './http/auth.ts';
 import { authConfig } from './http/auth/config.ts';
 import { devTokenBanner, devTokens } from './http/dev-tokens.ts';
+import { ensurePortalBuilt } from './http/portal/build.ts';
 import { consoleLogger } from './http/logger.ts';
 import { liveFeedReadiness, projectionLag, projectorReadiness, provisioningReadiness } from './http/projector-health.ts';
 import { useDatabaseGate } from './http/plugins/database-gate.ts';
@@ -51,6 +52,13 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
   };
 
   try {
+    // Beside the database's start; a failed build leaves the API up and / answering how to build.
+    const portalBuild = config.production
+      ? Promise.resolve()
+      : ensurePortalBuilt(log).then(
+          () => {},
+          (error: unknown) => console.error(`[portal] build failed, the API runs without it: ${(error as Error).message}`),
+        );
     const database: Database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, max: config.poolMax, log });
     stack.push({ name: 'database', stop: () => database.close() });
 
@@ -89,6 +97,7 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
     // During a database outage, queries and mutations are answered 503 at once (see db/availability.ts).
     const availability = createAvailability(database.sql, { log });
     stack.push({ name: 'availability', stop: async () => availability.stop() });
+    await portalBuild;
     // Another process can take the port after main checked it: the same one-line message then.
     const server: DvmmServer = await createServer({
       services,
@@ -113,6 +122,8 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
         ...(config.production ? {} : { demoUsers: () => devTokens(auth, [demoUser, demoAdmin]) }),
       },
       introspection: config.introspection,
+      // The portal's development sign-in offers the same demo users; production signs in through OIDC only.
+      portalAuth: config.production ? {} : { demoUsers: () => devTokens(auth, [demoUser, demoAdmin]) },
       ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort } : {}),
     }).catch((error: unknown) => {
       throw listenError(error, { PORT: config.port }, config.host);

@@ -31,9 +31,11 @@ export async function devTokens(config: AuthConfig, principals: readonly Princip
   );
 }
 
-/** The lines `npm start` prints: where GraphiQL is and a header per demo user. */
+/** The lines `npm start` prints: where the portal and GraphiQL are, and a header per demo user. */
 export function devTokenBanner(graphiqlUrl: string, tokens: readonly DevToken[] | null): string {
-  const lines = ['', `GraphiQL: ${graphiqlUrl}`];
+  const portalUrl = new URL('/', graphiqlUrl).href;
+  const signIn = tokens ? ` (sign in as ${tokens.map(({ principal }) => principal.userId).join(' or ')})` : '';
+  const lines = ['', `Portal: ${portalUrl}${signIn}`, `GraphiQL: ${graphiqlUrl}`];
   if (!tokens) {
     lines.push('Tokens come from your identity provider (JWT_JWKS_URL); none are printed.');
     return lines.join('\n');

@@ -3,9 +3,12 @@ import { isIP } from 'node:net';
 import type { DevToken } from './dev-tokens.ts';
 import { json } from './ops-routes.ts';
 
-/** What GET /graphiql/demo-users answers: a header per demo user, as `npm start` prints them. */
+/**
+ * What GET /graphiql/demo-users (GraphiQL's picker) and GET /auth/dev-users (the portal's development sign-in) answer:
+ * a token per demo user, and the header that carries it as `npm start` prints it.
+ */
 export interface DemoUsers {
-  users: { id: string; label: string; headers: string }[];
+  users: { id: string; label: string; token: string; headers: string }[];
 }
 
 /**
@@ -20,14 +23,15 @@ export async function demoUsersResponse(
   demoUsers: () => Promise<readonly DevToken[] | null>,
 ): Promise<void> {
   if (!isLoopback(req.socket.remoteAddress) || !isLoopbackHost(req.headers.host)) {
-    return json(res, 403, { error: 'offered on this machine only: open GraphiQL at http://localhost:<port>/graphql, or paste a header npm start printed' });
+    return json(res, 403, { error: 'offered on this machine only: open http://localhost:<port>/ on the machine running the server, or use a token npm start printed' });
   }
   const tokens = await demoUsers();
   if (!tokens) return json(res, 404, { error: 'tokens come from the identity provider (JWT_JWKS_URL)' });
   const body: DemoUsers = {
-    users: tokens.map(({ principal, headers }) => ({
+    users: tokens.map(({ principal, token, headers }) => ({
       id: principal.userId,
       label: `${principal.userId} (${principal.roles.join(', ') || 'no role'})`,
+      token,
       headers,
     })),
   };

@@ -15,6 +15,8 @@ import { consoleLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics, type ProjectionLag } from './metrics.ts';
 import { listenMetrics, type MetricsListener } from './metrics-listener.ts';
 import { LiveSocket } from './live-socket/index.ts';
+import { AUTH_ROUTE_PREFIX, type PortalAuth, serveAuthRoute } from './portal/auth-routes.ts';
+import { createPortal } from './portal/portal.ts';
 import { createJsonPostHandler } from './json-post.ts';
 import { BODY_IDLE_TIMEOUT_MS, MAX_BODY_BYTES } from './limits.ts';
 import { health, json, metricsText, ready } from './ops-routes.ts';
@@ -61,6 +63,13 @@ export interface CreateServerOptions {
   introspection?: boolean;
   /** Serve /metrics on this port alone (0 picks a free one) instead of on `port`. Default: on `port`. */
   metricsPort?: number;
+  /**
+   * The portal (the web app, built into `dir`) at / and every path the API does not own. Default: web/dist of this
+   * repository. `false`: no portal, those paths answer 404.
+   */
+  portal?: { dir?: string } | false;
+  /** How the portal signs in: GET /auth/config, and /auth/dev-users in development. Default: neither method. */
+  portalAuth?: PortalAuth;
 }
 
 export interface DvmmServer {
@@ -78,6 +87,8 @@ export interface DvmmServer {
 
 const GRAPHQL_PATH = '/graphql';
 const defaultJournal = fileURLToPath(new URL('../../drizzle/meta/_journal.json', import.meta.url));
+// Two levels up from src/http/ and from dist/http/ alike.
+export const DEFAULT_PORTAL_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /**
  * One Node HTTP server: yoga on /graphql (HTTP, SSE), GraphiQL (graphiql.ts), graphql-ws on the same path, and /health,
@@ -121,6 +132,7 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
   const jsonPost =
     options.jsonPostPath === false ? null : createJsonPostHandler({ yoga, authenticator, maxBodyBytes: MAX_BODY_BYTES, maskError, unidentified, logger });
   const graphiql = createGraphiQL(options.graphiql ?? { enabled: true });
+  const portal = options.portal === false ? null : createPortal(options.portal?.dir ?? DEFAULT_PORTAL_DIR, (line) => logger.warn(line));
   // yoga's node listener takes a server context after (req, res); its published type leaves that out.
   const handleGraphQL = yoga.requestListener as unknown as (req: IncomingMessage, res: ServerResponse, context: ServerContext) => Promise<void>;
 
@@ -159,6 +171,10 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     if (route === '/health') return health(res);
     if (route === '/ready') return ready(res, checks, checkLog);
     if (route === '/metrics' && options.metricsPort === undefined) return metricsText(res, metrics);
+    // `route` names only the API's own paths (it labels metrics); the portal's are many.
+    const path = pathOf(req.url);
+    if (path.startsWith(AUTH_ROUTE_PREFIX)) return serveAuthRoute(req, res, path, options.portalAuth ?? {});
+    if (portal) return portal.serve(req, res, path);
     return json(res, 404, { error: 'Not found' });
   };
 
@@ -225,8 +241,12 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
 }
 
 /** The path without its query, for routing and as a metrics label (only known routes, so labels stay few). */
+function pathOf(url: string | undefined): string {
+  return (url ?? '/').split('?')[0] ?? '/';
+}
+
 function routeOf(url: string | undefined): string {
-  const path = (url ?? '/').split('?')[0] ?? '/';
+  const path = pathOf(url);
   if (path.startsWith(`${GRAPHIQL_FILES_ROUTE}/`)) return GRAPHIQL_FILES_ROUTE;
   return [GRAPHQL_PATH, '/health', '/ready', '/metrics'].includes(path) ? path : 'other';
 }

@@ -10,6 +10,7 @@ import {
   type EmbeddedServer,
 } from '../../src/db/embedded.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
+import { ensurePortalBuilt } from '../../src/http/portal/build.ts';
 import { newRunId, runIdStartedAt, runStartedAt, TEMPLATE_PREFIX, TEST_DB_PREFIX, templateName, withDatabase } from './names.ts';
 
 declare module 'vitest' {
@@ -29,6 +30,9 @@ const LEFTOVER_AGE_MS = 6 * 60 * 60 * 1000;
  * Each test file then copies the template (CREATE DATABASE ... TEMPLATE), which takes a fraction of a second.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Once, before any file starts a server: the portal's browser tests need web/dist, and servers started by test
+  // processes (npm start) then find it fresh instead of building it side by side.
+  await ensurePortalBuilt();
   const runId = newRunId();
   const server = process.env.TEST_DATABASE_URL ? undefined : await startTestServer(runId);
   const adminUrl = process.env.TEST_DATABASE_URL ?? server!.url;

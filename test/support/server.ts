@@ -8,6 +8,7 @@ import { type AuthConfig, type Authenticator, createAuthenticator, mintToken } f
 import type { GraphiQLConfig } from '../../src/http/graphiql.ts';
 import type { CorsPolicy } from '../../src/http/cors.ts';
 import type { Logger } from '../../src/http/logger.ts';
+import type { PortalAuth } from '../../src/http/portal/auth-routes.ts';
 import { projectionLag, projectorReadiness } from '../../src/http/projector-health.ts';
 import type { ReadinessCheck } from '../../src/http/readiness.ts';
 import { createServer, type DvmmServer } from '../../src/http/server.ts';
@@ -58,6 +59,8 @@ export interface TestServerOptions {
    * close. Polls default to 50 ms so tests wait little; `options` overrides the process's pacing.
    */
   provisioning?: SimulatedHypervisorOptions & { options?: Partial<ProvisioningOptions> };
+  /** How the portal signs in (GET /auth/config, /auth/dev-users); default: no method, as in production. */
+  portalAuth?: PortalAuth;
 }
 
 export interface TestServer {
@@ -139,6 +142,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ...(options.metricsPort !== undefined ? { metricsPort: options.metricsPort } : {}),
       ...(options.graphiql ? { graphiql: options.graphiql } : {}),
       ...(options.introspection !== undefined ? { introspection: options.introspection } : {}),
+      ...(options.portalAuth ? { portalAuth: options.portalAuth } : {}),
       shutdownGraceMs: 1_000,
     });
     stops.push(() => server.close());

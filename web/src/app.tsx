@@ -1,0 +1,56 @@
+import { useEffect, useMemo } from 'react';
+import { Provider } from 'urql';
+import { Redirect, Route, Switch } from 'wouter';
+import { currentSession, useSession } from './auth/session.ts';
+import { SignInPage } from './auth/sign-in-page.tsx';
+import { Layout } from './components/layout.tsx';
+import { createPortalClient } from './graphql/client.ts';
+import { LiveChanges } from './live/live-changes.tsx';
+import { ApprovalsPage } from './pages/approvals-page.tsx';
+import { MyRequestsPage } from './pages/my-requests-page.tsx';
+import { NewRequestPage } from './pages/new-request-page.tsx';
+import { ProjectPage } from './pages/project-page.tsx';
+import { ProjectsPage } from './pages/projects-page.tsx';
+import { RequestDetailPage } from './pages/request-detail-page.tsx';
+import { NotFoundPage } from './pages/not-found-page.tsx';
+
+export function App() {
+  const session = useSession();
+  if (!session) {
+    return (
+      <Switch>
+        <Route path="/sign-in" component={SignInPage} />
+        <Route path="/auth/callback" component={SignInPage} />
+        <Route>
+          <Redirect to={`/sign-in?next=${encodeURIComponent(window.location.pathname + window.location.search)}`} replace />
+        </Route>
+      </Switch>
+    );
+  }
+  // A new client (and cache) per signed-in user: one user's cached requests never show to the next.
+  return <SignedIn key={`${session.claims.tenantId}/${session.claims.sub}`} />;
+}
+
+function SignedIn() {
+  const portal = useMemo(() => createPortalClient(currentSession), []);
+  useEffect(() => () => portal.dispose(), [portal]);
+  return (
+    <Provider value={portal.client}>
+      <LiveChanges />
+      <Layout connection={portal.connection}>
+        <Switch>
+          <Route path="/" component={MyRequestsPage} />
+          <Route path="/requests/new" component={NewRequestPage} />
+          <Route path="/requests/:id" component={RequestDetailPage} />
+          <Route path="/approvals" component={ApprovalsPage} />
+          <Route path="/projects" component={ProjectsPage} />
+          <Route path="/projects/:id" component={ProjectPage} />
+          <Route path="/sign-in">
+            <Redirect to="/" replace />
+          </Route>
+          <Route component={NotFoundPage} />
+        </Switch>
+      </Layout>
+    </Provider>
+  );
+}

@@ -1,0 +1,32 @@
+import { cacheExchange, type CacheExchangeOpts } from '@urql/exchange-graphcache';
+
+/**
+ * The normalized cache: every VmRequest and Project is stored once by id, so a change a subscription delivers updates
+ * every list and detail showing it without a refetch. Types without an id of their own are embedded in their parent.
+ */
+export const cacheConfig: CacheExchangeOpts = {
+  keys: {
+    VmSizeSpec: (data) => String(data.size),
+    Viewer: (data) => String(data.id),
+    PageInfo: () => null,
+    VmRequestConnection: () => null,
+    VmRequestEdge: () => null,
+    ProjectConnection: () => null,
+    ProjectEdge: () => null,
+    ProjectMember: () => null,
+    ProjectUsage: () => null,
+    VmRequestStatusCount: () => null,
+    VmRequestChange: () => null,
+    TimelineEntry: () => null,
+    AuditTrail: () => null,
+    AuditEvent: () => null,
+    FieldError: () => null,
+    ValidationError: () => null,
+    ConcurrencyError: () => null,
+    ForbiddenError: () => null,
+    InvalidStateError: () => null,
+    NotFoundError: () => null,
+  },
+};
+
+export const portalCache = () => cacheExchange(cacheConfig);

@@ -1,0 +1,30 @@
+import { graphql } from '../gql/index.ts';
+
+/**
+ * What the portal shows of a request in lists and headers. The session's live subscription selects the same fields,
+ * so every change it delivers refreshes everything a list shows of that request.
+ */
+export const VmRequestSummaryFragment = graphql(`
+  fragment VmRequestSummary on VmRequest {
+    id
+    version
+    vmName
+    size
+    status
+    provisioningStage
+    createdAt
+    updatedAt
+    requesterId
+    requesterName
+    hostname
+    ipAddress
+    failureCode
+    failureMessage
+    rejectionReason
+    cancellationReason
+    project {
+      id
+      name
+    }
+  }
+`);

@@ -1,0 +1,23 @@
+import { useSubscription } from 'urql';
+import { graphql } from '../gql/index.ts';
+
+const PortalChanges = graphql(`
+  subscription PortalChanges($since: String) {
+    vmRequestChanges(since: $since) {
+      cursor
+      vmRequest {
+        ...VmRequestSummary
+      }
+    }
+  }
+`);
+
+/**
+ * The session's one live feed: every version of every request the user may see. Each lands in the normalized cache
+ * (cache.ts), which repaints whatever shows that request; after a dropped socket it resumes after the last cursor
+ * (resumable.ts), so nothing is missed. Renders nothing.
+ */
+export function LiveChanges(): null {
+  useSubscription({ query: PortalChanges, variables: { since: null } });
+  return null;
+}
