@@ -8,7 +8,8 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }],
   },
   test: {
-    include: ['test/**/*.test.ts'],
+    // test/web/*.test.tsx: the portal's components in happy-dom (each file says so in its first line).
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     globalSetup: ['test/support/global-setup.ts'],
     // Integration tests run against a real Postgres; a slow shared machine must not turn into flaky timeouts.
     testTimeout: 60_000,
