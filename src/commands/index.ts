@@ -5,6 +5,8 @@ import { provisioningCommands } from './provisioning-commands.ts';
 import { vmRequestCommands } from './vm-request-commands.ts';
 
 export type { CommandContext } from './context.ts';
+export { parseIdempotencyKey } from './context.ts';
+export { checkExpectedVersion } from './vm-request-commands.ts';
 export type { CommandResult, StoredEvent } from './result.ts';
 export type {
   AddProjectMemberInput,
@@ -24,6 +26,7 @@ export type {
   CompleteProvisioningInput,
   FailProvisioningInput,
   ReportProvisioningProgressInput,
+  ScheduleProvisioningRetryInput,
   VmRequestIdInput,
 } from './provisioning-commands.ts';
 export { PROJECT_STREAM, VM_REQUEST_STREAM } from './aggregates.ts';

@@ -17,6 +17,14 @@ export interface CompleteProvisioningInput {
   ipAddress?: string | null;
   warning?: string | null;
 }
+export interface ScheduleProvisioningRetryInput {
+  id: string;
+  failedAttempt: number;
+  errorCode: string;
+  errorMessage: string;
+  /** When the next attempt starts (ISO 8601). */
+  retryAt: string;
+}
 export interface FailProvisioningInput {
   id: string;
   errorCode: string;
@@ -44,6 +52,12 @@ export const provisioningCommands = (deps: HandleDeps) => ({
     const { vmwareVmId, hostname, ipAddress, warning } = input;
     const data = { vmwareVmId, hostname, ipAddress, warning };
     return runOnVmRequest(deps, principal, input.id, { type: 'CompleteProvisioning', data }, context);
+  },
+
+  scheduleProvisioningRetry: (principal: Principal, input: ScheduleProvisioningRetryInput, context: CommandContext = {}) => {
+    const { failedAttempt, errorCode, errorMessage, retryAt } = input;
+    const data = { failedAttempt, errorCode, errorMessage, retryAt };
+    return runOnVmRequest(deps, principal, input.id, { type: 'ScheduleProvisioningRetry', data }, context);
   },
 
   failProvisioning: (principal: Principal, input: FailProvisioningInput, context: CommandContext = {}) => {

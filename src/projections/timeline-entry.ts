@@ -32,6 +32,10 @@ export function timelineDetails(domain: VmRequestEvent, actorId: string | null):
       return 'Provisioning started';
     case 'VmProvisioningProgressed':
       return `Stage ${domain.data.stage}`;
+    case 'VmProvisioningRetryScheduled': {
+      const { data } = domain;
+      return `Attempt ${data.failedAttempt} failed: ${data.errorCode}: ${data.errorMessage}; attempt ${data.failedAttempt + 1} starts at ${data.retryAt}`;
+    }
     case 'VmRequestReady': {
       const { data } = domain;
       const address = data.ipAddress ? ` (${data.ipAddress})` : '';

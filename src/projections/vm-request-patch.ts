@@ -65,6 +65,7 @@ export function vmRequestPatch(
         cancellation_reason: null,
         provisioning_stage: null,
         provisioning_attempts: null,
+        next_retry_at: null,
         vmware_vm_id: null,
         hostname: null,
         ip_address: null,
@@ -82,13 +83,22 @@ export function vmRequestPatch(
     case 'VmRequestRejected':
       return { ...stamp, status: 'REJECTED', decided_by: domain.data.rejectedBy, decided_at: at, rejection_reason: domain.data.reason };
     case 'VmRequestProvisioningStarted':
-      return { ...stamp, status: 'PROVISIONING' };
+      return { ...stamp, status: 'PROVISIONING', provisioning_attempts: 1 };
     case 'VmProvisioningProgressed':
-      return { ...stamp, provisioning_stage: domain.data.stage };
+      return { ...stamp, provisioning_stage: domain.data.stage, next_retry_at: null };
+    case 'VmProvisioningRetryScheduled':
+      return {
+        ...stamp,
+        provisioning_stage: null,
+        provisioning_attempts: domain.data.failedAttempt + 1,
+        next_retry_at: domain.data.retryAt,
+      };
     case 'VmRequestReady':
       return {
         ...stamp,
         status: 'READY',
+        provisioning_stage: null,
+        next_retry_at: null,
         vmware_vm_id: domain.data.vmwareVmId,
         hostname: domain.data.hostname,
         ip_address: domain.data.ipAddress ?? null,
@@ -98,6 +108,8 @@ export function vmRequestPatch(
       return {
         ...stamp,
         status: 'FAILED',
+        provisioning_stage: null,
+        next_retry_at: null,
         failure_code: domain.data.errorCode,
         failure_message: domain.data.errorMessage,
         provisioning_attempts: domain.data.attempts,

@@ -28,8 +28,12 @@ const vmRequestColumns = () => ({
     decidedAt: timestamptz('decided_at'),
     rejectionReason: text('rejection_reason'),
     cancellationReason: text('cancellation_reason'),
+    /** Set only while PROVISIONING (see the domain's VmRequest.provisioningStage). */
     provisioningStage: text('provisioning_stage'),
+    /** The current attempt while PROVISIONING; the attempts made once READY or FAILED (VmRequest.provisioningAttempt). */
     provisioningAttempts: integer('provisioning_attempts'),
+    /** When the next attempt starts, while a retry waits; null otherwise. */
+    nextRetryAt: timestamptz('next_retry_at'),
     vmwareVmId: text('vmware_vm_id'),
     hostname: text('hostname'),
     ipAddress: text('ip_address'),

@@ -121,12 +121,15 @@ export async function markFailedAttempt(
     where request_id = ${requestId}::uuid`;
 }
 
-/** After compensation: the next attempt is due in `delayMs`. */
-export async function scheduleNextAttempt(sql: Sql, requestId: string, delayMs: number): Promise<void> {
+/**
+ * After compensation: the next attempt is due at `at`, the time recorded on the request (VmProvisioningRetryScheduled),
+ * so what clients are told and when the worker starts agree.
+ */
+export async function scheduleNextAttempt(sql: Sql, requestId: string, at: Date): Promise<void> {
   await sql`
     update provisioning_jobs
     set status = 'PENDING', attempt = attempt + 1,
-        next_attempt_at = now() + ${delayMs} * interval '1 millisecond', updated_at = now()
+        next_attempt_at = ${at.toISOString()}::timestamptz, updated_at = now()
     where request_id = ${requestId}::uuid and status = 'RETRYING'`;
 }
 

@@ -15,10 +15,10 @@ import { type Hypervisor, HypervisorError, type NetworkInfo, type VmHandle, type
 import { type JobOutcome, markDone, markFailedAttempt, type ProvisioningJob, scheduleNextAttempt } from './jobs.ts';
 import { vmSpecFor } from './vm-spec.ts';
 
-/** The four system commands the process issues; the real handlers from src/commands by default. */
+/** The system commands the process issues; the real handlers from src/commands by default. */
 export type ProvisioningCommands = Pick<
   CommandHandlers,
-  'startProvisioning' | 'reportProvisioningProgress' | 'completeProvisioning' | 'failProvisioning'
+  'startProvisioning' | 'reportProvisioningProgress' | 'completeProvisioning' | 'scheduleProvisioningRetry' | 'failProvisioning'
 >;
 
 export interface JobDeps {
@@ -93,7 +93,7 @@ class JobRun {
 
     // A failed attempt whose compensation did not finish: finish it before anything else.
     if (this.job.status === 'FAILING') return this.failRequest(spec, this.job.lastErrorCode, this.job.lastErrorMessage);
-    if (this.job.status === 'RETRYING') return this.scheduleRetry(spec);
+    if (this.job.status === 'RETRYING') return this.scheduleRetry(spec, this.job.lastErrorCode, this.job.lastErrorMessage);
 
     if (request.status === 'APPROVED') {
       await this.command('start', () =>
@@ -156,12 +156,10 @@ class JobRun {
       await this.deps.fence();
       return;
     }
-    await this.command(`stage:${stage}`, () =>
-      this.deps.commands.reportProvisioningProgress(
-        this.principal,
-        { id: this.job.requestId, stage },
-        this.context(`stage:${stage}`),
-      ),
+    // Every attempt reports its stages (a retry starts from a deleted VM), so the key names the attempt.
+    const step = `attempt:${this.job.attempt}:stage:${stage}`;
+    await this.command(step, () =>
+      this.deps.commands.reportProvisioningProgress(this.principal, { id: this.job.requestId, stage }, this.context(step)),
     );
   }
 
@@ -175,15 +173,35 @@ class JobRun {
     // The decision is recorded before compensating, so a crash in between resumes with the same decision.
     await this.deps.fence();
     await markFailedAttempt(this.deps.sql, this.job.requestId, final ? 'FAILING' : 'RETRYING', error.code, error.message);
-    return final ? this.failRequest(spec, error.code, error.message) : this.scheduleRetry(spec);
+    return final ? this.failRequest(spec, error.code, error.message) : this.scheduleRetry(spec, error.code, error.message);
   }
 
-  private async scheduleRetry(spec: VmSpec): Promise<RunResult> {
+  /**
+   * After compensation, the retry is recorded on the request (clients see the next attempt and when it starts), then
+   * the job is due at exactly that time. A rerun after a crash in between repeats the command under the same key,
+   * gets the time first recorded back, and schedules the job for it.
+   */
+  private async scheduleRetry(spec: VmSpec, code: string | null, message: string | null): Promise<RunResult> {
     await this.compensate(spec);
     const delayMs = backoffMs(this.job.attempt, this.deps.options);
+    const failedAttempt = this.job.attempt;
+    await this.command(`retry:${failedAttempt}`, () =>
+      this.deps.commands.scheduleProvisioningRetry(
+        this.principal,
+        {
+          id: this.job.requestId,
+          failedAttempt,
+          errorCode: code ?? 'UNKNOWN',
+          errorMessage: message ?? 'provisioning attempt failed',
+          retryAt: new Date(Date.now() + delayMs).toISOString(),
+        },
+        this.context(`retry:${failedAttempt}`),
+      ),
+    );
+    const retryAt = new Date(this.request?.nextRetryAt ?? Date.now() + delayMs);
     await this.deps.fence();
-    await scheduleNextAttempt(this.deps.sql, this.job.requestId, delayMs);
-    return { kind: 'retry-scheduled', attempt: this.job.attempt + 1, delayMs };
+    await scheduleNextAttempt(this.deps.sql, this.job.requestId, retryAt);
+    return { kind: 'retry-scheduled', attempt: failedAttempt + 1, delayMs: Math.max(0, retryAt.getTime() - Date.now()) };
   }
 
   private async failRequest(spec: VmSpec, code: string | null, message: string | null): Promise<RunResult> {

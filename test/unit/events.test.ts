@@ -12,6 +12,7 @@ describe('event schema versions', () => {
         'ProjectCreated',
         'ProjectUnarchived',
         'VmProvisioningProgressed',
+        'VmProvisioningRetryScheduled',
         'VmRequestApproved',
         'VmRequestCancelled',
         'VmRequestCreated',

@@ -134,6 +134,52 @@ describe('FailProvisioning', () => {
   });
 });
 
+const RETRY_AT = '2030-01-02T03:04:05.000Z';
+const retry = (data: Partial<Extract<VmRequestCommand, { type: 'ScheduleProvisioningRetry' }>['data']> = {}): VmRequestCommand => ({
+  type: 'ScheduleProvisioningRetry',
+  data: { failedAttempt: 1, errorCode: 'CONNECTION_FAILED', errorMessage: 'vCenter refused the connection', retryAt: RETRY_AT, ...data },
+});
+const retryScheduled = (failedAttempt: number): VmRequestEvent => ({
+  type: 'VmProvisioningRetryScheduled',
+  data: { failedAttempt, errorCode: 'CONNECTION_FAILED', errorMessage: 'vCenter refused the connection', retryAt: RETRY_AT },
+});
+
+describe('ScheduleProvisioningRetry', () => {
+  it('records the failed attempt, its error and when the next one starts; the stage is over', () => {
+    given([...historyFor.PROVISIONING, progressed('CLONING')]).when(retry()).then([retryScheduled(1)]);
+    given([...historyFor.PROVISIONING, progressed('CLONING'), retryScheduled(1)]).thenState(
+      expect.objectContaining({ status: 'PROVISIONING', provisioningStage: null, provisioningAttempt: 2, nextRetryAt: RETRY_AT }),
+    );
+  });
+
+  it('the next attempt reports its stages from the first again, and its first stage ends the backoff', () => {
+    const history = [...historyFor.PROVISIONING, progressed('CLONING'), progressed('CONFIGURING'), retryScheduled(1)];
+    given(history).when(report('CLONING')).then([progressed('CLONING')]);
+    given(history).when(report('POWERING_ON')).thenRefused({ code: 'INVALID_STATE' });
+    given([...history, progressed('CLONING')]).thenState(
+      expect.objectContaining({ provisioningStage: 'CLONING', provisioningAttempt: 2, nextRetryAt: null }),
+    );
+  });
+
+  it('a time is normalised to UTC ISO 8601; anything else is a validation error on retryAt', () => {
+    given(historyFor.PROVISIONING).when(retry({ retryAt: '2030-01-02T04:04:05+01:00' })).then([retryScheduled(1)]);
+    given(historyFor.PROVISIONING).when(retry({ retryAt: 'soon' })).thenRefused({ code: 'VALIDATION', field: 'retryAt' });
+  });
+
+  it('needs an error and a whole attempt number of at least 1', () => {
+    given(historyFor.PROVISIONING).when(retry({ errorCode: ' ' })).thenRefused({ code: 'VALIDATION', field: 'errorCode' });
+    given(historyFor.PROVISIONING).when(retry({ errorMessage: '' })).thenRefused({ code: 'VALIDATION', field: 'errorMessage' });
+    given(historyFor.PROVISIONING).when(retry({ failedAttempt: 0 })).thenRefused({ code: 'VALIDATION', field: 'failedAttempt' });
+    given(historyFor.PROVISIONING).when(retry({ failedAttempt: 1.5 })).thenRefused({ code: 'VALIDATION', field: 'failedAttempt' });
+  });
+
+  it('an attempt the request has moved past is refused; a later one (the job counts further) is taken', () => {
+    const atTwo = [...historyFor.PROVISIONING, retryScheduled(1)];
+    given(atTwo).when(retry({ failedAttempt: 1 })).thenRefused({ code: 'INVALID_STATE', currentStatus: 'PROVISIONING' });
+    given(historyFor.PROVISIONING).when(retry({ failedAttempt: 3 })).then([retryScheduled(3)]);
+  });
+});
+
 describe('the full transition table', () => {
   // Every command, issued by someone allowed to issue it, in every status: allowed exactly where domain.md's table
   // says so, and INVALID_STATE naming the status everywhere else.
@@ -144,6 +190,7 @@ describe('the full transition table', () => {
     start,
     progress: report('CLONING'),
     complete: complete({ vmwareVmId: 'vm-1', hostname: 'h', ipAddress: '10.0.0.1' }),
+    retry: retry(),
     fail: failWith(1),
   });
   const allowed: Record<keyof typeof historyFor, string[]> = {
@@ -151,7 +198,7 @@ describe('the full transition table', () => {
     APPROVED: ['start'],
     REJECTED: [],
     CANCELLED: ['cancel'],
-    PROVISIONING: ['progress', 'complete', 'fail'],
+    PROVISIONING: ['progress', 'complete', 'retry', 'fail'],
     READY: [],
     FAILED: [],
   };
@@ -191,7 +238,9 @@ describe('rebuilding from full histories', () => {
       ...common,
       status: 'READY',
       version: 8,
-      provisioningStage: 'WAITING_FOR_NETWORK',
+      provisioningStage: null,
+      provisioningAttempt: 1,
+      nextRetryAt: null,
       vmwareVmId: 'vm-1042',
       hostname: 'web-01.acme.internal',
       ipAddress: '10.0.0.42',
@@ -206,7 +255,9 @@ describe('rebuilding from full histories', () => {
       ...common,
       status: 'FAILED',
       version: 5,
-      provisioningStage: 'CLONING',
+      provisioningStage: null,
+      provisioningAttempt: 5,
+      nextRetryAt: null,
       vmwareVmId: null,
       hostname: null,
       ipAddress: null,

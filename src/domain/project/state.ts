@@ -1,6 +1,7 @@
 import type { ProjectRole } from './roles.ts';
 
-export type ProjectStatus = 'ACTIVE' | 'ARCHIVED';
+export const PROJECT_STATUSES = ['ACTIVE', 'ARCHIVED'] as const;
+export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
 
 export interface ProjectMember {
   userId: string;

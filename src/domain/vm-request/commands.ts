@@ -33,6 +33,11 @@ export type FailProvisioning = {
   data: { errorCode: string; errorMessage: string; attempts: number };
 };
 
+export type ScheduleProvisioningRetry = {
+  type: 'ScheduleProvisioningRetry';
+  data: { failedAttempt: number; errorCode: string; errorMessage: string; retryAt: string };
+};
+
 export type VmRequestCommand =
   | CreateVmRequest
   | CancelVmRequest
@@ -41,6 +46,7 @@ export type VmRequestCommand =
   | StartProvisioning
   | ReportProvisioningProgress
   | CompleteProvisioning
+  | ScheduleProvisioningRetry
   | FailProvisioning;
 
 export type VmRequestCommandType = VmRequestCommand['type'];

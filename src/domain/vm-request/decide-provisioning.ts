@@ -5,13 +5,19 @@ import type {
   CompleteProvisioning,
   FailProvisioning,
   ReportProvisioningProgress,
+  ScheduleProvisioningRetry,
   StartProvisioning,
 } from './commands.ts';
 import type { VmRequestEvent } from './events.ts';
 import { isProvisioningStage, nextProvisioningStage, PROVISIONING_STAGES } from './stages.ts';
 import type { VmRequest } from './state.ts';
 
-type ProvisioningCommand = StartProvisioning | ReportProvisioningProgress | CompleteProvisioning | FailProvisioning;
+type ProvisioningCommand =
+  | StartProvisioning
+  | ReportProvisioningProgress
+  | CompleteProvisioning
+  | ScheduleProvisioningRetry
+  | FailProvisioning;
 type Decision = DomainResult<VmRequestEvent[]>;
 
 export const NO_IP_WARNING = 'No IP address was reported after waiting for the network';
@@ -26,6 +32,8 @@ export const decideProvisioning = (command: ProvisioningCommand, request: VmRequ
       return progress(command, request);
     case 'CompleteProvisioning':
       return complete(command, request);
+    case 'ScheduleProvisioningRetry':
+      return scheduleRetry(command, request);
     case 'FailProvisioning':
       return failProvisioning(command, request);
     default: {
@@ -91,6 +99,40 @@ const failProvisioning = ({ data }: FailProvisioning, request: VmRequest): Decis
     {
       type: 'VmRequestProvisioningFailed',
       data: { errorCode: errorCode.value, errorMessage: errorMessage.value, attempts: data.attempts },
+    },
+  ]);
+};
+
+const scheduleRetry = ({ data }: ScheduleProvisioningRetry, request: VmRequest): Decision => {
+  if (request.status !== 'PROVISIONING') return fail(refused(request, 'schedule a provisioning retry'));
+  const errorCode = requireText(data.errorCode, 'errorCode');
+  if (!errorCode.ok) return errorCode;
+  const errorMessage = requireText(data.errorMessage, 'errorMessage');
+  if (!errorMessage.ok) return errorMessage;
+  if (!Number.isInteger(data.failedAttempt) || data.failedAttempt < 1) {
+    return fail(validationError('failedAttempt', 'failedAttempt must be a whole number of at least 1'));
+  }
+  // A request provisioned before retries were recorded counts its attempt as 1 while the job may be further on:
+  // the job's count wins. Only an attempt the stream has already moved past is stale.
+  if (request.provisioningAttempt !== null && data.failedAttempt < request.provisioningAttempt) {
+    return fail(
+      invalidState(
+        request.status,
+        `Attempt ${data.failedAttempt} is over: the request is at attempt ${request.provisioningAttempt}`,
+      ),
+    );
+  }
+  const retryAt = new Date(data.retryAt);
+  if (Number.isNaN(retryAt.getTime())) return fail(validationError('retryAt', 'retryAt must be a date and time'));
+  return ok([
+    {
+      type: 'VmProvisioningRetryScheduled',
+      data: {
+        failedAttempt: data.failedAttempt,
+        errorCode: errorCode.value,
+        errorMessage: errorMessage.value,
+        retryAt: retryAt.toISOString(),
+      },
     },
   ]);
 };

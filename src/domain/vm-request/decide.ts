@@ -6,6 +6,7 @@ import {
   invalidState,
   notFound,
 } from '../errors.ts';
+import { allValid } from '../all-valid.ts';
 import { isAdmin, type Principal } from '../principal.ts';
 import { parseJustification } from '../justification.ts';
 import { parseCancellationReason, parseRejectionReason } from '../reasons.ts';
@@ -38,6 +39,7 @@ export const decideVmRequest = (command: VmRequestCommand, state: VmRequestState
     case 'StartProvisioning':
     case 'ReportProvisioningProgress':
     case 'CompleteProvisioning':
+    case 'ScheduleProvisioningRetry':
     case 'FailProvisioning':
       return whenExists(state, (request) => decideProvisioning(command, request));
     default: {
@@ -63,20 +65,21 @@ const create = ({ data }: CreateVmRequest, state: VmRequestState): VmRequestDeci
   if (project.status !== 'ACTIVE') {
     return fail(invalidState(project.status, `VMs can be requested only in ACTIVE projects; this one is ${project.status}`));
   }
-  const vmName = parseVmName(data.vmName);
-  if (!vmName.ok) return vmName;
-  const size = parseVmSize(data.size);
-  if (!size.ok) return size;
-  const justification = parseJustification(data.justification);
-  if (!justification.ok) return justification;
+  const values = allValid({
+    vmName: parseVmName(data.vmName),
+    size: parseVmSize(data.size),
+    justification: parseJustification(data.justification),
+  });
+  if (!values.ok) return values;
+  const { vmName, size, justification } = values.value;
   return ok([
     {
       type: 'VmRequestCreated',
       data: {
         projectId: data.projectId,
-        vmName: vmName.value,
-        size: size.value,
-        justification: justification.value,
+        vmName,
+        size,
+        justification,
         requester: { id: actor.userId, email: actor.email ?? null, name: actor.name ?? null },
       },
     },

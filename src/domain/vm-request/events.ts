@@ -13,6 +13,14 @@ export type VmRequestApproved = { type: 'VmRequestApproved'; data: { approvedBy:
 export type VmRequestRejected = { type: 'VmRequestRejected'; data: { rejectedBy: string; reason: string } };
 export type VmRequestProvisioningStarted = { type: 'VmRequestProvisioningStarted'; data: Record<string, never> };
 export type VmProvisioningProgressed = { type: 'VmProvisioningProgressed'; data: { stage: ProvisioningStage } };
+/**
+ * An attempt failed with a retryable error, its VM is gone, and attempt `failedAttempt + 1` starts at `retryAt`
+ * (ISO 8601). The next attempt reports its stages again from the first.
+ */
+export type VmProvisioningRetryScheduled = {
+  type: 'VmProvisioningRetryScheduled';
+  data: { failedAttempt: number; errorCode: string; errorMessage: string; retryAt: string };
+};
 export type VmRequestReady = {
   type: 'VmRequestReady';
   data: { vmwareVmId: string; hostname: string; ipAddress?: string; warning?: string };
@@ -29,6 +37,7 @@ export type VmRequestEvent =
   | VmRequestRejected
   | VmRequestProvisioningStarted
   | VmProvisioningProgressed
+  | VmProvisioningRetryScheduled
   | VmRequestReady
   | VmRequestProvisioningFailed;
 
@@ -42,6 +51,7 @@ export const vmRequestEventSchemaVersions: Readonly<Record<VmRequestEventType, n
   VmRequestRejected: 1,
   VmRequestProvisioningStarted: 1,
   VmProvisioningProgressed: 1,
+  VmProvisioningRetryScheduled: 1,
   VmRequestReady: 1,
   VmRequestProvisioningFailed: 1,
 };

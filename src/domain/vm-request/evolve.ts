@@ -17,6 +17,8 @@ export const evolveVmRequest = (state: VmRequestState, event: VmRequestEvent): V
       rejectionReason: null,
       cancellationReason: null,
       provisioningStage: null,
+      provisioningAttempt: null,
+      nextRetryAt: null,
       vmwareVmId: null,
       hostname: null,
       ipAddress: null,
@@ -41,14 +43,26 @@ export const evolveVmRequest = (state: VmRequestState, event: VmRequestEvent): V
         rejectionReason: event.data.reason,
       };
     case 'VmRequestProvisioningStarted':
-      return { ...state, version, status: 'PROVISIONING' };
+      return { ...state, version, status: 'PROVISIONING', provisioningAttempt: 1, nextRetryAt: null };
     case 'VmProvisioningProgressed':
-      return { ...state, version, provisioningStage: event.data.stage };
+      // The first stage of a retried attempt ends its backoff.
+      return { ...state, version, provisioningStage: event.data.stage, nextRetryAt: null };
+    case 'VmProvisioningRetryScheduled':
+      return {
+        ...state,
+        version,
+        provisioningStage: null,
+        provisioningAttempt: event.data.failedAttempt + 1,
+        nextRetryAt: event.data.retryAt,
+      };
     case 'VmRequestReady':
+      // A stage describes a running attempt: once provisioning is over there is none.
       return {
         ...state,
         version,
         status: 'READY',
+        provisioningStage: null,
+        nextRetryAt: null,
         vmwareVmId: event.data.vmwareVmId,
         hostname: event.data.hostname,
         ipAddress: event.data.ipAddress ?? null,
@@ -59,6 +73,9 @@ export const evolveVmRequest = (state: VmRequestState, event: VmRequestEvent): V
         ...state,
         version,
         status: 'FAILED',
+        provisioningStage: null,
+        provisioningAttempt: event.data.attempts,
+        nextRetryAt: null,
         failure: {
           errorCode: event.data.errorCode,
           errorMessage: event.data.errorMessage,

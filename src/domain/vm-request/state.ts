@@ -30,7 +30,15 @@ export interface VmRequest {
   decidedBy: string | null;
   rejectionReason: string | null;
   cancellationReason: string | null;
+  /** Only while PROVISIONING: the stage the current attempt reached (null before its first, and during a backoff). */
   provisioningStage: ProvisioningStage | null;
+  /**
+   * The current attempt (1-based) while PROVISIONING; once READY or FAILED, the attempt that ended it (the number of
+   * attempts made); null before provisioning started.
+   */
+  provisioningAttempt: number | null;
+  /** While a failed attempt's retry waits (backoff): when the next attempt starts (ISO 8601); null otherwise. */
+  nextRetryAt: string | null;
   vmwareVmId: string | null;
   hostname: string | null;
   ipAddress: string | null;

@@ -22,7 +22,7 @@ export const timelineFromStore = async (
     const actorId = typeof event.metadata.userId === 'string' ? event.metadata.userId : null;
     const occurredAt = new Date(event.metadata.occurredAt);
     entries.push({
-      type: event.type,
+      type: domain.type,
       actorId,
       occurredAt: Number.isNaN(occurredAt.getTime()) ? event.recordedAt : occurredAt,
       details: timelineDetails(domain, actorId),

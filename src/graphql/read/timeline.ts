@@ -1,9 +1,10 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { DrizzleDb } from '../../db/client.ts';
+import type { VmRequestEventType } from '../../domain/index.ts';
 import { vmRequestTimeline } from '../../projections/vm-requests.table.ts';
 
 export interface TimelineEntryView {
-  type: string;
+  type: VmRequestEventType;
   actorId: string | null;
   occurredAt: Date;
   details: string | null;
@@ -25,7 +26,8 @@ export const timelinesOf = async (
     .orderBy(asc(vmRequestTimeline.requestId), asc(vmRequestTimeline.streamVersion));
   for (const row of rows) {
     byRequest.get(row.requestId)?.push({
-      type: row.type,
+      // The projection writes the event's type, and only a VM request event's.
+      type: row.type as VmRequestEventType,
       actorId: row.actorId,
       occurredAt: row.occurredAt,
       details: row.details,

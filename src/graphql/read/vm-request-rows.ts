@@ -48,6 +48,8 @@ export const vmRequestFromRow = (row: VmRequestRow, sortKey?: string): VmRequest
   rejectionReason: row.rejectionReason,
   cancellationReason: row.cancellationReason,
   provisioningStage: row.provisioningStage as ProvisioningStage | null,
+  provisioningAttempt: row.provisioningAttempts,
+  nextRetryAt: row.nextRetryAt,
   vmwareVmId: row.vmwareVmId,
   hostname: row.hostname,
   ipAddress: row.ipAddress,

@@ -3,6 +3,7 @@ import { globalId } from '../ids.ts';
 import { loadersFor } from '../read/loaders.ts';
 import type { ProjectView } from '../views/project.ts';
 import { ProjectMemberRef } from './project-member.ts';
+import { ProjectStatusEnum } from './project-status.ts';
 import { DateTimeScalar } from './scalars.ts';
 
 export const ProjectRef = builder.objectRef<ProjectView>('Project');
@@ -14,7 +15,7 @@ ProjectRef.implement({
     id: t.id({ resolve: (project) => globalId('Project', project.id) }),
     name: t.exposeString('name'),
     description: t.exposeString('description', { nullable: true }),
-    status: t.exposeString('status'),
+    status: t.expose('status', { type: ProjectStatusEnum }),
     createdBy: t.exposeID('createdBy'),
     createdAt: t.expose('createdAt', { type: DateTimeScalar }),
     members: t.field({

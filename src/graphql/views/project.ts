@@ -1,5 +1,5 @@
 import type { CommandResult } from '../../commands/index.ts';
-import type { Project, ProjectMember } from '../../domain/index.ts';
+import type { Project, ProjectMember, ProjectStatus } from '../../domain/index.ts';
 
 /** What the Project GraphQL type resolves from: a read-model row or the state a command just left. */
 export interface ProjectView {
@@ -8,7 +8,7 @@ export interface ProjectView {
   tenantId: string;
   name: string;
   description: string | null;
-  status: string;
+  status: ProjectStatus;
   createdBy: string;
   createdAt: Date;
   /** Known members in joining order; null when not loaded yet (the field resolver loads them). */

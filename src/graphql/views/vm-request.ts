@@ -23,6 +23,8 @@ export interface VmRequestView {
   rejectionReason: string | null;
   cancellationReason: string | null;
   provisioningStage: ProvisioningStage | null;
+  provisioningAttempt: number | null;
+  nextRetryAt: Date | null;
   vmwareVmId: string | null;
   hostname: string | null;
   ipAddress: string | null;
@@ -62,6 +64,8 @@ export const vmRequestFromCommand = (
     rejectionReason: state.rejectionReason,
     cancellationReason: state.cancellationReason,
     provisioningStage: state.provisioningStage,
+    provisioningAttempt: state.provisioningAttempt,
+    nextRetryAt: state.nextRetryAt === null ? null : new Date(state.nextRetryAt),
     vmwareVmId: state.vmwareVmId,
     hostname: state.hostname,
     ipAddress: state.ipAddress,

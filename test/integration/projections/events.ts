@@ -142,6 +142,24 @@ export function randomRequest(projectId: string, requester: string, admin: strin
       vm([{ type: 'VmProvisioningProgressed', data: { stage: 'CLONING' } }], system),
       vm([{ type: 'VmRequestProvisioningFailed', data: { errorCode: 'CONNECTION_TIMEOUT', errorMessage: 'vCenter did not answer', attempts: 5 } }], system),
     ];
+  } else if (path < 0.6) {
+    // A retryable failure of attempt 1 after its first stages, then attempt 2 from the first stage to READY.
+    steps = [
+      created,
+      ...provisioning,
+      ...STAGES.slice(0, 2).map((stage) => vm([{ type: 'VmProvisioningProgressed', data: { stage } }], system)),
+      vm(
+        [
+          {
+            type: 'VmProvisioningRetryScheduled',
+            data: { failedAttempt: 1, errorCode: 'CONNECTION_FAILED', errorMessage: 'vCenter refused "the" connection', retryAt: new Date(Date.now() + 10_000).toISOString() },
+          },
+        ],
+        system,
+      ),
+      ...STAGES.map((stage) => vm([{ type: 'VmProvisioningProgressed', data: { stage } }], system)),
+      vm([{ type: 'VmRequestReady', data: { vmwareVmId: `vm-${vmName}`, hostname: `${vmName}.acme.internal`, ipAddress: '10.0.0.8' } }], system),
+    ];
   } else {
     steps = [
       created,

@@ -36,6 +36,7 @@ const normalize = (rows: Record<string, unknown>[]): Record<string, unknown>[] =
     created_at: iso(r.created_at as Date),
     updated_at: iso(r.updated_at as Date),
     decided_at: iso(r.decided_at as Date | null),
+    next_retry_at: iso(r.next_retry_at as Date | null),
   }));
 
 async function streams(sql: Sql): Promise<Map<string, EventRow[]>> {
@@ -77,7 +78,8 @@ function requestRow(id: string, events: EventRow[], projectNames: Map<string, st
     rejection_reason: state.rejectionReason,
     cancellation_reason: state.cancellationReason,
     provisioning_stage: state.provisioningStage,
-    provisioning_attempts: state.failure?.attempts ?? null,
+    provisioning_attempts: state.provisioningAttempt,
+    next_retry_at: iso(state.nextRetryAt),
     vmware_vm_id: state.vmwareVmId,
     hostname: state.hostname,
     ip_address: state.ipAddress,

@@ -75,7 +75,8 @@ describe('provisioning an approved request', () => {
       const vm = sim.vms()[0]!;
       expect(row).toEqual({
         status: 'READY',
-        provisioning_stage: 'WAITING_FOR_NETWORK',
+        // A stage belongs to a running attempt: none once READY.
+        provisioning_stage: null,
         vmware_vm_id: vm.id,
         hostname: 'app-01.dvmm.internal',
         ip_address: vm.ipAddress,
@@ -109,7 +110,22 @@ describe('provisioning an approved request', () => {
     });
     const events = await settled(h, request.id);
 
-    expect(sequence(events)).toEqual([...PROVISIONED_SEQUENCE, 'VmRequestReady']);
+    // Each failed attempt is recorded with its error and the time of the next; each attempt reports its own stages.
+    expect(sequence(events)).toEqual([
+      ...PROVISIONED_SEQUENCE.slice(0, 4),
+      'VmProvisioningRetryScheduled:1',
+      ...PROVISIONED_SEQUENCE.slice(3, 6),
+      'VmProvisioningRetryScheduled:2',
+      ...PROVISIONED_SEQUENCE.slice(3),
+      'VmRequestReady',
+    ]);
+    const retries = events.filter((e) => e.type === 'VmProvisioningRetryScheduled').map((e) => e.data);
+    expect(retries).toEqual([
+      { failedAttempt: 1, errorCode: 'DATASTORE_NOT_AVAILABLE', errorMessage: expect.stringContaining('clone'), retryAt: expect.any(String) },
+      { failedAttempt: 2, errorCode: 'CONNECTION_FAILED', errorMessage: expect.stringContaining('powerOn'), retryAt: expect.any(String) },
+    ]);
+    // The job ran its last attempt at the time the request announced for it.
+    expect((await loadJob(h.t.sql, request.id))!.nextAttemptAt.toISOString()).toBe(retries[1]!.retryAt);
     const calls = sim.calls().filter((c) => c.requestId === request.id && c.operation !== 'find');
     expect(calls.map((c) => `${c.attempt}:${c.operation}:${c.outcome}`)).toEqual([
       '1:clone:DATASTORE_NOT_AVAILABLE',
@@ -170,7 +186,14 @@ describe('provisioning an approved request', () => {
     );
     const events = await settled(h, request.id);
 
-    expect(sequence(events)).toEqual([...PROVISIONED_SEQUENCE.slice(0, 6), 'VmRequestProvisioningFailed']);
+    expect(sequence(events)).toEqual([
+      ...PROVISIONED_SEQUENCE.slice(0, 6),
+      'VmProvisioningRetryScheduled:1',
+      ...PROVISIONED_SEQUENCE.slice(3, 6),
+      'VmProvisioningRetryScheduled:2',
+      ...PROVISIONED_SEQUENCE.slice(3, 6),
+      'VmRequestProvisioningFailed',
+    ]);
     expect(events[events.length - 1]!.data).toMatchObject({ errorCode: 'INSUFFICIENT_RESOURCES', attempts: 3 });
     const calls = sim.calls().filter((c) => c.requestId === request.id);
     expect(calls.filter((c) => c.operation === 'clone').map((c) => c.attempt)).toEqual([1, 2, 3]);

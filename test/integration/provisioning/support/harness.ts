@@ -103,9 +103,15 @@ export async function settled(h: Harness, id: string, timeoutMs = 30_000): Promi
   );
 }
 
-/** The event types of a stream, progress events spelled with their stage. */
+/** The event types of a stream, progress events spelled with their stage, retries with the attempt that failed. */
 export const sequence = (events: RecordedEvent[]): string[] =>
-  events.map((e) => (e.type === 'VmProvisioningProgressed' ? `${e.type}:${String(e.data.stage)}` : e.type));
+  events.map((e) =>
+    e.type === 'VmProvisioningProgressed'
+      ? `${e.type}:${String(e.data.stage)}`
+      : e.type === 'VmProvisioningRetryScheduled'
+        ? `${e.type}:${String(e.data.failedAttempt)}`
+        : e.type,
+  );
 
 export const PROVISIONED_SEQUENCE = [
   'VmRequestCreated',
