@@ -14,6 +14,10 @@ export interface CommandContext {
 
 export const IDEMPOTENCY_KEY_MAX = 200;
 
+/** Optional: absent or blank means none. */
+export const parseIdempotencyKey = (key: string | null | undefined): DomainResult<string | undefined> =>
+  parseOptionalText(key, 'idempotencyKey', { label: 'Idempotency key', max: IDEMPOTENCY_KEY_MAX });
+
 export interface CommandIdentity {
   commandId: string;
   /** True when the id comes from an idempotency key (retries must be recognised). */
@@ -25,7 +29,7 @@ export const identifyCommand = (
   commandType: string,
   context: CommandContext,
 ): DomainResult<CommandIdentity> => {
-  const key = parseOptionalText(context.idempotencyKey, 'idempotencyKey', { label: 'Idempotency key', max: IDEMPOTENCY_KEY_MAX });
+  const key = parseIdempotencyKey(context.idempotencyKey);
   if (!key.ok) return key;
   if (key.value === undefined) return ok({ commandId: newId(), idempotent: false });
   return ok({ commandId: commandIdFor(principal, commandType, key.value), idempotent: true });

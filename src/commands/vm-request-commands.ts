@@ -83,7 +83,7 @@ const visibility = (principal: Principal, tenantId: string, request: VmRequest):
     ? null
     : notFound(vmRequestAggregate.notFoundMessage);
 
-const checkExpectedVersion = (expectedVersion: number): DomainError | null =>
+export const checkExpectedVersion = (expectedVersion: number): DomainError | null =>
   Number.isSafeInteger(expectedVersion) && expectedVersion >= 0
     ? null
     : validationError('expectedVersion', 'expectedVersion must be a whole number of at least 0');

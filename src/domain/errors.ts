@@ -2,12 +2,19 @@ import type { Result } from './result.ts';
 
 export type DomainErrorCode = 'VALIDATION' | 'NOT_FOUND' | 'FORBIDDEN' | 'INVALID_STATE' | 'CONCURRENCY_CONFLICT';
 
+/** One input field that breaks its rule, and how. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
 /**
  * A refusal the caller can cause. Each code carries exactly the details the API reports for it
- * (api.md: ValidationError.field, InvalidStateError.currentStatus, ConcurrencyError versions).
+ * (api.md: ValidationError.field and fields, InvalidStateError.currentStatus, ConcurrencyError versions).
+ * VALIDATION names every invalid field in `fields`; `field` and `message` are the first of them.
  */
 export type DomainError =
-  | { code: 'VALIDATION'; message: string; field: string }
+  | { code: 'VALIDATION'; message: string; field: string; fields: readonly [FieldError, ...FieldError[]] }
   | { code: 'NOT_FOUND'; message: string }
   | { code: 'FORBIDDEN'; message: string }
   | { code: 'INVALID_STATE'; message: string; currentStatus: string }
@@ -15,7 +22,15 @@ export type DomainError =
 
 export type DomainResult<T> = Result<T, DomainError>;
 
-export const validationError = (field: string, message: string): DomainError => ({ code: 'VALIDATION', field, message });
+export const validationError = (field: string, message: string): DomainError => invalidFields([{ field, message }]);
+
+/** One VALIDATION refusal for several invalid fields, so a form learns all its mistakes at once. */
+export const invalidFields = (fields: readonly [FieldError, ...FieldError[]]): DomainError => ({
+  code: 'VALIDATION',
+  field: fields[0].field,
+  message: fields[0].message,
+  fields,
+});
 
 export const notFound = (message: string): DomainError => ({ code: 'NOT_FOUND', message });
 

@@ -1,6 +1,7 @@
 // The domain's public surface: pure values, deciders and event types. Nothing here performs I/O.
 export * from './result.ts';
 export * from './errors.ts';
+export * from './all-valid.ts';
 export * from './principal.ts';
 export * from './decider.ts';
 export * from './events.ts';

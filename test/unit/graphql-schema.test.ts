@@ -39,7 +39,7 @@ describe('schema.graphql', () => {
     expect(args('Query', 'vmRequests')).toEqual(expect.arrayContaining(['filter: VmRequestFilter', 'first: Int', 'after: String']));
     expect(args('Query', 'pendingApprovals')).toEqual(expect.arrayContaining(['projectId: ID', 'first: Int', 'after: String']));
     expect(args('Subscription', 'vmRequestUpdated')).toEqual(['id: ID!']);
-    expect(args('Subscription', 'vmRequestChanges')).toEqual(['projectId: ID', 'since: String']);
+    expect(args('Subscription', 'vmRequestChanges')).toEqual(['mine: Boolean', 'projectId: ID', 'since: String']);
     expect(fields('Mutation')).toEqual(
       expect.arrayContaining([
         'createProject', 'addProjectMember', 'removeProjectMember',
@@ -61,7 +61,8 @@ describe('schema.graphql', () => {
     expect(fields('TimelineEntry')).toEqual(['type', 'actorId', 'occurredAt', 'details'].sort());
     expect(fields('Viewer')).toEqual(['id', 'tenantId', 'roles', 'email', 'name'].sort());
     expect(fields('VmSizeSpec')).toEqual(['size', 'vcpus', 'memoryGb', 'diskGb', 'monthlyCostEur'].sort());
-    expect(fields('ValidationError')).toEqual(['code', 'message', 'field'].sort());
+    expect(fields('ValidationError')).toEqual(['code', 'message', 'field', 'fields'].sort());
+    expect(fields('FieldError')).toEqual(['field', 'message']);
     expect(fields('ConcurrencyError')).toEqual(['code', 'message', 'expectedVersion', 'actualVersion'].sort());
     expect(fields('InvalidStateError')).toEqual(['code', 'message', 'currentStatus'].sort());
     for (const name of ['NotFoundError', 'ForbiddenError', 'Error']) expect(fields(name)).toEqual(['code', 'message']);

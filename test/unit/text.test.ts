@@ -15,7 +15,12 @@ import {
 
 const refusedOn = (field: string, message?: RegExp) => ({
   ok: false,
-  error: { code: 'VALIDATION', field, ...(message ? { message: expect.stringMatching(message) } : {}) },
+  error: {
+    code: 'VALIDATION',
+    field,
+    ...(message ? { message: expect.stringMatching(message) } : {}),
+    fields: [{ field, message: message ? expect.stringMatching(message) : expect.any(String) }],
+  },
 });
 
 const line = { label: 'Thing', min: 1, max: 10 };

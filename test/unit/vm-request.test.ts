@@ -64,6 +64,15 @@ describe('CreateVmRequest', () => {
     given([]).when(create(overrides)).thenRefused({ code: 'VALIDATION', field });
   });
 
+  it('every invalid value is named at once, in the order of the form', () => {
+    const refused = given([]).when(create({ vmName: 'Web_01', size: 'XXL', justification: ' ' })).thenRefused({ code: 'VALIDATION', field: 'vmName' });
+    expect(!refused.ok && refused.error.code === 'VALIDATION' && refused.error.fields.map((error) => error.field)).toEqual([
+      'vmName',
+      'size',
+      'justification',
+    ]);
+  });
+
   it('the same request cannot be created twice', () => {
     given([created()]).when(create()).thenRefused({ code: 'INVALID_STATE', currentStatus: 'PENDING' });
   });

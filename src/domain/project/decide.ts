@@ -1,3 +1,4 @@
+import { allValid } from '../all-valid.ts';
 import { type DomainResult, forbidden, invalidState, notFound } from '../errors.ts';
 import { isAdmin, type Principal } from '../principal.ts';
 import { parseProjectDescription, parseProjectName } from '../project-name.ts';
@@ -45,15 +46,14 @@ export const canManageMembers = (actor: Principal, project: Project): boolean =>
 const create = ({ data }: CreateProject, state: ProjectState): ProjectDecision => {
   if (state.status !== 'NONE') return fail(invalidState(state.status, 'This project already exists'));
   if (!isAdmin(data.actor)) return fail(forbidden('Only admins can create projects'));
-  const name = parseProjectName(data.name);
-  if (!name.ok) return name;
-  const description = parseProjectDescription(data.description);
-  if (!description.ok) return description;
+  const values = allValid({ name: parseProjectName(data.name), description: parseProjectDescription(data.description) });
+  if (!values.ok) return values;
+  const { name, description } = values.value;
   const createdBy = data.actor.userId;
   return ok([
     {
       type: 'ProjectCreated',
-      data: { name: name.value, ...(description.value === undefined ? {} : { description: description.value }), createdBy },
+      data: { name, ...(description === undefined ? {} : { description }), createdBy },
     },
     // The creator administers the project from its first version on, in the same append.
     { type: 'MemberAdded', data: { userId: createdBy, role: 'PROJECT_ADMIN' } },
@@ -71,12 +71,11 @@ const checkMemberChange = (actor: Principal, project: Project) => {
 const addMember = ({ data }: AddProjectMember, project: Project): ProjectDecision => {
   const refusal = checkMemberChange(data.actor, project);
   if (refusal) return fail(refusal);
-  const userId = parseUserId(data.userId);
-  if (!userId.ok) return userId;
-  const role = parseProjectRole(data.role);
-  if (!role.ok) return role;
-  if (memberOf(project, userId.value)?.role === role.value) return ok([]);
-  return ok([{ type: 'MemberAdded', data: { userId: userId.value, role: role.value } }]);
+  const values = allValid({ userId: parseUserId(data.userId), role: parseProjectRole(data.role) });
+  if (!values.ok) return values;
+  const { userId, role } = values.value;
+  if (memberOf(project, userId)?.role === role) return ok([]);
+  return ok([{ type: 'MemberAdded', data: { userId, role } }]);
 };
 
 const removeMember = ({ data }: RemoveProjectMember, project: Project): ProjectDecision => {

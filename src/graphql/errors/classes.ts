@@ -1,4 +1,4 @@
-import { type DomainError, VM_REQUEST_STATUSES, type VmRequestStatus } from '../../domain/index.ts';
+import { type DomainError, type FieldError, VM_REQUEST_STATUSES, type VmRequestStatus } from '../../domain/index.ts';
 
 /**
  * The GraphQL side of DomainError. The errors plugin recognises an error by its class: a mutation resolver turns
@@ -11,11 +11,11 @@ export abstract class Failure extends Error {
 
 export class ValidationFailure extends Failure {
   readonly code = 'VALIDATION';
-  constructor(
-    message: string,
-    readonly field: string,
-  ) {
-    super(message);
+  /** The first of `fields`, for clients that show one error. */
+  readonly field: string;
+  constructor(readonly fields: readonly [FieldError, ...FieldError[]]) {
+    super(fields[0].message);
+    this.field = fields[0].field;
   }
 }
 
@@ -64,7 +64,7 @@ const isVmRequestStatus = (value: string): value is VmRequestStatus =>
 export const toFailure = (error: DomainError): Failure => {
   switch (error.code) {
     case 'VALIDATION':
-      return new ValidationFailure(error.message, error.field);
+      return new ValidationFailure(error.fields);
     case 'NOT_FOUND':
       return new NotFoundFailure(error.message);
     case 'FORBIDDEN':

@@ -1,3 +1,4 @@
+import { parseProjectRole, parseUserId } from '../../domain/index.ts';
 import { builder } from '../builder.ts';
 import { NotFoundFailure, refuse } from '../errors/classes.ts';
 import { idOf } from '../ids.ts';
@@ -5,7 +6,7 @@ import { requirePrincipal } from '../principal.ts';
 import { ProjectRoleEnum } from '../types/enums.ts';
 import { projectFromCommand } from '../views/project.ts';
 import { idempotencyKeyField } from './idempotency-key.ts';
-import { checkText } from './text-input.ts';
+import { checkInput } from './check-input.ts';
 import { projectPayload } from './payloads.ts';
 
 const AddProjectMemberInput = builder.inputType('AddProjectMemberInput', {
@@ -24,7 +25,7 @@ builder.mutationField('addProjectMember', (t) =>
     args: { input: t.arg({ type: AddProjectMemberInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
-      checkText(input);
+      checkInput(input, { userId: parseUserId, role: parseProjectRole });
       const projectId = idOf(input.projectId, 'Project');
       if (!projectId) return refuse(new NotFoundFailure('Project not found'));
       const result = await context.commands.addProjectMember(

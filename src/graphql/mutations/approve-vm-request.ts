@@ -4,7 +4,7 @@ import { idOf } from '../ids.ts';
 import { requirePrincipal } from '../principal.ts';
 import { vmRequestFromCommand } from '../views/vm-request.ts';
 import { idempotencyKeyField } from './idempotency-key.ts';
-import { checkText } from './text-input.ts';
+import { checkInput } from './check-input.ts';
 import { vmRequestPayload } from './payloads.ts';
 
 const ApproveVmRequestInput = builder.inputType('ApproveVmRequestInput', {
@@ -22,7 +22,7 @@ builder.mutationField('approveVmRequest', (t) =>
     args: { input: t.arg({ type: ApproveVmRequestInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
-      checkText(input);
+      checkInput(input);
       const id = idOf(input.id, 'VmRequest');
       if (!id) return refuse(new NotFoundFailure('VM request not found'));
       const result = await context.commands.approveVmRequest(

@@ -4,7 +4,7 @@ import { idOf } from '../ids.ts';
 import { requirePrincipal } from '../principal.ts';
 import { projectFromCommand } from '../views/project.ts';
 import { idempotencyKeyField } from './idempotency-key.ts';
-import { checkText } from './text-input.ts';
+import { checkInput } from './check-input.ts';
 import { projectPayload } from './payloads.ts';
 
 // Beyond api.md's minimum: the domain has archive/unarchive, so admins can reach them too.
@@ -22,7 +22,7 @@ for (const [field, command, typeName] of [
       args: { input: t.arg({ type: input, required: true }) },
       resolve: async (_root, args, context) => {
         const principal = requirePrincipal(context);
-        checkText(args.input);
+        checkInput(args.input);
         const projectId = idOf(args.input.projectId, 'Project');
         if (!projectId) return refuse(new NotFoundFailure('Project not found'));
         const result = await context.commands[command](

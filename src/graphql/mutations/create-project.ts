@@ -1,9 +1,10 @@
+import { parseProjectDescription, parseProjectName } from '../../domain/index.ts';
 import { builder } from '../builder.ts';
 import { refuse } from '../errors/classes.ts';
 import { requirePrincipal } from '../principal.ts';
 import { projectFromCommand } from '../views/project.ts';
 import { idempotencyKeyField } from './idempotency-key.ts';
-import { checkText } from './text-input.ts';
+import { checkInput } from './check-input.ts';
 import { projectPayload } from './payloads.ts';
 
 const CreateProjectInput = builder.inputType('CreateProjectInput', {
@@ -21,7 +22,7 @@ builder.mutationField('createProject', (t) =>
     args: { input: t.arg({ type: CreateProjectInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
-      checkText(input);
+      checkInput(input, { name: parseProjectName, description: parseProjectDescription });
       const result = await context.commands.createProject(
         principal,
         { name: input.name, description: input.description },

@@ -1,3 +1,4 @@
+import { parseJustification, parseVmName, parseVmSize } from '../../domain/index.ts';
 import { builder } from '../builder.ts';
 import { NotFoundFailure, refuse } from '../errors/classes.ts';
 import { idOf } from '../ids.ts';
@@ -5,7 +6,7 @@ import { requirePrincipal } from '../principal.ts';
 import { VmSizeEnum } from '../types/enums.ts';
 import { vmRequestFromCommand } from '../views/vm-request.ts';
 import { idempotencyKeyField } from './idempotency-key.ts';
-import { checkText } from './text-input.ts';
+import { checkInput } from './check-input.ts';
 import { vmRequestPayload } from './payloads.ts';
 
 const CreateVmRequestInput = builder.inputType('CreateVmRequestInput', {
@@ -25,7 +26,7 @@ builder.mutationField('createVmRequest', (t) =>
     args: { input: t.arg({ type: CreateVmRequestInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
-      checkText(input);
+      checkInput(input, { vmName: parseVmName, size: parseVmSize, justification: parseJustification });
       const projectId = idOf(input.projectId, 'Project');
       if (!projectId) return refuse(new NotFoundFailure('Project not found'));
       const result = await context.commands.createVmRequest(

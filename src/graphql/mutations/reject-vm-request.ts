@@ -1,10 +1,11 @@
+import { parseRejectionReason } from '../../domain/index.ts';
 import { builder } from '../builder.ts';
 import { NotFoundFailure, refuse } from '../errors/classes.ts';
 import { idOf } from '../ids.ts';
 import { requirePrincipal } from '../principal.ts';
 import { vmRequestFromCommand } from '../views/vm-request.ts';
 import { idempotencyKeyField } from './idempotency-key.ts';
-import { checkText } from './text-input.ts';
+import { checkInput } from './check-input.ts';
 import { vmRequestPayload } from './payloads.ts';
 
 const RejectVmRequestInput = builder.inputType('RejectVmRequestInput', {
@@ -23,7 +24,7 @@ builder.mutationField('rejectVmRequest', (t) =>
     args: { input: t.arg({ type: RejectVmRequestInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
-      checkText(input);
+      checkInput(input, { reason: parseRejectionReason });
       const id = idOf(input.id, 'VmRequest');
       if (!id) return refuse(new NotFoundFailure('VM request not found'));
       const result = await context.commands.rejectVmRequest(

@@ -1,10 +1,11 @@
+import { parseUserId } from '../../domain/index.ts';
 import { builder } from '../builder.ts';
 import { NotFoundFailure, refuse } from '../errors/classes.ts';
 import { idOf } from '../ids.ts';
 import { requirePrincipal } from '../principal.ts';
 import { projectFromCommand } from '../views/project.ts';
 import { idempotencyKeyField } from './idempotency-key.ts';
-import { checkText } from './text-input.ts';
+import { checkInput } from './check-input.ts';
 import { projectPayload } from './payloads.ts';
 
 const RemoveProjectMemberInput = builder.inputType('RemoveProjectMemberInput', {
@@ -22,7 +23,7 @@ builder.mutationField('removeProjectMember', (t) =>
     args: { input: t.arg({ type: RemoveProjectMemberInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
-      checkText(input);
+      checkInput(input, { userId: parseUserId });
       const projectId = idOf(input.projectId, 'Project');
       if (!projectId) return refuse(new NotFoundFailure('Project not found'));
       const result = await context.commands.removeProjectMember(

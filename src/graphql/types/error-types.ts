@@ -1,3 +1,4 @@
+import type { FieldError } from '../../domain/index.ts';
 import { builder } from '../builder.ts';
 import {
   ConcurrencyFailure,
@@ -9,11 +10,28 @@ import {
 import { ErrorInterface } from './error.ts';
 import { VmRequestStatusEnum } from './enums.ts';
 
+const FieldErrorRef = builder.objectRef<FieldError>('FieldError').implement({
+  description: 'One input field that breaks its rule.',
+  fields: (t) => ({
+    field: t.exposeString('field', { description: 'The input field, as the input type names it (`vmName`, `justification`).' }),
+    message: t.exposeString('message', { description: 'What is wrong with it, in a sentence a user can read.' }),
+  }),
+});
+
 builder.objectType(ValidationFailure, {
   name: 'ValidationError',
-  description: 'An input value broke a rule; `field` names the input field.',
+  description:
+    'Input values broke their rules; nothing was written. `fields` names every invalid field of the input; `field` ' +
+    'and `message` are the first of them.',
   interfaces: [ErrorInterface],
-  fields: (t) => ({ field: t.exposeString('field') }),
+  fields: (t) => ({
+    field: t.exposeString('field', { description: 'The first invalid input field (the same as `fields[0].field`).' }),
+    fields: t.field({
+      type: [FieldErrorRef],
+      description: 'Every invalid field of the input, in the order of the input type, each with its own message.',
+      resolve: (error) => [...error.fields],
+    }),
+  }),
 });
 
 builder.objectType(ConcurrencyFailure, {
