@@ -241,6 +241,9 @@ describe('npm start in production', () => {
     expect(page.headers['content-type']).not.toContain('text/html');
     expect(decoded(page)).not.toContain('GraphiQL');
     expect((await get(`${server.origin}/graphiql/demo-users`)).status).toBe(404);
+    // Nor the portal's development sign-in: the page is told to offer none, and the tokens' route does not exist.
+    expect((await get(`${server.origin}/auth/dev-users`)).status).toBe(404);
+    expect(JSON.parse(decoded(await get(`${server.origin}/auth/config`)))).toMatchObject({ devSignIn: false });
   }
 
   it('serves no GraphiQL page, no demo users and no introspection by default', async () => {
@@ -269,6 +272,12 @@ describe('npm start in production', () => {
       expect(users.map((user) => user.id)).toEqual(['alice', 'bob']);
       const viewer = await postGraphQL(server.url, '{ viewer { id roles } }', JSON.parse(users[1]!.headers) as Record<string, string>);
       expect(viewer.body).toEqual({ data: { viewer: { id: 'bob', roles: ['admin'] } } });
+      // The portal's sign-in page offers the same users, each with a token the API accepts.
+      expect(JSON.parse(decoded(await get(`${server.origin}/auth/config`)))).toMatchObject({ devSignIn: true });
+      const portalUsers = JSON.parse(decoded(await get(`${server.origin}/auth/dev-users`))) as { users: { id: string; token: string }[] };
+      expect(portalUsers.users.map((user) => user.id)).toEqual(['alice', 'bob']);
+      const asAlice = await postGraphQL(server.url, '{ viewer { id } }', { authorization: `Bearer ${portalUsers.users[0]!.token}` });
+      expect(asAlice.body).toEqual({ data: { viewer: { id: 'alice' } } });
     });
   }, 120_000);
 

@@ -61,6 +61,8 @@ export interface TestServerOptions {
   provisioning?: SimulatedHypervisorOptions & { options?: Partial<ProvisioningOptions> };
   /** How the portal signs in (GET /auth/config, /auth/dev-users); default: no method, as in production. */
   portalAuth?: PortalAuth;
+  /** Where the portal's build is (default web/dist), or false for none. */
+  portal?: { dir?: string } | false;
 }
 
 export interface TestServer {
@@ -143,6 +145,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ...(options.graphiql ? { graphiql: options.graphiql } : {}),
       ...(options.introspection !== undefined ? { introspection: options.introspection } : {}),
       ...(options.portalAuth ? { portalAuth: options.portalAuth } : {}),
+      ...(options.portal !== undefined ? { portal: options.portal } : {}),
       shutdownGraceMs: 1_000,
     });
     stops.push(() => server.close());
