@@ -126,7 +126,7 @@ describe('a member requests a VM and an admin approves it', () => {
     const detail = dataOf(await http(server.url, tenant.bobToken, VmRequestDetailDocument, { id: request.id })).vmRequest;
     expect(detail).toMatchObject({ id: request.id, size: 'XL', spec: { vcpus: 16, memoryGb: 32, diskGb: 500, monthlyCostEur: 200 } });
     expect(detail?.project.id).toBe(tenant.projectId);
-    expect(detail?.timeline.map((entry) => entry.type)).toEqual(['VmRequestCreated']);
+    expect(detail?.timeline.map((entry) => entry.type)).toEqual(['CREATED']);
     expect(detail?.auditTrail.verified).toBe(true);
     expect(detail?.auditTrail.events.map((event) => event.type)).toEqual(['VmRequestCreated']);
 

@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VM_REQUEST_STREAM } from '../../src/commands/index.ts';
 import { createEventStore } from '../../src/event-store/index.ts';
 import { compareCheckpoints, decodeCursor } from '../../src/projections/changes.ts';
 import { idOf } from '../../src/graphql/ids.ts';
 import { PROJECTIONS, startProjector } from '../../src/projections/index.ts';
 import {
   ApproveVmRequestDocument,
+  VmRequestDetailDocument,
+  VmRequestDocument,
   type VmRequestFieldsFragment,
   VmRequestChangesFullDocument,
   VmRequestUpdatedDocument,
@@ -22,7 +26,8 @@ const EVERY_STATE = [
   'PROVISIONING:CONFIGURING@5',
   'PROVISIONING:POWERING_ON@6',
   'PROVISIONING:WAITING_FOR_NETWORK@7',
-  'READY:WAITING_FOR_NETWORK@8',
+  // The stage is over once READY.
+  'READY@8',
 ];
 
 const state = (r: Pick<VmRequestFieldsFragment, 'status' | 'provisioningStage' | 'version'>): string =>
@@ -34,10 +39,17 @@ type Changed = { vmRequestChanges: { cursor: string; vmRequest: VmRequestFieldsF
 const ofRequest = (received: Received<Changed>, id: string) =>
   received.values.map((v) => v.vmRequestChanges).filter((change) => change.vmRequest.id === id);
 
+/** `status:stage#attempt@version`, `+retry` while a retry waits. */
+const progress = (r: VmRequestFieldsFragment): string =>
+  `${state(r).replace('@', `#${r.provisioningAttempt ?? '-'}@`)}${r.nextRetryAt ? '+retry' : ''}`;
+
 /** The READY state carries what the hypervisor reported. */
 const expectReady = (ready: VmRequestFieldsFragment | undefined) =>
   expect(ready).toMatchObject({
     status: 'READY',
+    provisioningStage: null,
+    nextRetryAt: null,
+    failureCode: null,
     vmwareVmId: expect.stringMatching(/.+/),
     hostname: expect.stringMatching(/.+/),
     ipAddress: expect.stringMatching(/.+/),
@@ -166,5 +178,129 @@ describe('a request whose provisioning the projector applies in one batch', () =
       await ws.dispose();
       await projector.stop();
     }
+  });
+});
+
+describe('a request whose first attempt fails with a retryable error', () => {
+  let server: TestServer;
+  let tenant: Tenant;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      pollIntervalMs: 50,
+      provisioning: {
+        stageMs: 20,
+        // Failures are injected per request once it exists (a rule names its request).
+        options: { backoffMs: 400, backoffMaxMs: 400 },
+      },
+    });
+    tenant = await setupTenant(server);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('shows the attempt, the backoff with its end, the stages of the next attempt, and READY after two attempts', async () => {
+    const request = await createRequest(server, tenant.aliceToken, tenant.projectId, { size: 'S' });
+    const requestId = idOf(request.id, 'VmRequest')!;
+    server.provisioning!.hypervisor.inject({ operation: 'powerOn', code: 'CONNECTION_FAILED', attempts: [1], requestId });
+    const ws = wsClient(server.wsUrl, tenant.aliceToken);
+    const watch = subscribeWs(ws, VmRequestUpdatedDocument, { id: request.id });
+    await watch.waitFor(1);
+    await approve(server, tenant, request.id);
+    await watch.ended(30_000);
+    const states = (watch as Received<Updated>).values.map((v) => v.vmRequestUpdated);
+    expect(states.map(progress)).toEqual([
+      'PENDING#-@1',
+      'APPROVED#-@2',
+      'PROVISIONING#1@3',
+      'PROVISIONING:CLONING#1@4',
+      'PROVISIONING:CONFIGURING#1@5',
+      'PROVISIONING:POWERING_ON#1@6',
+      'PROVISIONING#2@7+retry',
+      'PROVISIONING:CLONING#2@8',
+      'PROVISIONING:CONFIGURING#2@9',
+      'PROVISIONING:POWERING_ON#2@10',
+      'PROVISIONING:WAITING_FOR_NETWORK#2@11',
+      'READY#2@12',
+    ]);
+    // The retry is announced for when the backoff ends, after the failure was recorded.
+    const waiting = states[6]!;
+    expect(Date.parse(waiting.nextRetryAt!)).toBeGreaterThan(Date.parse(waiting.updatedAt));
+    expect(Date.parse(states[7]!.updatedAt)).toBeGreaterThanOrEqual(Date.parse(waiting.nextRetryAt!));
+    expectReady(states.at(-1));
+
+    // A query answers the same as the live path, with the timeline's entry types as enum values.
+    const detail = dataOf(await http(server.url, tenant.aliceToken, VmRequestDetailDocument, { id: request.id })).vmRequest;
+    expect(detail).toMatchObject({ status: 'READY', provisioningStage: null, provisioningAttempt: 2, nextRetryAt: null });
+    expect(detail?.timeline.map((entry) => entry.type)).toEqual([
+      'CREATED',
+      'APPROVED',
+      'PROVISIONING_STARTED',
+      'PROVISIONING_PROGRESSED',
+      'PROVISIONING_PROGRESSED',
+      'PROVISIONING_PROGRESSED',
+      'PROVISIONING_RETRY_SCHEDULED',
+      'PROVISIONING_PROGRESSED',
+      'PROVISIONING_PROGRESSED',
+      'PROVISIONING_PROGRESSED',
+      'PROVISIONING_PROGRESSED',
+      'READY',
+    ]);
+    expect(detail?.timeline[6]?.details).toMatch(/^Attempt 1 failed: CONNECTION_FAILED: .+; attempt 2 starts at /);
+    await ws.dispose();
+  });
+
+  it('a non-retryable error: FAILED with its code as an enum value, the stage cleared, one attempt', async () => {
+    const request = await createRequest(server, tenant.aliceToken, tenant.projectId, { size: 'S' });
+    const requestId = idOf(request.id, 'VmRequest')!;
+    server.provisioning!.hypervisor.inject({ operation: 'configure', code: 'TEMPLATE_NOT_FOUND', requestId, message: 'no template "base"' });
+    await approve(server, tenant, request.id);
+    await expect
+      .poll(async () => dataOf(await http(server.url, tenant.aliceToken, VmRequestDocument, { id: request.id })).vmRequest?.status, { timeout: 30_000 })
+      .toBe('FAILED');
+    const failed = dataOf(await http(server.url, tenant.aliceToken, VmRequestDocument, { id: request.id })).vmRequest;
+    expect(failed).toMatchObject({
+      provisioningStage: null,
+      provisioningAttempt: 1,
+      nextRetryAt: null,
+      failureCode: 'TEMPLATE_NOT_FOUND',
+      failureMessage: 'no template "base"',
+    });
+  });
+
+  it('a stored failure code this server does not know answers as UNKNOWN, with its message, instead of an error', async () => {
+    const request = await createRequest(server, tenant.aliceToken, tenant.projectId, { size: 'S' });
+    const requestId = idOf(request.id, 'VmRequest')!;
+    // Written as an older or foreign adapter might have: straight into the stream, not through this server's codes.
+    const store = createEventStore(server.database.sql);
+    await store.append(
+      requestId,
+      1,
+      [
+        { type: 'VmRequestApproved', data: { approvedBy: 'admin' } },
+        { type: 'VmRequestProvisioningStarted', data: {} },
+        { type: 'VmRequestProvisioningFailed', data: { errorCode: 'VSPHERE_LICENSE_EXPIRED', errorMessage: 'license expired', attempts: 1 } },
+      ],
+      {
+        streamType: VM_REQUEST_STREAM,
+        tenantId: tenant.tenant,
+        metadata: {
+          tenantId: tenant.tenant,
+          userId: 'system:provisioning',
+          correlationId: randomUUID(),
+          causationId: null,
+          commandId: randomUUID(),
+          occurredAt: new Date().toISOString(),
+        },
+      },
+    );
+    await expect
+      .poll(async () => (await http(server.url, tenant.aliceToken, VmRequestDocument, { id: request.id })).data?.vmRequest?.status, { timeout: 30_000 })
+      .toBe('FAILED');
+    const answer = await http(server.url, tenant.aliceToken, VmRequestDocument, { id: request.id });
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.vmRequest).toMatchObject({ failureCode: 'UNKNOWN', failureMessage: 'license expired', provisioningAttempt: 1 });
   });
 });
