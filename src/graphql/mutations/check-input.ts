@@ -4,13 +4,14 @@ import { refuse, ValidationFailure } from '../errors/classes.ts';
 
 type Rule<T> = (value: T) => DomainResult<unknown>;
 
-/** Fields several inputs share, with the rule the command checks before it reads anything. */
-const SHARED_RULES: Record<string, Rule<never>> = {
-  idempotencyKey: parseIdempotencyKey as Rule<never>,
-  expectedVersion: ((version: number) => {
-    const invalid = checkExpectedVersion(version);
-    return invalid ? fail(invalid) : ok(version);
-  }) as Rule<never>,
+/** The rule of a field several inputs share, which the command checks before it reads anything; null for others. */
+const sharedRule = (field: string, value: unknown): DomainResult<unknown> | null => {
+  if (field === 'idempotencyKey' && typeof value === 'string') return parseIdempotencyKey(value);
+  if (field === 'expectedVersion' && typeof value === 'number') {
+    const invalid = checkExpectedVersion(value);
+    return invalid ? fail(invalid) : ok(value);
+  }
+  return null;
 };
 
 const problemOf = (result: DomainResult<unknown>): FieldError[] =>
@@ -34,12 +35,8 @@ export const checkInput = <I extends object>(input: I, values: { [K in keyof I]?
   const early = new Map<string, FieldError[]>();
   for (const [field, value] of entries) {
     const problem = typeof value === 'string' ? textProblem(value, true) : null;
-    const shared = SHARED_RULES[field];
-    const found = problem
-      ? [{ field, message: `${field} ${problem}` }]
-      : shared && value != null
-        ? problemOf(shared(value as never))
-        : [];
+    const shared = sharedRule(field, value);
+    const found = problem ? [{ field, message: `${field} ${problem}` }] : shared ? problemOf(shared) : [];
     if (found.length > 0) early.set(field, found);
   }
   if (early.size === 0) return;
