@@ -98,7 +98,7 @@ describe('a member requests a VM and an admin approves it', () => {
         'PROVISIONING:CONFIGURING',
         'PROVISIONING:POWERING_ON',
         'PROVISIONING:WAITING_FOR_NETWORK',
-        'READY:WAITING_FOR_NETWORK',
+        'READY',
       ];
       for (const received of [overWs, overSse]) {
         await received.ended(60_000);
