@@ -61,6 +61,8 @@ export interface TestServerOptions {
   provisioning?: SimulatedHypervisorOptions & { options?: Partial<ProvisioningOptions> };
   /** How the portal signs in (GET /auth/config, /auth/dev-users); default: no method, as in production. */
   portalAuth?: PortalAuth;
+  /** Listen on this port (default 0: a free one), e.g. to restart a server where its clients reconnect. */
+  port?: number;
   /** Where the portal's build is (default web/dist), or false for none. */
   portal?: { dir?: string } | false;
 }
@@ -131,7 +133,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       services,
       schema: options.schema ?? buildSchema(),
       auth: 'authenticate' in auth ? auth : createAuthenticator(auth),
-      port: 0,
+      port: options.port ?? 0,
       host: '127.0.0.1',
       logger,
       readiness: { ...(projector ? { projector: projectorReadiness(projector) } : {}), ...options.readiness },
