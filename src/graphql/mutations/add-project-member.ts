@@ -10,10 +10,11 @@ import { checkInput } from './check-input.ts';
 import { projectPayload } from './payloads.ts';
 
 const AddProjectMemberInput = builder.inputType('AddProjectMemberInput', {
+  description: 'Who joins which project, in which role.',
   fields: (t) => ({
-    projectId: t.id({ required: true }),
+    projectId: t.id({ required: true, description: 'The project (Project.id); it must be ACTIVE.' }),
     userId: t.id({ required: true, description: "The user's id (the `sub` of their token): one line, at most 255 characters." }),
-    role: t.field({ type: ProjectRoleEnum, required: true }),
+    role: t.field({ type: ProjectRoleEnum, required: true, description: 'Their role; for a member already there, their new role.' }),
     idempotencyKey: idempotencyKeyField(t),
   }),
 });
@@ -21,8 +22,11 @@ const AddProjectMemberInput = builder.inputType('AddProjectMemberInput', {
 builder.mutationField('addProjectMember', (t) =>
   t.field({
     type: projectPayload('AddProjectMemberPayload'),
-    errors: { union: { name: 'AddProjectMemberResult' } },
-    args: { input: t.arg({ type: AddProjectMemberInput, required: true }) },
+    description:
+      "Adds a member to an ACTIVE project, or changes a member's role (admins, and the project's PROJECT_ADMINs). " +
+      'Adding a member again in the same role writes nothing.',
+    errors: { union: { name: 'AddProjectMemberResult', description: 'The project with its members, or why it was refused.' } },
+    args: { input: t.arg({ type: AddProjectMemberInput, required: true, description: 'What to do.' }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
       checkInput(input, { userId: parseUserId, role: parseProjectRole });

@@ -8,9 +8,10 @@ import { checkInput } from './check-input.ts';
 import { vmRequestPayload } from './payloads.ts';
 
 const ApproveVmRequestInput = builder.inputType('ApproveVmRequestInput', {
+  description: 'Which request to approve, at which version.',
   fields: (t) => ({
-    id: t.id({ required: true }),
-    expectedVersion: t.int({ required: true, description: 'The version the admin looked at (VmRequest.version).' }),
+    id: t.id({ required: true, description: 'The request (VmRequest.id).' }),
+    expectedVersion: t.int({ required: true, description: 'The version the admin looked at (VmRequest.version): a whole number of at least 0.' }),
     idempotencyKey: idempotencyKeyField(t),
   }),
 });
@@ -18,8 +19,11 @@ const ApproveVmRequestInput = builder.inputType('ApproveVmRequestInput', {
 builder.mutationField('approveVmRequest', (t) =>
   t.field({
     type: vmRequestPayload('ApproveVmRequestPayload'),
-    errors: { union: { name: 'ApproveVmRequestResult' } },
-    args: { input: t.arg({ type: ApproveVmRequestInput, required: true }) },
+    description:
+      'Approves a PENDING request (admins, not their own request); provisioning starts by itself. A stale ' +
+      'expectedVersion is a ConcurrencyError.',
+    errors: { union: { name: 'ApproveVmRequestResult', description: 'The approved request, or why it was refused.' } },
+    args: { input: t.arg({ type: ApproveVmRequestInput, required: true, description: 'What to do.' }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
       checkInput(input);

@@ -9,9 +9,10 @@ import { checkInput } from './check-input.ts';
 import { vmRequestPayload } from './payloads.ts';
 
 const CancelVmRequestInput = builder.inputType('CancelVmRequestInput', {
+  description: 'Which request to cancel, and optionally why.',
   fields: (t) => ({
-    id: t.id({ required: true }),
-    reason: t.string({ required: false, description: 'Optional, at most 500 characters.' }),
+    id: t.id({ required: true, description: 'The request (VmRequest.id).' }),
+    reason: t.string({ required: false, description: 'Optional, at most 500 characters; line breaks and tabs allowed; blank means none.' }),
     idempotencyKey: idempotencyKeyField(t),
   }),
 });
@@ -19,8 +20,10 @@ const CancelVmRequestInput = builder.inputType('CancelVmRequestInput', {
 builder.mutationField('cancelVmRequest', (t) =>
   t.field({
     type: vmRequestPayload('CancelVmRequestPayload'),
-    errors: { union: { name: 'CancelVmRequestResult' } },
-    args: { input: t.arg({ type: CancelVmRequestInput, required: true }) },
+    description:
+      'Cancels a PENDING request (the requester only). Cancelling a CANCELLED request again succeeds and writes nothing.',
+    errors: { union: { name: 'CancelVmRequestResult', description: 'The cancelled request, or why it was refused.' } },
+    args: { input: t.arg({ type: CancelVmRequestInput, required: true, description: 'What to do.' }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
       checkInput(input, { reason: parseCancellationReason });

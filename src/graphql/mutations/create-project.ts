@@ -8,9 +8,14 @@ import { checkInput } from './check-input.ts';
 import { projectPayload } from './payloads.ts';
 
 const CreateProjectInput = builder.inputType('CreateProjectInput', {
+  description: 'A new project.',
   fields: (t) => ({
-    name: t.string({ required: true, description: '3 to 100 characters, unique in the tenant ignoring case.' }),
-    description: t.string({ required: false, description: 'Optional, at most 2000 characters; line breaks and tabs allowed.' }),
+    name: t.string({
+      required: true,
+      description:
+        '3 to 100 characters: a letter or digit, then letters, digits, spaces, `_` and `-`; unique in the tenant ignoring case.',
+    }),
+    description: t.string({ required: false, description: 'Optional, at most 2000 characters; line breaks and tabs allowed; blank means none.' }),
     idempotencyKey: idempotencyKeyField(t),
   }),
 });
@@ -18,8 +23,9 @@ const CreateProjectInput = builder.inputType('CreateProjectInput', {
 builder.mutationField('createProject', (t) =>
   t.field({
     type: projectPayload('CreateProjectPayload'),
-    errors: { union: { name: 'CreateProjectResult' } },
-    args: { input: t.arg({ type: CreateProjectInput, required: true }) },
+    description: 'Creates an ACTIVE project (admins); the creator becomes its PROJECT_ADMIN.',
+    errors: { union: { name: 'CreateProjectResult', description: 'The new project, or why it was refused.' } },
+    args: { input: t.arg({ type: CreateProjectInput, required: true, description: 'What to do.' }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
       checkInput(input, { name: parseProjectName, description: parseProjectDescription });

@@ -10,11 +10,17 @@ import { checkInput } from './check-input.ts';
 import { vmRequestPayload } from './payloads.ts';
 
 const CreateVmRequestInput = builder.inputType('CreateVmRequestInput', {
+  description: 'A new VM request.',
   fields: (t) => ({
-    projectId: t.id({ required: true }),
-    vmName: t.string({ required: true, description: '3 to 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit.' }),
-    size: t.field({ type: VmSizeEnum, required: true }),
-    justification: t.string({ required: true, description: '10 to 1000 characters; line breaks and tabs allowed.' }),
+    projectId: t.id({ required: true, description: 'The project it is for: ACTIVE, and the caller a member of it (or an admin).' }),
+    vmName: t.string({
+      required: true,
+      description:
+        'The hostname: 3 to 63 characters (after trimming) of lowercase letters, digits and hyphens, starting and ' +
+        'ending with a letter or digit, no `--` (pattern `^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`).',
+    }),
+    size: t.field({ type: VmSizeEnum, required: true, description: 'The size (vmSizes lists what each means).' }),
+    justification: t.string({ required: true, description: 'Why the VM is needed: 10 to 1000 characters (after trimming); line breaks and tabs allowed.' }),
     idempotencyKey: idempotencyKeyField(t),
   }),
 });
@@ -22,8 +28,9 @@ const CreateVmRequestInput = builder.inputType('CreateVmRequestInput', {
 builder.mutationField('createVmRequest', (t) =>
   t.field({
     type: vmRequestPayload('CreateVmRequestPayload'),
-    errors: { union: { name: 'CreateVmRequestResult' } },
-    args: { input: t.arg({ type: CreateVmRequestInput, required: true }) },
+    description: 'Requests a VM in a project (a member of it, or an admin). The request starts PENDING, at version 1.',
+    errors: { union: { name: 'CreateVmRequestResult', description: 'The new request, or why it was refused.' } },
+    args: { input: t.arg({ type: CreateVmRequestInput, required: true, description: 'What to do.' }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
       checkInput(input, { vmName: parseVmName, size: parseVmSize, justification: parseJustification });

@@ -14,11 +14,25 @@ export interface ProjectPayload {
 /** `<Mutation>Payload { vmRequest }`: the request as the command left it. */
 export const vmRequestPayload = (name: string) =>
   builder.objectRef<VmRequestPayload>(name).implement({
-    fields: (t) => ({ vmRequest: t.field({ type: VmRequestRef, resolve: (payload) => payload.vmRequest }) }),
+    description: 'The command succeeded.',
+    fields: (t) => ({
+      vmRequest: t.field({
+        type: VmRequestRef,
+        description: 'The request as the command left it (status and version advanced), without waiting for the read models.',
+        resolve: (payload) => payload.vmRequest,
+      }),
+    }),
   });
 
 /** `<Mutation>Payload { project }`: the project as the command left it. */
 export const projectPayload = (name: string) =>
   builder.objectRef<ProjectPayload>(name).implement({
-    fields: (t) => ({ project: t.field({ type: ProjectRef, resolve: (payload) => payload.project }) }),
+    description: 'The command succeeded.',
+    fields: (t) => ({
+      project: t.field({
+        type: ProjectRef,
+        description: 'The project as the command left it, without waiting for the read models.',
+        resolve: (payload) => payload.project,
+      }),
+    }),
   });

@@ -9,10 +9,11 @@ import { checkInput } from './check-input.ts';
 import { vmRequestPayload } from './payloads.ts';
 
 const RejectVmRequestInput = builder.inputType('RejectVmRequestInput', {
+  description: 'Which request to reject, at which version, and why.',
   fields: (t) => ({
-    id: t.id({ required: true }),
-    expectedVersion: t.int({ required: true, description: 'The version the admin looked at (VmRequest.version).' }),
-    reason: t.string({ required: true, description: '10 to 500 characters.' }),
+    id: t.id({ required: true, description: 'The request (VmRequest.id).' }),
+    expectedVersion: t.int({ required: true, description: 'The version the admin looked at (VmRequest.version): a whole number of at least 0.' }),
+    reason: t.string({ required: true, description: 'Why, for the requester: 10 to 500 characters; line breaks and tabs allowed.' }),
     idempotencyKey: idempotencyKeyField(t),
   }),
 });
@@ -20,8 +21,11 @@ const RejectVmRequestInput = builder.inputType('RejectVmRequestInput', {
 builder.mutationField('rejectVmRequest', (t) =>
   t.field({
     type: vmRequestPayload('RejectVmRequestPayload'),
-    errors: { union: { name: 'RejectVmRequestResult' } },
-    args: { input: t.arg({ type: RejectVmRequestInput, required: true }) },
+    description:
+      'Rejects a PENDING request with a reason (admins, not their own request). A stale expectedVersion is a ' +
+      'ConcurrencyError.',
+    errors: { union: { name: 'RejectVmRequestResult', description: 'The rejected request, or why it was refused.' } },
+    args: { input: t.arg({ type: RejectVmRequestInput, required: true, description: 'What to do.' }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
       checkInput(input, { reason: parseRejectionReason });

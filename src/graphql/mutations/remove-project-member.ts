@@ -9,8 +9,9 @@ import { checkInput } from './check-input.ts';
 import { projectPayload } from './payloads.ts';
 
 const RemoveProjectMemberInput = builder.inputType('RemoveProjectMemberInput', {
+  description: 'Who leaves which project.',
   fields: (t) => ({
-    projectId: t.id({ required: true }),
+    projectId: t.id({ required: true, description: 'The project (Project.id); it must be ACTIVE.' }),
     userId: t.id({ required: true, description: "The user's id (the `sub` of their token): one line, at most 255 characters." }),
     idempotencyKey: idempotencyKeyField(t),
   }),
@@ -19,8 +20,11 @@ const RemoveProjectMemberInput = builder.inputType('RemoveProjectMemberInput', {
 builder.mutationField('removeProjectMember', (t) =>
   t.field({
     type: projectPayload('RemoveProjectMemberPayload'),
-    errors: { union: { name: 'RemoveProjectMemberResult' } },
-    args: { input: t.arg({ type: RemoveProjectMemberInput, required: true }) },
+    description:
+      "Removes a member from an ACTIVE project (admins, and the project's PROJECT_ADMINs). The creator cannot be " +
+      'removed; removing a non-member writes nothing.',
+    errors: { union: { name: 'RemoveProjectMemberResult', description: 'The project with its members, or why it was refused.' } },
+    args: { input: t.arg({ type: RemoveProjectMemberInput, required: true, description: 'What to do.' }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);
       checkInput(input, { userId: parseUserId });

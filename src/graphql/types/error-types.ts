@@ -28,7 +28,9 @@ builder.objectType(ValidationFailure, {
     field: t.exposeString('field', { description: 'The first invalid input field (the same as `fields[0].field`).' }),
     fields: t.field({
       type: [FieldErrorRef],
-      description: 'Every invalid field of the input, in the order of the input type, each with its own message.',
+      description:
+        'Every invalid field of the input, each with its own message: the value fields in the order of the form, then ' +
+        'the others (ids, expectedVersion, idempotencyKey) by name.',
       resolve: (error) => [...error.fields],
     }),
   }),
@@ -39,8 +41,8 @@ builder.objectType(ConcurrencyFailure, {
   description: 'The request changed since the caller read it: reload and retry with `actualVersion`.',
   interfaces: [ErrorInterface],
   fields: (t) => ({
-    expectedVersion: t.exposeInt('expectedVersion'),
-    actualVersion: t.exposeInt('actualVersion'),
+    expectedVersion: t.exposeInt('expectedVersion', { description: 'The version the caller sent (expectedVersion).' }),
+    actualVersion: t.exposeInt('actualVersion', { description: "The request's version now: reload it, decide again, send this one." }),
   }),
 });
 
@@ -49,7 +51,12 @@ builder.objectType(InvalidStateFailure, {
   description: 'The command is not allowed in the current status.',
   interfaces: [ErrorInterface],
   fields: (t) => ({
-    currentStatus: t.field({ type: VmRequestStatusEnum, nullable: true, resolve: (error) => error.currentStatus }),
+    currentStatus: t.field({
+      type: VmRequestStatusEnum,
+      nullable: true,
+      description: "The request's status that refused the command; null when the refusing state is a project's (the message names it).",
+      resolve: (error) => error.currentStatus,
+    }),
   }),
 });
 
