@@ -18,6 +18,7 @@ import { type AuthConfig, createAuthenticator } from './http/auth.ts';
 import { authConfig } from './http/auth/config.ts';
 import { devTokenBanner, devTokens } from './http/dev-tokens.ts';
 import { ensurePortalBuilt } from './http/portal/build.ts';
+import { portalSignInMethods } from './http/portal/sign-in-methods.ts';
 import { consoleLogger } from './http/logger.ts';
 import { liveFeedReadiness, projectionLag, projectorReadiness, provisioningReadiness } from './http/projector-health.ts';
 import { useDatabaseGate } from './http/plugins/database-gate.ts';
@@ -123,7 +124,7 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
       },
       introspection: config.introspection,
       // The portal's development sign-in offers the same demo users; production signs in through OIDC only.
-      portalAuth: config.production ? {} : { demoUsers: () => devTokens(auth, [demoUser, demoAdmin]) },
+      portalAuth: portalSignInMethods(config, () => devTokens(auth, [demoUser, demoAdmin])),
       ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort } : {}),
     }).catch((error: unknown) => {
       throw listenError(error, { PORT: config.port }, config.host);

@@ -26,6 +26,8 @@ export interface Config {
   corsOrigins: readonly string[] | undefined;
   demoSeed: boolean;
   auth: { secret: string | undefined; jwksUrl: string | undefined; issuer: string | undefined; audience: string | undefined };
+  /** The portal's single sign-on (OIDC_ISSUER with OIDC_CLIENT_ID); undefined when neither is set. */
+  oidc: { authority: string; clientId: string; scope: string; name: string } | undefined;
   provisioning: {
     enabled: boolean;
     stageMs: number;
@@ -88,6 +90,7 @@ function resolve(values: Values): Config {
     corsOrigins: values.CORS_ORIGINS,
     demoSeed: values.DVMM_DEMO_SEED ?? !production,
     auth: { secret: values.JWT_SECRET, jwksUrl: values.JWT_JWKS_URL, issuer: values.JWT_ISSUER, audience: values.JWT_AUDIENCE },
+    oidc: oidcOf(values),
     provisioning: {
       enabled: values.PROVISIONING_ENABLED,
       stageMs: values.PROVISIONING_STAGE_MS,
@@ -103,6 +106,20 @@ function resolve(values: Values): Config {
     sealing: { key: values.DVMM_SEAL_KEY, keyFile: values.DVMM_SEAL_KEY_FILE, intervalMs: values.DVMM_SEAL_INTERVAL_MS },
     versionRetentionMs: values.DVMM_VERSION_RETENTION_DAYS * 86_400_000,
   };
+}
+
+// Either half alone would offer a sign-in that cannot work (no client, or no provider): refused at start.
+function oidcOf(values: Values): Config['oidc'] {
+  const { OIDC_ISSUER: authority, OIDC_CLIENT_ID: clientId } = values;
+  if (authority === undefined && clientId === undefined) return undefined;
+  if (authority === undefined || clientId === undefined) {
+    const [set, unset] = authority === undefined ? ['OIDC_CLIENT_ID', 'OIDC_ISSUER'] : ['OIDC_ISSUER', 'OIDC_CLIENT_ID'];
+    throw new ConfigError(`${set} is set but ${unset} is not: single sign-on needs both (the provider and the portal's client there), or neither`);
+  }
+  if (!values.OIDC_SCOPE.split(/\s+/).includes('openid')) {
+    throw new ConfigError(`OIDC_SCOPE must include openid (an OpenID Connect sign-in), got "${values.OIDC_SCOPE}"`);
+  }
+  return { authority, clientId, scope: values.OIDC_SCOPE, name: values.OIDC_PROVIDER_NAME ?? new URL(authority).host };
 }
 
 /** One phrase per wrong variable (its first problem), in the table's order, on one line. */

@@ -105,6 +105,27 @@ export const VARIABLES = {
     shownDefault: 'unset',
     description: "When set, every token's `aud` must match; `npm run token` puts it into the tokens it mints.",
   }),
+  OIDC_ISSUER: variable({
+    type: url(['https', 'http']),
+    shownDefault: 'unset: no single sign-on',
+    description:
+      "The OpenID Connect provider the portal signs in with (authorization code with PKCE), its issuer URL, e.g. Keycloak's `https://kc/realms/dvmm`; with `OIDC_CLIENT_ID`. Its access tokens must be JWTs for the API: set `JWT_JWKS_URL` to the provider's `jwks_uri` (from `<OIDC_ISSUER>/.well-known/openid-configuration`), and `JWT_ISSUER`/`JWT_AUDIENCE` to their `iss`/`aud`. See [Single sign-on](#single-sign-on).",
+  }),
+  OIDC_CLIENT_ID: variable({
+    type: text,
+    shownDefault: 'unset',
+    description: "The portal's client at the provider: a public client (no secret) allowed the redirect URI `<portal origin>/auth/callback`, the post-logout URI `<portal origin>/sign-in` and refresh tokens. Set with `OIDC_ISSUER`, or neither.",
+  }),
+  OIDC_SCOPE: variable({
+    type: text,
+    value: 'openid profile email',
+    description: 'Scopes the portal asks the provider for (space-separated; `openid` among them).',
+  }),
+  OIDC_PROVIDER_NAME: variable({
+    type: text,
+    shownDefault: "the issuer's host",
+    description: 'The name on the sign-in button ("Sign in with …"), e.g. `Acme SSO`.',
+  }),
   CORS_ORIGINS: variable({
     type: origins,
     shownDefault: 'development: pages on `localhost`, `127.0.0.1`, `[::1]` (any port); production: none',

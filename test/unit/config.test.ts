@@ -36,6 +36,7 @@ describe('the configuration schema', () => {
       corsOrigins: undefined,
       demoSeed: true,
       auth: { secret: undefined, jwksUrl: undefined, issuer: undefined, audience: undefined },
+      oidc: undefined,
       provisioning: {
         enabled: true,
         stageMs: 2000,

@@ -23,12 +23,17 @@ export type AuthConfig = {
  * src/config/). Without JWT_SECRET and JWT_JWKS_URL, development runs use a random secret generated once per data
  * folder (so `npm run token` and the server agree); production refuses to start instead.
  */
-export function authConfig(config: Pick<Config, 'auth' | 'production' | 'dataDir'>): AuthConfig {
+export function authConfig(config: Pick<Config, 'auth' | 'production' | 'dataDir'> & { oidc?: Config['oidc'] }): AuthConfig {
   const { secret, jwksUrl, issuer, audience } = config.auth;
   const common = { ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) };
   if (secret) return { secret, secretSource: 'JWT_SECRET', ...(jwksUrl ? { jwksUrl } : {}), ...common };
   if (jwksUrl) return { jwksUrl, ...common };
-  if (config.production) throw new ConfigError('JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production');
+  if (config.production) {
+    // The provider's keys are not fetched from its discovery document at start: an explicit JWT_JWKS_URL says which
+    // keys this API trusts, and a provider that is down does not stop the API from starting.
+    const hint = config.oidc ? ` (with OIDC_ISSUER: JWT_JWKS_URL is the jwks_uri in ${config.oidc.authority.replace(/\/$/, '')}/.well-known/openid-configuration)` : '';
+    throw new ConfigError(`JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production${hint}`);
+  }
   const dev = devSecret(config.dataDir);
   return { secret: dev.secret, secretSource: 'dev secret file', devSecretFile: dev.file, ...common };
 }

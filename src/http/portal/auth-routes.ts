@@ -8,6 +8,8 @@ export interface PortalOidc {
   authority: string;
   clientId: string;
   scope: string;
+  /** Shown on the sign-in button: "Sign in with <name>". */
+  name: string;
 }
 
 export interface PortalAuth {
