@@ -1,4 +1,8 @@
 import { cacheExchange, type CacheExchangeOpts } from '@urql/exchange-graphcache';
+import { combineUpdates } from './combine-updates.ts';
+import { pendingApprovalsUpdates } from './pending-approvals-updates.ts';
+import { projectUpdates } from './project-updates.ts';
+import { requestListUpdates } from './request-list-updates.ts';
 
 /**
  * The normalized cache: every VmRequest and Project is stored once by id, so a change a subscription delivers updates
@@ -27,6 +31,9 @@ export const cacheConfig: CacheExchangeOpts = {
     InvalidStateError: () => null,
     NotFoundError: () => null,
   },
+  // List membership: which lists a created or changed request (or project) joins or leaves. Each list keeps its
+  // updaters in its own module (add yours to the call); combineUpdates runs all of a field's updaters in order.
+  updates: combineUpdates(pendingApprovalsUpdates, projectUpdates, requestListUpdates),
 };
 
 export const portalCache = () => cacheExchange(cacheConfig);

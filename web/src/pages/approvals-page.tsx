@@ -1,4 +1,206 @@
-// In progress: replaced by the page's implementation.
+import { useRef, useState } from 'react';
+import { useMutation, useQuery, useSubscription } from 'urql';
+import { Link } from 'wouter';
+import { isTenantAdmin, useSession } from '../auth/session.ts';
+import { TimeAgo } from '../components/time-ago.tsx';
+import type { PendingApprovalFragment as Row } from '../gql/graphql.ts';
+import {
+  ApprovalQueueChanges,
+  ApproveRequest,
+  PendingApprovalsQuery,
+  QUEUE_PAGE,
+  RejectRequest,
+} from '../graphql/pending-approvals.ts';
+import { DecisionNotice, type Notice } from './approvals/decision-notice.tsx';
+import { RejectDialog } from './approvals/reject-dialog.tsx';
+
+/** The admin queue. Anyone else gets a plain "not allowed", and the page asks the server nothing. */
 export function ApprovalsPage() {
-  return <h1>ApprovalsPage</h1>;
+  const session = useSession();
+  if (!isTenantAdmin(session)) {
+    return (
+      <section>
+        <h1>Approvals</h1>
+        <p className="notice" role="status">
+          You are not allowed to see this page: only tenant admins approve or reject requests.{' '}
+          <Link href="/">Back to my requests</Link>
+        </p>
+      </section>
+    );
+  }
+  return <ApprovalQueue me={session?.claims.sub ?? ''} />;
+}
+
+type Outcome = { __typename: string; message?: string; fields?: { field: string; message: string }[] | null };
+
+function ApprovalQueue({ me }: { me: string }) {
+  const [{ data, error, fetching }] = useQuery({ query: PendingApprovalsQuery, variables: { first: QUEUE_PAGE } });
+  // The queue's own feed: brings new requests complete (justification, spec), so they join without a refetch.
+  useSubscription({ query: ApprovalQueueChanges, variables: { since: null } });
+  const [, approve] = useMutation(ApproveRequest);
+  const [, reject] = useMutation(RejectRequest);
+  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
+  const [rejecting, setRejecting] = useState<Row | null>(null);
+  const [notices, setNotices] = useState<Notice[]>([]);
+  const [done, setDone] = useState('');
+  const heading = useRef<HTMLHeadingElement>(null);
+  const noticeKey = useRef(0);
+
+  const queue = data?.pendingApprovals;
+  const rows = queue?.edges.map((edge) => edge.node).filter((row) => row.status === 'PENDING') ?? [];
+
+  const mark = (id: string, on: boolean) =>
+    setBusy((before) => {
+      const next = new Set(before);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+
+  /** Says what happened; a refusal because someone acted first becomes a notice that shows the request's new state. */
+  function settle(row: Row, tried: Notice['tried'], outcome: Outcome | undefined, failure: string | undefined): string | null {
+    if (failure || !outcome) {
+      return `The server could not be reached (${failure ?? 'no answer'}). Nothing changed; try again.`;
+    }
+    if (outcome.__typename === 'ApproveVmRequestPayload' || outcome.__typename === 'RejectVmRequestPayload') {
+      setDone(`${row.vmName} ${tried === 'approve' ? 'approved' : 'rejected'}.`);
+      heading.current?.focus();
+      return null;
+    }
+    if (outcome.__typename === 'ValidationError') {
+      return outcome.fields?.find((field) => field.field === 'reason')?.message ?? outcome.message ?? 'Invalid input.';
+    }
+    const raced = outcome.__typename === 'ConcurrencyError' || outcome.__typename === 'InvalidStateError';
+    setNotices((before) => [
+      ...before,
+      { key: ++noticeKey.current, requestId: row.id, vmName: row.vmName, tried, ...(raced ? {} : { message: outcome.message ?? outcome.__typename }) },
+    ]);
+    return null;
+  }
+
+  async function onApprove(row: Row) {
+    mark(row.id, true);
+    setDone('');
+    const result = await approve({ input: { id: row.id, expectedVersion: row.version } });
+    mark(row.id, false);
+    settle(row, 'approve', result.data?.approveVmRequest, result.error?.message);
+  }
+
+  async function onReject(row: Row, reason: string): Promise<string | null> {
+    setDone('');
+    const result = await reject({ input: { id: row.id, expectedVersion: row.version, reason } });
+    const outcome = result.data?.rejectVmRequest;
+    const problem = settle(row, 'reject', outcome, result.error?.message);
+    if (!problem) setRejecting(null);
+    return problem;
+  }
+
+  return (
+    <section className="approvals">
+      <h1 ref={heading} tabIndex={-1}>
+        Approvals
+      </h1>
+      <p className="hint">
+        Requests waiting for a decision, oldest first. New requests appear here as they are made; a request someone
+        else decides leaves the queue.
+      </p>
+      <p role="status" className="done">
+        {done}
+      </p>
+      {notices.map((notice) => (
+        <DecisionNotice
+          key={notice.key}
+          notice={notice}
+          onDismiss={() => {
+            setNotices((before) => before.filter((each) => each.key !== notice.key));
+            heading.current?.focus();
+          }}
+        />
+      ))}
+      {error && !queue ? <p className="error">Could not load the queue: {error.message}</p> : null}
+      {!queue && fetching ? <p aria-busy="true">Loading the queue…</p> : null}
+      {queue ? (
+        <>
+          <h2 className="queue-count">
+            {queue.totalCount === 0 ? 'Nothing waiting' : `${queue.totalCount} waiting`}
+            {queue.pageInfo.hasNextPage ? ` (the oldest ${rows.length} shown)` : ''}
+          </h2>
+          {rows.length === 0 ? <p className="empty">No request is waiting for a decision. New ones appear here.</p> : null}
+          <ul className="queue" aria-label="Requests waiting for a decision">
+            {rows.map((row) => (
+              <QueueItem
+                key={row.id}
+                row={row}
+                mine={row.requesterId === me}
+                busy={busy.has(row.id)}
+                onApprove={() => void onApprove(row)}
+                onReject={() => setRejecting(row)}
+              />
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {rejecting ? (
+        <RejectDialog vmName={rejecting.vmName} onReject={(reason) => onReject(rejecting, reason)} onClose={() => setRejecting(null)} />
+      ) : null}
+    </section>
+  );
+}
+
+const euro = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 });
+
+function QueueItem({ row, mine, busy, onApprove, onReject }: { row: Row; mine: boolean; busy: boolean; onApprove(): void; onReject(): void }) {
+  const titleId = `queue-${row.id}`;
+  return (
+    <li className="card queue-item" aria-labelledby={titleId}>
+      <div className="queue-head">
+        <h3 id={titleId}>
+          <Link href={`/requests/${row.id}`}>{row.vmName}</Link>
+        </h3>
+        <span className={`badge status-${row.status}`}>{row.status}</span>
+        <span className="hint">
+          requested <TimeAgo iso={row.createdAt} />
+        </span>
+      </div>
+      <dl className="facts">
+        <div>
+          <dt>Requester</dt>
+          <dd>
+            {row.requesterName ?? row.requesterId}
+            {row.requesterEmail ? <span className="hint"> ({row.requesterEmail})</span> : null}
+          </dd>
+        </div>
+        <div>
+          <dt>Project</dt>
+          <dd>
+            <Link href={`/projects/${row.project.id}`}>{row.project.name}</Link>
+          </dd>
+        </div>
+        <div>
+          <dt>Size</dt>
+          <dd>
+            {row.size}: {row.spec.vcpus} vCPU, {row.spec.memoryGb} GB RAM, {row.spec.diskGb} GB disk,{' '}
+            {euro.format(row.spec.monthlyCostEur)}/month
+          </dd>
+        </div>
+      </dl>
+      <p className="justification">
+        <span className="visually-hidden">Justification: </span>
+        {row.justification}
+      </p>
+      {mine ? (
+        <p className="hint">Your own request: another admin decides it.</p>
+      ) : (
+        <div className="queue-actions">
+          <button type="button" onClick={onApprove} disabled={busy}>
+            {busy ? 'Approving…' : 'Approve'}
+            <span className="visually-hidden"> {row.vmName}</span>
+          </button>
+          <button type="button" className="button-secondary" onClick={onReject} disabled={busy}>
+            Reject…<span className="visually-hidden"> {row.vmName}</span>
+          </button>
+        </div>
+      )}
+    </li>
+  );
 }

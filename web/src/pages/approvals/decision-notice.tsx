@@ -1,0 +1,49 @@
+import { useQuery } from 'urql';
+import { Link } from 'wouter';
+import { DecidedRequest } from '../../graphql/pending-approvals.ts';
+
+export interface Notice {
+  key: number;
+  requestId: string;
+  vmName: string;
+  /** What this admin tried, when the request had already moved on. */
+  tried: 'approve' | 'reject';
+  /** The server's words when the refusal was not about someone acting first. */
+  message?: string;
+}
+
+/**
+ * Tells an admin that another admin decided a request first, with the request's state now. The state is read from
+ * the cache, which the live feed keeps current, so it follows later changes too (APPROVED, then PROVISIONING...).
+ */
+export function DecisionNotice({ notice, onDismiss }: { notice: Notice; onDismiss(): void }) {
+  const [{ data }] = useQuery({ query: DecidedRequest, variables: { id: notice.requestId } });
+  const request = data?.vmRequest;
+  return (
+    <div className="notice" role="alert">
+      {notice.message ? (
+        <p>
+          Could not {notice.tried} <strong>{notice.vmName}</strong>: {notice.message}
+        </p>
+      ) : (
+        <p>
+          Someone else already decided <strong>{notice.vmName}</strong>, so it was not {notice.tried === 'approve' ? 'approved' : 'rejected'}{' '}
+          by you.
+          {request ? (
+            <>
+              {' '}
+              It is now <span className={`badge status-${request.status}`}>{request.status}</span>
+              {request.decidedBy ? <> (decided by {request.decidedBy})</> : null}.
+            </>
+          ) : null}
+        </p>
+      )}
+      <p>
+        <Link href={`/requests/${notice.requestId}`}>Open {notice.vmName}</Link>{' '}
+        <button type="button" className="button-secondary" onClick={onDismiss}>
+          Dismiss
+        </button>
+      </p>
+    </div>
+  );
+}
