@@ -1,7 +1,7 @@
 import { useSubscription } from 'urql';
 import { graphql } from '../gql/index.ts';
 
-const PortalChanges = graphql(`
+export const PortalChanges = graphql(`
   subscription PortalChanges($since: String) {
     vmRequestChanges(since: $since) {
       cursor
