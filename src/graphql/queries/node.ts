@@ -9,7 +9,7 @@ builder.queryField('node', (t) =>
     type: builder.nodeInterfaceRef(),
     nullable: true,
     description: 'Any object by its global id; null when absent, not visible to the caller, or not an id at all.',
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: 'A global id (VmRequest.id or Project.id), or the bare UUID.' }) },
     resolve: async (_root, { id }, context) => {
       const principal = requirePrincipal(context);
       const parsed = parseGlobalId(id);

@@ -12,7 +12,7 @@ builder.queryField('pendingApprovals', (t) =>
       type: VmRequestRef,
       authScopes: { admin: true },
       description: "The admin queue: the tenant's PENDING requests, oldest first. Admins only.",
-      args: { projectId: t.arg.id({ required: false }) },
+      args: { projectId: t.arg.id({ required: false, description: 'Only requests of this project. An id that is not a project id matches nothing.' }) },
       resolve: (_root, { projectId: projectArg, ...args }, context) => {
         const principal = requirePrincipal(context);
         const projectId = projectArg ? idOf(projectArg, 'Project') : null;

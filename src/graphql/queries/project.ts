@@ -9,7 +9,7 @@ builder.queryField('project', (t) =>
     type: ProjectRef,
     nullable: true,
     description: 'Null when absent or not visible (admins see every project of the tenant, users their own).',
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: 'Project.id, or the bare UUID.' }) },
     resolve: (_root, args, context) => {
       const id = idOf(args.id, 'Project');
       return id ? findProject(context.db, requirePrincipal(context), id) : null;

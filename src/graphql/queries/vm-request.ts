@@ -9,7 +9,7 @@ builder.queryField('vmRequest', (t) =>
     type: VmRequestRef,
     nullable: true,
     description: 'Null when absent or not visible to the caller: the two cannot be told apart.',
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: 'VmRequest.id, or the bare UUID.' }) },
     resolve: (_root, args, context) => {
       const id = idOf(args.id, 'VmRequest');
       return id ? findVmRequest(context.db, requirePrincipal(context), id) : null;

@@ -12,7 +12,7 @@ builder.queryField('vmRequests', (t) =>
     {
       type: VmRequestRef,
       description: 'Requests visible to the caller (a user: their own; an admin: the whole tenant), newest first.',
-      args: { filter: t.arg({ type: VmRequestFilter, required: false }) },
+      args: { filter: t.arg({ type: VmRequestFilter, required: false, description: 'Conditions on the requests.' }) },
       resolve: (_root, { filter, ...args }, context) => {
         requirePrincipal(context);
         const projectId = filter?.projectId ? idOf(filter.projectId, 'Project') : null;

@@ -11,7 +11,7 @@ builder.subscriptionField('vmRequestUpdated', (t) =>
     description:
       'The current state first, then every newer version; completes after a terminal status has been delivered. ' +
       'An absent or invisible request is an error with code NOT_FOUND (the two are not told apart).',
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: 'VmRequest.id, or the bare UUID.' }) },
     subscribe: async (_root, args, context) => {
       const principal = requirePrincipal(context);
       const id = idOf(args.id, 'VmRequest');

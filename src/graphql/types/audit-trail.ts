@@ -6,13 +6,20 @@ import { DateTimeScalar, JsonScalar } from './scalars.ts';
 export const AuditEventRef = builder.objectRef<RecordedEvent>('AuditEvent').implement({
   description: 'A stored event exactly as the event store holds it.',
   fields: (t) => ({
-    position: t.string({ resolve: (event) => event.position.toString() }),
-    streamVersion: t.exposeInt('streamVersion'),
-    type: t.exposeString('type'),
-    data: t.field({ type: JsonScalar, resolve: (event) => event.data }),
-    metadata: t.field({ type: JsonScalar, resolve: (event) => event.metadata }),
-    recordedAt: t.expose('recordedAt', { type: DateTimeScalar }),
-    hash: t.exposeString('hash'),
+    position: t.string({
+      description: "The event's global position in the log (a decimal integer as text: it may exceed 2^53).",
+      resolve: (event) => event.position.toString(),
+    }),
+    streamVersion: t.exposeInt('streamVersion', { description: "The event's number in its request's stream, from 1: the request's version after it." }),
+    type: t.exposeString('type', { description: 'The event type, e.g. VmRequestCreated or VmRequestApproved (domain.md).' }),
+    data: t.field({ type: JsonScalar, description: "The event's payload as stored.", resolve: (event) => event.data }),
+    metadata: t.field({
+      type: JsonScalar,
+      description: 'Who and what caused it: tenantId, userId, correlationId, causationId, commandId, occurredAt.',
+      resolve: (event) => event.metadata,
+    }),
+    recordedAt: t.expose('recordedAt', { type: DateTimeScalar, description: 'When the event store recorded it.' }),
+    hash: t.exposeString('hash', { description: "Its link in the stream's hash chain (hex), covering the event and the hash before it." }),
   }),
 });
 
@@ -31,6 +38,10 @@ export const AuditTrailRef = builder.objectRef<AuditTrailView>('AuditTrail').imp
         'against the signature by `cli verify`); null before the first seal.',
       resolve: (trail) => trail.sealedUpTo?.toString() ?? null,
     }),
-    events: t.field({ type: [AuditEventRef], resolve: (trail) => trail.events }),
+    events: t.field({
+      type: [AuditEventRef],
+      description: "The request's events in stream order, up to the version shown.",
+      resolve: (trail) => trail.events,
+    }),
   }),
 });

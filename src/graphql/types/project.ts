@@ -9,17 +9,21 @@ import { DateTimeScalar } from './scalars.ts';
 export const ProjectRef = builder.objectRef<ProjectView>('Project');
 
 ProjectRef.implement({
+  description:
+    'A project of the tenant: VMs are requested for a project, by its members. Admins see every project, users the ' +
+    'ones they are a member of.',
   interfaces: [builder.nodeInterfaceRef()],
   isTypeOf: (value) => (value as { kind?: unknown }).kind === 'Project',
   fields: (t) => ({
-    id: t.id({ resolve: (project) => globalId('Project', project.id) }),
-    name: t.exposeString('name'),
-    description: t.exposeString('description', { nullable: true }),
-    status: t.expose('status', { type: ProjectStatusEnum }),
-    createdBy: t.exposeID('createdBy'),
-    createdAt: t.expose('createdAt', { type: DateTimeScalar }),
+    id: t.id({ description: 'Its global id (opaque; usable with `node(id:)`).', resolve: (project) => globalId('Project', project.id) }),
+    name: t.exposeString('name', { description: '3 to 100 characters, unique in the tenant ignoring case.' }),
+    description: t.exposeString('description', { nullable: true, description: 'Up to 2000 characters, possibly several lines; null when none.' }),
+    status: t.expose('status', { type: ProjectStatusEnum, description: 'Whether it takes new VM requests.' }),
+    createdBy: t.exposeID('createdBy', { description: 'The admin who created it (a user id); always a PROJECT_ADMIN of it.' }),
+    createdAt: t.expose('createdAt', { type: DateTimeScalar, description: 'When it was created.' }),
     members: t.field({
       type: [ProjectMemberRef],
+      description: 'Its members with their roles.',
       resolve: (project, _args, context) => loadersFor(context).membersOf(project),
     }),
   }),

@@ -6,9 +6,9 @@ import { TimelineEntryTypeEnum } from './timeline-entry-type.ts';
 export const TimelineEntryRef = builder.objectRef<TimelineEntryView>('TimelineEntry').implement({
   description: 'One lifecycle event of a request, as a person reads it.',
   fields: (t) => ({
-    type: t.expose('type', { type: TimelineEntryTypeEnum }),
-    actorId: t.exposeID('actorId', { nullable: true }),
-    occurredAt: t.expose('occurredAt', { type: DateTimeScalar }),
-    details: t.exposeString('details', { nullable: true }),
+    type: t.expose('type', { type: TimelineEntryTypeEnum, description: 'What happened.' }),
+    actorId: t.exposeID('actorId', { nullable: true, description: 'Who did it (a user id; `system:provisioning` for provisioning); null when unknown.' }),
+    occurredAt: t.expose('occurredAt', { type: DateTimeScalar, description: 'When it happened.' }),
+    details: t.exposeString('details', { nullable: true, description: 'A readable line about it (a reason, a stage, an error); null when there is nothing to add.' }),
   }),
 });

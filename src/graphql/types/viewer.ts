@@ -3,11 +3,15 @@ import { builder } from '../builder.ts';
 
 /** The caller, as their token describes them. */
 export const ViewerRef = builder.objectRef<Principal>('Viewer').implement({
+  description: 'The caller, as their token describes them.',
   fields: (t) => ({
-    id: t.exposeID('userId'),
-    tenantId: t.exposeID('tenantId'),
-    roles: t.stringList({ resolve: (principal) => [...principal.roles] }),
-    email: t.string({ nullable: true, resolve: (principal) => principal.email ?? null }),
-    name: t.string({ nullable: true, resolve: (principal) => principal.name ?? null }),
+    id: t.exposeID('userId', { description: 'Their user id (the `sub` claim).' }),
+    tenantId: t.exposeID('tenantId', { description: 'Their tenant (the `tenant_id` claim); everything they see is of it.' }),
+    roles: t.stringList({
+      description: 'Their roles: `user`, `admin` (tenant admin), or both; other roles of the token are left out.',
+      resolve: (principal) => [...principal.roles],
+    }),
+    email: t.string({ nullable: true, description: 'The `email` claim; null when absent.', resolve: (principal) => principal.email ?? null }),
+    name: t.string({ nullable: true, description: 'The `name` claim; null when absent.', resolve: (principal) => principal.name ?? null }),
   }),
 });

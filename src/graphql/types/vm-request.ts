@@ -16,23 +16,32 @@ export const VmRequestRef = builder.objectRef<VmRequestView>('VmRequest');
 // Plain, synchronous fields on purpose: one change is resolved once per subscriber, so they must stay cheap. (The
 // relay plugin's own node id field is async, which makes every execution of a VmRequest asynchronous; this one is not.)
 VmRequestRef.implement({
+  description:
+    'A request for a VM, from PENDING through the decision to provisioning (domain.md). A user sees the requests ' +
+    'they made, an admin every request of the tenant.',
   interfaces: [builder.nodeInterfaceRef()],
   isTypeOf: (value) => (value as { kind?: unknown }).kind === 'VmRequest',
   fields: (t) => ({
-    id: t.id({ resolve: (request) => globalId('VmRequest', request.id) }),
-    project: t.field({ type: ProjectRef, resolve: (request, _args, context) => loadersFor(context).projectOf(request) }),
-    vmName: t.exposeString('vmName'),
-    size: t.expose('size', { type: VmSizeEnum }),
-    spec: t.field({ type: VmSizeSpecRef, resolve: (request) => vmSizeSpec(request.size) }),
-    justification: t.exposeString('justification'),
-    status: t.expose('status', { type: VmRequestStatusEnum }),
+    id: t.id({ description: 'Its global id (opaque; usable with `node(id:)`).', resolve: (request) => globalId('VmRequest', request.id) }),
+    project: t.field({
+      type: ProjectRef,
+      description: 'The project it is for (shown to whoever sees the request).',
+      resolve: (request, _args, context) => loadersFor(context).projectOf(request),
+    }),
+    vmName: t.exposeString('vmName', {
+      description: 'The hostname asked for: 3 to 63 lowercase letters, digits and hyphens, starting and ending with a letter or digit, no `--`.',
+    }),
+    size: t.expose('size', { type: VmSizeEnum, description: 'The size asked for.' }),
+    spec: t.field({ type: VmSizeSpecRef, description: "What the size means: resources and monthly cost.", resolve: (request) => vmSizeSpec(request.size) }),
+    justification: t.exposeString('justification', { description: 'Why the VM is needed: 10 to 1000 characters, possibly several lines.' }),
+    status: t.expose('status', { type: VmRequestStatusEnum, description: 'Where it is in its lifecycle.' }),
     version: t.exposeInt('version', { description: 'Send this as expectedVersion to approve or reject.' }),
-    requesterId: t.exposeID('requesterId'),
-    requesterEmail: t.exposeString('requesterEmail', { nullable: true }),
-    requesterName: t.exposeString('requesterName', { nullable: true }),
-    decidedBy: t.exposeID('decidedBy', { nullable: true }),
-    rejectionReason: t.exposeString('rejectionReason', { nullable: true }),
-    cancellationReason: t.exposeString('cancellationReason', { nullable: true }),
+    requesterId: t.exposeID('requesterId', { description: 'Who asked for it (their user id).' }),
+    requesterEmail: t.exposeString('requesterEmail', { nullable: true, description: "The requester's email as their token had it when they asked; null when it had none." }),
+    requesterName: t.exposeString('requesterName', { nullable: true, description: "The requester's name as their token had it when they asked; null when it had none." }),
+    decidedBy: t.exposeID('decidedBy', { nullable: true, description: 'The admin who approved or rejected it; null while undecided or when cancelled.' }),
+    rejectionReason: t.exposeString('rejectionReason', { nullable: true, description: "The admin's reason, when REJECTED (10 to 500 characters)." }),
+    cancellationReason: t.exposeString('cancellationReason', { nullable: true, description: "The requester's reason, when CANCELLED with one (at most 500 characters)." }),
     provisioningStage: t.expose('provisioningStage', {
       type: ProvisioningStageEnum,
       nullable: true,
@@ -54,25 +63,30 @@ VmRequestRef.implement({
         'While an attempt that failed with a retryable error waits for the next one (backoff): when attempt ' +
         '`provisioningAttempt` starts. Null otherwise; it turns null when that attempt reports its first stage.',
     }),
-    vmwareVmId: t.exposeString('vmwareVmId', { nullable: true }),
-    hostname: t.exposeString('hostname', { nullable: true }),
-    ipAddress: t.exposeString('ipAddress', { nullable: true }),
-    provisioningWarning: t.exposeString('warning', { nullable: true }),
+    vmwareVmId: t.exposeString('vmwareVmId', { nullable: true, description: "The hypervisor's id of the VM, once READY." }),
+    hostname: t.exposeString('hostname', { nullable: true, description: 'The hostname of the VM, once READY.' }),
+    ipAddress: t.exposeString('ipAddress', { nullable: true, description: 'Its IP address, once READY; null when none was reported (see provisioningWarning).' }),
+    provisioningWarning: t.exposeString('warning', {
+      nullable: true,
+      description: 'A caveat of a READY VM, e.g. that no IP address was reported after waiting for the network; null when none.',
+    }),
     failureCode: t.field({
       type: ProvisioningFailureCodeEnum,
       nullable: true,
       description: 'Why provisioning failed, when FAILED; a stored code this server does not know shows as UNKNOWN.',
       resolve: (request) => failureCodeOf(request.failureCode),
     }),
-    failureMessage: t.exposeString('failureMessage', { nullable: true }),
-    createdAt: t.expose('createdAt', { type: DateTimeScalar }),
-    updatedAt: t.expose('updatedAt', { type: DateTimeScalar }),
+    failureMessage: t.exposeString('failureMessage', { nullable: true, description: "The hypervisor's error message, when FAILED." }),
+    createdAt: t.expose('createdAt', { type: DateTimeScalar, description: 'When it was requested.' }),
+    updatedAt: t.expose('updatedAt', { type: DateTimeScalar, description: 'When its latest event happened.' }),
     timeline: t.field({
       type: [TimelineEntryRef],
+      description: 'Its lifecycle events as readable entries, oldest first.',
       resolve: (request, _args, context) => loadersFor(context).timelineOf(request),
     }),
     auditTrail: t.field({
       type: AuditTrailRef,
+      description: 'Its stored events and whether they verify. Reads the event store and checks hash chains: keep it off large pages.',
       resolve: (request, _args, context) => loadersFor(context).auditTrailOf(request),
     }),
   }),

@@ -5,10 +5,10 @@ import { VmSizeEnum } from './enums.ts';
 export const VmSizeSpecRef = builder.objectRef<VmSizeSpec>('VmSizeSpec').implement({
   description: 'What a size means: resources and the estimated monthly cost.',
   fields: (t) => ({
-    size: t.expose('size', { type: VmSizeEnum }),
-    vcpus: t.exposeInt('vcpus'),
-    memoryGb: t.exposeInt('memoryGb'),
-    diskGb: t.exposeInt('diskGb'),
-    monthlyCostEur: t.exposeInt('monthlyCostEur'),
+    size: t.expose('size', { type: VmSizeEnum, description: 'The size.' }),
+    vcpus: t.exposeInt('vcpus', { description: 'Virtual CPUs.' }),
+    memoryGb: t.exposeInt('memoryGb', { description: 'Memory in GB.' }),
+    diskGb: t.exposeInt('diskGb', { description: 'Disk in GB.' }),
+    monthlyCostEur: t.exposeInt('monthlyCostEur', { description: 'Estimated cost per month in EUR (list price).' }),
   }),
 });

@@ -4,61 +4,80 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** Who joins which project, in which role. */
 export type AddProjectMemberInput = {
   /** Retrying with the same key returns the first result and writes nothing new. One line, at most 200 characters. */
   idempotencyKey?: string | null | undefined;
+  /** The project (Project.id); it must be ACTIVE. */
   projectId: string;
+  /** Their role; for a member already there, their new role. */
   role: ProjectRole;
   /** The user's id (the `sub` of their token): one line, at most 255 characters. */
   userId: string;
 };
 
+/** Which request to approve, at which version. */
 export type ApproveVmRequestInput = {
-  /** The version the admin looked at (VmRequest.version). */
+  /** The version the admin looked at (VmRequest.version): a whole number of at least 0. */
   expectedVersion: number;
+  /** The request (VmRequest.id). */
   id: string;
   /** Retrying with the same key returns the first result and writes nothing new. One line, at most 200 characters. */
   idempotencyKey?: string | null | undefined;
 };
 
+/** Which request to cancel, and optionally why. */
 export type CancelVmRequestInput = {
+  /** The request (VmRequest.id). */
   id: string;
   /** Retrying with the same key returns the first result and writes nothing new. One line, at most 200 characters. */
   idempotencyKey?: string | null | undefined;
-  /** Optional, at most 500 characters. */
+  /** Optional, at most 500 characters; line breaks and tabs allowed; blank means none. */
   reason?: string | null | undefined;
 };
 
+/** A new project. */
 export type CreateProjectInput = {
-  /** Optional, at most 2000 characters; line breaks and tabs allowed. */
+  /** Optional, at most 2000 characters; line breaks and tabs allowed; blank means none. */
   description?: string | null | undefined;
   /** Retrying with the same key returns the first result and writes nothing new. One line, at most 200 characters. */
   idempotencyKey?: string | null | undefined;
-  /** 3 to 100 characters, unique in the tenant ignoring case. */
+  /** 3 to 100 characters: a letter or digit, then letters, digits, spaces, `_` and `-`; unique in the tenant ignoring case. */
   name: string;
 };
 
+/** A new VM request. */
 export type CreateVmRequestInput = {
   /** Retrying with the same key returns the first result and writes nothing new. One line, at most 200 characters. */
   idempotencyKey?: string | null | undefined;
-  /** 10 to 1000 characters; line breaks and tabs allowed. */
+  /** Why the VM is needed: 10 to 1000 characters (after trimming); line breaks and tabs allowed. */
   justification: string;
+  /** The project it is for: ACTIVE, and the caller a member of it (or an admin). */
   projectId: string;
+  /** The size (vmSizes lists what each means). */
   size: VmSize;
-  /** 3 to 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit. */
+  /** The hostname: 3 to 63 characters (after trimming) of lowercase letters, digits and hyphens, starting and ending with a letter or digit, no `--` (pattern `^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`). */
   vmName: string;
 };
 
 /** Why a mutation was refused. */
 export type ErrorCode =
+  /** Changed since the caller read it: reload and decide again (ConcurrencyError). */
   | 'CONCURRENCY_CONFLICT'
+  /** Visible, but the caller may not do this (ForbiddenError). */
   | 'FORBIDDEN'
+  /** Not allowed in the current status (InvalidStateError). */
   | 'INVALID_STATE'
+  /** Absent, or not visible to the caller (NotFoundError). */
   | 'NOT_FOUND'
+  /** Input values break their rules (ValidationError). */
   | 'VALIDATION';
 
+/** A member's role in a project. */
 export type ProjectRole =
+  /** May request VMs in the project. */
   | 'MEMBER'
+  /** May request VMs in the project and manage its members. (Approving is for tenant admins only.) */
   | 'PROJECT_ADMIN';
 
 /** Whether a project takes new VM requests. */
@@ -103,25 +122,34 @@ export type ProvisioningFailureCode =
   /** The hypervisor refused the VM configuration. */
   | 'VM_CONFIG_INVALID';
 
+/** The steps of provisioning, in the order they are reached. */
 export type ProvisioningStage =
+  /** Cloning the VM from its template. */
   | 'CLONING'
+  /** Configuring it: CPUs, memory and disk of its size, and its hostname. */
   | 'CONFIGURING'
+  /** Powering it on. */
   | 'POWERING_ON'
+  /** Waiting for it to report an IP address. */
   | 'WAITING_FOR_NETWORK';
 
+/** Which request to reject, at which version, and why. */
 export type RejectVmRequestInput = {
-  /** The version the admin looked at (VmRequest.version). */
+  /** The version the admin looked at (VmRequest.version): a whole number of at least 0. */
   expectedVersion: number;
+  /** The request (VmRequest.id). */
   id: string;
   /** Retrying with the same key returns the first result and writes nothing new. One line, at most 200 characters. */
   idempotencyKey?: string | null | undefined;
-  /** 10 to 500 characters. */
+  /** Why, for the requester: 10 to 500 characters; line breaks and tabs allowed. */
   reason: string;
 };
 
+/** Who leaves which project. */
 export type RemoveProjectMemberInput = {
   /** Retrying with the same key returns the first result and writes nothing new. One line, at most 200 characters. */
   idempotencyKey?: string | null | undefined;
+  /** The project (Project.id); it must be ACTIVE. */
   projectId: string;
   /** The user's id (the `sub` of their token): one line, at most 255 characters. */
   userId: string;
@@ -148,9 +176,11 @@ export type TimelineEntryType =
   /** An admin rejected it (details carry the reason). */
   | 'REJECTED';
 
+/** Narrows a list of requests; all given conditions apply, after the visibility rules. */
 export type VmRequestFilter = {
   /** Only the caller's own requests (admins otherwise see all). */
   mine?: boolean | null | undefined;
+  /** Only requests of this project. An id that is not a project id matches nothing. */
   projectId?: string | null | undefined;
   /** Part of the VM name, in any case (`web` matches `web-01` and `my-web`); `%`, `_` and `\` match only themselves. Blank: no search. More than 63 characters (no VM name is longer) is a BAD_USER_INPUT error. */
   search?: string | null | undefined;
@@ -158,19 +188,32 @@ export type VmRequestFilter = {
   status?: Array<VmRequestStatus> | null | undefined;
 };
 
+/** Where a VM request is in its lifecycle; a terminal status is never left. */
 export type VmRequestStatus =
+  /** Approved; provisioning starts next. */
   | 'APPROVED'
+  /** Cancelled by the requester. Terminal. */
   | 'CANCELLED'
+  /** Provisioning failed for good (see failureCode and failureMessage). Terminal. */
   | 'FAILED'
+  /** Waiting for an admin to approve or reject it; the requester may cancel it. */
   | 'PENDING'
+  /** The VM is being set up on the hypervisor (see provisioningStage and provisioningAttempt). */
   | 'PROVISIONING'
+  /** The VM exists and is running (see hostname and ipAddress). Terminal. */
   | 'READY'
+  /** Rejected by an admin, with a reason. Terminal. */
   | 'REJECTED';
 
+/** The sizes a VM can be requested in (vmSizes gives the same as data). */
 export type VmSize =
+  /** 8 vCPUs, 16 GB memory, 200 GB disk; 100 EUR a month. */
   | 'L'
+  /** 4 vCPUs, 8 GB memory, 100 GB disk; 50 EUR a month. */
   | 'M'
+  /** 2 vCPUs, 4 GB memory, 50 GB disk; 25 EUR a month. */
   | 'S'
+  /** 16 vCPUs, 32 GB memory, 500 GB disk; 200 EUR a month. */
   | 'XL';
 
 export type VmRequestFieldsFragment = { id: string, vmName: string, size: VmSize, status: VmRequestStatus, version: number, justification: string, requesterId: string, requesterEmail: string | null, decidedBy: string | null, rejectionReason: string | null, cancellationReason: string | null, provisioningStage: ProvisioningStage | null, provisioningAttempt: number | null, nextRetryAt: string | null, failureCode: ProvisioningFailureCode | null, failureMessage: string | null, vmwareVmId: string | null, hostname: string | null, ipAddress: string | null, createdAt: string, updatedAt: string, spec: { vcpus: number, memoryGb: number, diskGb: number, monthlyCostEur: number }, project: { id: string, name: string } };
