@@ -19,7 +19,16 @@ export async function ensurePortalBuilt(log: (line: string) => void = () => {}):
   log('[portal] building web/ (its sources changed since the last build)');
   const started = performance.now();
   const { build } = await import('vite');
-  await build({ configFile: join(WEB_DIR, 'vite.config.ts'), logLevel: 'warn' });
+  // Vite builds React's development bundle when NODE_ENV says so, and vitest sets it to `test`: the served app must be
+  // the production build whoever starts the server (React's StrictMode double effects run only in development).
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(WEB_DIR, 'vite.config.ts'), logLevel: 'warn', mode: 'production' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   await writeFile(join(dist, STAMP), hash);
   log(`[portal] built in ${Math.round(performance.now() - started)} ms`);
   return 'built';
