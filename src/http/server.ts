@@ -15,7 +15,7 @@ import { consoleLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics, type ProjectionLag } from './metrics.ts';
 import { listenMetrics, type MetricsListener } from './metrics-listener.ts';
 import { LiveSocket } from './live-socket/index.ts';
-import { AUTH_ROUTE_PREFIX, type PortalAuth, serveAuthRoute } from './portal/auth-routes.ts';
+import { isAuthRoute, type PortalAuth, serveAuthRoute } from './portal/auth-routes.ts';
 import { createPortal } from './portal/portal.ts';
 import { createJsonPostHandler } from './json-post.ts';
 import { BODY_IDLE_TIMEOUT_MS, MAX_BODY_BYTES } from './limits.ts';
@@ -173,7 +173,7 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     if (route === '/metrics' && options.metricsPort === undefined) return metricsText(res, metrics);
     // `route` names only the API's own paths (it labels metrics); the portal's are many.
     const path = pathOf(req.url);
-    if (path.startsWith(AUTH_ROUTE_PREFIX)) return serveAuthRoute(req, res, path, options.portalAuth ?? {});
+    if (isAuthRoute(path)) return serveAuthRoute(req, res, path, options.portalAuth ?? {});
     if (portal) return portal.serve(req, res, path);
     return json(res, 404, { error: 'Not found' });
   };

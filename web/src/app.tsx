@@ -3,6 +3,8 @@ import { Provider } from 'urql';
 import { Redirect, Route, Switch } from 'wouter';
 import { currentSession, useSession } from './auth/session.ts';
 import { SignInPage } from './auth/sign-in-page.tsx';
+import { OidcCallback } from './auth/oidc-callback.tsx';
+import { useOidcRenewal } from './auth/oidc-renewal.ts';
 import { Layout } from './components/layout.tsx';
 import { createPortalClient } from './graphql/client.ts';
 import { LiveChanges } from './live/live-changes.tsx';
@@ -20,7 +22,7 @@ export function App() {
     return (
       <Switch>
         <Route path="/sign-in" component={SignInPage} />
-        <Route path="/auth/callback" component={SignInPage} />
+        <Route path="/auth/callback" component={OidcCallback} />
         <Route>
           <Redirect to={`/sign-in?next=${encodeURIComponent(window.location.pathname + window.location.search)}`} replace />
         </Route>
@@ -32,6 +34,7 @@ export function App() {
 }
 
 function SignedIn() {
+  useOidcRenewal();
   const portal = useMemo(() => createPortalClient(currentSession), []);
   useEffect(() => () => portal.dispose(), [portal]);
   return (

@@ -20,6 +20,12 @@ export interface PortalAuth {
 
 export const AUTH_ROUTE_PREFIX = '/auth/';
 
+/** The portal's page the provider redirects back to with the authorization code: the app's, not the API's. */
+export const AUTH_CALLBACK_PAGE = '/auth/callback';
+
+/** Paths under /auth/ the API answers; the callback page is the portal's (index.html, then its router). */
+export const isAuthRoute = (path: string): boolean => path.startsWith(AUTH_ROUTE_PREFIX) && path !== AUTH_CALLBACK_PAGE;
+
 /** GET /auth/config (how to sign in) and, in development, GET /auth/dev-users. Anything else under /auth/ is 404. */
 export async function serveAuthRoute(req: IncomingMessage, res: ServerResponse, path: string, auth: PortalAuth): Promise<void> {
   if (path === '/auth/config') {

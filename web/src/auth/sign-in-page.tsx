@@ -26,6 +26,18 @@ export function SignInPage() {
       .catch((failure: unknown) => setError(failure instanceof Error ? failure.message : String(failure)));
   }, []);
 
+  const [leaving, setLeaving] = useState(false);
+  // oidc-client-ts loads only here, when the server names a provider and the user picks it.
+  const signInWithProvider = async () => {
+    setLeaving(true);
+    try {
+      await (await import('./oidc.ts')).startSignIn(next);
+    } catch (failure) {
+      setLeaving(false);
+      setError(failure instanceof Error ? failure.message : String(failure));
+    }
+  };
+
   const signInAs = (user: DevUser) => {
     signIn(user.token, 'dev');
     navigate(next, { replace: true });
@@ -39,7 +51,13 @@ export function SignInPage() {
           Signing in is not possible right now: {error}
         </p>
       ) : null}
-      {config?.oidc ? <p>Single sign-on is set up by your administrator.</p> : null}
+      {config?.oidc ? (
+        <p>
+          <button type="button" onClick={() => void signInWithProvider()} disabled={leaving}>
+            Sign in with {config.oidc.name}
+          </button>
+        </p>
+      ) : null}
       {users ? (
         <section aria-labelledby="dev-users">
           <h2 id="dev-users">Development users</h2>
