@@ -8,6 +8,9 @@ import type { TestServer } from '../support/server.ts';
  * change waits until the project read model shows it, as a page loaded next would see it.
  */
 
+/** How long a read model may lag behind on a busy machine. */
+export const READ_MODEL_WAIT = { timeout: 30_000, interval: 50 };
+
 async function projectAsSeenBy(server: TestServer, token: string, projectId: string) {
   return dataOf(await http(server.url, token, ProjectDocument, { id: projectId })).project;
 }
@@ -23,6 +26,7 @@ export async function createProject(server: TestServer, adminToken: string, name
   }
   await vi.waitFor(async () =>
     expect((await projectAsSeenBy(server, adminToken, created.project.id))?.members).toHaveLength(members.length + 1),
+    READ_MODEL_WAIT,
   );
   return created.project.id;
 }
@@ -33,7 +37,7 @@ export async function archiveProject(server: TestServer, adminToken: string, pro
     variables: { projectId },
   });
   expect(result.data?.archiveProject.__typename).toBe('ArchiveProjectPayload');
-  await vi.waitFor(async () => expect((await projectAsSeenBy(server, adminToken, projectId))?.status).toBe('ARCHIVED'));
+  await vi.waitFor(async () => expect((await projectAsSeenBy(server, adminToken, projectId))?.status).toBe('ARCHIVED'), READ_MODEL_WAIT);
 }
 
 /** The requests `token`'s user has made (a user sees only their own). */

@@ -10,7 +10,7 @@ import { parseJustification } from '../../src/domain/justification.ts';
 import { parseVmName } from '../../src/domain/vm-name.ts';
 import { portalCache } from '../../web/src/graphql/cache.ts';
 import { NewRequestPage } from '../../web/src/pages/new-request-page.tsx';
-import { archiveProject, createProject, requestsOf } from '../e2e/portal-request-fixtures.ts';
+import { archiveProject, createProject, READ_MODEL_WAIT, requestsOf } from '../e2e/portal-request-fixtures.ts';
 import { alice, bob, carol, dave } from '../support/personas.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 // The values the global setup provides to test files (typed there), which the server's test database reads.
@@ -88,7 +88,7 @@ async function namesOnceListed(id: string): Promise<string[]> {
     const requests = await requestsOf(server, tokens.alice!);
     expect(requests.map((request) => request.id)).toContain(id);
     return requests.map((request) => request.vmName);
-  });
+  }, READ_MODEL_WAIT);
 }
 
 const serverMessage = (result: { ok: boolean; error?: { message: string } }) => (result.ok ? null : result.error!.message);
@@ -164,7 +164,10 @@ describe('the new request page', () => {
     await user.type(justification, '  Tests 😀');
     // Trimmed, and the emoji is one character, as the server counts.
     expect(screen.getByText('7 / 1000 characters (at least 10)')).toBeTruthy();
+    // Leaving the field says nothing yet (the counter guides); a submit says what is wrong.
     await user.tab();
+    expect(justification.getAttribute('aria-invalid')).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Request VM' }));
     expect(screen.getByText(serverMessage(parseJustification('  Tests 😀'))!)).toBeTruthy();
     expect(justification.getAttribute('aria-invalid')).toBe('true');
 

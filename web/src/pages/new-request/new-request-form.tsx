@@ -46,9 +46,9 @@ export function NewRequestForm({ projects, sizes, onStaleOptions }: NewRequestFo
     size: '',
     justification: '',
   });
-  // Fields whose rule speaks now: the VM name from its first keystroke, the others once left, every field after a
-  // submit. The server's messages stand until their field changes.
-  const [visited, setVisited] = useState<ReadonlySet<Field>>(new Set());
+  // The VM name's rule speaks from its first keystroke, the others' after a submit (the counter guides until then):
+  // a message appearing when a field is left would push the button away between the press and the release of a
+  // click on it. The server's messages stand until their field changes.
   const [attempted, setAttempted] = useState(false);
   const [serverProblems, setServerProblems] = useState<Problems>({});
   const [alert, setAlert] = useState<string | null>(null);
@@ -81,7 +81,7 @@ export function NewRequestForm({ projects, sizes, onStaleOptions }: NewRequestFo
   const shown = (field: Field): string | null => {
     const server = serverProblems[field];
     if (server) return server;
-    const speaks = attempted || visited.has(field) || (field === 'vmName' && values.vmName !== '');
+    const speaks = attempted || (field === 'vmName' && values.vmName !== '');
     return speaks ? (live[field] ?? null) : null;
   };
 
@@ -91,7 +91,6 @@ export function NewRequestForm({ projects, sizes, onStaleOptions }: NewRequestFo
     // A changed form is a new attempt: a click now must create a request even if the last attempt created one.
     submissionKey.reset();
   };
-  const leave = (field: Field) => setVisited((before) => new Set(before).add(field));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -180,7 +179,6 @@ export function NewRequestForm({ projects, sizes, onStaleOptions }: NewRequestFo
           ref={refs.projectId}
           value={offered.some((project) => project.id === values.projectId) ? values.projectId : ''}
           onChange={(event) => change('projectId', event.target.value)}
-          onBlur={() => leave('projectId')}
           aria-invalid={shown('projectId') ? true : undefined}
           aria-describedby={describedBy('projectId')}
         >
@@ -222,7 +220,6 @@ export function NewRequestForm({ projects, sizes, onStaleOptions }: NewRequestFo
           ref={refs.vmName}
           value={values.vmName}
           onChange={(event) => change('vmName', event.target.value)}
-          onBlur={() => leave('vmName')}
           autoComplete="off"
           spellCheck={false}
           autoCapitalize="none"
@@ -253,7 +250,6 @@ export function NewRequestForm({ projects, sizes, onStaleOptions }: NewRequestFo
           rows={5}
           value={values.justification}
           onChange={(event) => change('justification', event.target.value)}
-          onBlur={() => leave('justification')}
           aria-invalid={shown('justification') ? true : undefined}
           aria-describedby={describedBy('justification', `${id}-justification-count`)}
         />
