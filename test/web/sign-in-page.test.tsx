@@ -54,6 +54,23 @@ describe('the development sign-in page', () => {
     expect(location.history.at(-1)).toBe('/');
   });
 
+  it('offers the identity provider the server names, and says so when it cannot be reached', async () => {
+    const oidc = { authority: 'http://127.0.0.1:9/realms/dvmm', clientId: 'dvmm-portal', scope: 'openid profile email', name: 'Acme SSO' };
+    // The provider's discovery document is not served here, as when the provider is down.
+    serve({ '/auth/config': { devSignIn: false, oidc } });
+    render(
+      <Router hook={memoryLocation({ path: '/sign-in' }).hook}>
+        <SignInPage />
+      </Router>,
+    );
+    const button = await screen.findByRole('button', { name: 'Sign in with Acme SSO' });
+    expect(screen.getAllByRole('button')).toHaveLength(1);
+    await userEvent.click(button);
+    expect((await screen.findByRole('alert')).textContent).toMatch(/^Signing in is not possible right now: /);
+    expect((button as HTMLButtonElement).disabled).toBe(false);
+    expect(currentSession()).toBeNull();
+  });
+
   it('offers no demo users where the server has none (production)', async () => {
     serve({ '/auth/config': { devSignIn: false, oidc: null } });
     render(
