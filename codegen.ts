@@ -20,6 +20,10 @@ const config: CodegenConfig = {
         importExtension: '.ts',
       },
     },
+    // Which object types each union and interface stands for, so the cache matches fragments on them exactly.
+    'web/src/gql/possible-types.ts': {
+      plugins: ['./codegen-possible-types.cjs'],
+    },
     'web/src/gql/': {
       documents: ['web/src/**/*.{ts,tsx}', '!web/src/gql/**'],
       preset: 'client',

@@ -1,4 +1,5 @@
 import { cacheExchange, type CacheExchangeOpts } from '@urql/exchange-graphcache';
+import { possibleTypes } from '../gql/possible-types.ts';
 import { combineUpdates } from './combine-updates.ts';
 import { pendingApprovalsUpdates } from './pending-approvals-updates.ts';
 import { projectUpdates } from './project-updates.ts';
@@ -9,6 +10,9 @@ import { requestListUpdates } from './request-list-updates.ts';
  * every list and detail showing it without a refetch. Types without an id of their own are embedded in their parent.
  */
 export const cacheConfig: CacheExchangeOpts = {
+  // From the schema: without it a fragment on an interface or union member (`... on Error`) is matched by guessing,
+  // and a wrong guess drops its fields from the result (a refusal without its message).
+  possibleTypes,
   keys: {
     VmSizeSpec: (data) => String(data.size),
     Viewer: (data) => String(data.id),

@@ -31,8 +31,6 @@ export const NewRequestOptionsQuery = graphql(`
   }
 `);
 
-// Each refusal by its own type, not \`... on Error\`: the cache has no schema, so it can only guess whether an
-// interface fragment applies, and a guess that fails drops the message.
 export const CreateVmRequestMutation = graphql(`
   mutation CreateVmRequestFromForm($input: CreateVmRequestInput!) {
     createVmRequest(input: $input) {
@@ -43,23 +41,13 @@ export const CreateVmRequestMutation = graphql(`
         }
       }
       ... on ValidationError {
-        message
         fields {
           field
           message
         }
       }
-      ... on InvalidStateError {
-        message
-        currentStatus
-      }
-      ... on ForbiddenError {
-        message
-      }
-      ... on NotFoundError {
-        message
-      }
-      ... on ConcurrencyError {
+      ... on Error {
+        code
         message
       }
     }
