@@ -85,6 +85,9 @@ describe.skipIf(chromiumPath === null)('the portal signing in with OpenID Connec
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     console.log(`screenshot: ${await screenshot(page, 'oidc-1-sign-in')}`);
 
+    // oidc-client-ts (the oidc chunk) loads when the user picks the provider, not with the page.
+    const oidcChunkLoaded = () => page.evaluate(() => performance.getEntriesByType('resource').some((entry) => /\/assets\/oidc-[^/]*\.js$/.test(entry.name)));
+    expect(await oidcChunkLoaded()).toBe(false);
     await signInWithSso.click();
     await page.waitForURL((url) => url.origin === idp.issuer);
     await logInAtProvider(page, 'bob');
@@ -98,6 +101,8 @@ describe.skipIf(chromiumPath === null)('the portal signing in with OpenID Connec
     await page.locator('[data-connection="live"]').waitFor();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Approvals' }).waitFor();
     console.log(`screenshot: ${await screenshot(page, 'oidc-3-signed-in')}`);
+    // The callback page did load it (so the check above looks for the right file).
+    expect(await oidcChunkLoaded()).toBe(true);
 
     // The session's token is the provider's access token, and the API takes it.
     const first = await sessionToken(page);
