@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useState } from 'react';
 import { Provider } from 'urql';
 import { Redirect, Route, Switch } from 'wouter';
 import { currentSession, useSession } from './auth/session.ts';
@@ -6,7 +6,7 @@ import { SignInPage } from './auth/sign-in-page.tsx';
 import { OidcCallback } from './auth/oidc-callback.tsx';
 import { useOidcRenewal } from './auth/oidc-renewal.ts';
 import { Layout } from './components/layout.tsx';
-import { createPortalClient } from './graphql/client.ts';
+import { createPortalClient, type PortalClient } from './graphql/client.ts';
 import { LiveChanges } from './live/live-changes.tsx';
 import { ApprovalsPage } from './pages/approvals-page.tsx';
 import { MyRequestsPage } from './pages/my-requests-page.tsx';
@@ -35,8 +35,15 @@ export function App() {
 
 function SignedIn() {
   useOidcRenewal();
-  const portal = useMemo(() => createPortalClient(currentSession), []);
-  useEffect(() => () => portal.dispose(), [portal]);
+  // Made in the effect that disposes it, so React's development double effects (StrictMode) end one client and start
+  // another instead of leaving the page on a disposed socket.
+  const [portal, setPortal] = useState<PortalClient | null>(null);
+  useEffect(() => {
+    const created = createPortalClient(currentSession);
+    setPortal(created);
+    return () => created.dispose();
+  }, []);
+  if (!portal) return null;
   return (
     <Provider value={portal.client}>
       <LiveChanges />

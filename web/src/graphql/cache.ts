@@ -38,6 +38,16 @@ export const cacheConfig: CacheExchangeOpts = {
   // List membership: which lists a created or changed request (or project) joins or leaves. Each list keeps its
   // updaters in its own module (add yours to the call); combineUpdates runs all of a field's updaters in order.
   updates: combineUpdates(pendingApprovalsUpdates, projectUpdates, requestListUpdates),
+  resolvers: {
+    Query: {
+      // A request this cache holds (its create mutation's answer, the live feed) answers vmRequest(id) at once. Right
+      // after a create the read model may not have it yet, and the query alone would say there is no such request.
+      vmRequest: (_parent, args, cache) => {
+        const key = cache.keyOfEntity({ __typename: 'VmRequest', id: String(args['id']) });
+        return key && cache.resolve(key, 'id') ? key : (cache.resolve('Query', 'vmRequest', args) as string | null);
+      },
+    },
+  },
 };
 
 export const portalCache = () => cacheExchange(cacheConfig);

@@ -27,9 +27,10 @@ const TIMELINE_LABELS: Record<TimelineEntryType, string> = {
 export function RequestDetailPage() {
   const { id = '' } = useParams<{ id: string }>();
   const [{ data, error }] = useQuery({ query: RequestDetailQuery, variables: { id } });
-  const found = Boolean(data?.vmRequest);
-  // Subscribed once the request is known to exist: for an absent one the query already says so.
-  useSubscription({ query: RequestDetailUpdates, variables: { id }, pause: !found });
+  // Subscribed once the query answered, found or not. Right after a create the read model may not have the request
+  // yet; the subscription also asks the event store, delivers the first version once it is projected (the cache then
+  // answers the query), and its NOT_FOUND is what says that a request does not exist.
+  const [{ error: liveError }] = useSubscription({ query: RequestDetailUpdates, variables: { id }, pause: !data });
 
   if (error && !data) {
     return (
@@ -43,6 +44,17 @@ export function RequestDetailPage() {
   }
   if (!data) return <p role="status">Loading…</p>;
   if (!data.vmRequest) {
+    if (!liveError) return <p role="status">Loading…</p>;
+    if (!liveError.graphQLErrors.some((failure) => failure.extensions?.['code'] === 'NOT_FOUND')) {
+      return (
+        <section>
+          <h1>Request</h1>
+          <p className="error" role="alert">
+            The request could not be loaded: {liveError.message}
+          </p>
+        </section>
+      );
+    }
     return (
       <section>
         <h1>Request not found</h1>
