@@ -107,6 +107,8 @@ describe.skipIf(chromiumPath === null)('The new request form in Chromium', () =>
     expect(created).toEqual([
       expect.objectContaining({ vmName: 'shop-web-01', size: 'M', justification: 'Staging shop for the spring release', status: 'PENDING' }),
     ]);
+    // What alice sees there: her request, from the create's answer, without waiting for the lists to have it.
+    await page.getByRole('heading', { level: 1, name: 'shop-web-01' }).waitFor();
     console.log(`[browser] after the form: ${await screenshot(page, 'portal-new-request-opened')}`);
     expect(outsideRequests).toEqual([]);
     expect(errors).toEqual([]);
@@ -140,6 +142,10 @@ describe.skipIf(chromiumPath === null)('The new request form in Chromium', () =>
     expect(page.url()).toMatch(/\/requests\/new$/);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     console.log(`[browser] server refusal on the fields: ${await screenshot(page, 'portal-new-request-refused')}`);
+    // A narrow window: the cards wrap, nothing scrolls sideways.
+    await page.setViewportSize({ width: 800, height: 1000 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(800);
+    console.log(`[browser] the form 800 px wide: ${await screenshot(page, 'portal-new-request-narrow')}`);
     expect((await requestsOf(server, aliceToken)).map((request) => request.vmName)).not.toContain('Shop_Web');
     expect(errors).toEqual([]);
   });
