@@ -2,7 +2,8 @@
 # Postgres (it is a dev dependency); needs DATABASE_URL and JWT_SECRET (or JWT_JWKS_URL) at run time.
 # test/e2e/build.test.ts builds and starts what the build and runtime stages copy, with this CMD.
 
-# Compiles src/ to dist/ (typescript is a dev dependency, so this stage installs them all).
+# Compiles src/ to dist/ and builds the portal (web/) into web/dist (typescript and vite are dev dependencies, so this
+# stage installs them all).
 FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -10,6 +11,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY web ./web
 RUN npm run build
 
 # Production dependencies, with postgres.js patched by npm's postinstall (patch-package, a production dependency for
@@ -37,6 +39,8 @@ COPY drizzle ./drizzle
 COPY schema.graphql ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The portal, served at / (src/http/portal/): static files only, the server needs none of its sources.
+COPY --from=build /app/web/dist ./web/dist
 USER node
 # 4000: the API (/graphql, /health, /ready); 9464: /metrics alone, for a scraper on the internal network.
 EXPOSE 4000 9464

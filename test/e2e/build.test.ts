@@ -167,7 +167,9 @@ describe('npm run build', () => {
       const source = resolve(dirname(join(dist, file)), map.sources[0]!);
       expect(existsSync(source), source).toBe(true);
     }
-    expect(readdirSync(runtimeDir()).sort()).toEqual(['dist', 'drizzle', 'node_modules', 'package.json', 'schema.graphql']);
+    expect(readdirSync(runtimeDir()).sort()).toEqual(['dist', 'drizzle', 'node_modules', 'package.json', 'schema.graphql', 'web']);
+    // Of the portal, only its build: no sources, no config.
+    expect(readdirSync(join(runtimeDir(), 'web'))).toEqual(['dist']);
   });
 
   it('leaves dev dependencies out of the image: no TypeScript, tsx, embedded Postgres or test tools', () => {
@@ -254,6 +256,19 @@ describe('node dist/main.js, as the image runs it', () => {
     const files = [...html.matchAll(/(?:src|href)="(\/graphiql\/[^"]+)"/g)].map((match) => match[1]!);
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) expect((await fetch(new URL(file, server.url))).status, file).toBe(200);
+  });
+
+  it('serves the portal the build stage built at /, and its files', async () => {
+    const page = await fetch(new URL('/', server.url), { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<div id="root"></div>');
+    const files = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((match) => match[1]!);
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) expect((await fetch(new URL(file, server.url))).status, file).toBe(200);
+    // A page of the app, deep-linked, answers with the app; production offers no demo users.
+    expect((await fetch(new URL('/requests/new', server.url), { headers: { accept: 'text/html' } })).status).toBe(200);
+    expect((await fetch(new URL('/auth/dev-users', server.url))).status).toBe(404);
   });
 
   it('stops in order on SIGTERM', async () => {
