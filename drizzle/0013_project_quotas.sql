@@ -2,6 +2,7 @@ CREATE TABLE "project_quota_holds" (
 	"request_id" uuid PRIMARY KEY NOT NULL,
 	"tenant_id" text NOT NULL,
 	"project_id" uuid NOT NULL,
+	"size" text NOT NULL,
 	"vcpus" integer NOT NULL,
 	"ram_gb" integer NOT NULL,
 	"disk_gb" integer NOT NULL,

@@ -3,8 +3,8 @@
 -- append that changes what a request holds also changes its row (src/commands/quota-ledger.ts). The sizes are the
 -- catalogue's at the time of this migration (src/domain/vm-size.ts), which is what those requests were made with.
 -- ON CONFLICT DO NOTHING: running it again adds nothing twice.
-INSERT INTO "project_quota_holds" ("request_id", "tenant_id", "project_id", "vcpus", "ram_gb", "disk_gb", "running")
-SELECT c."stream_id"::uuid, c."tenant_id", (c."data"->>'projectId')::uuid, s.vcpus, s.ram_gb, s.disk_gb,
+INSERT INTO "project_quota_holds" ("request_id", "tenant_id", "project_id", "size", "vcpus", "ram_gb", "disk_gb", "running")
+SELECT c."stream_id"::uuid, c."tenant_id", (c."data"->>'projectId')::uuid, s.size, s.vcpus, s.ram_gb, s.disk_gb,
        EXISTS (SELECT 1 FROM "events" r WHERE r."stream_id" = c."stream_id" AND r."event_type" = 'VmRequestReady')
 FROM "events" c
 JOIN (VALUES ('S', 2, 4, 50), ('M', 4, 8, 100), ('L', 8, 16, 200), ('XL', 16, 32, 500))

@@ -29,6 +29,8 @@ export const projectQuotaHolds = pgTable(
     requestId: uuid('request_id').primaryKey(),
     tenantId: text('tenant_id').notNull(),
     projectId: uuid('project_id').notNull(),
+    /** For pricing what is held; the amounts are kept as the catalogue gave them when the request was made. */
+    size: text('size').notNull(),
     vcpus: integer('vcpus').notNull(),
     ramGb: integer('ram_gb').notNull(),
     diskGb: integer('disk_gb').notNull(),
