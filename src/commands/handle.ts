@@ -52,8 +52,16 @@ export interface CommandSpec<Command, Event extends DomainEvent, State, Existing
    * command with CONCURRENCY_CONFLICT (expected/actual of that stream), for the caller to decide again.
    */
   condition?: AppendCondition;
-  /** Runs inside the append's transaction; a refusal rolls the append back (e.g. a taken project name). */
-  inTransaction?: (tx: postgres.TransactionSql, streamId: string, events: Event[]) => Promise<DomainError | null>;
+  /**
+   * Runs inside the append's transaction, after the append, with the events and the state they were decided on; a
+   * refusal rolls the append back (e.g. a taken project name, an exceeded quota). Not run for a duplicate command.
+   */
+  inTransaction?: (
+    tx: postgres.TransactionSql,
+    streamId: string,
+    events: Event[],
+    before: State,
+  ) => Promise<DomainError | null>;
 }
 
 type Outcome<Existing, Event> = DomainResult<CommandResult<Existing, Event>>;
@@ -96,7 +104,7 @@ export const handle = async <Command, Event extends DomainEvent, State, Existing
     const expected: ExpectedVersion = stream.version === 0 ? 'no_stream' : stream.version;
     const metadata = eventMetadata(principal, identity.commandId, spec.context, deps.now());
     try {
-      const appended = await appendDecision(deps, spec, expected, decision.value, metadata);
+      const appended = await appendDecision(deps, spec, stream.state, expected, decision.value, metadata);
       if (!appended.ok) return appended;
       if (appended.value.duplicate) return ok(await duplicateResult(deps, spec, appended.value));
       const after = withAppended(spec, stream, decision.value, appended.value, metadata);
@@ -129,6 +137,7 @@ class RolledBack extends Error {
 const appendDecision = async <Command, Event extends DomainEvent, State, Existing extends State>(
   deps: HandleDeps,
   spec: CommandSpec<Command, Event, State, Existing>,
+  before: State,
   expected: ExpectedVersion,
   events: Event[],
   metadata: EventMetadata,
@@ -152,7 +161,7 @@ const appendDecision = async <Command, Event extends DomainEvent, State, Existin
       await deps.store.transaction(async (tx) => {
         const appended = await deps.store.append(spec.streamId, expected, newEvents, { ...options, sql: tx });
         if (appended.duplicate) return appended;
-        const refusal = await inTransaction(tx, spec.streamId, events);
+        const refusal = await inTransaction(tx, spec.streamId, events, before);
         if (refusal) throw new RolledBack(refusal);
         return appended;
       }),

@@ -14,6 +14,7 @@ export type {
   ProjectIdInput,
   ProjectResult,
   RemoveProjectMemberInput,
+  SetProjectQuotaInput,
 } from './project-commands.ts';
 export type {
   ApproveVmRequestInput,
@@ -32,6 +33,7 @@ export type {
 export { PROJECT_STREAM, VM_REQUEST_STREAM } from './aggregates.ts';
 export { commandIdFor, aggregateIdFor } from './ids.ts';
 export { projectNames } from './project-names.table.ts';
+export { projectQuotaHolds, projectQuotas } from './project-quotas.table.ts';
 export { readProject, readVmRequest, type AggregateSnapshot } from './read-aggregate.ts';
 
 export interface CommandHandlerOptions {

@@ -1,11 +1,13 @@
 import {
   type DomainResult,
+  fail,
   type Principal,
   type Project,
   type ProjectCommand,
   type ProjectEvent,
   type ProjectName,
   projectNameKey,
+  type QuotaLimitsInput,
   validationError,
 } from '../domain/index.ts';
 import { projectAggregate } from './aggregates.ts';
@@ -13,7 +15,9 @@ import { type CommandContext, identifyCommand } from './context.ts';
 import { handle, type HandleDeps } from './handle.ts';
 import { aggregateIdFor, newId } from './ids.ts';
 import { lockProjectForChange } from './project-guard.ts';
+import { setQuotaLimits } from './quota-ledger.ts';
 import { reserveProjectName } from './reserve-project-name.ts';
+import { checkExpectedVersion } from './vm-request-commands.ts';
 import type { CommandResult } from './result.ts';
 
 export type ProjectResult = DomainResult<CommandResult<Project, ProjectEvent>>;
@@ -34,6 +38,11 @@ export interface RemoveProjectMemberInput {
 export interface ProjectIdInput {
   projectId: string;
 }
+/** All four limits at once; an absent or null one is unlimited. */
+export interface SetProjectQuotaInput extends QuotaLimitsInput {
+  projectId: string;
+  expectedVersion: number;
+}
 
 const run = async (
   deps: HandleDeps,
@@ -41,6 +50,7 @@ const run = async (
   projectId: string | null,
   command: ProjectCommand,
   context: CommandContext,
+  expectedVersion?: number,
 ): Promise<ProjectResult> => {
   const identity = identifyCommand(principal, command.type, context);
   if (!identity.ok) return identity;
@@ -55,10 +65,25 @@ const run = async (
     command,
     identity: identity.value,
     context,
+    expectedVersion,
     inTransaction:
-      command.type === 'CreateProject' ? reserveName(principal.tenantId) : (tx) => lockProjectForChange(tx, streamId),
+      command.type === 'CreateProject' ? reserveName(principal.tenantId) : changeProject(principal.tenantId),
   });
 };
+
+/**
+ * Every change of a project takes its lock exclusively (project-guard.ts); a new quota also goes into the ledger the
+ * quota checks read (quota-ledger.ts), in the same transaction as ProjectQuotaSet.
+ */
+const changeProject =
+  (tenantId: string) =>
+  async (tx: Parameters<typeof lockProjectForChange>[0], streamId: string, events: ProjectEvent[]) => {
+    await lockProjectForChange(tx, streamId);
+    for (const event of events) {
+      if (event.type === 'ProjectQuotaSet') await setQuotaLimits(tx, tenantId, streamId, event.data);
+    }
+    return null;
+  };
 
 /** Name uniqueness is decided by the reservation row, in the append's transaction, never by reading a projection. */
 const reserveName = (tenantId: string) => async (tx: Parameters<typeof reserveProjectName>[0], streamId: string, events: ProjectEvent[]) => {
@@ -100,4 +125,19 @@ export const projectCommands = (deps: HandleDeps) => ({
 
   unarchiveProject: (principal: Principal, input: ProjectIdInput, context: CommandContext = {}) =>
     run(deps, principal, input.projectId, { type: 'UnarchiveProject', data: { actor: principal } }, context),
+
+  setProjectQuota: (principal: Principal, input: SetProjectQuotaInput, context: CommandContext = {}) => {
+    const invalid = checkExpectedVersion(input.expectedVersion);
+    if (invalid) return Promise.resolve(fail(invalid));
+    const { projectId, expectedVersion, maxVms, maxVCpus, maxRamGb, maxStorageGb } = input;
+    const limits = { maxVms, maxVCpus, maxRamGb, maxStorageGb };
+    return run(
+      deps,
+      principal,
+      projectId,
+      { type: 'SetProjectQuota', data: { actor: principal, expectedVersion, limits } },
+      context,
+      expectedVersion,
+    );
+  },
 });

@@ -19,6 +19,7 @@ import { aggregateIdFor, newId } from './ids.ts';
 import { loadStream } from './load-stream.ts';
 import { createProjectCache, type ProjectSnapshot } from './project-cache.ts';
 import { projectUnchanged } from './project-guard.ts';
+import { applyToQuotaLedger, QUOTA_LEDGER_COMMANDS } from './quota-ledger.ts';
 import type { CommandResult } from './result.ts';
 
 export type VmRequestResult = DomainResult<CommandResult<VmRequest, VmRequestEvent>>;
@@ -74,6 +75,10 @@ export const runOnVmRequest = async (
     expectedVersion,
     authorize: visibleTo ? (request) => visibility(visibleTo, principal.tenantId, request) : undefined,
     condition,
+    // Quotas span a project's requests: they are held, checked and released in the append's own transaction.
+    inTransaction: QUOTA_LEDGER_COMMANDS.has(command.type)
+      ? (tx, requestId, events, before) => applyToQuotaLedger(tx, principal.tenantId, requestId, before, events)
+      : undefined,
   });
 };
 

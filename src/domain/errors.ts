@@ -1,6 +1,13 @@
+import type { QuotaResource } from './quota.ts';
 import type { Result } from './result.ts';
 
-export type DomainErrorCode = 'VALIDATION' | 'NOT_FOUND' | 'FORBIDDEN' | 'INVALID_STATE' | 'CONCURRENCY_CONFLICT';
+export type DomainErrorCode =
+  | 'VALIDATION'
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'INVALID_STATE'
+  | 'CONCURRENCY_CONFLICT'
+  | 'QUOTA_EXCEEDED';
 
 /** One input field that breaks its rule, and how. */
 export interface FieldError {
@@ -10,7 +17,8 @@ export interface FieldError {
 
 /**
  * A refusal the caller can cause. Each code carries exactly the details the API reports for it
- * (api.md: ValidationError.field and fields, InvalidStateError.currentStatus, ConcurrencyError versions).
+ * (api.md: ValidationError.field and fields, InvalidStateError.currentStatus, ConcurrencyError versions,
+ * QuotaExceededError's resource and figures).
  * VALIDATION names every invalid field in `fields`; `field` and `message` are the first of them.
  */
 export type DomainError =
@@ -18,7 +26,16 @@ export type DomainError =
   | { code: 'NOT_FOUND'; message: string }
   | { code: 'FORBIDDEN'; message: string }
   | { code: 'INVALID_STATE'; message: string; currentStatus: string }
-  | { code: 'CONCURRENCY_CONFLICT'; message: string; expectedVersion: number; actualVersion: number };
+  | { code: 'CONCURRENCY_CONFLICT'; message: string; expectedVersion: number; actualVersion: number }
+  | {
+      code: 'QUOTA_EXCEEDED';
+      message: string;
+      resource: QuotaResource;
+      limit: number;
+      /** What the project's other counted requests hold. */
+      used: number;
+      requested: number;
+    };
 
 export type DomainResult<T> = Result<T, DomainError>;
 

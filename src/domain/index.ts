@@ -9,6 +9,7 @@ export * from './text.ts';
 export * from './identity.ts';
 export * from './vm-name.ts';
 export * from './vm-size.ts';
+export * from './quota.ts';
 export * from './justification.ts';
 export * from './reasons.ts';
 export * from './project-name.ts';

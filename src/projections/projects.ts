@@ -69,6 +69,8 @@ function evolveProjectRecord(record: ProjectRecord | undefined, event: LogEvent,
       return { ...record, ...stamp, status: 'ACTIVE' };
     case 'MemberAdded':
     case 'MemberRemoved':
+    // Limits live in the quota ledger (project_quotas); the row only moves to the version clients must expect.
+    case 'ProjectQuotaSet':
       return { ...record, ...stamp };
     default: {
       const unhandled: never = domain;

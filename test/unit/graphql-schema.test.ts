@@ -8,16 +8,25 @@ describe('schema.graphql', () => {
     expect(schemaFileProblem()).toBeNull();
   });
 
-  it('has every mutation result as a union of its payload and all five error types', () => {
+  it('has every mutation result as a union of its payload and all five error types (and quota refusals where a request would hold more)', () => {
     const schema = buildSchema();
     const mutations = Object.values(schema.getMutationType()!.getFields());
     expect(mutations.length).toBeGreaterThanOrEqual(7);
+    const quotaChecked = new Set(['createVmRequest', 'approveVmRequest']);
     for (const field of mutations) {
       const name = field.name[0]!.toUpperCase() + field.name.slice(1);
       const union = schema.getType(`${name}Result`);
       const members = isUnionType(union) ? union.getTypes().map((type) => type.name).sort() : [];
       expect(members).toEqual(
-        [`${name}Payload`, 'ConcurrencyError', 'ForbiddenError', 'InvalidStateError', 'NotFoundError', 'ValidationError'].sort(),
+        [
+          `${name}Payload`,
+          'ConcurrencyError',
+          'ForbiddenError',
+          'InvalidStateError',
+          'NotFoundError',
+          'ValidationError',
+          ...(quotaChecked.has(field.name) ? ['QuotaExceededError'] : []),
+        ].sort(),
       );
       expect(field.args.map((arg) => arg.type.toString())).toEqual([`${name}Input!`]);
     }
@@ -65,6 +74,12 @@ describe('schema.graphql', () => {
     expect(fields('FieldError')).toEqual(['field', 'message']);
     expect(fields('ConcurrencyError')).toEqual(['code', 'message', 'expectedVersion', 'actualVersion'].sort());
     expect(fields('InvalidStateError')).toEqual(['code', 'message', 'currentStatus'].sort());
+    expect(fields('QuotaExceededError')).toEqual(['code', 'message', 'resource', 'limit', 'used', 'requested'].sort());
+    expect(fields('ProjectQuota')).toEqual(['maxVms', 'maxVCpus', 'maxRamGb', 'maxStorageGb'].sort());
+    expect(fields('ProjectUsage')).toEqual(
+      expect.arrayContaining(['running', 'held', 'counted', 'vms', 'vcpus', 'memoryGb', 'diskGb', 'monthlyCostEur']),
+    );
+    expect(fields('Project')).toEqual(expect.arrayContaining(['version', 'quota', 'usage']));
     for (const name of ['NotFoundError', 'ForbiddenError', 'Error']) expect(fields(name)).toEqual(['code', 'message']);
     for (const scalar of ['DateTime', 'JSON']) expect(schema.getType(scalar)?.toString()).toBe(scalar);
   });

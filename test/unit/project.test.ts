@@ -173,6 +173,7 @@ describe('state', () => {
         { userId: 'bob', role: 'PROJECT_ADMIN' },
         { userId: 'dave', role: 'PROJECT_ADMIN' },
       ],
+      quota: { maxVms: null, maxVCpus: null, maxRamGb: null, maxStorageGb: null },
     };
     given([
       ...projectCreated(bob),

@@ -1,4 +1,5 @@
 import type { Principal } from '../principal.ts';
+import type { QuotaLimitsInput } from '../quota.ts';
 
 export type CreateProject = {
   type: 'CreateProject';
@@ -9,6 +10,18 @@ export type RemoveProjectMember = { type: 'RemoveProjectMember'; data: { actor: 
 export type ArchiveProject = { type: 'ArchiveProject'; data: { actor: Principal } };
 export type UnarchiveProject = { type: 'UnarchiveProject'; data: { actor: Principal } };
 
-export type ProjectCommand = CreateProject | AddProjectMember | RemoveProjectMember | ArchiveProject | UnarchiveProject;
+/** Replaces all four limits at once: an absent or null limit is no limit. */
+export type SetProjectQuota = {
+  type: 'SetProjectQuota';
+  data: { actor: Principal; expectedVersion: number; limits: QuotaLimitsInput };
+};
+
+export type ProjectCommand =
+  | CreateProject
+  | AddProjectMember
+  | RemoveProjectMember
+  | ArchiveProject
+  | UnarchiveProject
+  | SetProjectQuota;
 
 export type ProjectCommandType = ProjectCommand['type'];

@@ -1,10 +1,11 @@
 import { allValid } from '../all-valid.ts';
-import { type DomainResult, forbidden, invalidState, notFound } from '../errors.ts';
+import { concurrencyConflict, type DomainResult, forbidden, invalidState, notFound } from '../errors.ts';
 import { isAdmin, type Principal } from '../principal.ts';
 import { parseProjectDescription, parseProjectName } from '../project-name.ts';
 import { parseUserId } from '../identity.ts';
+import { parseQuotaLimits, sameLimits } from '../quota.ts';
 import { fail, ok } from '../result.ts';
-import type { AddProjectMember, CreateProject, ProjectCommand, RemoveProjectMember } from './commands.ts';
+import type { AddProjectMember, CreateProject, ProjectCommand, RemoveProjectMember, SetProjectQuota } from './commands.ts';
 import type { ProjectEvent } from './events.ts';
 import { parseProjectRole } from './roles.ts';
 import { memberOf, type Project, type ProjectState } from './state.ts';
@@ -29,6 +30,8 @@ export const decideProject = (command: ProjectCommand, state: ProjectState): Pro
         if (!isAdmin(command.data.actor)) return fail(forbidden('Only admins can unarchive projects'));
         return project.status === 'ACTIVE' ? ok([]) : ok([{ type: 'ProjectUnarchived', data: {} }]);
       });
+    case 'SetProjectQuota':
+      return whenExists(state, (project) => setQuota(command, project));
     default: {
       const unhandled: never = command;
       throw new Error(`Unhandled Project command ${JSON.stringify(unhandled)}`);
@@ -86,4 +89,16 @@ const removeMember = ({ data }: RemoveProjectMember, project: Project): ProjectD
   if (userId.value === project.createdBy) return fail(forbidden('The creator of a project cannot be removed'));
   if (!memberOf(project, userId.value)) return ok([]);
   return ok([{ type: 'MemberRemoved', data: { userId: userId.value } }]);
+};
+
+/**
+ * Limits may be set below what the project holds: nothing is taken away, and new requests (and approvals) are
+ * refused until enough is released. An archived project's limits may change too: its requests keep their course.
+ */
+const setQuota = ({ data }: SetProjectQuota, project: Project): ProjectDecision => {
+  if (!isAdmin(data.actor)) return fail(forbidden('Only admins can set project quotas'));
+  const limits = parseQuotaLimits(data.limits);
+  if (!limits.ok) return limits;
+  if (data.expectedVersion !== project.version) return fail(concurrencyConflict(data.expectedVersion, project.version));
+  return sameLimits(limits.value, project.quota) ? ok([]) : ok([{ type: 'ProjectQuotaSet', data: limits.value }]);
 };

@@ -1,3 +1,4 @@
+import type { QuotaLimits } from '../quota.ts';
 import type { ProjectRole } from './roles.ts';
 
 export type ProjectCreated = {
@@ -11,7 +12,16 @@ export type MemberRemoved = { type: 'MemberRemoved'; data: { userId: string } };
 export type ProjectArchived = { type: 'ProjectArchived'; data: Record<string, never> };
 export type ProjectUnarchived = { type: 'ProjectUnarchived'; data: Record<string, never> };
 
-export type ProjectEvent = ProjectCreated | MemberAdded | MemberRemoved | ProjectArchived | ProjectUnarchived;
+/** The project's limits from now on, all four (null: unlimited); what requests already hold is kept. */
+export type ProjectQuotaSet = { type: 'ProjectQuotaSet'; data: QuotaLimits };
+
+export type ProjectEvent =
+  | ProjectCreated
+  | MemberAdded
+  | MemberRemoved
+  | ProjectArchived
+  | ProjectUnarchived
+  | ProjectQuotaSet;
 
 export type ProjectEventType = ProjectEvent['type'];
 
@@ -21,4 +31,5 @@ export const projectEventSchemaVersions: Readonly<Record<ProjectEventType, numbe
   MemberRemoved: 1,
   ProjectArchived: 1,
   ProjectUnarchived: 1,
+  ProjectQuotaSet: 1,
 };

@@ -1,3 +1,4 @@
+import { NO_QUOTA } from '../quota.ts';
 import type { ProjectEvent } from './events.ts';
 import type { ProjectState } from './state.ts';
 
@@ -11,6 +12,7 @@ export const evolveProject = (state: ProjectState, event: ProjectEvent): Project
       description: event.data.description ?? null,
       createdBy: event.data.createdBy,
       members: [],
+      quota: NO_QUOTA,
     };
   }
   // Only a creation can start a stream; anything else before it is a corrupt history, counted but not applied.
@@ -31,6 +33,8 @@ export const evolveProject = (state: ProjectState, event: ProjectEvent): Project
       return { ...state, version, status: 'ARCHIVED' };
     case 'ProjectUnarchived':
       return { ...state, version, status: 'ACTIVE' };
+    case 'ProjectQuotaSet':
+      return { ...state, version, quota: event.data };
     default: {
       const unhandled: never = event;
       throw new Error(`Unhandled Project event ${JSON.stringify(unhandled)}`);

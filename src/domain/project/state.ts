@@ -1,3 +1,4 @@
+import type { QuotaLimits } from '../quota.ts';
 import type { ProjectRole } from './roles.ts';
 
 export const PROJECT_STATUSES = ['ACTIVE', 'ARCHIVED'] as const;
@@ -17,6 +18,8 @@ export interface Project {
   createdBy: string;
   /** In the order they joined. */
   members: readonly ProjectMember[];
+  /** The limits of the last ProjectQuotaSet; all null (unlimited) before any. */
+  quota: QuotaLimits;
 }
 
 export type NoProject = { status: 'NONE'; version: number };

@@ -1,4 +1,10 @@
-import { type DomainError, type FieldError, VM_REQUEST_STATUSES, type VmRequestStatus } from '../../domain/index.ts';
+import {
+  type DomainError,
+  type FieldError,
+  type QuotaResource,
+  VM_REQUEST_STATUSES,
+  type VmRequestStatus,
+} from '../../domain/index.ts';
 
 /**
  * The GraphQL side of DomainError. The errors plugin recognises an error by its class: a mutation resolver turns
@@ -49,6 +55,20 @@ export class ConcurrencyFailure extends Failure {
   }
 }
 
+/** Only where a request would hold more (createVmRequest, approveVmRequest): not a default union member. */
+export class QuotaExceededFailure extends Failure {
+  readonly code = 'QUOTA_EXCEEDED';
+  constructor(
+    message: string,
+    readonly resource: QuotaResource,
+    readonly limit: number,
+    readonly used: number,
+    readonly requested: number,
+  ) {
+    super(message);
+  }
+}
+
 /** Every mutation result union has all of these as members (api.md). */
 export const errorClasses = [
   ValidationFailure,
@@ -76,6 +96,8 @@ export const toFailure = (error: DomainError): Failure => {
       );
     case 'CONCURRENCY_CONFLICT':
       return new ConcurrencyFailure(error.message, error.expectedVersion, error.actualVersion);
+    case 'QUOTA_EXCEEDED':
+      return new QuotaExceededFailure(error.message, error.resource, error.limit, error.used, error.requested);
     default: {
       const unhandled: never = error;
       throw new Error(`Unhandled domain error ${JSON.stringify(unhandled)}`);

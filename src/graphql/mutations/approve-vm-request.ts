@@ -1,5 +1,5 @@
 import { builder } from '../builder.ts';
-import { NotFoundFailure, refuse } from '../errors/classes.ts';
+import { NotFoundFailure, QuotaExceededFailure, refuse } from '../errors/classes.ts';
 import { idOf } from '../ids.ts';
 import { requirePrincipal } from '../principal.ts';
 import { vmRequestFromCommand } from '../views/vm-request.ts';
@@ -21,8 +21,12 @@ builder.mutationField('approveVmRequest', (t) =>
     type: vmRequestPayload('ApproveVmRequestPayload'),
     description:
       'Approves a PENDING request (admins, not their own request); provisioning starts by itself. A stale ' +
-      'expectedVersion is a ConcurrencyError.',
-    errors: { union: { name: 'ApproveVmRequestResult', description: 'The approved request, or why it was refused.' } },
+      'expectedVersion is a ConcurrencyError. A request that no longer fits its project\'s quota (a limit was lowered ' +
+      'since it was made) is a QuotaExceededError.',
+    errors: {
+      types: [QuotaExceededFailure],
+      union: { name: 'ApproveVmRequestResult', description: 'The approved request, or why it was refused.' },
+    },
     args: { input: t.arg({ type: ApproveVmRequestInput, required: true, description: 'What to do.' }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);

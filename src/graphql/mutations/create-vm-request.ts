@@ -1,6 +1,6 @@
 import { parseJustification, parseVmName, parseVmSize } from '../../domain/index.ts';
 import { builder } from '../builder.ts';
-import { NotFoundFailure, refuse } from '../errors/classes.ts';
+import { NotFoundFailure, QuotaExceededFailure, refuse } from '../errors/classes.ts';
 import { idOf } from '../ids.ts';
 import { requirePrincipal } from '../principal.ts';
 import { VmSizeEnum } from '../types/enums.ts';
@@ -28,8 +28,13 @@ const CreateVmRequestInput = builder.inputType('CreateVmRequestInput', {
 builder.mutationField('createVmRequest', (t) =>
   t.field({
     type: vmRequestPayload('CreateVmRequestPayload'),
-    description: 'Requests a VM in a project (a member of it, or an admin). The request starts PENDING, at version 1.',
-    errors: { union: { name: 'CreateVmRequestResult', description: 'The new request, or why it was refused.' } },
+    description:
+      'Requests a VM in a project (a member of it, or an admin). The request starts PENDING, at version 1. A ' +
+      "request that would take the project over its quota is a QuotaExceededError.",
+    errors: {
+      types: [QuotaExceededFailure],
+      union: { name: 'CreateVmRequestResult', description: 'The new request, or why it was refused.' },
+    },
     args: { input: t.arg({ type: CreateVmRequestInput, required: true, description: 'What to do.' }) },
     resolve: async (_root, { input }, context) => {
       const principal = requirePrincipal(context);

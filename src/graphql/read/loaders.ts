@@ -6,7 +6,7 @@ import type { ProjectView } from '../views/project.ts';
 import type { VmRequestView } from '../views/vm-request.ts';
 import { type AuditTrailView, auditTrailOf } from './audit-trail.ts';
 import { groupBy, memoizedBatch } from './batch.ts';
-import { type ProjectUsageView, usageOf } from './project-usage.ts';
+import { ledgerOf, type ProjectLedgerView } from './project-quota.ts';
 import { membersOf, projectsByIds } from './projects.ts';
 import { timelineFromStore } from './timeline-from-store.ts';
 import { type TimelineEntryView, timelinesOf } from './timeline.ts';
@@ -17,7 +17,8 @@ export interface Loaders {
   membersOf(project: ProjectView): Promise<readonly ProjectMember[]>;
   timelineOf(request: VmRequestView): Promise<TimelineEntryView[]>;
   auditTrailOf(request: VmRequestView): Promise<AuditTrailView>;
-  usageOf(project: ProjectView): Promise<ProjectUsageView>;
+  /** The project's quota and usage, from one reading of the quota ledger (Project.quota and Project.usage share it). */
+  ledgerOf(project: ProjectView): Promise<ProjectLedgerView>;
 }
 
 const cache = new WeakMap<DrizzleDb, Loaders>();
@@ -75,15 +76,16 @@ const createLoaders = (db: DrizzleDb, store: EventStore): Loaders => {
     Promise.all(requests.map((request) => auditTrailOf(store, request.tenantId, request.id, request.version))),
   );
 
-  const usage = memoizedBatch<ProjectView, ProjectUsageView>(async (projects) => {
-    const loaded = new Map<string, ProjectUsageView>();
+  const ledger = memoizedBatch<ProjectView, ProjectLedgerView>(async (projects) => {
+    const loaded = new Map<string, ProjectLedgerView>();
     for (const [tenantId, group] of groupBy(projects, (project) => project.tenantId)) {
-      for (const [id, totals] of await usageOf(db, tenantId, group.map((project) => project.id))) loaded.set(id, totals);
+      const ids = [...new Set(group.map((project) => project.id))];
+      for (const [id, entry] of await ledgerOf(db, tenantId, ids)) loaded.set(id, entry);
     }
-    return projects.map((project) => loaded.get(project.id) as ProjectUsageView);
+    return projects.map((project) => loaded.get(project.id) as ProjectLedgerView);
   });
 
-  return { projectOf, membersOf: members, timelineOf, auditTrailOf: auditTrail, usageOf: usage };
+  return { projectOf, membersOf: members, timelineOf, auditTrailOf: auditTrail, ledgerOf: ledger };
 };
 
 /** A project the read model does not show yet (just created): folded from its stream. */
@@ -100,6 +102,7 @@ const projectFromStore = async (store: EventStore, tenantId: string, projectId: 
     status: state.status,
     createdBy: state.createdBy,
     createdAt: new Date(result.value.createdAt),
+    version: result.value.version,
     members: state.members,
   };
 };

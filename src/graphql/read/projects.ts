@@ -33,6 +33,7 @@ export const projectFromRow = (row: ProjectRow, sortKey?: string): ProjectSorted
   status: row.status as ProjectStatus,
   createdBy: row.createdBy,
   createdAt: row.createdAt,
+  version: row.version,
   members: null,
   ...(sortKey === undefined ? {} : { sortKey }),
 });

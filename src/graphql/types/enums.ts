@@ -3,6 +3,8 @@ import {
   PROVISIONING_STAGES,
   type ProjectRole,
   type ProvisioningStage,
+  QUOTA_RESOURCES,
+  type QuotaResource,
   VM_REQUEST_STATUSES,
   VM_SIZES,
   type VmRequestStatus,
@@ -58,4 +60,16 @@ const ROLES: Record<ProjectRole, string> = {
 export const ProjectRoleEnum = builder.enumType('ProjectRole', {
   description: "A member's role in a project.",
   values: described(PROJECT_ROLES, (role) => ROLES[role]),
+});
+
+const QUOTA_RESOURCE_TEXT: Record<QuotaResource, string> = {
+  VMS: 'The number of VMs (ProjectQuota.maxVms; ProjectUsageFigures.vms).',
+  VCPUS: 'Virtual CPUs (ProjectQuota.maxVCpus; ProjectUsageFigures.vcpus).',
+  RAM_GB: 'Memory in GB (ProjectQuota.maxRamGb; ProjectUsageFigures.memoryGb).',
+  STORAGE_GB: 'Disk in GB (ProjectQuota.maxStorageGb; ProjectUsageFigures.diskGb).',
+};
+
+export const QuotaResourceEnum = builder.enumType('QuotaResource', {
+  description: 'What a project quota limits.',
+  values: described(QUOTA_RESOURCES, (resource) => QUOTA_RESOURCE_TEXT[resource]),
 });

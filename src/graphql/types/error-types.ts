@@ -5,10 +5,11 @@ import {
   ForbiddenFailure,
   InvalidStateFailure,
   NotFoundFailure,
+  QuotaExceededFailure,
   ValidationFailure,
 } from '../errors/classes.ts';
 import { ErrorInterface } from './error.ts';
-import { VmRequestStatusEnum } from './enums.ts';
+import { QuotaResourceEnum, VmRequestStatusEnum } from './enums.ts';
 
 const FieldErrorRef = builder.objectRef<FieldError>('FieldError').implement({
   description: 'One input field that breaks its rule.',
@@ -70,4 +71,26 @@ builder.objectType(ForbiddenFailure, {
   name: 'ForbiddenError',
   description: 'The caller may see the target but not do this to it.',
   interfaces: [ErrorInterface],
+});
+
+builder.objectType(QuotaExceededFailure, {
+  name: 'QuotaExceededError',
+  description:
+    "The request would take its project over a limit of the project's quota (Project.quota); nothing was written. " +
+    'It is refused while `used + requested > limit`: cancel or reject requests of the project, or ask an admin ' +
+    'for a higher limit.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    resource: t.expose('resource', {
+      type: QuotaResourceEnum,
+      description: 'The first limit it would exceed, in the order VMS, VCPUS, RAM_GB, STORAGE_GB.',
+    }),
+    limit: t.exposeInt('limit', { description: "The project's limit for that resource." }),
+    used: t.exposeInt('used', {
+      description:
+        "What the project's other counted requests (PENDING, APPROVED, PROVISIONING, READY) hold of that resource; " +
+        'for an approval, without the request being approved.',
+    }),
+    requested: t.exposeInt('requested', { description: 'What this request needs of that resource (1 for VMS; else its size).' }),
+  }),
 });

@@ -9,6 +9,7 @@ export const ErrorCode = builder.enumType('ErrorCode', {
     FORBIDDEN: { description: 'Visible, but the caller may not do this (ForbiddenError).' },
     INVALID_STATE: { description: 'Not allowed in the current status (InvalidStateError).' },
     CONCURRENCY_CONFLICT: { description: 'Changed since the caller read it: reload and decide again (ConcurrencyError).' },
+    QUOTA_EXCEEDED: { description: "It would take the project over one of its quota's limits (QuotaExceededError)." },
   },
 });
 

@@ -21,6 +21,11 @@ ProjectRef.implement({
     status: t.expose('status', { type: ProjectStatusEnum, description: 'Whether it takes new VM requests.' }),
     createdBy: t.exposeID('createdBy', { description: 'The admin who created it (a user id); always a PROJECT_ADMIN of it.' }),
     createdAt: t.expose('createdAt', { type: DateTimeScalar, description: 'When it was created.' }),
+    version: t.exposeInt('version', {
+      description:
+        'The number of its events (creation, member and status changes, quota changes): what setProjectQuota must send ' +
+        'as expectedVersion.',
+    }),
     members: t.field({
       type: [ProjectMemberRef],
       description: 'Its members with their roles.',

@@ -11,6 +11,8 @@ export interface ProjectView {
   status: ProjectStatus;
   createdBy: string;
   createdAt: Date;
+  /** Its stream version: what setProjectQuota must expect. */
+  version: number;
   /** Known members in joining order; null when not loaded yet (the field resolver loads them). */
   members: readonly ProjectMember[] | null;
 }
@@ -24,5 +26,6 @@ export const projectFromCommand = (tenantId: string, result: CommandResult<Proje
   status: result.state.status,
   createdBy: result.state.createdBy,
   createdAt: new Date(result.createdAt),
+  version: result.version,
   members: result.state.members,
 });
