@@ -68,7 +68,7 @@ describe('schema.graphql', () => {
     expect(fields('AuditTrail')).toEqual(['verified', 'sealedUpTo', 'events'].sort());
     expect(fields('AuditEvent')).toEqual(['position', 'streamVersion', 'type', 'data', 'metadata', 'recordedAt', 'hash'].sort());
     expect(fields('TimelineEntry')).toEqual(['type', 'actorId', 'occurredAt', 'details'].sort());
-    expect(fields('Viewer')).toEqual(['id', 'tenantId', 'roles', 'email', 'name'].sort());
+    expect(fields('Viewer')).toEqual(['id', 'tenantId', 'roles', 'email', 'name', 'adminOfProjects'].sort());
     expect(fields('VmSizeSpec')).toEqual(['size', 'vcpus', 'memoryGb', 'diskGb', 'monthlyCostEur'].sort());
     expect(fields('ValidationError')).toEqual(['code', 'message', 'field', 'fields'].sort());
     expect(fields('FieldError')).toEqual(['field', 'message']);

@@ -1,5 +1,5 @@
 import type { ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
-import { and, eq, ilike, inArray, type SQL } from 'drizzle-orm';
+import { and, eq, ilike, inArray, type SQL, sql } from 'drizzle-orm';
 import type { DrizzleDb } from '../../db/client.ts';
 import type { Principal, VmRequestStatus } from '../../domain/index.ts';
 import { getTableColumns } from 'drizzle-orm';
@@ -20,6 +20,8 @@ export const findVmRequest = async (db: DrizzleDb, principal: Principal, id: str
 
 export interface VmRequestListFilter {
   projectId?: string | null;
+  /** Only requests of these projects (an empty list matches nothing), e.g. the ones a project admin administers. */
+  projectIds?: readonly string[] | null;
   statuses?: readonly VmRequestStatus[] | null;
   /** Only the caller's own requests (an admin otherwise sees the whole tenant). */
   mine?: boolean | null;
@@ -37,6 +39,7 @@ export const likeLiteral = (text: string): string => text.replace(/[\\%_]/g, (ch
 export const listConditions = (principal: Principal, filter: VmRequestListFilter, withStatus = true): SQL[] => {
   const conditions: SQL[] = [visibleTo(principal)];
   if (filter.projectId) conditions.push(eq(vmRequests.projectId, filter.projectId));
+  if (filter.projectIds) conditions.push(filter.projectIds.length > 0 ? inArray(vmRequests.projectId, [...filter.projectIds]) : sql`false`);
   if (withStatus && filter.statuses && filter.statuses.length > 0) {
     conditions.push(inArray(vmRequests.status, [...filter.statuses]));
   }

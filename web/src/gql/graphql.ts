@@ -78,6 +78,8 @@ export type ErrorCode =
   | 'INVALID_STATE'
   /** Absent, or not visible to the caller (NotFoundError). */
   | 'NOT_FOUND'
+  /** It would take the project over one of its quota's limits (QuotaExceededError). */
+  | 'QUOTA_EXCEEDED'
   /** Input values break their rules (ValidationError). */
   | 'VALIDATION';
 
@@ -265,6 +267,7 @@ export type ApproveRequestMutation = { approveVmRequest:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'InvalidStateError', message: string, currentStatus: VmRequestStatus | null }
     | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'QuotaExceededError', message: string }
     | { __typename: 'ValidationError', message: string, fields: Array<{ field: string, message: string }> }
    };
 
@@ -429,6 +432,7 @@ export type CreateVmRequestFromFormMutation = { createVmRequest:
     | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
     | { __typename: 'InvalidStateError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'QuotaExceededError', code: ErrorCode, message: string }
     | { __typename: 'ValidationError', code: ErrorCode, message: string, fields: Array<{ field: string, message: string }> }
    };
 

@@ -15,6 +15,7 @@ export const possibleTypes: Record<string, string[]> = {
     "ForbiddenError",
     "InvalidStateError",
     "NotFoundError",
+    "QuotaExceededError",
     "ValidationError"
   ],
   "ArchiveProjectResult": [
@@ -47,6 +48,7 @@ export const possibleTypes: Record<string, string[]> = {
     "ForbiddenError",
     "InvalidStateError",
     "NotFoundError",
+    "QuotaExceededError",
     "ValidationError"
   ],
   "Error": [
@@ -54,6 +56,7 @@ export const possibleTypes: Record<string, string[]> = {
     "ForbiddenError",
     "InvalidStateError",
     "NotFoundError",
+    "QuotaExceededError",
     "ValidationError"
   ],
   "Node": [
