@@ -23,6 +23,7 @@ import { health, json, metricsText, ready } from './ops-routes.ts';
 import { checkOutageLog, databaseCheck, migrationsCheck, type ReadinessCheck } from './readiness.ts';
 import { requestIdFrom } from './request-id.ts';
 import type { ServerContext } from './server-context.ts';
+import { serveUsageCsv, USAGE_CSV_PATH } from './usage-csv.ts';
 import { attachGraphQLWs } from './ws.ts';
 import { createYogaApp } from './yoga.ts';
 
@@ -171,6 +172,7 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     if (route === '/health') return health(res);
     if (route === '/ready') return ready(res, checks, checkLog);
     if (route === '/metrics' && options.metricsPort === undefined) return metricsText(res, metrics);
+    if (route === USAGE_CSV_PATH) return serveUsageCsv(req, res, authenticator, options.services.db);
     // `route` names only the API's own paths (it labels metrics); the portal's are many.
     const path = pathOf(req.url);
     if (isAuthRoute(path)) return serveAuthRoute(req, res, path, options.portalAuth ?? {});
@@ -248,7 +250,7 @@ function pathOf(url: string | undefined): string {
 function routeOf(url: string | undefined): string {
   const path = pathOf(url);
   if (path.startsWith(`${GRAPHIQL_FILES_ROUTE}/`)) return GRAPHIQL_FILES_ROUTE;
-  return [GRAPHQL_PATH, '/health', '/ready', '/metrics'].includes(path) ? path : 'other';
+  return [GRAPHQL_PATH, '/health', '/ready', '/metrics', USAGE_CSV_PATH].includes(path) ? path : 'other';
 }
 
 function isEventStream(res: ServerResponse): boolean {
