@@ -14,6 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query ApprovalsAccess {\n    viewer {\n      id\n      roles\n      adminOfProjects\n    }\n  }\n": typeof types.ApprovalsAccessDocument,
     "\n  fragment VmRequestSummary on VmRequest {\n    id\n    version\n    vmName\n    size\n    status\n    provisioningStage\n    createdAt\n    updatedAt\n    requesterId\n    requesterName\n    hostname\n    ipAddress\n    failureCode\n    failureMessage\n    rejectionReason\n    cancellationReason\n    project {\n      id\n      name\n    }\n  }\n": typeof types.VmRequestSummaryFragmentDoc,
     "\n  query MyRequests($first: Int!, $after: String, $filter: VmRequestFilter!) {\n    viewer {\n      id\n    }\n    vmRequests(first: $first, after: $after, filter: $filter) {\n      totalCount\n      statusCounts {\n        status\n        count\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...VmRequestSummary\n        }\n      }\n    }\n  }\n": typeof types.MyRequestsDocument,
     "\n  query RequestFilterProjects {\n    projects(first: 100) {\n      edges {\n        node {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.RequestFilterProjectsDocument,
@@ -40,6 +41,7 @@ type Documents = {
     "\n  mutation CreateVmRequestFromForm($input: CreateVmRequestInput!) {\n    createVmRequest(input: $input) {\n      __typename\n      ... on CreateVmRequestPayload {\n        vmRequest {\n          ...VmRequestSummary\n        }\n      }\n      ... on ValidationError {\n        fields {\n          field\n          message\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.CreateVmRequestFromFormDocument,
 };
 const documents: Documents = {
+    "\n  query ApprovalsAccess {\n    viewer {\n      id\n      roles\n      adminOfProjects\n    }\n  }\n": types.ApprovalsAccessDocument,
     "\n  fragment VmRequestSummary on VmRequest {\n    id\n    version\n    vmName\n    size\n    status\n    provisioningStage\n    createdAt\n    updatedAt\n    requesterId\n    requesterName\n    hostname\n    ipAddress\n    failureCode\n    failureMessage\n    rejectionReason\n    cancellationReason\n    project {\n      id\n      name\n    }\n  }\n": types.VmRequestSummaryFragmentDoc,
     "\n  query MyRequests($first: Int!, $after: String, $filter: VmRequestFilter!) {\n    viewer {\n      id\n    }\n    vmRequests(first: $first, after: $after, filter: $filter) {\n      totalCount\n      statusCounts {\n        status\n        count\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...VmRequestSummary\n        }\n      }\n    }\n  }\n": types.MyRequestsDocument,
     "\n  query RequestFilterProjects {\n    projects(first: 100) {\n      edges {\n        node {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.RequestFilterProjectsDocument,
@@ -80,6 +82,10 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ApprovalsAccess {\n    viewer {\n      id\n      roles\n      adminOfProjects\n    }\n  }\n"): (typeof documents)["\n  query ApprovalsAccess {\n    viewer {\n      id\n      roles\n      adminOfProjects\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -79,6 +79,14 @@ export const possibleTypes: Record<string, string[]> = {
     "RemoveProjectMemberPayload",
     "ValidationError"
   ],
+  "SetProjectQuotaResult": [
+    "ConcurrencyError",
+    "ForbiddenError",
+    "InvalidStateError",
+    "NotFoundError",
+    "SetProjectQuotaPayload",
+    "ValidationError"
+  ],
   "UnarchiveProjectResult": [
     "ConcurrencyError",
     "ForbiddenError",
