@@ -190,6 +190,8 @@ describe.skipIf(chromiumPath === null)('the approvals page in Chromium', () => {
     await page.goto(`${server.origin}/approvals`);
     await page.getByRole('heading', { name: 'Approvals', level: 1 }).waitFor();
     await page.getByText('You are not allowed to see this page').waitFor();
+    // The page has its answer (alice is no project admin), and so has the header: still no link.
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Approvals' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /Approve/ }).count()).toBe(0);
     expect(await page.getByRole('list', { name: 'Requests waiting for a decision' }).count()).toBe(0);
     expect(asked).toEqual([]);

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { Link, useRoute } from 'wouter';
-import { isTenantAdmin, useSession } from '../auth/session.ts';
+import { useApprovalsAccess } from '../auth/approvals-access.ts';
+import { useSession } from '../auth/session.ts';
 import { signOutEverywhere } from '../auth/sign-out.ts';
 import type { ConnectionStatusStore } from '../graphql/connection-status.ts';
 import { ConnectionIndicator } from './connection-indicator.tsx';
@@ -16,6 +17,7 @@ function NavLink({ href, children }: { href: string; children: ReactNode }) {
 
 export function Layout({ connection, children }: { connection: ConnectionStatusStore; children: ReactNode }) {
   const session = useSession();
+  const access = useApprovalsAccess();
   const name = session?.claims.name ?? session?.claims.sub ?? '';
   return (
     <>
@@ -29,7 +31,7 @@ export function Layout({ connection, children }: { connection: ConnectionStatusS
         <nav aria-label="Main">
           <NavLink href="/">My requests</NavLink>
           <NavLink href="/requests/new">New request</NavLink>
-          {isTenantAdmin(session) ? <NavLink href="/approvals">Approvals</NavLink> : null}
+          {access === 'decide' || access === 'watch' ? <NavLink href="/approvals">Approvals</NavLink> : null}
           <NavLink href="/projects">Projects</NavLink>
         </nav>
         <div className="top-bar-end">

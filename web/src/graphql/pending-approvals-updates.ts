@@ -1,5 +1,6 @@
 import type { Cache, UpdatesConfig } from '@urql/exchange-graphcache';
 import type { PendingApprovalFragment as Row, PendingApprovalsQuery as QueueData } from '../gql/graphql.ts';
+import { ApprovalsAccessQuery } from './approvals-access.ts';
 import { PendingApprovalFragment, PendingApprovalsQuery } from './pending-approvals.ts';
 
 interface RequestLike {
@@ -18,7 +19,10 @@ export function syncPendingApprovals(cache: Cache, request: RequestLike | null |
   if (!request || typeof request.id !== 'string' || typeof request.status !== 'string') return;
   const id = request.id;
   const pending = request.status === 'PENDING';
-  const row = pending ? cache.readFragment(PendingApprovalFragment, { __typename: 'VmRequest', id }) : null;
+  const found = pending ? cache.readFragment(PendingApprovalFragment, { __typename: 'VmRequest', id }) : null;
+  const scope = queueProjects(cache);
+  // A project admin's queue holds only their projects' requests; the feed also brings their own of other projects.
+  const row = found && (!scope || scope.has(found.project.id)) ? found : null;
   for (const field of cache.inspectFields('Query')) {
     if (field.fieldName !== 'pendingApprovals' || !isQueueArgs(field.arguments)) continue;
     cache.updateQuery({ query: PendingApprovalsQuery, variables: field.arguments }, (data) =>
@@ -28,6 +32,16 @@ export function syncPendingApprovals(cache: Cache, request: RequestLike | null |
 }
 
 type Queue = QueueData['pendingApprovals'];
+
+/**
+ * The projects whose requests belong in the queue: every project (null) for a tenant admin or when the cache does
+ * not know who is signed in, else the ones the viewer is a PROJECT_ADMIN of (the server's scope of pendingApprovals).
+ */
+function queueProjects(cache: Cache): ReadonlySet<string> | null {
+  const access = cache.readQuery({ query: ApprovalsAccessQuery });
+  if (!access || access.viewer.roles.includes('admin')) return null;
+  return new Set(access.viewer.adminOfProjects);
+}
 
 /** The queue documents this page reads (first only): other shapes are left to their own owners. */
 function isQueueArgs(args: Record<string, unknown> | null | undefined): args is { first: number } {

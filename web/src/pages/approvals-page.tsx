@@ -1,7 +1,8 @@
 import { useRef, useState } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { Link } from 'wouter';
-import { isTenantAdmin, useSession } from '../auth/session.ts';
+import { useApprovalsAccess } from '../auth/approvals-access.ts';
+import { useSession } from '../auth/session.ts';
 import { TimeAgo } from '../components/time-ago.tsx';
 import type { PendingApprovalFragment as Row } from '../gql/graphql.ts';
 import {
@@ -14,26 +15,34 @@ import {
 import { DecisionNotice, type Notice } from './approvals/decision-notice.tsx';
 import { RejectDialog } from './approvals/reject-dialog.tsx';
 
-/** The admin queue. Anyone else gets a plain "not allowed", and the page asks the server nothing. */
+/**
+ * The approvals queue: tenant admins decide on it, project admins watch their projects' part of it (read only).
+ * Anyone else gets a plain "not allowed", and the page asks the server for no queue.
+ */
 export function ApprovalsPage() {
   const session = useSession();
-  if (!isTenantAdmin(session)) {
-    return (
-      <section>
-        <h1>Approvals</h1>
+  const access = useApprovalsAccess();
+  const me = session?.claims.sub ?? '';
+  if (access === 'decide') return <ApprovalQueue me={me} readOnly={false} />;
+  if (access === 'watch') return <ApprovalQueue me={me} readOnly />;
+  return (
+    <section>
+      <h1>Approvals</h1>
+      {access === 'checking' ? (
+        <p aria-busy="true">Checking your roles…</p>
+      ) : (
         <p className="notice" role="status">
-          You are not allowed to see this page: only tenant admins approve or reject requests.{' '}
-          <Link href="/">Back to my requests</Link>
+          You are not allowed to see this page: tenant admins approve or reject requests, and project admins watch the
+          requests of their projects. <Link href="/">Back to my requests</Link>
         </p>
-      </section>
-    );
-  }
-  return <ApprovalQueue me={session?.claims.sub ?? ''} />;
+      )}
+    </section>
+  );
 }
 
 type Outcome = { __typename: string; message?: string; fields?: { field: string; message: string }[] | null };
 
-function ApprovalQueue({ me }: { me: string }) {
+function ApprovalQueue({ me, readOnly }: { me: string; readOnly: boolean }) {
   const [{ data, error, fetching }] = useQuery({ query: PendingApprovalsQuery, variables: { first: QUEUE_PAGE } });
   // The queue's own feed: brings new requests complete (justification, spec), so they join without a refetch.
   useSubscription({ query: ApprovalQueueChanges, variables: { since: null } });
@@ -100,10 +109,17 @@ function ApprovalQueue({ me }: { me: string }) {
       <h1 ref={heading} tabIndex={-1}>
         Approvals
       </h1>
-      <p className="hint">
-        Requests waiting for a decision, oldest first. New requests appear here as they are made; a request someone
-        else decides leaves the queue.
-      </p>
+      {readOnly ? (
+        <p className="hint">
+          Requests of the projects you administer that are waiting for a decision and that you can see, oldest first.
+          Tenant admins approve or reject them; here you follow them, read-only. A decided request leaves the list.
+        </p>
+      ) : (
+        <p className="hint">
+          Requests waiting for a decision, oldest first. New requests appear here as they are made; a request someone
+          else decides leaves the queue.
+        </p>
+      )}
       <p role="status" className="done">
         {done}
       </p>
@@ -132,6 +148,7 @@ function ApprovalQueue({ me }: { me: string }) {
                 key={row.id}
                 row={row}
                 mine={row.requesterId === me}
+                readOnly={readOnly}
                 busy={busy.has(row.id)}
                 onApprove={() => void onApprove(row)}
                 onReject={() => setRejecting(row)}
@@ -149,7 +166,17 @@ function ApprovalQueue({ me }: { me: string }) {
 
 const euro = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 });
 
-function QueueItem({ row, mine, busy, onApprove, onReject }: { row: Row; mine: boolean; busy: boolean; onApprove(): void; onReject(): void }) {
+interface QueueItemProps {
+  row: Row;
+  mine: boolean;
+  /** A project admin's view: no decision buttons. */
+  readOnly: boolean;
+  busy: boolean;
+  onApprove(): void;
+  onReject(): void;
+}
+
+function QueueItem({ row, mine, readOnly, busy, onApprove, onReject }: QueueItemProps) {
   const titleId = `queue-${row.id}`;
   return (
     <li className="card queue-item" aria-labelledby={titleId}>
@@ -188,7 +215,9 @@ function QueueItem({ row, mine, busy, onApprove, onReject }: { row: Row; mine: b
         <span className="visually-hidden">Justification: </span>
         {row.justification}
       </p>
-      {mine ? (
+      {readOnly ? (
+        <p className="hint">Waiting for a tenant admin to decide.</p>
+      ) : mine ? (
         <p className="hint">Your own request: another admin decides it.</p>
       ) : (
         <div className="queue-actions">
