@@ -1,11 +1,18 @@
-import { Client, fetchExchange, mapExchange, type OperationResult, subscriptionExchange } from '@urql/core';
+import { type AnyVariables, Client, fetchExchange, mapExchange, type OperationResult, subscriptionExchange, type TypedDocumentNode } from '@urql/core';
+import { cacheExchange, type UpdatesConfig } from '@urql/exchange-graphcache';
 import type { DocumentNode, OperationDefinitionNode } from 'graphql';
 import { type Client as WsClient } from 'graphql-ws';
 import { pipe, subscribe } from 'wonka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MyRequestsQuery as ListData, MyRequestsQueryVariables as ListVariables } from '../../web/src/gql/graphql.ts';
-import { portalCache } from '../../web/src/graphql/cache.ts';
+import { cacheConfig, portalCache } from '../../web/src/graphql/cache.ts';
+import { combineUpdates } from '../../web/src/graphql/combine-updates.ts';
 import { MY_REQUESTS_PAGE, MyRequestsQuery } from '../../web/src/graphql/my-requests.ts';
+import { ApprovalQueueChanges, PendingApprovalsQuery, QUEUE_PAGE } from '../../web/src/graphql/pending-approvals.ts';
+import { pendingApprovalsUpdates } from '../../web/src/graphql/pending-approvals-updates.ts';
+import { projectUpdates } from '../../web/src/graphql/project-updates.ts';
+import { PROJECT_REQUESTS_PAGE, ProjectPageQuery } from '../../web/src/graphql/projects.ts';
+import { requestListUpdates } from '../../web/src/graphql/request-list-updates.ts';
 import { resumableSubscriptions } from '../../web/src/graphql/resumable.ts';
 import { PortalChanges } from '../../web/src/live/live-changes.tsx';
 import { ApproveVmRequestDocument, CancelVmRequestDocument, CreateProjectDocument } from '../e2e/generated/graphql.ts';
@@ -17,6 +24,9 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 // config against a real server: the session feed's changes land in the cache, and each list the cache then returns
 // must be what the server returns for the same query, without the list having been fetched again (or, where the cache
 // cannot decide, after fetching just that list again).
+
+// How long to wait for what the server sends: generous, as the machine may be busy (a budget, not a timing asserted).
+const POLL = { timeout: 30_000 };
 
 let server: TestServer;
 let tenant: Tenant;
@@ -41,15 +51,18 @@ interface Portal {
   delivered: string[];
 }
 
-/** The portal's client as client.ts builds it (cache, HTTP, graphql-ws), for one user, with its feed running. */
-async function portalFor(token: string): Promise<Portal> {
+/**
+ * The portal's client as client.ts builds it (cache, HTTP, graphql-ws), for one user, with its feed running. `updates`
+ * replaces cache.ts's updaters (the same ones combined in another order), everything else of the cache kept.
+ */
+async function portalFor(token: string, updates?: UpdatesConfig): Promise<Portal> {
   const ws = wsClient(server.wsUrl, token, { lazy: false });
   sockets.push(ws);
   const listFetches: ListVariables[] = [];
   const client = new Client({
     url: server.url,
     exchanges: [
-      portalCache(),
+      updates ? cacheExchange({ ...cacheConfig, updates }) : portalCache(),
       mapExchange({
         onOperation(operation) {
           if (operation.kind === 'query' && operationName(operation.query) === 'MyRequests') listFetches.push(operation.variables as ListVariables);
@@ -62,34 +75,48 @@ async function portalFor(token: string): Promise<Portal> {
     requestPolicy: 'cache-first',
   });
   const delivered: string[] = [];
-  const feed = pipe(
-    client.subscription(PortalChanges, { since: null }),
-    subscribe((result) => {
-      const request = result.data?.vmRequestChanges.vmRequest;
-      if (request) delivered.push(`${request.id}@${request.version}`);
-    }),
+  await onServer(() =>
+    pipe(
+      client.subscription(PortalChanges, { since: null }),
+      subscribe((result) => {
+        const request = result.data?.vmRequestChanges.vmRequest;
+        if (request) delivered.push(`${request.id}@${request.version}`);
+      }),
+    ),
   );
-  stops.push(feed.unsubscribe);
   return { client, listFetches, delivered };
+}
+
+/**
+ * Starts a subscription and waits until the server's feed holds it. A feed without `since` starts with the next
+ * change the server hands out: a request created before then may never reach it, or (still on its way through the
+ * projector) may, so a test knows what a feed gets only from this point on.
+ */
+async function onServer(start: () => { unsubscribe: () => void }): Promise<void> {
+  const subscribers = server.services.live.subscriberCount();
+  stops.push(start().unsubscribe);
+  await expect.poll(() => server.services.live.subscriberCount(), POLL).toBeGreaterThan(subscribers);
 }
 
 // The cache sends its own copy of a document (with __typename added), so operations are told apart by name.
 const operationName = (document: DocumentNode): string | undefined =>
   (document.definitions.find((definition) => definition.kind === 'OperationDefinition') as OperationDefinitionNode | undefined)?.name?.value;
 
-/** A list kept active as a page keeps it (so graphcache refetches it when it is dropped); returns its latest data. */
-async function watch(portal: Portal, filter: ListVariables['filter']): Promise<() => ListData | undefined> {
-  let latest: OperationResult<ListData> | undefined;
+/** A query kept active as a page keeps it (so graphcache refetches it when it is dropped); returns its latest data. */
+async function watchQuery<D, V extends AnyVariables>(portal: Portal, query: TypedDocumentNode<D, V>, variables: V): Promise<() => D | undefined> {
+  let latest: OperationResult<D, V> | undefined;
   const watcher = pipe(
-    portal.client.query(MyRequestsQuery, { first: MY_REQUESTS_PAGE, after: null, filter }),
+    portal.client.query(query, variables),
     subscribe((result) => {
       latest = result;
     }),
   );
   stops.push(watcher.unsubscribe);
-  await expect.poll(() => latest?.data).toBeDefined();
+  await expect.poll(() => latest?.data, POLL).toBeDefined();
   return () => latest?.data ?? undefined;
 }
+
+const watch = (portal: Portal, filter: ListVariables['filter']) => watchQuery(portal, MyRequestsQuery, { first: MY_REQUESTS_PAGE, after: null, filter });
 
 /** What a list shows: its rows (id and status, in order) and its counts. */
 const shown = (data: ListData | undefined) =>
@@ -105,7 +132,7 @@ async function serverList(token: string, filter: ListVariables['filter']) {
 
 /** Waits until the feed delivered the request at this version (the cache has written it by then). */
 async function deliveredTo(portal: Portal, request: { id: string; version: number }) {
-  await expect.poll(() => portal.delivered).toContain(`${request.id}@${request.version}`);
+  await expect.poll(() => portal.delivered, POLL).toContain(`${request.id}@${request.version}`);
 }
 
 async function otherProject(): Promise<string> {
@@ -117,7 +144,7 @@ async function otherProject(): Promise<string> {
 describe('request lists in the cache follow the live feed', () => {
   it("a request created elsewhere joins the lists it matches, a cancel moves it between status lists, and counts follow", async () => {
     const alice = await portalFor(tenant.aliceToken);
-    // The feed is live once it delivers a change: the first request proves it (and is in every list loaded below).
+    // The first request is in every list loaded below.
     const first = await createRequest(server, tenant.aliceToken, tenant.projectId, { vmName: 'cache-db-01' });
     await deliveredTo(alice, first);
 
@@ -170,8 +197,11 @@ describe('request lists in the cache follow the live feed', () => {
   });
 
   it('a change to a request the cache never held drops only the lists it may concern, which are fetched again', async () => {
-    // Created before this client exists: the cache never sees its PENDING version.
+    // Created before this client exists, and handed out by the server's feed (to another session) before this client's
+    // feed starts, so that feed starts after it: the cache never sees its PENDING version.
+    const observer = await portalFor(tenant.adminToken);
     const unseen = await createRequest(server, tenant.bobToken, tenant.projectId, { vmName: 'unseen-01' });
+    await deliveredTo(observer, unseen);
     const bob = await portalFor(tenant.bobToken);
     const warmUp = await createRequest(server, tenant.bobToken, tenant.projectId, { vmName: 'bob-warm-01' });
     await deliveredTo(bob, warmUp);
@@ -184,12 +214,85 @@ describe('request lists in the cache follow the live feed', () => {
     ).approveVmRequest;
     if (approved.__typename !== 'ApproveVmRequestPayload') throw new Error(JSON.stringify(approved));
     await deliveredTo(bob, approved.vmRequest);
+    expect(bob.delivered).not.toContain(`${unseen.id}@${unseen.version}`);
 
     // Whether (and under which status) the APPROVED list counted it before cannot be known: that list is read again.
-    await expect.poll(() => shown(approvedList())).toEqual(await serverList(tenant.bobToken, { mine: true, status: ['APPROVED'] }));
+    await expect.poll(() => shown(approvedList()), POLL).toEqual(await serverList(tenant.bobToken, { mine: true, status: ['APPROVED'] }));
     expect(shown(approvedList())?.rows).toEqual(['unseen-01:APPROVED']);
     expect(bob.listFetches.slice(fetchesBefore).map((variables) => variables.filter)).toEqual([{ mine: true, status: ['APPROVED'] }]);
     // A list whose search the request does not match was left alone.
     expect(shown(otherName())).toEqual(await serverList(tenant.bobToken, { mine: true, search: 'warm' }));
   });
+});
+
+type Updaters = Record<'pendingApprovalsUpdates' | 'projectUpdates' | 'requestListUpdates', UpdatesConfig>;
+const UPDATERS: Updaters = { pendingApprovalsUpdates, projectUpdates, requestListUpdates };
+const orders = (names: readonly (keyof Updaters)[]): (keyof Updaters)[][] =>
+  names.length <= 1 ? [[...names]] : names.flatMap((first) => orders(names.filter((name) => name !== first)).map((rest) => [first, ...rest]));
+
+// The approvals queue's and the project page's updaters write their lists back during the same result's write, the
+// request in them: whichever runs first, the request lists must still see what that result changed.
+describe("the request lists' updaters compose with the approvals queue's and the project page's, in any order", () => {
+  it.each(orders(Object.keys(UPDATERS) as (keyof Updaters)[]).map((order) => [order.join(', '), order] as const))(
+    '%s: a new request joins the lists, the queue and its project page; its approval moves it; no request list fetched again',
+    async (_name, order) => {
+      const own = await setupTenant(server);
+      const admin = await portalFor(own.adminToken, combineUpdates(...order.map((name) => UPDATERS[name])));
+      // The approvals page's own feed, which brings a request with everything a queue row shows.
+      const queued: string[] = [];
+      await onServer(() =>
+        pipe(
+          admin.client.subscription(ApprovalQueueChanges, { since: null }),
+          subscribe((result) => {
+            const request = result.data?.vmRequestChanges.vmRequest;
+            if (request) queued.push(`${request.id}@${request.version}`);
+          }),
+        ),
+      );
+      const bothFeeds = async (request: { id: string; version: number }) => {
+        await deliveredTo(admin, request);
+        await expect.poll(() => queued, POLL).toContain(`${request.id}@${request.version}`);
+      };
+      const warmUp = await createRequest(server, own.adminToken, own.projectId, { vmName: 'compose-warm-01' });
+      await bothFeeds(warmUp);
+
+      const filters = {
+        mine: { mine: true },
+        pending: { mine: true, status: ['PENDING' as const] },
+        approved: { mine: true, status: ['APPROVED' as const] },
+        tenant: {},
+      };
+      const lists = Object.fromEntries(await Promise.all(Object.entries(filters).map(async ([name, filter]) => [name, await watch(admin, filter)] as const)));
+      const queue = await watchQuery(admin, PendingApprovalsQuery, { first: QUEUE_PAGE });
+      const projectPage = await watchQuery(admin, ProjectPageQuery, { id: own.projectId, first: PROJECT_REQUESTS_PAGE });
+      const queueRows = () => queue()?.pendingApprovals.edges.map(({ node }) => `${node.vmName}:${node.status}`);
+      const projectRows = () => projectPage()?.project?.vmRequests.edges.map(({ node }) => `${node.vmName}:${node.status}`);
+      const listsMatchTheServer = async () => {
+        for (const [name, filter] of Object.entries(filters)) {
+          expect(shown(lists[name]!()), name).toEqual(await serverList(own.adminToken, filter));
+        }
+      };
+      const fetchesBefore = admin.listFetches.length;
+
+      const created = await createRequest(server, own.adminToken, own.projectId, { vmName: 'compose-web-01' });
+      await bothFeeds(created);
+      await listsMatchTheServer();
+      expect(shown(lists['mine']!())?.rows).toEqual(['compose-web-01:PENDING', 'compose-warm-01:PENDING']);
+      expect(shown(lists['approved']!())?.rows).toEqual([]);
+      await expect.poll(queueRows, POLL).toEqual(['compose-warm-01:PENDING', 'compose-web-01:PENDING']);
+      expect(projectRows()).toEqual(['compose-web-01:PENDING', 'compose-warm-01:PENDING']);
+
+      const approved = dataOf(
+        await http(server.url, own.otherAdminToken, ApproveVmRequestDocument, { input: { id: created.id, expectedVersion: created.version } }),
+      ).approveVmRequest;
+      if (approved.__typename !== 'ApproveVmRequestPayload') throw new Error(JSON.stringify(approved));
+      await bothFeeds(approved.vmRequest);
+      await listsMatchTheServer();
+      expect(shown(lists['pending']!())?.rows).toEqual(['compose-warm-01:PENDING']);
+      expect(shown(lists['approved']!())?.rows).toEqual(['compose-web-01:APPROVED']);
+      expect(queueRows()).toEqual(['compose-warm-01:PENDING']);
+      expect(projectRows()).toEqual(['compose-web-01:APPROVED', 'compose-warm-01:PENDING']);
+      expect(admin.listFetches.slice(fetchesBefore)).toEqual([]);
+    },
+  );
 });

@@ -23,15 +23,21 @@ interface RequestData {
   status?: unknown;
 }
 
-/** The status each request had before its latest write, per cache (a new client per user gets a new cache). */
+/**
+ * Each request's status in this cache, and the status it had before each write (a new client per user gets a new
+ * cache). `before` is kept per write, keyed by the write's info object (graphcache hands the same one to every updater
+ * of one write): the other lists' updaters run during this result's write and write their lists back, this request
+ * in them, each as a write of its own. Kept per request only, such a write-back would become "the status before" and
+ * hide this result's change (a created request seen as one that was already PENDING), so the lists would miss it.
+ */
 interface Seen {
   current: Map<string, Status>;
-  before: Map<string, Status | undefined>;
+  before: WeakMap<object, Map<string, Status | undefined>>;
 }
 const seenByCache = new WeakMap<object, Seen>();
 const seenOf = (cache: Cache): Seen => {
   let seen = seenByCache.get(cache);
-  if (!seen) seenByCache.set(cache, (seen = { current: new Map(), before: new Map() }));
+  if (!seen) seenByCache.set(cache, (seen = { current: new Map(), before: new WeakMap() }));
   return seen;
 };
 
@@ -72,14 +78,14 @@ const FRAGMENTS = {
 };
 const listFragment = (part: keyof typeof SELECTIONS) => FRAGMENTS[part];
 
-function changeOf(cache: Cache, data: RequestData | null | undefined): Change | null {
+function changeOf(cache: Cache, data: RequestData | null | undefined, write: object): Change | null {
   if (!data || typeof data.id !== 'string' || typeof data.status !== 'string') return null;
   const key = cache.keyOfEntity({ __typename: 'VmRequest', id: data.id });
   if (!key) return null;
   const seen = seenOf(cache);
-  // The status updater below ran for this very write (status is selected), so `before` holds what it replaced.
-  const previous = seen.before.has(key) ? seen.before.get(key) : seen.current.get(key);
-  seen.before.delete(key);
+  // The status updater below ran for this very write (status is selected), so its `before` holds what it replaced.
+  const before = seen.before.get(write);
+  const previous = before?.has(key) ? before.get(key) : seen.current.get(key);
   const read = (field: string): unknown => cache.resolve(key, field);
   const project = read('project');
   return {
@@ -121,8 +127,8 @@ function matchesBesidesStatus(cache: Cache, change: Change, filter: ListFilter):
 const withStatus = (filter: ListFilter, status: Status): boolean =>
   !filter.status || filter.status.length === 0 || filter.status.includes(status);
 
-function applyChange(cache: Cache, data: RequestData | null | undefined): void {
-  const change = changeOf(cache, data);
+function applyChange(cache: Cache, data: RequestData | null | undefined, write: object): void {
+  const change = changeOf(cache, data, write);
   if (!change) return;
   const created = change.previous === undefined && change.version === 1;
   if (!created && change.previous === change.status) return;
@@ -220,18 +226,21 @@ export const requestListUpdates: UpdatesConfig = {
     status: (parent, _args, cache, info) => {
       if (typeof parent['status'] !== 'string') return;
       const seen = seenOf(cache);
-      seen.before.set(info.parentKey, seen.current.get(info.parentKey));
+      let before = seen.before.get(info);
+      if (!before) seen.before.set(info, (before = new Map()));
+      // A result holding the request twice writes it twice: what it replaced is what the first write found.
+      if (!before.has(info.parentKey)) before.set(info.parentKey, seen.current.get(info.parentKey));
       seen.current.set(info.parentKey, parent['status']);
     },
   },
   Subscription: {
-    vmRequestChanges: (result, _args, cache) => applyChange(cache, requestOf(result, 'vmRequestChanges')),
-    vmRequestUpdated: (result, _args, cache) => applyChange(cache, requestOf(result, 'vmRequestUpdated')),
+    vmRequestChanges: (result, _args, cache, info) => applyChange(cache, requestOf(result, 'vmRequestChanges'), info),
+    vmRequestUpdated: (result, _args, cache, info) => applyChange(cache, requestOf(result, 'vmRequestUpdated'), info),
   },
   Mutation: {
-    createVmRequest: (result, _args, cache) => applyChange(cache, requestOf(result, 'createVmRequest')),
-    approveVmRequest: (result, _args, cache) => applyChange(cache, requestOf(result, 'approveVmRequest')),
-    rejectVmRequest: (result, _args, cache) => applyChange(cache, requestOf(result, 'rejectVmRequest')),
-    cancelVmRequest: (result, _args, cache) => applyChange(cache, requestOf(result, 'cancelVmRequest')),
+    createVmRequest: (result, _args, cache, info) => applyChange(cache, requestOf(result, 'createVmRequest'), info),
+    approveVmRequest: (result, _args, cache, info) => applyChange(cache, requestOf(result, 'approveVmRequest'), info),
+    rejectVmRequest: (result, _args, cache, info) => applyChange(cache, requestOf(result, 'rejectVmRequest'), info),
+    cancelVmRequest: (result, _args, cache, info) => applyChange(cache, requestOf(result, 'cancelVmRequest'), info),
   },
 };
