@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { AppendConditionFailedError, ConcurrencyConflictError } from './errors.ts';
+import { AppendConditionFailedError, ConcurrencyConflictError, ConflictInTransactionError } from './errors.ts';
 import { streamVersion } from './read-stream.ts';
 import type { AppendCondition, AppendOptions, AppendResult, ExpectedVersion, NewEvent, Sql } from './types.ts';
 import { validateAppend } from './validate.ts';
@@ -22,7 +22,8 @@ function isVersionConflict(error: unknown): boolean {
  * gets a ConcurrencyConflictError with the actual version. The insert trigger also links the hash chain.
  *
  * `sql` may be a transaction handle; `reader` (the pool) answers the actual version after a failure, since a failed
- * statement aborts the caller's transaction.
+ * statement aborts the caller's transaction. Inside a transaction that read waits until the transaction has ended
+ * (ConflictInTransactionError), so a writer never holds one connection while it waits for another.
  */
 export async function append(
   sql: Sql,
@@ -41,10 +42,10 @@ export async function append(
       return await (options.condition ? conditionalInsert(write, options.condition) : insert(write));
     } catch (error) {
       if (!isVersionConflict(error)) throw error;
+      if (inTransaction) throw new ConflictInTransactionError(streamId, expected);
       const actual = await streamVersion(reader, streamId);
-      // `any` promises no check: a lost race only means another version number, so try again (outside a caller's
-      // transaction, which the failed statement has aborted).
-      if (expected === 'any' && !inTransaction && attempt < ANY_RETRIES) continue;
+      // `any` promises no check: a lost race only means another version number, so try again.
+      if (expected === 'any' && attempt < ANY_RETRIES) continue;
       throw new ConcurrencyConflictError(streamId, expected, actual);
     }
   }

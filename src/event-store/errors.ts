@@ -12,6 +12,22 @@ export class ConcurrencyConflictError extends Error {
   }
 }
 
+/**
+ * A version conflict inside a caller's transaction, whose actual version is read once the transaction has ended
+ * (`EventStore.transaction` turns it into a ConcurrencyConflictError). Reading it at once would need a second
+ * connection while this one is held by an aborted transaction: with every pooled connection held that way (many
+ * writers of one stream at once), none would ever be free to answer, and all would wait until the idle timeout.
+ */
+export class ConflictInTransactionError extends Error {
+  override readonly name = 'ConflictInTransactionError';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedVersion,
+  ) {
+    super(`stream ${streamId}: expected version ${String(expected)}, found another version (read after the transaction)`);
+  }
+}
+
 /** Input the event store refuses before writing anything: names the offending field. */
 export class EventStoreInputError extends Error {
   override readonly name = 'EventStoreInputError';

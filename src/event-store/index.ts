@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import { append } from './append.ts';
+import { ConcurrencyConflictError, ConflictInTransactionError } from './errors.ts';
 import { createNotifier, type Notifier } from './notifier.ts';
 import { readAll } from './read-all.ts';
 import { readStream, streamVersion } from './read-stream.ts';
@@ -65,7 +66,14 @@ export function createEventStore(sql: postgres.Sql, options: EventStoreOptions =
       return result;
     },
     async transaction<T>(fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
-      const result = (await sql.begin(fn)) as T;
+      let result: T;
+      try {
+        result = (await sql.begin(fn)) as T;
+      } catch (error) {
+        // Rolled back and its connection returned: now the actual version can be read (see ConflictInTransactionError).
+        if (!(error instanceof ConflictInTransactionError)) throw error;
+        throw new ConcurrencyConflictError(error.streamId, error.expected, await streamVersion(sql, error.streamId));
+      }
       notifier.signal();
       return result;
     },
