@@ -255,7 +255,7 @@ describe('Project.vmRequests', () => {
 });
 
 describe('Project.usage', () => {
-  it('adds up the READY VMs of the project, from the usage read model', async () => {
+  it('adds up the READY VMs of the project (its running figures, from the quota ledger)', async () => {
     const projectId = await createProject(a.adminToken, `Usage ${a.tenant}`, ['alice']);
     const usage = async (token: string, id = projectId) => dataOf(await http(server.url, token, ProjectUsageDocument, { id })).project?.usage;
     const zero = { vms: 0, vcpus: 0, memoryGb: 0, diskGb: 0, monthlyCostEur: 0 };

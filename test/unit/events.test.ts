@@ -10,6 +10,7 @@ describe('event schema versions', () => {
         'MemberRemoved',
         'ProjectArchived',
         'ProjectCreated',
+        'ProjectQuotaSet',
         'ProjectUnarchived',
         'VmProvisioningProgressed',
         'VmProvisioningRetryScheduled',
