@@ -56,4 +56,9 @@ export interface LiveFeed {
    * when the request does not exist or `principal` may not see it.
    */
   watchRequest(principal: Principal, requestId: string): Promise<AsyncIterableIterator<VmRequestView> | null>;
+  /**
+   * A cursor for where the feed stands now (the VM-request read model's checkpoint): every version committed after
+   * it comes after this cursor, so a `since` of it misses nothing that a later read of the read model may not show.
+   */
+  cursorNow(): Promise<string>;
 }

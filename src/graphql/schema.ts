@@ -23,6 +23,7 @@ import './types/project-vm-requests.ts';
 import './types/usage-report.ts';
 import './queries/viewer.ts';
 import './queries/vm-sizes.ts';
+import './queries/live-cursor.ts';
 import './queries/node.ts';
 import './queries/project.ts';
 import './queries/projects.ts';

@@ -23,7 +23,9 @@ describe.skipIf(chromiumPath === null)('My requests and request detail in Chromi
   const pages: WatchedPage[] = [];
 
   beforeAll(async () => {
-    server = await startPortalServer([alice, bob]);
+    // Stages of 400 ms: each version of the walk gets frames of its own even on a busy machine, so the page can be seen
+    // showing every stage (at 150 ms, two versions sometimes share a frame and paint once).
+    server = await startPortalServer([alice, bob], { provisioning: { stageMs: 400 } });
     browser = await launchChromium(chromiumPath!);
     aliceToken = await server.token(alice);
     bobToken = await server.token(bob);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { Provider } from 'urql';
 import { Redirect, Route, Switch } from 'wouter';
 import { currentSession, useSession } from './auth/session.ts';
@@ -8,6 +8,7 @@ import { useOidcRenewal } from './auth/oidc-renewal.ts';
 import { Layout } from './components/layout.tsx';
 import { createPortalClient, type PortalClient } from './graphql/client.ts';
 import { LiveChanges } from './live/live-changes.tsx';
+import { useLiveStart } from './live/live-start.ts';
 import { ApprovalsPage } from './pages/approvals-page.tsx';
 import { MyRequestsPage } from './pages/my-requests-page.tsx';
 import { NewRequestPage } from './pages/new-request-page.tsx';
@@ -46,21 +47,40 @@ function SignedIn() {
   if (!portal) return null;
   return (
     <Provider value={portal.client}>
-      <LiveChanges />
-      <Layout connection={portal.connection}>
-        <Switch>
-          <Route path="/" component={MyRequestsPage} />
-          <Route path="/requests/new" component={NewRequestPage} />
-          <Route path="/requests/:id" component={RequestDetailPage} />
-          <Route path="/approvals" component={ApprovalsPage} />
-          <Route path="/projects" component={ProjectsPage} />
-          <Route path="/projects/:id" component={ProjectPage} />
-          <Route path="/sign-in">
-            <Redirect to="/" replace />
-          </Route>
-          <Route component={NotFoundPage} />
-        </Switch>
-      </Layout>
+      <LiveStart>
+        {(since) => (
+          <>
+            <LiveChanges since={since} />
+            <Pages connection={portal.connection} />
+          </>
+        )}
+      </LiveStart>
     </Provider>
+  );
+}
+
+/** The pages mount once the feed's starting cursor is read, so none of their queries runs before it. */
+function LiveStart({ children }: { children: (since: string) => ReactNode }) {
+  const since = useLiveStart();
+  if (since === null) return <p role="status" className="connecting-note">Connecting…</p>;
+  return children(since);
+}
+
+function Pages({ connection }: { connection: PortalClient['connection'] }) {
+  return (
+    <Layout connection={connection}>
+      <Switch>
+        <Route path="/" component={MyRequestsPage} />
+        <Route path="/requests/new" component={NewRequestPage} />
+        <Route path="/requests/:id" component={RequestDetailPage} />
+        <Route path="/approvals" component={ApprovalsPage} />
+        <Route path="/projects" component={ProjectsPage} />
+        <Route path="/projects/:id" component={ProjectPage} />
+        <Route path="/sign-in">
+          <Redirect to="/" replace />
+        </Route>
+        <Route component={NotFoundPage} />
+      </Switch>
+    </Layout>
   );
 }

@@ -3,6 +3,7 @@ import type { DrizzleDb } from '../../db/client.ts';
 import { canSeeVmRequest, isAdmin, isTerminal } from '../../domain/index.ts';
 import type { EventStore } from '../../event-store/index.ts';
 import { createLiveFeed as createFeed, type LiveFeedOptions as FeedOptions } from '../../live/feed.ts';
+import { encodeCursor } from '../../projections/cursor.ts';
 import type { LiveFeed } from '../context.ts';
 import {
   ALL_REQUESTS,
@@ -23,7 +24,8 @@ export type LiveFeedOptions = Omit<FeedOptions<LiveChange>, 'source'> & { db: Dr
  */
 export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
   const { db, store, ...rest } = options;
-  const feed = createFeed<LiveChange>({ ...rest, source: vmRequestSource(db) });
+  const source = vmRequestSource(db);
+  const feed = createFeed<LiveChange>({ ...rest, source });
 
   return {
     start: () => feed.start(),
@@ -31,6 +33,7 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
     subscriberCount: () => feed.subscriberCount(),
     check: (timeoutMs) => feed.check(timeoutMs),
     bufferedChanges: () => feed.bufferedChanges(),
+    cursorNow: async () => encodeCursor(await source.checkpoint()),
 
     async watchChanges(principal, { projectId, since, mine = false }) {
       // A user sees only their own requests anyway; `mine` puts an admin on the same route a user listens on.

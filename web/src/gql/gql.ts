@@ -37,6 +37,7 @@ type Documents = {
     "\n  subscription RequestDetailUpdates($id: ID!) {\n    vmRequestUpdated(id: $id) {\n      ...RequestDetail\n    }\n  }\n": typeof types.RequestDetailUpdatesDocument,
     "\n  mutation CancelRequest($input: CancelVmRequestInput!) {\n    cancelVmRequest(input: $input) {\n      __typename\n      ... on CancelVmRequestPayload {\n        vmRequest {\n          ...RequestDetail\n        }\n      }\n      ... on Error {\n        message\n      }\n      ... on ValidationError {\n        fields {\n          field\n          message\n        }\n      }\n    }\n  }\n": typeof types.CancelRequestDocument,
     "\n  subscription PortalChanges($since: String) {\n    vmRequestChanges(since: $since) {\n      cursor\n      vmRequest {\n        ...VmRequestSummary\n      }\n    }\n  }\n": typeof types.PortalChangesDocument,
+    "\n  query LiveCursor {\n    liveCursor\n  }\n": typeof types.LiveCursorDocument,
     "\n  query NewRequestOptions {\n    viewer {\n      id\n      roles\n    }\n    projects(first: 100) {\n      totalCount\n      edges {\n        node {\n          id\n          name\n          status\n          members {\n            userId\n            role\n          }\n        }\n      }\n    }\n    vmSizes {\n      size\n      vcpus\n      memoryGb\n      diskGb\n      monthlyCostEur\n    }\n  }\n": typeof types.NewRequestOptionsDocument,
     "\n  mutation CreateVmRequestFromForm($input: CreateVmRequestInput!) {\n    createVmRequest(input: $input) {\n      __typename\n      ... on CreateVmRequestPayload {\n        vmRequest {\n          ...VmRequestSummary\n        }\n      }\n      ... on ValidationError {\n        fields {\n          field\n          message\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.CreateVmRequestFromFormDocument,
 };
@@ -64,6 +65,7 @@ const documents: Documents = {
     "\n  subscription RequestDetailUpdates($id: ID!) {\n    vmRequestUpdated(id: $id) {\n      ...RequestDetail\n    }\n  }\n": types.RequestDetailUpdatesDocument,
     "\n  mutation CancelRequest($input: CancelVmRequestInput!) {\n    cancelVmRequest(input: $input) {\n      __typename\n      ... on CancelVmRequestPayload {\n        vmRequest {\n          ...RequestDetail\n        }\n      }\n      ... on Error {\n        message\n      }\n      ... on ValidationError {\n        fields {\n          field\n          message\n        }\n      }\n    }\n  }\n": types.CancelRequestDocument,
     "\n  subscription PortalChanges($since: String) {\n    vmRequestChanges(since: $since) {\n      cursor\n      vmRequest {\n        ...VmRequestSummary\n      }\n    }\n  }\n": types.PortalChangesDocument,
+    "\n  query LiveCursor {\n    liveCursor\n  }\n": types.LiveCursorDocument,
     "\n  query NewRequestOptions {\n    viewer {\n      id\n      roles\n    }\n    projects(first: 100) {\n      totalCount\n      edges {\n        node {\n          id\n          name\n          status\n          members {\n            userId\n            role\n          }\n        }\n      }\n    }\n    vmSizes {\n      size\n      vcpus\n      memoryGb\n      diskGb\n      monthlyCostEur\n    }\n  }\n": types.NewRequestOptionsDocument,
     "\n  mutation CreateVmRequestFromForm($input: CreateVmRequestInput!) {\n    createVmRequest(input: $input) {\n      __typename\n      ... on CreateVmRequestPayload {\n        vmRequest {\n          ...VmRequestSummary\n        }\n      }\n      ... on ValidationError {\n        fields {\n          field\n          message\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.CreateVmRequestFromFormDocument,
 };
@@ -174,6 +176,10 @@ export function graphql(source: "\n  mutation CancelRequest($input: CancelVmRequ
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription PortalChanges($since: String) {\n    vmRequestChanges(since: $since) {\n      cursor\n      vmRequest {\n        ...VmRequestSummary\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription PortalChanges($since: String) {\n    vmRequestChanges(since: $since) {\n      cursor\n      vmRequest {\n        ...VmRequestSummary\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query LiveCursor {\n    liveCursor\n  }\n"): (typeof documents)["\n  query LiveCursor {\n    liveCursor\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

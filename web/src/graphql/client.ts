@@ -3,6 +3,7 @@ import { createClient as createWsClient } from 'graphql-ws';
 import type { Session } from '../auth/session.ts';
 import { portalCache } from './cache.ts';
 import { createConnectionStatus, type ConnectionStatusStore } from './connection-status.ts';
+import { newestVersionsExchange } from './newest-versions.ts';
 import { resumableSubscriptions } from './resumable.ts';
 
 export interface PortalClient {
@@ -48,7 +49,8 @@ export function createPortalClient(session: () => Session | null): PortalClient 
   });
   const client = new Client({
     url: url.href,
-    exchanges: [portalCache(), fetchExchange, subscriptionExchange({ forwardSubscription: resumableSubscriptions(ws) })],
+    // newestVersionsExchange sits between the cache and the transports: no late answer writes an older request.
+    exchanges: [portalCache(), newestVersionsExchange(), fetchExchange, subscriptionExchange({ forwardSubscription: resumableSubscriptions(ws) })],
     fetchOptions: (): RequestInit => {
       const token = session()?.token;
       const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};

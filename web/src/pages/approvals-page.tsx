@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
+import { useLiveStart } from '../live/live-start.ts';
 import { Link } from 'wouter';
 import { useApprovalsAccess } from '../auth/approvals-access.ts';
 import { useSession } from '../auth/session.ts';
@@ -43,9 +44,11 @@ export function ApprovalsPage() {
 type Outcome = { __typename: string; message?: string; fields?: { field: string; message: string }[] | null };
 
 function ApprovalQueue({ me, readOnly }: { me: string; readOnly: boolean }) {
-  const [{ data, error, fetching }] = useQuery({ query: PendingApprovalsQuery, variables: { first: QUEUE_PAGE } });
-  // The queue's own feed: brings new requests complete (justification, spec), so they join without a refetch.
-  useSubscription({ query: ApprovalQueueChanges, variables: { since: null } });
+  // The queue's own feed brings new requests complete (justification, spec), so they join without a refetch. It
+  // starts where the feed stood before the queue was read, so a request made in between is not missed.
+  const since = useLiveStart();
+  const [{ data, error, fetching }] = useQuery({ query: PendingApprovalsQuery, variables: { first: QUEUE_PAGE }, pause: since === null });
+  useSubscription({ query: ApprovalQueueChanges, variables: { since }, pause: since === null });
   const [, approve] = useMutation(ApproveRequest);
   const [, reject] = useMutation(RejectRequest);
   const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
@@ -134,7 +137,7 @@ function ApprovalQueue({ me, readOnly }: { me: string; readOnly: boolean }) {
         />
       ))}
       {error && !queue ? <p className="error">Could not load the queue: {error.message}</p> : null}
-      {!queue && fetching ? <p aria-busy="true">Loading the queue…</p> : null}
+      {!queue && (fetching || since === null) ? <p aria-busy="true">Loading the queue…</p> : null}
       {queue ? (
         <>
           <h2 className="queue-count">
