@@ -38,7 +38,7 @@ export const usageReportProjection: Projection = {
   prepare: prepareUsageReport,
 };
 
-const SIZES: string[] = [...VM_SIZES];
+const SIZES = JSON.stringify(VM_SIZES);
 
 const NOTHING: PreparedBatch = pipelined([], () => []);
 
@@ -79,7 +79,7 @@ function prepareUsageReport(events: LogEvent[]): PreparedBatch {
       // (dvmm_fail), so the batch rolls back and the projection stalls at it, as project_usage does.
       writes.push(tx`
         with ready as (
-          select * from unnest(${readyBefore.map((r) => r.id)}::uuid[], ${readyBefore.map((r) => r.at)}::timestamptz[]) as r(id, at)
+          select * from json_to_recordset(${JSON.stringify(readyBefore)}::text::json) as r(id uuid, at timestamptz)
         ),
         marked as (
           update usage_report_vms v set ready_at = ready.at from ready
@@ -91,7 +91,7 @@ function prepareUsageReport(events: LogEvent[]): PreparedBatch {
           else format('request %s has unknown size %s', ready.id, to_json(marked.size))
         end)
         from ready left join marked on marked.id = ready.id
-        where marked.id is null or marked.size <> all(${SIZES}::text[])
+        where marked.id is null or marked.size not in (select json_array_elements_text(${SIZES}::text::json))
         limit 1`);
     }
     if (droppedBefore.length > 0) {

@@ -168,8 +168,9 @@ describe('usage_report, added after the fact', () => {
       await before.stop();
       expect(await sql`select 1 from projection_checkpoints where name = ${USAGE_REPORT_PROJECTION}`).toHaveLength(0);
 
-      // The new deployment starts the report at event zero and replays, while more history arrives live.
-      const after = await startProjector({ sql, projections: PROJECTIONS, log: () => {} });
+      // The new deployment starts the report at event zero and replays, while more history arrives live. Small
+      // batches, so that many requests are created in one batch and READY in a later one.
+      const after = await startProjector({ sql, projections: PROJECTIONS, batchSize: 500, log: () => {} });
       try {
         await writeHistory(store, projects, 500);
         await after.caughtUp();
