@@ -1,43 +1,15 @@
-import { request } from 'node:http';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoAdmin, demoUser } from '../../src/demo/users.ts';
 import { mintToken } from '../../src/http/auth.ts';
 import { devTokens } from '../../src/http/dev-tokens.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { spawnDev } from '../support/dev-process.ts';
+import { decoded, get } from '../support/raw-http.ts';
 import { alice, tokenClaims } from '../support/personas.ts';
 import { postGraphQL, startTestServer, type TestServer } from '../support/server.ts';
 
 // GraphiQL over HTTP: the page and its files compressed once and cacheable (ETag, 304), the demo users' headers in
 // development only and to this machine only, and GraphiQL and introspection off in production unless enabled.
-
-interface Raw {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-/** One request with node:http, so the bytes are the ones sent (fetch would decompress them). */
-function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function decoded(raw: Raw): string {
-  const encoding = raw.headers['content-encoding'];
-  if (encoding === 'br') return brotliDecompressSync(raw.body).toString('utf8');
-  if (encoding === 'gzip') return gunzipSync(raw.body).toString('utf8');
-  return raw.body.toString('utf8');
-}
 
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 const INTROSPECTION = '{ __schema { queryType { name } } }';

@@ -1,41 +1,13 @@
-import { request } from 'node:http';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PORTAL_DIR } from '../../src/http/server.ts';
 import { alice } from '../support/personas.ts';
+import { decoded, get } from '../support/raw-http.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 // The portal over HTTP as browsers and caches see it: the built app at /, hashed files cached for good and the page
 // revalidated, compressed as the browser accepts, deep links answered with the app, and the sign-in routes.
-
-interface Raw {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-/** node:http rather than fetch, so the bytes and headers are exactly what was sent. */
-function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function text(raw: Raw): string {
-  const encoding = raw.headers['content-encoding'];
-  if (encoding === 'br') return brotliDecompressSync(raw.body).toString('utf8');
-  if (encoding === 'gzip') return gunzipSync(raw.body).toString('utf8');
-  return raw.body.toString('utf8');
-}
 
 const HTML = { accept: 'text/html,application/xhtml+xml' };
 
@@ -46,7 +18,7 @@ describe('the portal at /', () => {
   beforeAll(async () => {
     server = await startTestServer({ projector: false, portalAuth: { demoUsers: async () => [{ principal: alice, token: await server.token(alice), headers: '' }] } });
     // The page names its script by content hash; the test finds it as a browser would, from the page.
-    const page = text(await get(`${server.origin}/`, HTML));
+    const page = decoded(await get(`${server.origin}/`, HTML));
     script = /<script type="module" crossorigin src="(\/assets\/[^"]+\.js)"/.exec(page)?.[1] ?? '';
   });
   afterAll(async () => {
@@ -59,7 +31,7 @@ describe('the portal at /', () => {
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.headers['cache-control']).toBe('no-cache');
     expect(page.headers['content-encoding']).toBe('gzip');
-    expect(text(page)).toContain('<div id="root"></div>');
+    expect(decoded(page)).toContain('<div id="root"></div>');
     const again = await get(`${server.origin}/`, { ...HTML, 'accept-encoding': 'gzip', 'if-none-match': String(page.headers.etag) });
     expect(again.status).toBe(304);
     expect(again.body.length).toBe(0);
@@ -74,7 +46,7 @@ describe('the portal at /', () => {
     expect(br.headers['content-type']).toBe('text/javascript; charset=utf-8');
     const plain = await get(`${server.origin}${script}`, { 'accept-encoding': 'identity' });
     expect(plain.headers['content-encoding']).toBeUndefined();
-    expect(text(br)).toBe(plain.body.toString('utf8'));
+    expect(decoded(br)).toBe(plain.body.toString('utf8'));
     const built = readdirSync(join(DEFAULT_PORTAL_DIR, 'assets'));
     expect(built).toContain(script.slice('/assets/'.length));
     const head = await get(`${server.origin}${script}`, {}, 'HEAD');
@@ -86,7 +58,7 @@ describe('the portal at /', () => {
     for (const path of ['/requests/new', '/requests/VmRequest:abc?tab=audit', '/approvals', '/projects/x/y']) {
       const page = await get(`${server.origin}${path}`, HTML);
       expect(page.status, path).toBe(200);
-      expect(text(page), path).toContain('<div id="root"></div>');
+      expect(decoded(page), path).toContain('<div id="root"></div>');
       expect(page.headers.vary).toContain('Accept');
     }
   });
@@ -95,20 +67,20 @@ describe('the portal at /', () => {
     expect((await get(`${server.origin}/assets/missing-123.js`, HTML)).status).toBe(404);
     const api = await get(`${server.origin}/no-such-thing`, { accept: 'application/json' });
     expect(api.status).toBe(404);
-    expect(JSON.parse(text(api))).toEqual({ error: 'Not found' });
+    expect(JSON.parse(decoded(api))).toEqual({ error: 'Not found' });
   });
 
   it('keeps the API paths the API’s: /graphql, /health, /ready and /metrics still answer as before', async () => {
     expect((await get(`${server.origin}/health`)).status).toBe(200);
-    expect(JSON.parse(text(await get(`${server.origin}/health`)))).toMatchObject({ status: 'ok' });
+    expect(JSON.parse(decoded(await get(`${server.origin}/health`)))).toMatchObject({ status: 'ok' });
     const graphiql = await get(`${server.origin}/graphql`, HTML);
-    expect(text(graphiql)).toContain('DVMM GraphiQL');
+    expect(decoded(graphiql)).toContain('DVMM GraphiQL');
     expect((await get(`${server.origin}/metrics`)).headers['content-type']).toContain('text/plain');
   });
 
   it('tells the page how to sign in and, with demo users, hands out their tokens to this machine only', async () => {
-    expect(JSON.parse(text(await get(`${server.origin}/auth/config`)))).toEqual({ devSignIn: true, oidc: null });
-    const users = JSON.parse(text(await get(`${server.origin}/auth/dev-users`))) as { users: { id: string; token: string }[] };
+    expect(JSON.parse(decoded(await get(`${server.origin}/auth/config`)))).toEqual({ devSignIn: true, oidc: null });
+    const users = JSON.parse(decoded(await get(`${server.origin}/auth/dev-users`))) as { users: { id: string; token: string }[] };
     expect(users.users.map((user) => user.id)).toEqual(['alice']);
     expect((await get(`${server.origin}/auth/dev-users`, { host: 'dvmm.example.com' })).status).toBe(403);
     expect((await get(`${server.origin}/auth/other`)).status).toBe(404);
@@ -119,7 +91,7 @@ describe('without a portal or sign-in', () => {
   it('answers 404 at / when the portal is off, and offers no sign-in method or tokens', async () => {
     const server = await startTestServer({ projector: false });
     try {
-      expect(JSON.parse(text(await get(`${server.origin}/auth/config`)))).toEqual({ devSignIn: false, oidc: null });
+      expect(JSON.parse(decoded(await get(`${server.origin}/auth/config`)))).toEqual({ devSignIn: false, oidc: null });
       expect((await get(`${server.origin}/auth/dev-users`)).status).toBe(404);
     } finally {
       await server.close();
@@ -131,7 +103,7 @@ describe('without a portal or sign-in', () => {
     try {
       const page = await get(`${server.origin}/`, HTML);
       expect(page.status).toBe(404);
-      expect(text(page)).toContain('npm run build');
+      expect(decoded(page)).toContain('npm run build');
       await expect.poll(() => server.logs.join('\n')).toContain('no portal build in /nonexistent/dvmm-web');
     } finally {
       await server.close();

@@ -1,5 +1,5 @@
 import { cacheExchange, type CacheExchangeOpts } from '@urql/exchange-graphcache';
-import { possibleTypes } from '../gql/possible-types.ts';
+import introspection from '../gql/possible-types.ts';
 import { combineUpdates } from './combine-updates.ts';
 import { pendingApprovalsUpdates } from './pending-approvals-updates.ts';
 import { projectUpdates } from './project-updates.ts';
@@ -12,7 +12,7 @@ import { requestListUpdates } from './request-list-updates.ts';
 export const cacheConfig: CacheExchangeOpts = {
   // From the schema: without it a fragment on an interface or union member (`... on Error`) is matched by guessing,
   // and a wrong guess drops its fields from the result (a refusal without its message).
-  possibleTypes,
+  possibleTypes: introspection.possibleTypes,
   keys: {
     VmSizeSpec: (data) => String(data.size),
     Viewer: (data) => String(data.id),
