@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect } from 'vitest';
+import type { Sql } from '../../../src/db/client.ts';
 import { START } from '../../../src/event-store/index.ts';
 import { applyBatch } from '../../../src/projections/apply-batch.ts';
 import { ensureCheckpoint, loadCheckpoint } from '../../../src/projections/checkpoints.ts';
@@ -15,7 +16,7 @@ const created = (id: string, size: string) =>
 const ready = (id: string, version: number) => logEvent(id, version, 'VmRequestReady', { vmwareVmId: 'vm-1', hostname: 'vm-1.internal' });
 const cancelled = (id: string) => logEvent(id, 2, 'VmRequestCancelled', {});
 
-const rows = async (sql: Parameters<Parameters<typeof dbTest>[1]>[0]['sql']) =>
+const rows = async (sql: Sql) =>
   (await sql<{ id: string; size: string; ready: boolean }[]>`select id, size, ready_at is not null as ready from usage_report_vms order by size`).map((r) => ({ ...r }));
 
 describe('usage_report batch by batch', () => {
