@@ -12,11 +12,11 @@ describe('Dockerfile', () => {
     for (const stage of stages) expect(stage.image).toMatch(/^node:(22|24)-slim$/);
   });
 
-  it('puts compiled output and production dependencies in the image, nothing else', () => {
+  it('puts compiled output, the built portal and production dependencies in the image, nothing else', () => {
     const fromContext = image.copies.filter((copy) => copy.from === null).flatMap((copy) => copy.sources);
     expect(fromContext.sort()).toEqual(['drizzle', 'package.json', 'schema.graphql']);
     const fromStages = image.copies.filter((copy) => copy.from !== null).map((copy) => `${copy.from}:${copy.sources.join(' ')}`);
-    expect(fromStages.sort()).toEqual(['build:/app/dist', 'deps:/app/node_modules']);
+    expect(fromStages.sort()).toEqual(['build:/app/dist', 'build:/app/web/dist', 'deps:/app/node_modules']);
     expect(stageOf(stages, 'deps').runs.some((run) => /^npm ci --omit=dev\b/.test(run))).toBe(true);
     expect(image.runs.join('\n')).not.toMatch(/\bnpm\b/);
   });
