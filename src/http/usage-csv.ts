@@ -16,10 +16,17 @@ const TOTAL = 'Total (all projects)';
 /** Cents as a decimal EUR amount with two places ("1234.50"): exact, and what a spreadsheet reads as a number. */
 const eur = (cents: number): string => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 
+/**
+ * A name a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage return: OWASP's "CSV
+ * injection") gets a leading apostrophe, so the auditor's spreadsheet shows it as text. Today's naming rules forbid
+ * such names, but projects created before them may have one.
+ */
+const asText = (name: string): string => (/^[=+\-@\t\r]/.test(name) ? `'${name}` : name);
+
 const sizeRow = (month: string, id: string, name: string, s: UsageSizeFigures): string[] => [
   month,
   id,
-  name,
+  asText(name),
   s.size,
   String(s.vmDays),
   String(s.monthlyCostEur),
