@@ -78,6 +78,9 @@ export const ApproveRequest = graphql(`
           message
         }
       }
+      ... on QuotaExceededError {
+        ...QuotaRefusal
+      }
     }
   }
 `);

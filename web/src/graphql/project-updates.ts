@@ -6,7 +6,7 @@ import { ProjectItemFragment, ProjectPageQuery, ProjectsQuery } from './projects
 interface ChangedRequest {
   id?: unknown;
   status?: unknown;
-  project?: { id?: unknown } | null;
+  project?: { id?: unknown; usage?: unknown } | null;
 }
 
 /** Reads of one shape only (`first`): the documents in projects.ts. */
@@ -16,14 +16,16 @@ function firstOnly(args: Record<string, unknown> | null | undefined): args is { 
 
 /**
  * A request change, as it concerns its project: a request its page does not list yet joins it (newest first), and one
- * that turned READY makes the project's usage stale. The server pushes no usage, so the usage is dropped from the
- * cache there and then, and whatever shows it reads it again: a read caused by that change, not a poll.
+ * that turned READY makes the project's usage stale. A feed that does not select the usage (the session's) leaves it
+ * stale, so it is dropped from the cache there and then, and whatever shows it reads it again: a read caused by that
+ * change, not a poll.
  */
 export function syncProjectOfRequest(cache: Cache, request: ChangedRequest | null | undefined): void {
   if (!request || typeof request.id !== 'string' || typeof request.project?.id !== 'string') return;
   const projectId = request.project.id;
   const project = { __typename: 'Project', id: projectId };
-  if (request.status === 'READY') cache.invalidate(project, 'usage');
+  // A project-scoped feed (ProjectUsageChanges) brings the usage with the change; it is fresh, not stale.
+  if (request.status === 'READY' && request.project.usage === undefined) cache.invalidate(project, 'usage');
   const summary = cache.readFragment(VmRequestSummaryFragment, { __typename: 'VmRequest', id: request.id });
   if (!summary) return;
   for (const field of cache.inspectFields(project)) {

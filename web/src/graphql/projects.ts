@@ -13,13 +13,46 @@ export const ProjectItemFragment = graphql(`
       userId
       role
     }
+    version
+    quota {
+      ...QuotaLimits
+    }
     usage {
       vms
       vcpus
       memoryGb
       diskGb
       monthlyCostEur
+      counted {
+        ...UsageFigures
+      }
+      running {
+        ...UsageFigures
+      }
+      held {
+        ...UsageFigures
+      }
     }
+  }
+`);
+
+/** A project's limits (null: no limit). */
+export const QuotaLimitsFragment = graphql(`
+  fragment QuotaLimits on ProjectQuota {
+    maxVms
+    maxVCpus
+    maxRamGb
+    maxStorageGb
+  }
+`);
+
+export const UsageFiguresFragment = graphql(`
+  fragment UsageFigures on ProjectUsageFigures {
+    vms
+    vcpus
+    memoryGb
+    diskGb
+    monthlyCostEur
   }
 `);
 
@@ -150,6 +183,76 @@ export const UnarchiveProject = graphql(`
       }
       ... on Error {
         message
+      }
+    }
+  }
+`);
+
+export const SetProjectQuota = graphql(`
+  mutation SetProjectQuota($input: SetProjectQuotaInput!) {
+    setProjectQuota(input: $input) {
+      __typename
+      ... on SetProjectQuotaPayload {
+        project {
+          ...ProjectItem
+        }
+      }
+      ... on Error {
+        message
+      }
+      ... on ValidationError {
+        fields {
+          field
+          message
+        }
+      }
+    }
+  }
+`);
+
+/** The project's quota and usage as they stand, read past the cache after someone else changed the quota. */
+export const ProjectQuotaNow = graphql(`
+  query ProjectQuotaNow($id: ID!) {
+    project(id: $id) {
+      ...ProjectItem
+    }
+  }
+`);
+
+/**
+ * The changes of one project's requests, each carrying the project's usage and quota as read when it was delivered:
+ * the cache stores them over the project's, so its meters move with every change (an admin's feed holds every request
+ * of the project, a member's only their own).
+ */
+export const ProjectUsageChanges = graphql(`
+  subscription ProjectUsageChanges($projectId: ID!, $since: String) {
+    vmRequestChanges(projectId: $projectId, since: $since) {
+      cursor
+      vmRequest {
+        ...VmRequestSummary
+        project {
+          id
+          version
+          quota {
+            ...QuotaLimits
+          }
+          usage {
+            vms
+            vcpus
+            memoryGb
+            diskGb
+            monthlyCostEur
+            counted {
+              ...UsageFigures
+            }
+            running {
+              ...UsageFigures
+            }
+            held {
+              ...UsageFigures
+            }
+          }
+        }
       }
     }
   }

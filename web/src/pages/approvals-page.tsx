@@ -13,6 +13,7 @@ import {
   QUEUE_PAGE,
   RejectRequest,
 } from '../graphql/pending-approvals.ts';
+import { quotaExceededMessage } from '../graphql/quota-refusal.ts';
 import { DecisionNotice, type Notice } from './approvals/decision-notice.tsx';
 import { RejectDialog } from './approvals/reject-dialog.tsx';
 
@@ -42,6 +43,8 @@ export function ApprovalsPage() {
 }
 
 type Outcome = { __typename: string; message?: string; fields?: { field: string; message: string }[] | null };
+/** Set on a QuotaExceededError: the item itself says why it cannot be approved now. */
+type QuotaFigures = Parameters<typeof quotaExceededMessage>[0];
 
 function ApprovalQueue({ me, readOnly }: { me: string; readOnly: boolean }) {
   // The queue's own feed brings new requests complete (justification, spec), so they join without a refetch. It
@@ -55,6 +58,8 @@ function ApprovalQueue({ me, readOnly }: { me: string; readOnly: boolean }) {
   const [rejecting, setRejecting] = useState<Row | null>(null);
   const [notices, setNotices] = useState<Notice[]>([]);
   const [done, setDone] = useState('');
+  // Per request: approving it would exceed its project's quota (shown on its item until the next try).
+  const [overQuota, setOverQuota] = useState<ReadonlyMap<string, string>>(new Map());
   const heading = useRef<HTMLHeadingElement>(null);
   const noticeKey = useRef(0);
 
@@ -79,6 +84,11 @@ function ApprovalQueue({ me, readOnly }: { me: string; readOnly: boolean }) {
       heading.current?.focus();
       return null;
     }
+    if (outcome.__typename === 'QuotaExceededError') {
+      const message = quotaExceededMessage(outcome as Outcome & QuotaFigures);
+      setOverQuota((before) => new Map(before).set(row.id, message));
+      return null;
+    }
     if (outcome.__typename === 'ValidationError') {
       return outcome.fields?.find((field) => field.field === 'reason')?.message ?? outcome.message ?? 'Invalid input.';
     }
@@ -93,6 +103,11 @@ function ApprovalQueue({ me, readOnly }: { me: string; readOnly: boolean }) {
   async function onApprove(row: Row) {
     mark(row.id, true);
     setDone('');
+    setOverQuota((before) => {
+      const next = new Map(before);
+      next.delete(row.id);
+      return next;
+    });
     const result = await approve({ input: { id: row.id, expectedVersion: row.version } });
     mark(row.id, false);
     settle(row, 'approve', result.data?.approveVmRequest, result.error?.message);
@@ -153,6 +168,7 @@ function ApprovalQueue({ me, readOnly }: { me: string; readOnly: boolean }) {
                 mine={row.requesterId === me}
                 readOnly={readOnly}
                 busy={busy.has(row.id)}
+                quotaProblem={overQuota.get(row.id) ?? null}
                 onApprove={() => void onApprove(row)}
                 onReject={() => setRejecting(row)}
               />
@@ -175,11 +191,13 @@ interface QueueItemProps {
   /** A project admin's view: no decision buttons. */
   readOnly: boolean;
   busy: boolean;
+  /** Why approving it was refused: it would exceed its project's quota. */
+  quotaProblem: string | null;
   onApprove(): void;
   onReject(): void;
 }
 
-function QueueItem({ row, mine, readOnly, busy, onApprove, onReject }: QueueItemProps) {
+function QueueItem({ row, mine, readOnly, busy, quotaProblem, onApprove, onReject }: QueueItemProps) {
   const titleId = `queue-${row.id}`;
   return (
     <li className="card queue-item" aria-labelledby={titleId}>
@@ -218,6 +236,14 @@ function QueueItem({ row, mine, readOnly, busy, onApprove, onReject }: QueueItem
         <span className="visually-hidden">Justification: </span>
         {row.justification}
       </p>
+      <div role="alert" className={quotaProblem ? 'form-alert' : undefined}>
+        {quotaProblem ? (
+          <>
+            <strong>Not approved.</strong> {quotaProblem} Reject it, or raise the limit on the{' '}
+            <Link href={`/projects/${row.project.id}`}>project's page</Link>.
+          </>
+        ) : null}
+      </div>
       {readOnly ? (
         <p className="hint">Waiting for a tenant admin to decide.</p>
       ) : mine ? (

@@ -4,22 +4,28 @@ import { Link, useParams } from 'wouter';
 import { isTenantAdmin, useSession } from '../auth/session.ts';
 import { localDateTime, TimeAgo } from '../components/time-ago.tsx';
 import { ArchiveProject, PROJECT_REQUESTS_PAGE, ProjectPageQuery, UnarchiveProject } from '../graphql/projects.ts';
+import { useLiveStart } from '../live/live-start.ts';
 import { ProjectMembers } from './projects/members.tsx';
+import { ProjectQuota, useProjectUsageFeed } from './projects/project-quota.tsx';
 import { ProjectUsageFigures } from './projects/project-usage.tsx';
 
 /**
- * One project: details, usage, members and its requests. The requests follow the session's live feed (statuses in
- * place, new ones on top); the usage is read again when one of them reaches READY (graphql/project-updates.ts).
+ * One project: details, usage against its quota, members and its requests. The requests follow the session's live
+ * feed (statuses in place, new ones on top); the usage and quota follow the project's own feed, which brings them with
+ * each change of its requests (projects/project-quota.tsx).
  */
 export function ProjectPage() {
   const { id = '' } = useParams<{ id: string }>();
   const session = useSession();
-  const [{ data, error, fetching }] = useQuery({ query: ProjectPageQuery, variables: { id, first: PROJECT_REQUESTS_PAGE } });
+  // The project's feed starts where the live feed stood before the page was read, so no change falls in between.
+  const since = useLiveStart();
+  useProjectUsageFeed(id, since);
+  const [{ data, error, fetching }] = useQuery({ query: ProjectPageQuery, variables: { id, first: PROJECT_REQUESTS_PAGE }, pause: since === null });
   const [{ fetching: switching }, archive] = useMutation(ArchiveProject);
   const [, unarchive] = useMutation(UnarchiveProject);
   const [problem, setProblem] = useState<string | null>(null);
 
-  if (!data && fetching) return <p aria-busy="true">Loading the project…</p>;
+  if (!data && (fetching || since === null)) return <p aria-busy="true">Loading the project…</p>;
   if (error && !data) return <p className="error">Could not load the project: {error.message}</p>;
   const project = data?.project;
   if (!project) {
@@ -74,8 +80,9 @@ export function ProjectPage() {
         </p>
       ) : null}
 
-      <h2>Usage</h2>
-      <ProjectUsageFigures usage={project.usage} label={`Usage of ${project.name}`} />
+      <ProjectQuota project={project} canSet={admin} seesAll={admin} />
+      <h3>Running now</h3>
+      <ProjectUsageFigures usage={project.usage} label={`Running VMs of ${project.name}`} />
 
       <ProjectMembers project={project} canManage={canManage} />
 

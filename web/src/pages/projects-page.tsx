@@ -4,6 +4,7 @@ import { isTenantAdmin, useSession } from '../auth/session.ts';
 import { PROJECTS_PAGE, ProjectsQuery } from '../graphql/projects.ts';
 import { CreateProjectForm } from './projects/create-project-form.tsx';
 import { euro } from './projects/project-usage.tsx';
+import { QuotaSummary } from './projects/quota-meters.tsx';
 
 /** The projects the user can see (admins: all of the tenant), with what each has provisioned. */
 export function ProjectsPage() {
@@ -15,8 +16,8 @@ export function ProjectsPage() {
     <section>
       <h1>Projects</h1>
       <p className="hint">
-        {admin ? 'Every project of your organisation.' : 'The projects you are a member of.'} Usage counts the VMs that
-        reached READY.
+        {admin ? 'Every project of your organisation.' : 'The projects you are a member of.'} VMs, vCPU, RAM, disk and
+        cost count the VMs that reached READY; the quota column counts requests on their way too, against each limit.
       </p>
       {admin ? <CreateProjectForm /> : null}
       {error && !projects ? <p className="error">Could not load the projects: {error.message}</p> : null}
@@ -42,6 +43,7 @@ export function ProjectsPage() {
                 <th scope="col" className="number">RAM</th>
                 <th scope="col" className="number">Disk</th>
                 <th scope="col" className="number">Cost per month</th>
+                <th scope="col">Quota used</th>
               </tr>
             </thead>
             <tbody>
@@ -60,6 +62,9 @@ export function ProjectsPage() {
                   <td className="number">{project.usage.memoryGb} GB</td>
                   <td className="number">{project.usage.diskGb} GB</td>
                   <td className="number">{euro.format(project.usage.monthlyCostEur)}</td>
+                  <td data-quota-summary>
+                    <QuotaSummary quota={project.quota} counted={project.usage.counted} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -50,6 +50,9 @@ export const CreateVmRequestMutation = graphql(`
         code
         message
       }
+      ... on QuotaExceededError {
+        ...QuotaRefusal
+      }
     }
   }
 `);

@@ -5,6 +5,7 @@ import type { VmSize } from '../../gql/graphql.ts';
 import { JUSTIFICATION_MAX, JUSTIFICATION_MIN, justificationLength, justificationProblem } from '../../forms/justification-rule.ts';
 import { createSubmissionKey } from '../../forms/submission-key.ts';
 import { VM_NAME_RULE, vmNameProblem } from '../../forms/vm-name-rule.ts';
+import { quotaExceededMessage } from '../../graphql/quota-refusal.ts';
 import { CreateVmRequestMutation } from './documents.ts';
 import type { RequestableProjects } from './requestable-projects.ts';
 import { formatEuros, type SizeOption, SizeCards } from './size-cards.tsx';
@@ -142,6 +143,13 @@ export function NewRequestForm({ projects, sizes, onStaleOptions }: NewRequestFo
         setFocusRequest({ target: first ?? 'alert' });
         return;
       }
+      case 'QuotaExceededError':
+        // Not stale options: the project is fine, it is full. A smaller size or a freed request may fit, and nothing
+        // was written, so the next try goes under a new key.
+        submissionKey.reset();
+        setAlert(quotaExceededMessage(answer));
+        setFocusRequest({ target: 'alert' });
+        return;
       default:
         setAlert(answer.message);
         setFocusRequest({ target: 'alert' });
