@@ -50,7 +50,7 @@ export function ProjectQuota({ project, canSet, seesAll }: { project: ProjectIte
                 setEditing((open) => !open);
               }}
             >
-              {editing ? 'Close quota form' : 'Change quota'}
+              Change quota
             </button>
             <span role="status" className="done">
               {saved}
