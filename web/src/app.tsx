@@ -15,6 +15,7 @@ import { NewRequestPage } from './pages/new-request-page.tsx';
 import { ProjectPage } from './pages/project-page.tsx';
 import { ProjectsPage } from './pages/projects-page.tsx';
 import { RequestDetailPage } from './pages/request-detail-page.tsx';
+import { ReportsPage } from './pages/reports-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 
 export function App() {
@@ -76,6 +77,7 @@ function Pages({ connection }: { connection: PortalClient['connection'] }) {
         <Route path="/approvals" component={ApprovalsPage} />
         <Route path="/projects" component={ProjectsPage} />
         <Route path="/projects/:id" component={ProjectPage} />
+        <Route path="/reports" component={ReportsPage} />
         <Route path="/sign-in">
           <Redirect to="/" replace />
         </Route>

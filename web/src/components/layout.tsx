@@ -33,6 +33,7 @@ export function Layout({ connection, children }: { connection: ConnectionStatusS
           <NavLink href="/requests/new">New request</NavLink>
           {access === 'decide' || access === 'watch' ? <NavLink href="/approvals">Approvals</NavLink> : null}
           <NavLink href="/projects">Projects</NavLink>
+          {access === 'decide' || access === 'watch' ? <NavLink href="/reports">Reports</NavLink> : null}
         </nav>
         <div className="top-bar-end">
           <ConnectionIndicator store={connection} />
