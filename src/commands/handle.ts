@@ -12,6 +12,8 @@ import {
 import {
   type AppendCondition,
   AppendConditionFailedError,
+  AppendDeclinedError,
+  type AttachedWrite,
   type AppendResult,
   ConcurrencyConflictError,
   type EventMetadata,
@@ -62,6 +64,12 @@ export interface CommandSpec<Command, Event extends DomainEvent, State, Existing
     events: Event[],
     before: State,
   ) => Promise<DomainError | null>;
+  /**
+   * The one-statement form of `inTransaction` for the common case: a write attached to the append's own statement
+   * (AppendOptions.attached), with no transaction. When it declines (or there is none, null), the command takes the
+   * `inTransaction` path instead.
+   */
+  attached?: (sql: postgres.Sql, streamId: string, events: Event[], before: State) => AttachedWrite | null;
 }
 
 type Outcome<Existing, Event> = DomainResult<CommandResult<Existing, Event>>;
@@ -157,6 +165,14 @@ const appendDecision = async <Command, Event extends DomainEvent, State, Existin
   const { inTransaction } = spec;
   try {
     if (!inTransaction) return ok(await deps.store.append(spec.streamId, expected, newEvents, options));
+    const attached = spec.attached?.(deps.store.sql, spec.streamId, events, before);
+    if (attached) {
+      try {
+        return ok(await deps.store.append(spec.streamId, expected, newEvents, { ...options, attached }));
+      } catch (error) {
+        if (!(error instanceof AppendDeclinedError)) throw error;
+      }
+    }
     return ok(
       await deps.store.transaction(async (tx) => {
         const appended = await deps.store.append(spec.streamId, expected, newEvents, { ...options, sql: tx });

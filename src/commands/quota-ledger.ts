@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import type { AttachedWrite } from '../event-store/index.ts';
 import {
   checkQuota,
   type DomainError,
@@ -29,6 +30,9 @@ import {
  * - READY marks the hold running: still counted, now as a running VM.
  *
  * A refusal returned here rolls the append back.
+ *
+ * attachToQuotaLedger does the same in the append's own statement where no lock is needed, which is most appends:
+ * see there.
  */
 export const applyToQuotaLedger = async (
   tx: postgres.TransactionSql,
@@ -63,6 +67,59 @@ export const applyToQuotaLedger = async (
     }
   }
   return null;
+};
+
+/**
+ * The ledger write of an append of one event, attached to the append's statement (one round trip, no transaction),
+ * or null where it needs the transaction of applyToQuotaLedger.
+ *
+ * - A new request in a project without limits inserts its hold, and declines (for applyToQuotaLedger to lock and
+ *   check) when the project has a quota row. Seeing no row in the statement's snapshot is enough: a create is
+ *   appended under its project's condition (project-guard.ts), so a quota set that committed after the snapshot was
+ *   taken, while the create waited for the project's lock, changed the project's version and fails the condition;
+ *   one that comes later waits for the create to commit.
+ * - Releases and READY are written with the one append that makes them, exactly as in the transaction.
+ * - An approval checks against limits under a lock: null.
+ */
+export const attachToQuotaLedger = (
+  sql: postgres.Sql,
+  tenantId: string,
+  requestId: string,
+  events: readonly VmRequestEvent[],
+): AttachedWrite | null => {
+  const [event] = events;
+  if (!event || events.length !== 1) return null;
+  const never = sql`false`;
+  switch (event.type) {
+    case 'VmRequestCreated': {
+      const { projectId, size } = event.data;
+      const requested = quotaAmountsOf(size);
+      return {
+        declineIf: sql`exists (select 1 from project_quotas where tenant_id = ${tenantId} and project_id = ${projectId})`,
+        write: (written) => sql`
+          insert into project_quota_holds (request_id, tenant_id, project_id, size, vcpus, ram_gb, disk_gb, running)
+          select ${requestId}, ${tenantId}, ${projectId}, ${size}, ${requested.vcpus}, ${requested.ramGb}, ${requested.storageGb}, false
+          where ${written}`,
+      };
+    }
+    case 'VmRequestRejected':
+    case 'VmRequestCancelled':
+    case 'VmRequestProvisioningFailed':
+      return {
+        declineIf: never,
+        write: (written) => sql`
+          delete from project_quota_holds where request_id = ${requestId} and tenant_id = ${tenantId} and ${written}`,
+      };
+    case 'VmRequestReady':
+      return {
+        declineIf: never,
+        write: (written) => sql`
+          update project_quota_holds set running = true
+          where request_id = ${requestId} and tenant_id = ${tenantId} and ${written}`,
+      };
+    default:
+      return null;
+  }
 };
 
 /** The commands whose events change the ledger or are checked against it: only they pay for a transaction. */

@@ -19,7 +19,7 @@ import { aggregateIdFor, newId } from './ids.ts';
 import { loadStream } from './load-stream.ts';
 import { createProjectCache, type ProjectSnapshot } from './project-cache.ts';
 import { projectUnchanged } from './project-guard.ts';
-import { applyToQuotaLedger, QUOTA_LEDGER_COMMANDS } from './quota-ledger.ts';
+import { applyToQuotaLedger, attachToQuotaLedger, QUOTA_LEDGER_COMMANDS } from './quota-ledger.ts';
 import type { CommandResult } from './result.ts';
 
 export type VmRequestResult = DomainResult<CommandResult<VmRequest, VmRequestEvent>>;
@@ -79,6 +79,7 @@ export const runOnVmRequest = async (
     inTransaction: QUOTA_LEDGER_COMMANDS.has(command.type)
       ? (tx, requestId, events, before) => applyToQuotaLedger(tx, principal.tenantId, requestId, before, events)
       : undefined,
+    attached: (sql, requestId, events) => attachToQuotaLedger(sql, principal.tenantId, requestId, events),
   });
 };
 

@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
-import { AppendConditionFailedError, ConcurrencyConflictError, ConflictInTransactionError } from './errors.ts';
+import { AppendConditionFailedError, AppendDeclinedError, ConcurrencyConflictError, ConflictInTransactionError } from './errors.ts';
 import { streamVersion } from './read-stream.ts';
-import type { AppendCondition, AppendOptions, AppendResult, ExpectedVersion, NewEvent, Sql } from './types.ts';
+import type { AppendOptions, AppendResult, ExpectedVersion, NewEvent, Sql } from './types.ts';
 import { validateAppend } from './validate.ts';
 
 /** SQLSTATE raised by the insert trigger when a version would leave a gap (the expected version is ahead). */
@@ -39,7 +39,7 @@ export async function append(
   const write: Write = { sql, streamId, expected, eventsJson, metadataJson, options };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await (options.condition ? conditionalInsert(write, options.condition) : insert(write));
+      return await (options.condition || options.attached ? guardedInsert(write) : insert(write));
     } catch (error) {
       if (!isVersionConflict(error)) throw error;
       if (inTransaction) throw new ConflictInTransactionError(streamId, expected);
@@ -108,22 +108,28 @@ async function insert(write: Write): Promise<AppendResult> {
   return firstResult(sql, options.commandId!);
 }
 
-interface ConditionalRow {
+interface GuardedRow {
   position: string | null;
   stream_version: number | null;
   condition_version: number;
+  declined: boolean;
 }
 
 /**
- * A conditional append: one statement (one round trip, atomic), inside a caller's transaction or not. Its guard
- * calls dvmm_stream_version_after_lock (drizzle/0008), which takes the condition's lock shared and then reads the
- * other stream's version with a fresh snapshot, so a writer of that stream that committed while we waited for the
- * lock is seen; the lock is held until this append commits, so one that comes later waits for us. That version
- * gates both the command id and the events, and every answer carries it (at least one row), so a failed
- * condition is told apart from a duplicate command.
+ * An append under a condition and/or with an attached write: one statement (one round trip, atomic), inside a
+ * caller's transaction or not. Its guard calls dvmm_stream_version_after_lock (drizzle/0008), which takes the
+ * condition's lock shared and then reads the other stream's version with a fresh snapshot, so a writer of that
+ * stream that committed while we waited for the lock is seen; the lock is held until this append commits, so one
+ * that comes later waits for us. That version and the attached write's decline gate the command id, the events and
+ * the attached write, and every answer carries them (at least one row), so a failed condition and a decline are
+ * told apart from a duplicate command.
  */
-async function conditionalInsert(write: Write, condition: AppendCondition): Promise<AppendResult> {
+async function guardedInsert(write: Write): Promise<AppendResult> {
   const { sql, streamId, options } = write;
+  const { condition, attached } = options;
+  const conditionVersion = condition
+    ? sql`dvmm_stream_version_after_lock(${condition.sharedLock ?? null}::text, ${condition.streamId}::text)`
+    : sql`0`;
   const command = options.commandId
     ? sql`command as (
         insert into event_commands (command_id, stream_id)
@@ -132,18 +138,21 @@ async function conditionalInsert(write: Write, condition: AppendCondition): Prom
         returning command_id
       ),`
     : sql``;
-  const rows = await sql<ConditionalRow[]>`
+  const rows = await sql<GuardedRow[]>`
     with guard as materialized (
-      select version, version = ${condition.version}::int as holds
-      from (select dvmm_stream_version_after_lock(${condition.sharedLock ?? null}::text, ${condition.streamId}::text) as version) as v
+      select version, declined, version = ${condition?.version ?? 0}::int and not declined as holds
+      from (select ${conditionVersion} as version, ${attached ? attached.declineIf : sql`false`} as declined) as v
     ),
     ${command}
     inserted as (
       ${insertEvents(write, sql`where (select holds from guard) ${options.commandId ? sql`and exists (select 1 from command)` : sql``}`)}
     )
-    select position::text, stream_version, (select version from guard) as condition_version from inserted
+    ${attached ? sql`, attached as (${attached.write(sql`exists (select 1 from inserted)`)})` : sql``}
+    select position::text, stream_version, (select version from guard) as condition_version,
+           (select declined from guard) as declined
+    from inserted
     union all
-    select null, null, (select version from guard) where not exists (select 1 from inserted)`;
+    select null, null, (select version from guard), (select declined from guard) where not exists (select 1 from inserted)`;
   const written = rows.filter((row) => row.position !== null);
   if (written.length > 0) {
     const positions = written.map((row) => BigInt(row.position!));
@@ -156,8 +165,9 @@ async function conditionalInsert(write: Write, condition: AppendCondition): Prom
     };
   }
   const actual = rows[0]?.condition_version ?? 0;
-  if (actual !== condition.version) throw new AppendConditionFailedError(condition.streamId, condition.version, actual);
-  // The condition held, so the command id was taken already: a duplicate.
+  if (condition && actual !== condition.version) throw new AppendConditionFailedError(condition.streamId, condition.version, actual);
+  if (rows[0]?.declined) throw new AppendDeclinedError(streamId);
+  // The guard held, so the command id was taken already: a duplicate.
   return firstResult(sql, options.commandId!);
 }
 

@@ -28,6 +28,14 @@ export class ConflictInTransactionError extends Error {
   }
 }
 
+/** An append whose attached write declined it (AttachedWrite.declineIf was true). Nothing was written. */
+export class AppendDeclinedError extends Error {
+  override readonly name = 'AppendDeclinedError';
+  constructor(readonly streamId: string) {
+    super(`stream ${streamId}: the attached write declined the append`);
+  }
+}
+
 /** Input the event store refuses before writing anything: names the offending field. */
 export class EventStoreInputError extends Error {
   override readonly name = 'EventStoreInputError';

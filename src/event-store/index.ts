@@ -19,7 +19,7 @@ import { DEFAULT_MAX_EVENT_BYTES } from './validate.ts';
 import { verifyAll, verifyStream } from './verify.ts';
 
 export * from './types.ts';
-export { AppendConditionFailedError, ConcurrencyConflictError, EventStoreInputError } from './errors.ts';
+export { AppendConditionFailedError, AppendDeclinedError, ConcurrencyConflictError, EventStoreInputError } from './errors.ts';
 export { EVENTS_CHANNEL } from './notifier.ts';
 
 export interface EventStoreOptions {

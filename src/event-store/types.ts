@@ -44,6 +44,29 @@ export interface AppendOptions {
    * and throws AppendConditionFailedError with the stream's actual version.
    */
   condition?: AppendCondition;
+  /**
+   * A write of the caller's that rides on the append's own statement, so both commit together in one round trip
+   * without a transaction (e.g. a ledger row that must never be behind the events).
+   */
+  attached?: AttachedWrite;
+}
+
+/**
+ * Both parts are built by the caller with the handle it passes (`sql`). They are evaluated in the append's statement,
+ * so they see what was committed before it started (and, with a condition, nothing that committed while it waited
+ * for the lock: such a writer changed the condition's stream, which the condition then sees).
+ */
+export interface AttachedWrite {
+  /**
+   * A boolean SQL expression: while it is true the append writes nothing and throws AppendDeclinedError, so the
+   * caller can take a slower path (e.g. one that locks).
+   */
+  declineIf: postgres.PendingQuery<postgres.Row[]>;
+  /**
+   * A data-modifying statement, run as a CTE of the append: it must write only when `written` (a boolean SQL
+   * expression, true when the events were written: not for a duplicate, a failed condition or a decline) holds.
+   */
+  write: (written: postgres.PendingQuery<postgres.Row[]>) => postgres.PendingQuery<postgres.Row[]>;
 }
 
 export interface AppendCondition {

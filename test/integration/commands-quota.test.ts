@@ -104,6 +104,26 @@ describe('quota under concurrency', () => {
   });
 });
 
+describe("a project without limits (creates hold in the append's own statement)", () => {
+  projectTest('a quota set racing its creates: every hold is in the ledger, and the limit binds at once after', async ({ sql, commands }) => {
+    const projectId = await quotaProject(commands, 'Unlimited race');
+    const [quota, ...results] = await Promise.all([
+      commands.setProjectQuota(bob, { projectId, expectedVersion: 3, maxVms: 5 }),
+      ...Array.from({ length: 30 }, (_, i) => commands.createVmRequest(alice, request(projectId, `vm-${i}`, 'S'))),
+    ]);
+    success(quota);
+    // Creates ordered before the quota may exceed it (a lowered limit binds new requests only); those after may not.
+    for (const result of results.filter((r) => !r.ok)) expect(refusal(result)).toMatchObject({ code: 'QUOTA_EXCEEDED', limit: 5 });
+    const made = results.filter((r) => r.ok).length;
+    expect(await countedFromEvents(sql, projectId)).toBe(made);
+    expect(await held(sql, projectId)).toEqual({ vms: made, vcpus: 2 * made, running: 0 });
+    expect(refusal(await commands.createVmRequest(alice, request(projectId, 'after')))).toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      used: made,
+    });
+  });
+});
+
 describe('what counts', () => {
   projectTest('REJECTED, CANCELLED and FAILED release; READY keeps counting, as running', async ({ sql, commands }) => {
     const projectId = await quotaProject(commands, 'Lifecycle', { maxVms: 4 });
