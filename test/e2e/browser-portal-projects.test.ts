@@ -67,8 +67,10 @@ describe.skipIf(chromiumPath === null)('the projects pages in Chromium', () => {
     const row = page.getByRole('row', { name: /Data platform/ });
     await row.waitFor();
     expect(await row.innerText()).toContain('ACTIVE');
-    const listed = dataOf(await http(server.url, bobToken, ProjectsDocument, { first: 10 })).projects.edges.map((edge) => edge.node);
-    expect(listed.map((project) => project.name)).toEqual(['Data platform']);
+    // The page showed the mutation's answer; the projects read model follows a moment later.
+    const projectsListed = async () => dataOf(await http(server.url, bobToken, ProjectsDocument, { first: 10 })).projects.edges.map((edge) => edge.node);
+    await expect.poll(async () => (await projectsListed()).map((project) => project.name), LIVE).toEqual(['Data platform']);
+    const listed = await projectsListed();
     const projectId = listed[0]!.id;
 
     await row.getByRole('link', { name: 'Data platform' }).click();
