@@ -242,11 +242,12 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
   }
 }
 
-/** The path without its query, for routing and as a metrics label (only known routes, so labels stay few). */
+/** The path without its query. */
 function pathOf(url: string | undefined): string {
   return (url ?? '/').split('?')[0] ?? '/';
 }
 
+/** The path for routing and as a metrics label: only known routes, so labels stay few. */
 function routeOf(url: string | undefined): string {
   const path = pathOf(url);
   if (path.startsWith(`${GRAPHIQL_FILES_ROUTE}/`)) return GRAPHIQL_FILES_ROUTE;
