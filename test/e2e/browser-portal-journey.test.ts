@@ -5,7 +5,7 @@ import { parseGlobalId } from '../../src/graphql/ids.ts';
 import { chromiumForTests, launchChromium, openPage, screenshot, type WatchedPage } from '../support/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { alice, bob } from '../support/personas.ts';
-import { signInAs, startPortalServer } from '../support/portal.ts';
+import { markNotReloaded, notReloaded, signInAs, startPortalServer } from '../support/portal.ts';
 import type { TestServer } from '../support/server.ts';
 import { AddProjectMemberDocument, ApproveVmRequestDocument, CancelVmRequestDocument, CreateProjectDocument } from './generated/graphql.ts';
 import { dataOf, http } from './graphql-clients.ts';
@@ -90,10 +90,9 @@ describe.skipIf(chromiumPath === null)('the portal, end to end, across a server 
     });
     await signInAs(watched.page, primary.origin, userId, path);
     // Set once: a reload would lose it.
-    await watched.page.evaluate('window.notReloaded = true');
+    await markNotReloaded(watched.page);
     return { ...watched, versions };
   }
-  const notReloaded = (page: Page) => page.evaluate('window.notReloaded === true');
 
   it('alice requests, bob approves from his queue, alice watches it reach READY; a restart loses nothing', async () => {
     const aliceSide = await personOn('alice', '/requests/new');

@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { chromiumForTests, launchChromium, openPage, screenshot, type WatchedPage } from '../support/browser.ts';
 import { alice, bob, person, TENANT } from '../support/personas.ts';
-import { seriousAccessibilityViolations, signInAs, startPortalServer } from '../support/portal.ts';
+import { markNotReloaded, notReloaded, seriousAccessibilityViolations, signInAs, startPortalServer } from '../support/portal.ts';
 import type { TestServer } from '../support/server.ts';
 import { AddProjectMemberDocument, CancelVmRequestDocument, CreateProjectDocument, ViewerAdminOfDocument } from './generated/graphql.ts';
 import { dataOf, http } from './graphql-clients.ts';
@@ -67,7 +67,7 @@ describe.skipIf(chromiumPath === null)("a project admin's approvals page in Chro
     await nav.getByRole('link', { name: 'Approvals' }).click();
     await page.getByRole('heading', { name: 'Approvals', level: 1 }).waitFor();
     await page.getByRole('heading', { name: 'Nothing waiting', level: 2 }).waitFor(LIVE);
-    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    await markNotReloaded(page);
 
     // Made elsewhere while the page is open, in this order: the live feed delivers them in the same order, so once
     // the last one shows, the earlier ones have been seen (and must have been left out).

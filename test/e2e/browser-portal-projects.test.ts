@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumForTests, launchChromium, openPage, screenshot, type WatchedPage } from '../support/browser.ts';
 import { alice, bob } from '../support/personas.ts';
-import { seriousAccessibilityViolations, signInAs, startPortalServer } from '../support/portal.ts';
+import { markNotReloaded, notReloaded, seriousAccessibilityViolations, signInAs, startPortalServer } from '../support/portal.ts';
 import type { TestServer } from '../support/server.ts';
 import { ApproveVmRequestDocument, ProjectsDocument, ProjectUsageDocument, VmRequestDocument } from './generated/graphql.ts';
 import { dataOf, http } from './graphql-clients.ts';
@@ -37,10 +37,9 @@ describe.skipIf(chromiumPath === null)('the projects pages in Chromium', () => {
     pages.push(watched);
     await signInAs(watched.page, server.origin, userId, path);
     await watched.page.getByRole('heading', { level: 1 }).waitFor();
-    await watched.page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    await markNotReloaded(watched.page);
     return watched;
   }
-  const notReloaded = (page: Page) => page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded === true);
   const figure = (page: Page, name: string) => page.locator(`[data-usage="${name}"]`).innerText();
 
   it('bob creates a project, adds alice, alice sees it; usage follows a request to READY', async () => {

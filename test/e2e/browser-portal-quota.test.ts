@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumForTests, launchChromium, openPage, screenshot, type WatchedPage } from '../support/browser.ts';
 import { alice, bob } from '../support/personas.ts';
-import { seriousAccessibilityViolations, signInAs, startPortalServer } from '../support/portal.ts';
+import { markNotReloaded, notReloaded, seriousAccessibilityViolations, signInAs, startPortalServer } from '../support/portal.ts';
 import type { TestServer } from '../support/server.ts';
 import { AddProjectMemberDocument, CreateProjectDocument, ProjectQuotaDocument, SetProjectQuotaDocument } from './generated/graphql.ts';
 import { dataOf, http } from './graphql-clients.ts';
@@ -46,10 +46,9 @@ describe.skipIf(chromiumPath === null)('project quotas in Chromium', () => {
     pages.push(watched);
     await signInAs(watched.page, server.origin, userId, path);
     await watched.page.getByRole('heading', { level: 1 }).waitFor();
-    await watched.page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    await markNotReloaded(watched.page);
     return watched;
   }
-  const notReloaded = (page: Page) => page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded === true);
   const counted = (page: Page, resource: string) => page.locator(`[data-quota="${resource}"] [data-quota-counted]`).innerText();
   const vmsMeter = (page: Page) => page.getByRole('meter', { name: 'VMs' });
   const projectNow = async () => dataOf(await http(server.url, bobToken, ProjectQuotaDocument, { id: projectId })).project!;

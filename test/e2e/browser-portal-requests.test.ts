@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { chromiumForTests, launchChromium, openPage, screenshot, type WatchedPage } from '../support/browser.ts';
 import { alice, bob } from '../support/personas.ts';
-import { seriousAccessibilityViolations, signInAs, startPortalServer } from '../support/portal.ts';
+import { markNotReloaded, notReloaded, seriousAccessibilityViolations, signInAs, startPortalServer } from '../support/portal.ts';
 import type { TestServer } from '../support/server.ts';
 import { AddProjectMemberDocument, ApproveVmRequestDocument, CreateProjectDocument } from './generated/graphql.ts';
 import { dataOf, http } from './graphql-clients.ts';
@@ -53,10 +53,9 @@ describe.skipIf(chromiumPath === null)('My requests and request detail in Chromi
     });
     await signInAs(watched.page, server.origin, 'alice', path);
     // Set once; a reload would lose it.
-    await watched.page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    await markNotReloaded(watched.page);
     return watched;
   }
-  const notReloaded = (page: Page) => page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded === true);
   const rowNames = (page: Page) => page.locator('table.requests tbody tr td:first-child').allTextContents();
   const chip = (page: Page, label: RegExp) => page.getByRole('button', { name: label });
 

@@ -42,3 +42,12 @@ export async function seriousAccessibilityViolations(page: Page): Promise<string
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => `${violation.impact} ${violation.id}: ${violation.help} (${violation.targets.join(', ')})`);
 }
+
+/** Marks the page; `notReloaded` then says whether it is still the same document (a reload would drop the mark). */
+export async function markNotReloaded(page: Page): Promise<void> {
+  await page.evaluate('window.notReloaded = true');
+}
+
+export async function notReloaded(page: Page): Promise<boolean> {
+  return (await page.evaluate('window.notReloaded === true')) as boolean;
+}

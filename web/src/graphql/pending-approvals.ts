@@ -63,20 +63,12 @@ export const ApproveRequest = graphql(`
           ...PendingApproval
         }
       }
-      ... on Error {
-        message
-      }
+      ...Refusal
       ... on ConcurrencyError {
         actualVersion
       }
       ... on InvalidStateError {
         currentStatus
-      }
-      ... on ValidationError {
-        fields {
-          field
-          message
-        }
       }
       ... on QuotaExceededError {
         ...QuotaRefusal
@@ -94,20 +86,12 @@ export const RejectRequest = graphql(`
           ...PendingApproval
         }
       }
-      ... on Error {
-        message
-      }
+      ...Refusal
       ... on ConcurrencyError {
         actualVersion
       }
       ... on InvalidStateError {
         currentStatus
-      }
-      ... on ValidationError {
-        fields {
-          field
-          message
-        }
       }
     }
   }

@@ -13,6 +13,13 @@ export const ProjectItemFragment = graphql(`
       userId
       role
     }
+    ...ProjectQuotaUsage
+  }
+`);
+
+/** A project's limits and what counts against them: the list, its page and each live change select the same. */
+export const ProjectQuotaUsageFragment = graphql(`
+  fragment ProjectQuotaUsage on Project {
     version
     quota {
       ...QuotaLimits
@@ -105,15 +112,7 @@ export const CreateProject = graphql(`
           ...ProjectItem
         }
       }
-      ... on Error {
-        message
-      }
-      ... on ValidationError {
-        fields {
-          field
-          message
-        }
-      }
+      ...Refusal
     }
   }
 `);
@@ -127,15 +126,7 @@ export const AddProjectMember = graphql(`
           ...ProjectItem
         }
       }
-      ... on Error {
-        message
-      }
-      ... on ValidationError {
-        fields {
-          field
-          message
-        }
-      }
+      ...Refusal
     }
   }
 `);
@@ -197,15 +188,7 @@ export const SetProjectQuota = graphql(`
           ...ProjectItem
         }
       }
-      ... on Error {
-        message
-      }
-      ... on ValidationError {
-        fields {
-          field
-          message
-        }
-      }
+      ...Refusal
     }
   }
 `);
@@ -232,26 +215,7 @@ export const ProjectUsageChanges = graphql(`
         ...VmRequestSummary
         project {
           id
-          version
-          quota {
-            ...QuotaLimits
-          }
-          usage {
-            vms
-            vcpus
-            memoryGb
-            diskGb
-            monthlyCostEur
-            counted {
-              ...UsageFigures
-            }
-            running {
-              ...UsageFigures
-            }
-            held {
-              ...UsageFigures
-            }
-          }
+          ...ProjectQuotaUsage
         }
       }
     }

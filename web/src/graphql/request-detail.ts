@@ -63,15 +63,7 @@ export const CancelRequest = graphql(`
           ...RequestDetail
         }
       }
-      ... on Error {
-        message
-      }
-      ... on ValidationError {
-        fields {
-          field
-          message
-        }
-      }
+      ...Refusal
     }
   }
 `);
