@@ -92,6 +92,9 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
     if (config.demoSeed && (await isEmptyStore(store))) {
       const seeded = await seedDemo(store, commands);
       log(`[main] empty database: seeded the demo tenant ${demoAdmin.tenantId} (${seeded.projectIds.length} projects, users ${demoAdmin.userId} and ${demoUser.userId})`);
+      // The printed URL should show the demo data at once, not after the projector's next batch on a busy machine;
+      // bounded, since a projector led by another process is not waited for and a stalled one may take a while.
+      await waitAtMost(projector.caughtUp(), 30_000);
     }
 
     const services: Services = { sql: database.sql, db: database.db, store, live, commands };
@@ -144,6 +147,15 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
 
 // Generous: the projector finishes its batch, provisioning lets running steps reach a safe point.
 const SHUTDOWN_TIMEOUT_MS = 30_000;
+
+/** Resolves when `promise` settles or after `ms`, whichever is first; a rejection is the caller's concern elsewhere. */
+async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([promise.catch(() => {}), timeout]).finally(() => clearTimeout(timer));
+}
 
 async function main(): Promise<void> {
   // Configuration errors (a bad PORT, production without JWT_SECRET) stop us before anything starts.
