@@ -34,6 +34,14 @@ export interface OperationContext {
   signal?: AbortSignal;
 }
 
+/** What the hypervisor reports of a VM's power; UNKNOWN when it cannot tell (vSphere: suspended, or no answer). */
+export type PowerState = 'ON' | 'OFF' | 'UNKNOWN';
+
+/** A VM as found on the hypervisor now, by its deterministic name. */
+export interface VmObservation extends VmHandle {
+  powerState: PowerState;
+}
+
 export interface NetworkInfo {
   /** null: no address was reported before the timeout (READY with a warning, not a failure). */
   ipAddress: string | null;
@@ -57,4 +65,8 @@ export interface Hypervisor {
   waitForNetwork(vm: VmHandle, spec: VmSpec, context: OperationContext & { timeoutMs: number }): Promise<NetworkInfo>;
   /** Removes the VM (powering it off first when needed). Deleting a VM that is already gone succeeds. */
   deleteVm(vm: VmHandle, spec: VmSpec, context: OperationContext): Promise<void>;
+  /** Hard power-off (what a user's "power off" does after READY). Powering off a VM that is off succeeds. */
+  powerOff(vm: VmHandle, spec: VmSpec, context: OperationContext): Promise<void>;
+  /** The request's VM as the hypervisor sees it now, found by spec.name; null when it does not exist (reconciliation). */
+  inspectVm(spec: VmSpec, context: OperationContext): Promise<VmObservation | null>;
 }

@@ -6,6 +6,7 @@ import {
   type NetworkInfo,
   type OperationContext,
   type VmHandle,
+  type VmObservation,
   type VmSpec,
 } from './hypervisor.ts';
 import {
@@ -21,7 +22,7 @@ export type { SimulatedCall, SimulatedOperation, SimulatedVm } from './simulator
 
 /** "Fail `operation` with `code`", optionally only on some attempts and only for one request. */
 export interface FailureRule {
-  operation: Exclude<SimulatedOperation, 'find'>;
+  operation: Exclude<SimulatedOperation, 'find' | 'inspect'>;
   code: HypervisorErrorCode;
   /** 1-based attempts on which the call fails; omitted: every attempt. */
   attempts?: readonly number[];
@@ -38,7 +39,7 @@ export interface SimulatedHypervisorOptions {
   /** Duration of each simulated stage (clone, configure, power on, network); default 2000 ms. */
   stageMs?: number;
   /** Per-operation durations overriding stageMs. */
-  durations?: Partial<Record<Exclude<SimulatedOperation, 'find'>, number>>;
+  durations?: Partial<Record<Exclude<SimulatedOperation, 'find' | 'inspect'>, number>>;
   failures?: readonly FailureRule[];
   /** The VM never reports an IP: true for every request, or the ids of the requests concerned. */
   noIp?: boolean | readonly string[];
@@ -69,7 +70,7 @@ export function createSimulatedHypervisor(options: SimulatedHypervisorOptions = 
   const failures: { rule: FailureRule; used: number }[] = (options.failures ?? []).map((rule) => ({ rule, used: 0 }));
   const stageMs = options.stageMs ?? DEFAULT_STAGE_MS;
   const domain = options.domain ?? 'dvmm.internal';
-  const duration = (operation: Exclude<SimulatedOperation, 'find'>) => options.durations?.[operation] ?? stageMs;
+  const duration = (operation: Exclude<SimulatedOperation, 'find' | 'inspect'>) => options.durations?.[operation] ?? stageMs;
 
   const record = (operation: SimulatedOperation, spec: VmSpec, vmId: string | null, attempt: number, outcome: string) =>
     state.update((s) => {
@@ -78,7 +79,7 @@ export function createSimulatedHypervisor(options: SimulatedHypervisorOptions = 
     });
 
   /** Throws the injected failure for this call, if any (recording it). */
-  const maybeFail = (operation: Exclude<SimulatedOperation, 'find'>, spec: VmSpec, vmId: string | null, attempt: number) => {
+  const maybeFail = (operation: Exclude<SimulatedOperation, 'find' | 'inspect'>, spec: VmSpec, vmId: string | null, attempt: number) => {
     const match = failures.find(
       ({ rule: r, used }) =>
         r.operation === operation &&
@@ -173,6 +174,20 @@ export function createSimulatedHypervisor(options: SimulatedHypervisorOptions = 
         s.vms = s.vms.filter((v) => v.id !== vm.id);
       });
       record('delete', spec, vm.id, attempt, 'ok');
+    },
+
+    async powerOff(vm: VmHandle, spec: VmSpec, { attempt, signal }: OperationContext) {
+      await sleep(duration('powerOff'), signal);
+      existing(vm, spec, 'powerOff', attempt);
+      maybeFail('powerOff', spec, vm.id, attempt);
+      change(vm.id, { powerState: 'off', ipAddress: null });
+      record('powerOff', spec, vm.id, attempt, 'ok');
+    },
+
+    async inspectVm(spec: VmSpec, { attempt }: OperationContext): Promise<VmObservation | null> {
+      const vm = state.read().vms.find((v) => v.name === spec.name);
+      record('inspect', spec, vm?.id ?? null, attempt, 'ok');
+      return vm ? { id: vm.id, name: vm.name, powerState: vm.powerState === 'on' ? 'ON' : 'OFF' } : null;
     },
 
     vms: () => structuredClone(state.read().vms),

@@ -17,7 +17,7 @@ export interface SimulatedVm {
   createdAt: string;
 }
 
-export type SimulatedOperation = 'find' | 'clone' | 'configure' | 'powerOn' | 'waitForNetwork' | 'delete';
+export type SimulatedOperation = 'find' | 'clone' | 'configure' | 'powerOn' | 'waitForNetwork' | 'delete' | 'powerOff' | 'inspect';
 
 /** One call the simulator answered, for tests to check what the process did (e.g. the compensating deletes). */
 export interface SimulatedCall {

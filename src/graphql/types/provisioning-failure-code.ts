@@ -12,6 +12,9 @@ const DESCRIPTIONS: Record<HypervisorErrorCode, string> = {
   CLUSTER_NOT_FOUND: 'The cluster the VM is placed in does not exist.',
   FOLDER_NOT_FOUND: 'The inventory folder the VM is placed in does not exist.',
   RESOURCE_POOL_NOT_FOUND: 'The resource pool the VM is placed in does not exist.',
+  DATASTORE_NOT_FOUND: 'The datastore the VM is placed on does not exist.',
+  AUTHENTICATION_FAILED: "The hypervisor refused the tenant's credentials (the connection needs new ones).",
+  HYPERVISOR_NOT_CONFIGURED: 'The tenant has no hypervisor connection, and this server does not simulate one.',
   UNKNOWN:
     'Any other failure: one the hypervisor adapter could not classify, or a stored code this server does not know ' +
     '(failureMessage still says what happened).',

@@ -101,6 +101,8 @@ export type ProjectVmRequestFilter = {
 
 /** Why provisioning failed for good, as the hypervisor adapter classified it. */
 export type ProvisioningFailureCode =
+  /** The hypervisor refused the tenant's credentials (the connection needs new ones). */
+  | 'AUTHENTICATION_FAILED'
   /** The cluster the VM is placed in does not exist. */
   | 'CLUSTER_NOT_FOUND'
   /** The hypervisor could not be reached (retried before failing). */
@@ -109,8 +111,12 @@ export type ProvisioningFailureCode =
   | 'CONNECTION_TIMEOUT'
   /** The datastore for the VM was unavailable (retried before failing). */
   | 'DATASTORE_NOT_AVAILABLE'
+  /** The datastore the VM is placed on does not exist. */
+  | 'DATASTORE_NOT_FOUND'
   /** The inventory folder the VM is placed in does not exist. */
   | 'FOLDER_NOT_FOUND'
+  /** The tenant has no hypervisor connection, and this server does not simulate one. */
+  | 'HYPERVISOR_NOT_CONFIGURED'
   /** The cluster lacked CPU, memory or disk for the VM (retried before failing). */
   | 'INSUFFICIENT_RESOURCES'
   /** The network the VM is attached to does not exist. */
