@@ -1,8 +1,8 @@
 import { index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /**
- * Per project and month (YYYY-MM, UTC, of the moment the VM became READY): how many VMs became ready and what they
- * add up to. Added after the other read models, with its own migration: on first start its projection replays the
+ * Per project and month (YYYY-MM, UTC, of the moment the VM became READY): how many VMs became ready in it and still
+ * run (a decommissioned VM, or one found deleted, is taken off its READY month's row) and what they add up to. Added after the other read models, with its own migration: on first start its projection replays the
  * whole history, so the report covers everything that happened before it existed.
  */
 export const projectUsage = pgTable(
@@ -25,15 +25,19 @@ export const projectUsage = pgTable(
 );
 
 /**
- * The usage projection's own memory of requests still on their way: the project and size from VmRequestCreated,
- * needed when VmRequestReady arrives (which carries neither). Rows go when the request reaches a terminal status,
- * so the table holds only open requests.
+ * The usage projection's own memory of requests that hold or may come to hold something: the project and size from
+ * VmRequestCreated, needed when VmRequestReady arrives (which carries neither), and the month it counted a READY VM
+ * in, needed when the VM is decommissioned (VmDecommissioned, VmDeletionObserved carry neither). Rows go when the
+ * request ends otherwise than READY or its VM is decommissioned, so the table holds only open requests and
+ * running VMs.
  */
 export const projectUsageOpenRequests = pgTable('project_usage_open_requests', {
   id: uuid('id').primaryKey(),
   tenantId: text('tenant_id').notNull(),
   projectId: uuid('project_id').notNull(),
   size: text('size').notNull(),
+  /** The project_usage month the READY VM is counted in; null until READY. */
+  readyMonth: text('ready_month'),
 });
 
 export type ProjectUsageRow = typeof projectUsage.$inferSelect;

@@ -40,6 +40,18 @@ const vmRequestColumns = () => ({
     provisioningWarning: text('provisioning_warning'),
     failureCode: text('failure_code'),
     failureMessage: text('failure_message'),
+    /** ON once READY, then as powered off or on, or observed; null before READY and once DECOMMISSIONED. */
+    powerState: text('power_state'),
+    /** The power or decommission operation requested and not yet done or failed (VmOperation). */
+    pendingOperation: text('pending_operation'),
+    /** When the VM was deleted (VmDecommissioned) or found deleted (VmDeletionObserved); null before. */
+    decommissionedAt: timestamptz('decommissioned_at'),
+    /** The last requested operation that failed, its error and when: kept until a later one succeeds. */
+    failedOperation: text('failed_operation'),
+    failedOperationCode: text('failed_operation_code'),
+    failedOperationMessage: text('failed_operation_message'),
+    failedOperationAttempts: integer('failed_operation_attempts'),
+    failedOperationAt: timestamptz('failed_operation_at'),
     createdAt: timestamptz('created_at').notNull(),
     updatedAt: timestamptz('updated_at').notNull(),
     changedTx: bigint('changed_tx', { mode: 'bigint' }).notNull(),
