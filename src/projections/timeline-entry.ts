@@ -45,6 +45,17 @@ export function timelineDetails(domain: VmRequestEvent, actorId: string | null):
       const { data } = domain;
       return `Failed after ${data.attempts} attempt(s): ${data.errorCode}: ${data.errorMessage}`;
     }
+    // The VM's life after READY: plain lines for now (read model to follow).
+    case 'VmPowerOffRequested':
+    case 'VmPowerOnRequested':
+    case 'VmDecommissionRequested':
+    case 'VmPoweredOff':
+    case 'VmPoweredOn':
+    case 'VmOperationFailed':
+    case 'VmPowerStateObserved':
+    case 'VmDecommissioned':
+    case 'VmDeletionObserved':
+      return domain.type;
     default: {
       const unhandled: never = domain;
       throw new Error(`unhandled VM request event ${JSON.stringify(unhandled)}`);

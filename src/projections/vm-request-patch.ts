@@ -114,6 +114,17 @@ export function vmRequestPatch(
         failure_message: domain.data.errorMessage,
         provisioning_attempts: domain.data.attempts,
       };
+    // The VM's life after READY: for now the row records only that the request changed (read model to follow).
+    case 'VmPowerOffRequested':
+    case 'VmPowerOnRequested':
+    case 'VmDecommissionRequested':
+    case 'VmPoweredOff':
+    case 'VmPoweredOn':
+    case 'VmOperationFailed':
+    case 'VmPowerStateObserved':
+    case 'VmDecommissioned':
+    case 'VmDeletionObserved':
+      return stamp;
     default: {
       const unhandled: never = domain;
       throw new Error(`unhandled VM request event ${JSON.stringify(unhandled)}`);

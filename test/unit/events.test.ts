@@ -21,6 +21,15 @@ describe('event schema versions', () => {
         'VmRequestProvisioningStarted',
         'VmRequestReady',
         'VmRequestRejected',
+        'VmPowerOffRequested',
+        'VmPowerOnRequested',
+        'VmDecommissionRequested',
+        'VmPoweredOff',
+        'VmPoweredOn',
+        'VmOperationFailed',
+        'VmDecommissioned',
+        'VmPowerStateObserved',
+        'VmDeletionObserved',
       ].sort(),
     );
     for (const version of Object.values(eventSchemaVersions)) expect(version).toBeGreaterThanOrEqual(1);

@@ -246,6 +246,9 @@ describe('rebuilding from full histories', () => {
       ipAddress: '10.0.0.42',
       warning: null,
       failure: null,
+      powerState: 'ON',
+      pendingOperation: null,
+      lastOperationError: null,
     };
     given([created(alice), approved(bob), started, ...allStages, ready]).thenState(expected);
   });
@@ -263,6 +266,10 @@ describe('rebuilding from full histories', () => {
       ipAddress: null,
       warning: null,
       failure: { errorCode: 'CONNECTION_TIMEOUT', errorMessage: 'vCenter did not answer', attempts: 5 },
+
+      powerState: null,
+      pendingOperation: null,
+      lastOperationError: null,
     };
     given([created(alice), approved(bob), started, progressed('CLONING'), failed]).thenState(expected);
   });

@@ -30,6 +30,33 @@ export type VmRequestProvisioningFailed = {
   data: { errorCode: string; errorMessage: string; attempts: number };
 };
 
+/** The VM's life after READY (docs/domain.md, "After READY"). */
+export const VM_OPERATIONS = ['POWER_OFF', 'POWER_ON', 'DECOMMISSION'] as const;
+export type VmOperation = (typeof VM_OPERATIONS)[number];
+export const POWER_STATES = ['ON', 'OFF', 'UNKNOWN'] as const;
+export type PowerState = (typeof POWER_STATES)[number];
+
+export type VmPowerOffRequested = { type: 'VmPowerOffRequested'; data: { requestedBy: string } };
+export type VmPowerOnRequested = { type: 'VmPowerOnRequested'; data: { requestedBy: string } };
+/** Supersedes a pending power operation. */
+export type VmDecommissionRequested = {
+  type: 'VmDecommissionRequested';
+  data: { requestedBy: string; reason?: string };
+};
+export type VmPoweredOff = { type: 'VmPoweredOff'; data: Record<string, never> };
+export type VmPoweredOn = { type: 'VmPoweredOn'; data: Record<string, never> };
+/** A requested operation gave up after its retries: nothing pending any more, the VM as it was. */
+export type VmOperationFailed = {
+  type: 'VmOperationFailed';
+  data: { operation: VmOperation; errorCode: string; errorMessage: string; attempts: number };
+};
+/** The VM is deleted: the request is DECOMMISSIONED and its quota released. */
+export type VmDecommissioned = { type: 'VmDecommissioned'; data: Record<string, never> };
+/** Reconciliation found the VM in another power state than recorded: changed outside DVMM. */
+export type VmPowerStateObserved = { type: 'VmPowerStateObserved'; data: { powerState: PowerState } };
+/** Reconciliation found the VM gone from the hypervisor: deleted outside DVMM; DECOMMISSIONED, quota released. */
+export type VmDeletionObserved = { type: 'VmDeletionObserved'; data: Record<string, never> };
+
 export type VmRequestEvent =
   | VmRequestCreated
   | VmRequestCancelled
@@ -39,7 +66,16 @@ export type VmRequestEvent =
   | VmProvisioningProgressed
   | VmProvisioningRetryScheduled
   | VmRequestReady
-  | VmRequestProvisioningFailed;
+  | VmRequestProvisioningFailed
+  | VmPowerOffRequested
+  | VmPowerOnRequested
+  | VmDecommissionRequested
+  | VmPoweredOff
+  | VmPoweredOn
+  | VmOperationFailed
+  | VmDecommissioned
+  | VmPowerStateObserved
+  | VmDeletionObserved;
 
 export type VmRequestEventType = VmRequestEvent['type'];
 
@@ -54,4 +90,13 @@ export const vmRequestEventSchemaVersions: Readonly<Record<VmRequestEventType, n
   VmProvisioningRetryScheduled: 1,
   VmRequestReady: 1,
   VmRequestProvisioningFailed: 1,
+  VmPowerOffRequested: 1,
+  VmPowerOnRequested: 1,
+  VmDecommissionRequested: 1,
+  VmPoweredOff: 1,
+  VmPoweredOn: 1,
+  VmOperationFailed: 1,
+  VmDecommissioned: 1,
+  VmPowerStateObserved: 1,
+  VmDeletionObserved: 1,
 };

@@ -24,6 +24,9 @@ export const evolveVmRequest = (state: VmRequestState, event: VmRequestEvent): V
       ipAddress: null,
       warning: null,
       failure: null,
+      powerState: null,
+      pendingOperation: null,
+      lastOperationError: null,
     };
   }
   // Only a creation can start a stream; anything else before it is a corrupt history, counted but not applied.
@@ -67,6 +70,7 @@ export const evolveVmRequest = (state: VmRequestState, event: VmRequestEvent): V
         hostname: event.data.hostname,
         ipAddress: event.data.ipAddress ?? null,
         warning: event.data.warning ?? null,
+        powerState: 'ON',
       };
     case 'VmRequestProvisioningFailed':
       return {
@@ -82,6 +86,25 @@ export const evolveVmRequest = (state: VmRequestState, event: VmRequestEvent): V
           attempts: event.data.attempts,
         },
       };
+    case 'VmPowerOffRequested':
+      return { ...state, version, pendingOperation: 'POWER_OFF' };
+    case 'VmPowerOnRequested':
+      return { ...state, version, pendingOperation: 'POWER_ON' };
+    case 'VmDecommissionRequested':
+      return { ...state, version, pendingOperation: 'DECOMMISSION' };
+    case 'VmPoweredOff':
+      return { ...state, version, pendingOperation: null, powerState: 'OFF', lastOperationError: null };
+    case 'VmPoweredOn':
+      return { ...state, version, pendingOperation: null, powerState: 'ON', lastOperationError: null };
+    case 'VmOperationFailed':
+      return { ...state, version, pendingOperation: null, lastOperationError: { ...event.data } };
+    case 'VmPowerStateObserved':
+      return { ...state, version, powerState: event.data.powerState };
+    case 'VmDecommissioned':
+      return { ...state, version, status: 'DECOMMISSIONED', powerState: null, pendingOperation: null, lastOperationError: null };
+    case 'VmDeletionObserved':
+      // Whatever was pending cannot happen to a VM that is gone.
+      return { ...state, version, status: 'DECOMMISSIONED', powerState: null, pendingOperation: null };
     default: {
       const unhandled: never = event;
       throw new Error(`Unhandled VmRequest event ${JSON.stringify(unhandled)}`);

@@ -1,5 +1,5 @@
 import type { VmSize } from '../vm-size.ts';
-import type { Requester } from './events.ts';
+import type { PowerState, Requester, VmOperation } from './events.ts';
 import type { ProvisioningStage } from './stages.ts';
 
 export const VM_REQUEST_STATUSES = [
@@ -10,12 +10,22 @@ export const VM_REQUEST_STATUSES = [
   'PROVISIONING',
   'READY',
   'FAILED',
+  'DECOMMISSIONED',
 ] as const;
 export type VmRequestStatus = (typeof VM_REQUEST_STATUSES)[number];
 
-export const TERMINAL_STATUSES: readonly VmRequestStatus[] = ['REJECTED', 'CANCELLED', 'READY', 'FAILED'];
+/**
+ * Where provisioning ends: nothing more happens to the request on its own. READY is one, though its VM may still be
+ * powered off and on or decommissioned (see FINAL_STATUSES).
+ */
+export const TERMINAL_STATUSES: readonly VmRequestStatus[] = ['REJECTED', 'CANCELLED', 'READY', 'FAILED', 'DECOMMISSIONED'];
 
 export const isTerminal = (status: VmRequestStatus): boolean => TERMINAL_STATUSES.includes(status);
+
+/** Statuses nothing can leave: no command or observation changes the request any more. */
+export const FINAL_STATUSES: readonly VmRequestStatus[] = ['REJECTED', 'CANCELLED', 'FAILED', 'DECOMMISSIONED'];
+
+export const isFinal = (status: VmRequestStatus): boolean => FINAL_STATUSES.includes(status);
 
 export interface VmRequest {
   status: VmRequestStatus;
@@ -44,6 +54,15 @@ export interface VmRequest {
   ipAddress: string | null;
   warning: string | null;
   failure: { errorCode: string; errorMessage: string; attempts: number } | null;
+  /** The VM's power as last done or observed: ON once READY, null before READY and once DECOMMISSIONED. */
+  powerState: PowerState | null;
+  /** The power or decommission operation requested and not yet done or failed. */
+  pendingOperation: VmOperation | null;
+  /**
+   * The last requested operation that failed; cleared when a later one succeeds. (When it failed, like when the
+   * request was decommissioned, is the occurredAt of its event: evolve sees no metadata.)
+   */
+  lastOperationError: { operation: VmOperation; errorCode: string; errorMessage: string; attempts: number } | null;
 }
 
 /** Before the first event the request does not exist. */

@@ -33,6 +33,7 @@ const STATUSES: Record<VmRequestStatus, string> = {
   PROVISIONING: 'The VM is being set up on the hypervisor (see provisioningStage and provisioningAttempt).',
   READY: 'The VM exists and is running (see hostname and ipAddress). Terminal.',
   FAILED: 'Provisioning failed for good (see failureCode and failureMessage). Terminal.',
+  DECOMMISSIONED: 'The VM was deleted (by a decommission, or outside DVMM) and its quota released. Terminal.',
 };
 
 export const VmRequestStatusEnum = builder.enumType('VmRequestStatus', {

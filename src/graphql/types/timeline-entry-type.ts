@@ -21,6 +21,18 @@ const ENTRY_TYPES: Record<VmRequestEventType, { name: string; description: strin
     name: 'PROVISIONING_FAILED',
     description: 'Provisioning failed for good (details give the attempts made and the error).',
   },
+  VmPowerOffRequested: { name: 'POWER_OFF_REQUESTED', description: 'Someone asked for the VM to be powered off.' },
+  VmPowerOnRequested: { name: 'POWER_ON_REQUESTED', description: 'Someone asked for the VM to be powered on.' },
+  VmDecommissionRequested: { name: 'DECOMMISSION_REQUESTED', description: 'Someone asked for the VM to be deleted.' },
+  VmPoweredOff: { name: 'POWERED_OFF', description: 'The VM was powered off as requested.' },
+  VmPoweredOn: { name: 'POWERED_ON', description: 'The VM was powered on as requested.' },
+  VmOperationFailed: { name: 'OPERATION_FAILED', description: 'A requested power or decommission operation failed for good.' },
+  VmDecommissioned: { name: 'DECOMMISSIONED', description: 'The VM was deleted as requested; its quota is released.' },
+  VmPowerStateObserved: {
+    name: 'POWER_STATE_OBSERVED',
+    description: 'The VM was found in another power state than recorded: changed outside DVMM.',
+  },
+  VmDeletionObserved: { name: 'DELETION_OBSERVED', description: 'The VM was found deleted outside DVMM; its quota is released.' },
 };
 
 export const TimelineEntryTypeEnum = builder.enumType('TimelineEntryType', {
