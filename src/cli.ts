@@ -8,6 +8,7 @@ import { openDatabase, type Database } from './db/index.ts';
 import { sealCheckCommand, sealKeyCommand, sealsCommand } from './audit/seal-commands.ts';
 import { verifyCommand } from './audit/verify-command.ts';
 import { seedCommand } from './demo/seed-command.ts';
+import { secretsRotateCommand } from './secrets/rotate-command.ts';
 import { schemaCheckCommand, schemaPrintCommand } from './graphql/schema-command.ts';
 import { tokenCommand } from './http/token-command.ts';
 import { PROJECTIONS_USAGE, projectionsCommand, projectionsUsageError } from './projections/cli.ts';
@@ -47,6 +48,10 @@ const COMMANDS: Record<string, DatabaseEntry> = {
     run: (db, args) => sealsCommand(db.sql, args),
   },
   seed: { help: 'create the demo tenant acme (idempotent) and print its dev tokens', run: (db) => seedCommand(db) },
+  'secrets:rotate': {
+    help: 're-encrypt every stored secret with the first key of DVMM_SECRETS_KEYS (safe while serving)',
+    run: (db) => secretsRotateCommand(db.sql),
+  },
 };
 
 /** Commands that need no database. */

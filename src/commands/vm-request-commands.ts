@@ -1,3 +1,4 @@
+import type postgres from 'postgres';
 import {
   canSeeVmRequest,
   type DomainError,
@@ -58,12 +59,14 @@ export const runOnVmRequest = async (
     visibleTo?: Principal;
     expectedVersion?: number;
     condition?: CommandSpec<VmRequestCommand, VmRequestEvent, unknown, VmRequest>['condition'];
+    /** A further check in the append's transaction, before the quota ledger's; a refusal rolls the append back. */
+    alsoInTransaction?: (tx: postgres.TransactionSql) => Promise<DomainError | null>;
   } = {},
 ): Promise<VmRequestResult> => {
   const identity = identifyCommand(principal, command.type, context);
   if (!identity.ok) return identity;
   const { commandId, idempotent } = identity.value;
-  const { visibleTo, expectedVersion, condition } = options;
+  const { visibleTo, expectedVersion, condition, alsoInTransaction } = options;
   return handle(deps, {
     aggregate: vmRequestAggregate,
     principal,
@@ -77,7 +80,9 @@ export const runOnVmRequest = async (
     condition,
     // Quotas span a project's requests: they are held, checked and released in the append's own transaction.
     inTransaction: QUOTA_LEDGER_COMMANDS.has(command.type)
-      ? (tx, requestId, events, before) => applyToQuotaLedger(tx, principal.tenantId, requestId, before, events)
+      ? async (tx, requestId, events, before) =>
+          (events.length > 0 ? await alsoInTransaction?.(tx) : null) ??
+          applyToQuotaLedger(tx, principal.tenantId, requestId, before, events)
       : undefined,
     attached: (sql, requestId, events) => attachToQuotaLedger(sql, principal.tenantId, requestId, events),
   });
@@ -94,8 +99,17 @@ export const checkExpectedVersion = (expectedVersion: number): DomainError | nul
     ? null
     : validationError('expectedVersion', 'expectedVersion must be a whole number of at least 0');
 
-export const vmRequestCommands = (deps: HandleDeps) => {
+export interface VmRequestCommandOptions {
+  /**
+   * Checked in an approval's transaction, after the decision: null when the tenant's approved requests can be
+   * provisioned, else the refusal (PROVISIONING_NOT_CONFIGURED). Absent: every tenant can.
+   */
+  provisioningAvailable?: (tx: postgres.TransactionSql, tenantId: string) => Promise<DomainError | null>;
+}
+
+export const vmRequestCommands = (deps: HandleDeps, commandOptions: VmRequestCommandOptions = {}) => {
   const projects = createProjectCache();
+  const { provisioningAvailable } = commandOptions;
 
   /**
    * The project as its stream says (never a projection), in the caller's tenant: from the cache when this process
@@ -164,7 +178,11 @@ export const vmRequestCommands = (deps: HandleDeps) => {
         input.id,
         { type: 'ApproveVmRequest', data: { actor: principal, expectedVersion: input.expectedVersion } },
         context,
-        { visibleTo: principal, expectedVersion: input.expectedVersion },
+        {
+          visibleTo: principal,
+          expectedVersion: input.expectedVersion,
+          ...(provisioningAvailable ? { alsoInTransaction: (tx) => provisioningAvailable(tx, principal.tenantId) } : {}),
+        },
       );
     },
 

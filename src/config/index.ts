@@ -32,9 +32,13 @@ export interface Config {
     enabled: boolean;
     stageMs: number;
     simulatorStateFile: string | undefined;
+    /** A tenant without a vCenter connection provisions on the simulated hypervisor (else approvals are refused). */
+    simulateUnconfigured: boolean;
     options: { -readonly [K in keyof typeof PROVISIONING_DEFAULTS]: number };
   };
   sealing: { key: string | undefined; keyFile: string | undefined; intervalMs: number };
+  /** DVMM_SECRETS_KEYS as given (src/secrets/config.ts parses it, or makes the development key). */
+  secrets: { keys: string | undefined };
   /** How long every version of a request is kept (vm_request_versions). */
   versionRetentionMs: number;
 }
@@ -95,6 +99,7 @@ function resolve(values: Values): Config {
       enabled: values.PROVISIONING_ENABLED,
       stageMs: values.PROVISIONING_STAGE_MS,
       simulatorStateFile: values.PROVISIONING_SIMULATOR_STATE_FILE,
+      simulateUnconfigured: values.PROVISIONING_SIMULATE_UNCONFIGURED ?? !production,
       options: {
         maxAttempts: values.PROVISIONING_MAX_ATTEMPTS,
         backoffMs: values.PROVISIONING_BACKOFF_MS,
@@ -104,6 +109,7 @@ function resolve(values: Values): Config {
       },
     },
     sealing: { key: values.DVMM_SEAL_KEY, keyFile: values.DVMM_SEAL_KEY_FILE, intervalMs: values.DVMM_SEAL_INTERVAL_MS },
+    secrets: { keys: values.DVMM_SECRETS_KEYS },
     versionRetentionMs: values.DVMM_VERSION_RETENTION_DAYS * 86_400_000,
   };
 }

@@ -164,10 +164,23 @@ export const VARIABLES = {
     value: PROVISIONING_DEFAULTS.concurrency,
     description: 'Requests this instance provisions at the same time.',
   }),
+  PROVISIONING_SIMULATE_UNCONFIGURED: variable({
+    type: flag,
+    shownDefault: '`true`, in production `false`',
+    description:
+      "Provision on the simulated hypervisor for a tenant without a vCenter connection (`setVmwareConnection`). Off, such a tenant's approvals are refused with `ProvisioningNotConfiguredError`.",
+  }),
   PROVISIONING_SIMULATOR_STATE_FILE: variable({
     type: path,
     shownDefault: 'unset: in memory',
     description: 'A JSON file in which the simulated hypervisor keeps its VMs across restarts.',
+  }),
+  DVMM_SECRETS_KEYS: variable({
+    type: text,
+    shownDefault: 'development: generated per data folder; production: required',
+    description:
+      "The AES-256-GCM keys that encrypt stored secrets (tenants' vCenter passwords): `id:<base64 of 32 bytes>[,id:<...>]`. The first encrypts, all decrypt; to rotate, put a new key first and run `npm run cli -- secrets:rotate` (see [Secrets](docs/operations.md#secrets)). Without it, development keeps a key in `<DVMM_DATA_DIR>.secrets-key`.",
+    secret: true,
   }),
   DVMM_SEAL_KEY: variable({
     type: text,

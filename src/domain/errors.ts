@@ -7,7 +7,8 @@ export type DomainErrorCode =
   | 'FORBIDDEN'
   | 'INVALID_STATE'
   | 'CONCURRENCY_CONFLICT'
-  | 'QUOTA_EXCEEDED';
+  | 'QUOTA_EXCEEDED'
+  | 'PROVISIONING_NOT_CONFIGURED';
 
 /** One input field that breaks its rule, and how. */
 export interface FieldError {
@@ -35,7 +36,9 @@ export type DomainError =
       /** What the project's other counted requests hold. */
       used: number;
       requested: number;
-    };
+    }
+  /** The tenant has no vCenter connection and this server does not simulate one: nothing could be provisioned. */
+  | { code: 'PROVISIONING_NOT_CONFIGURED'; message: string };
 
 export type DomainResult<T> = Result<T, DomainError>;
 

@@ -1,7 +1,8 @@
 import { type ProjectEvent, projectEventSchemaVersions } from './project/events.ts';
 import { type VmRequestEvent, vmRequestEventSchemaVersions } from './vm-request/events.ts';
+import { type VmwareConnectionEvent, vmwareConnectionEventSchemaVersions } from './vmware-connection/events.ts';
 
-export type DomainEvent = VmRequestEvent | ProjectEvent;
+export type DomainEvent = VmRequestEvent | ProjectEvent | VmwareConnectionEvent;
 export type EventType = DomainEvent['type'];
 export type EventData<T extends EventType> = Extract<DomainEvent, { type: T }>['data'];
 
@@ -9,12 +10,16 @@ export type EventData<T extends EventType> = Extract<DomainEvent, { type: T }>['
 export const eventSchemaVersions: Readonly<Record<EventType, number>> = {
   ...vmRequestEventSchemaVersions,
   ...projectEventSchemaVersions,
+  ...vmwareConnectionEventSchemaVersions,
 };
 
 export const isEventType = (type: string): type is EventType => Object.hasOwn(eventSchemaVersions, type);
 
 export const isVmRequestEvent = (event: DomainEvent): event is VmRequestEvent =>
   Object.hasOwn(vmRequestEventSchemaVersions, event.type);
+
+export const isVmwareConnectionEvent = (event: DomainEvent): event is VmwareConnectionEvent =>
+  Object.hasOwn(vmwareConnectionEventSchemaVersions, event.type);
 
 export const isProjectEvent = (event: DomainEvent): event is ProjectEvent =>
   Object.hasOwn(projectEventSchemaVersions, event.type);

@@ -30,3 +30,7 @@ export * from './project/facts.ts';
 export * from './project/evolve.ts';
 export * from './project/decide.ts';
 export * from './project/decider.ts';
+export * from './ipv4.ts';
+export * from './vmware-connection/events.ts';
+export * from './vmware-connection/settings.ts';
+export * from './vmware-connection/decider.ts';

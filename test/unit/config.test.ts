@@ -41,9 +41,11 @@ describe('the configuration schema', () => {
         enabled: true,
         stageMs: 2000,
         simulatorStateFile: undefined,
+        simulateUnconfigured: true,
         options: { maxAttempts: 5, backoffMs: 10_000, backoffMaxMs: 120_000, networkTimeoutMs: 60_000, concurrency: 4 },
       },
       sealing: { key: undefined, keyFile: undefined, intervalMs: 10_000 },
+      secrets: { keys: undefined },
       versionRetentionMs: 14 * 86_400_000,
     });
   });

@@ -69,6 +69,11 @@ export class QuotaExceededFailure extends Failure {
   }
 }
 
+/** Only approveVmRequest: the tenant has no vCenter connection and this server does not simulate one. */
+export class ProvisioningNotConfiguredFailure extends Failure {
+  readonly code = 'PROVISIONING_NOT_CONFIGURED';
+}
+
 /** Every mutation result union has all of these as members (api.md). */
 export const errorClasses = [
   ValidationFailure,
@@ -98,6 +103,8 @@ export const toFailure = (error: DomainError): Failure => {
       return new ConcurrencyFailure(error.message, error.expectedVersion, error.actualVersion);
     case 'QUOTA_EXCEEDED':
       return new QuotaExceededFailure(error.message, error.resource, error.limit, error.used, error.requested);
+    case 'PROVISIONING_NOT_CONFIGURED':
+      return new ProvisioningNotConfiguredFailure(error.message);
     default: {
       const unhandled: never = error;
       throw new Error(`Unhandled domain error ${JSON.stringify(unhandled)}`);

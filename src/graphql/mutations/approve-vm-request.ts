@@ -1,5 +1,5 @@
 import { builder } from '../builder.ts';
-import { NotFoundFailure, QuotaExceededFailure, refuse } from '../errors/classes.ts';
+import { NotFoundFailure, ProvisioningNotConfiguredFailure, QuotaExceededFailure, refuse } from '../errors/classes.ts';
 import { idOf } from '../ids.ts';
 import { requirePrincipal } from '../principal.ts';
 import { vmRequestFromCommand } from '../views/vm-request.ts';
@@ -22,9 +22,10 @@ builder.mutationField('approveVmRequest', (t) =>
     description:
       'Approves a PENDING request (admins, not their own request); provisioning starts by itself. A stale ' +
       'expectedVersion is a ConcurrencyError. A request that no longer fits its project\'s quota (a limit was lowered ' +
-      'since it was made) is a QuotaExceededError.',
+      'since it was made) is a QuotaExceededError. In a tenant without a vCenter connection, on a server that does not ' +
+      'simulate one, it is a ProvisioningNotConfiguredError.',
     errors: {
-      types: [QuotaExceededFailure],
+      types: [QuotaExceededFailure, ProvisioningNotConfiguredFailure],
       union: { name: 'ApproveVmRequestResult', description: 'The approved request, or why it was refused.' },
     },
     args: { input: t.arg({ type: ApproveVmRequestInput, required: true, description: 'What to do.' }) },

@@ -5,6 +5,7 @@ import {
   ForbiddenFailure,
   InvalidStateFailure,
   NotFoundFailure,
+  ProvisioningNotConfiguredFailure,
   QuotaExceededFailure,
   ValidationFailure,
 } from '../errors/classes.ts';
@@ -93,4 +94,13 @@ builder.objectType(QuotaExceededFailure, {
     }),
     requested: t.exposeInt('requested', { description: 'What this request needs of that resource (1 for VMS; else its size).' }),
   }),
+});
+
+builder.objectType(ProvisioningNotConfiguredFailure, {
+  name: 'ProvisioningNotConfiguredError',
+  description:
+    'The request cannot be approved because nothing could provision it: the tenant has no vCenter connection ' +
+    '(Query.vmwareConnection is null) and this server does not simulate one (PROVISIONING_SIMULATE_UNCONFIGURED). A ' +
+    'tenant admin sets the connection (setVmwareConnection), then the request can be approved; nothing was written.',
+  interfaces: [ErrorInterface],
 });

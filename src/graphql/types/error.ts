@@ -10,6 +10,9 @@ export const ErrorCode = builder.enumType('ErrorCode', {
     INVALID_STATE: { description: 'Not allowed in the current status (InvalidStateError).' },
     CONCURRENCY_CONFLICT: { description: 'Changed since the caller read it: reload and decide again (ConcurrencyError).' },
     QUOTA_EXCEEDED: { description: "It would take the project over one of its quota's limits (QuotaExceededError)." },
+    PROVISIONING_NOT_CONFIGURED: {
+      description: 'The tenant has no vCenter connection and this server does not simulate one (ProvisioningNotConfiguredError).',
+    },
   },
 });
 
