@@ -20,6 +20,7 @@ export * from './vm-request/state.ts';
 export * from './vm-request/evolve.ts';
 export * from './vm-request/decide.ts';
 export * from './vm-request/decide-provisioning.ts';
+export * from './vm-request/decide-lifecycle.ts';
 export * from './vm-request/decider.ts';
 export * from './vm-request/visibility.ts';
 export * from './project/roles.ts';

@@ -38,6 +38,36 @@ export type ScheduleProvisioningRetry = {
   data: { failedAttempt: number; errorCode: string; errorMessage: string; retryAt: string };
 };
 
+/**
+ * The VM's life after READY. `actorIsProjectAdmin`: the actor is an admin of the request's project, looked up by the
+ * handler (one of those who may act on the VM). `expectedVersion`: the version the caller saw, when it says.
+ */
+export type LifecycleActorFacts = { actor: Principal; actorIsProjectAdmin: boolean; expectedVersion?: number };
+export type RequestPowerOff = { type: 'RequestPowerOff'; data: LifecycleActorFacts };
+export type RequestPowerOn = { type: 'RequestPowerOn'; data: LifecycleActorFacts };
+export type RequestDecommission = {
+  type: 'RequestDecommission';
+  data: LifecycleActorFacts & { reason?: string | null };
+};
+/** The provisioning process's commands after READY (raw input: the operation is checked by the decider). */
+export type CompleteVmOperation = { type: 'CompleteVmOperation'; data: { operation: string } };
+export type FailVmOperation = {
+  type: 'FailVmOperation';
+  data: { operation: string; errorCode: string; errorMessage: string; attempts: number };
+};
+/** Reconciliation's: what it found on the hypervisor, on the version it read before looking (when it says). */
+export type ObserveVmPowerState = { type: 'ObserveVmPowerState'; data: { powerState: string; expectedVersion?: number } };
+export type ObserveVmDeleted = { type: 'ObserveVmDeleted'; data: { expectedVersion?: number } };
+
+export type LifecycleCommand =
+  | RequestPowerOff
+  | RequestPowerOn
+  | RequestDecommission
+  | CompleteVmOperation
+  | FailVmOperation
+  | ObserveVmPowerState
+  | ObserveVmDeleted;
+
 export type VmRequestCommand =
   | CreateVmRequest
   | CancelVmRequest
@@ -47,6 +77,7 @@ export type VmRequestCommand =
   | ReportProvisioningProgress
   | CompleteProvisioning
   | ScheduleProvisioningRetry
-  | FailProvisioning;
+  | FailProvisioning
+  | LifecycleCommand;
 
 export type VmRequestCommandType = VmRequestCommand['type'];

@@ -20,6 +20,7 @@ import type {
   RejectVmRequest,
   VmRequestCommand,
 } from './commands.ts';
+import { decideLifecycle } from './decide-lifecycle.ts';
 import { decideProvisioning } from './decide-provisioning.ts';
 import type { VmRequestEvent } from './events.ts';
 import type { VmRequest, VmRequestState } from './state.ts';
@@ -42,6 +43,14 @@ export const decideVmRequest = (command: VmRequestCommand, state: VmRequestState
     case 'ScheduleProvisioningRetry':
     case 'FailProvisioning':
       return whenExists(state, (request) => decideProvisioning(command, request));
+    case 'RequestPowerOff':
+    case 'RequestPowerOn':
+    case 'RequestDecommission':
+    case 'CompleteVmOperation':
+    case 'FailVmOperation':
+    case 'ObserveVmPowerState':
+    case 'ObserveVmDeleted':
+      return whenExists(state, (request) => decideLifecycle(command, request));
     default: {
       const unhandled: never = command;
       throw new Error(`Unhandled VmRequest command ${JSON.stringify(unhandled)}`);
