@@ -2,6 +2,7 @@ import type { EventStore } from '../event-store/index.ts';
 import type { HandleDeps } from './handle.ts';
 import { projectCommands } from './project-commands.ts';
 import { provisioningCommands } from './provisioning-commands.ts';
+import { vmLifecycleCommands } from './vm-lifecycle-commands.ts';
 import { vmRequestCommands } from './vm-request-commands.ts';
 import { requireVmwareConnection } from './provisioning-available.ts';
 import { type VmwareConnectionCommandOptions, vmwareConnectionCommands } from './vmware-connection-commands.ts';
@@ -31,7 +32,12 @@ export type {
   ReportProvisioningProgressInput,
   ScheduleProvisioningRetryInput,
   VmRequestIdInput,
+  VmOperationInput,
+  FailVmOperationInput,
+  ObserveVmPowerStateInput,
+  ObserveVmDeletedInput,
 } from './provisioning-commands.ts';
+export type { DecommissionVmInput, VmPowerInput } from './vm-lifecycle-commands.ts';
 export { PROJECT_STREAM, VM_REQUEST_STREAM } from './aggregates.ts';
 export { commandIdFor, aggregateIdFor } from './ids.ts';
 export { projectNames } from './project-names.table.ts';

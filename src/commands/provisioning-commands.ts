@@ -32,6 +32,28 @@ export interface FailProvisioningInput {
   attempts: number;
 }
 
+export interface VmOperationInput {
+  id: string;
+  /** POWER_OFF, POWER_ON or DECOMMISSION: the operation pending on the request. */
+  operation: string;
+}
+export interface FailVmOperationInput extends VmOperationInput {
+  errorCode: string;
+  errorMessage: string;
+  attempts: number;
+}
+export interface ObserveVmPowerStateInput {
+  id: string;
+  /** ON, OFF or UNKNOWN, as the hypervisor reported it. */
+  powerState: string;
+  /** The version reconciliation read before looking: a request that changed meanwhile is CONCURRENCY_CONFLICT. */
+  expectedVersion?: number;
+}
+export interface ObserveVmDeletedInput {
+  id: string;
+  expectedVersion?: number;
+}
+
 /**
  * The provisioning process's commands. Not exposed through the API: they act for the system (see
  * systemPrincipal), within the principal's tenant, and carry the approval's correlation id in `context`.
@@ -64,5 +86,30 @@ export const provisioningCommands = (deps: HandleDeps) => ({
     const { errorCode, errorMessage, attempts } = input;
     const data = { errorCode, errorMessage, attempts };
     return runOnVmRequest(deps, principal, input.id, { type: 'FailProvisioning', data }, context);
+  },
+
+  /** The pending operation is done: VmPoweredOff, VmPoweredOn or VmDecommissioned (which releases the quota). */
+  completeVmOperation: (principal: Principal, input: VmOperationInput, context: CommandContext = {}) =>
+    runOnVmRequest(deps, principal, input.id, { type: 'CompleteVmOperation', data: { operation: input.operation } }, context),
+
+  failVmOperation: (principal: Principal, input: FailVmOperationInput, context: CommandContext = {}) => {
+    const { operation, errorCode, errorMessage, attempts } = input;
+    const data = { operation, errorCode, errorMessage, attempts };
+    return runOnVmRequest(deps, principal, input.id, { type: 'FailVmOperation', data }, context);
+  },
+
+  /**
+   * Reconciliation's findings. With `expectedVersion` they are recorded only on the state they were made against
+   * (never retried on a newer one: what was seen may be the doing of an operation that ran meanwhile).
+   */
+  observeVmPowerState: (principal: Principal, input: ObserveVmPowerStateInput, context: CommandContext = {}) => {
+    const versioned = input.expectedVersion === undefined ? {} : { expectedVersion: input.expectedVersion };
+    const data = { powerState: input.powerState, ...versioned };
+    return runOnVmRequest(deps, principal, input.id, { type: 'ObserveVmPowerState', data }, context, versioned);
+  },
+
+  observeVmDeleted: (principal: Principal, input: ObserveVmDeletedInput, context: CommandContext = {}) => {
+    const versioned = input.expectedVersion === undefined ? {} : { expectedVersion: input.expectedVersion };
+    return runOnVmRequest(deps, principal, input.id, { type: 'ObserveVmDeleted', data: versioned }, context, versioned);
   },
 });

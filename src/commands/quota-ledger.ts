@@ -6,6 +6,7 @@ import {
   type QuotaAmounts,
   quotaAmountsOf,
   type QuotaLimits,
+  type VmRequestCommand,
   type VmRequestEvent,
   type VmRequestState,
   type VmSize,
@@ -24,7 +25,8 @@ import {
  *   that lock shared (project-guard.ts), so a quota set meanwhile makes the create decide again.
  * - An approval locks the row shared and checks that the request still fits next to the others, since a limit may
  *   have been lowered since it was made.
- * - Rejecting, cancelling and failing delete the request's hold: the delete is in the transaction of the one append
+ * - Rejecting, cancelling, failing and the VM's deletion (decommissioned, or observed deleted outside DVMM) delete
+ *   the request's hold: the delete is in the transaction of the one append
  *   that moves the request out of its counted statuses, which the stream's unique version lets happen only once
  *   (an idempotent retry appends nothing, so it releases nothing), and deleting a row that is gone changes nothing.
  * - READY marks the hold running: still counted, now as a running VM.
@@ -57,6 +59,8 @@ export const applyToQuotaLedger = async (
       case 'VmRequestRejected':
       case 'VmRequestCancelled':
       case 'VmRequestProvisioningFailed':
+      case 'VmDecommissioned':
+      case 'VmDeletionObserved':
         await tx`delete from project_quota_holds where request_id = ${requestId} and tenant_id = ${tenantId}`;
         break;
       case 'VmRequestReady':
@@ -105,6 +109,8 @@ export const attachToQuotaLedger = (
     case 'VmRequestRejected':
     case 'VmRequestCancelled':
     case 'VmRequestProvisioningFailed':
+    case 'VmDecommissioned':
+    case 'VmDeletionObserved':
       return {
         declineIf: never,
         write: (written) => sql`
@@ -130,7 +136,13 @@ export const QUOTA_LEDGER_COMMANDS: ReadonlySet<string> = new Set([
   'CancelVmRequest',
   'CompleteProvisioning',
   'FailProvisioning',
+  'ObserveVmDeleted',
 ]);
+
+/** Whether the command's events may change the ledger; of the VM's operations only a completed decommission does. */
+export const touchesQuotaLedger = (command: VmRequestCommand): boolean =>
+  QUOTA_LEDGER_COMMANDS.has(command.type) ||
+  (command.type === 'CompleteVmOperation' && command.data.operation === 'DECOMMISSION');
 
 interface LimitRow {
   max_vms: number | null;

@@ -20,7 +20,7 @@ import { aggregateIdFor, newId } from './ids.ts';
 import { loadStream } from './load-stream.ts';
 import { createProjectCache, type ProjectSnapshot } from './project-cache.ts';
 import { projectUnchanged } from './project-guard.ts';
-import { applyToQuotaLedger, attachToQuotaLedger, QUOTA_LEDGER_COMMANDS } from './quota-ledger.ts';
+import { applyToQuotaLedger, attachToQuotaLedger, touchesQuotaLedger } from './quota-ledger.ts';
 import type { CommandResult } from './result.ts';
 
 export type VmRequestResult = DomainResult<CommandResult<VmRequest, VmRequestEvent>>;
@@ -79,7 +79,7 @@ export const runOnVmRequest = async (
     authorize: visibleTo ? (request) => visibility(visibleTo, principal.tenantId, request) : undefined,
     condition,
     // Quotas span a project's requests: they are held, checked and released in the append's own transaction.
-    inTransaction: QUOTA_LEDGER_COMMANDS.has(command.type)
+    inTransaction: touchesQuotaLedger(command)
       ? async (tx, requestId, events, before) =>
           (events.length > 0 ? await alsoInTransaction?.(tx) : null) ??
           applyToQuotaLedger(tx, principal.tenantId, requestId, before, events)
