@@ -29,6 +29,8 @@ import { createServer, type DvmmServer } from './http/server.ts';
 import { PROJECTIONS, type Projector, startProjector } from './projections/index.ts';
 import { startVersionPruner } from './projections/version-pruner.ts';
 import { startProvisioningFromEnv } from './provisioning/index.ts';
+import { loadVsphereAdapter } from './provisioning/vsphere-loader.ts';
+import { createSecretBox, describeSecrets, type Keyring, secretsKeyring } from './secrets/index.ts';
 
 /** The configuration (src/config/) with the CORS policy it asks for. */
 type MainConfig = Config & { cors: CorsPolicy };
@@ -38,7 +40,7 @@ interface Running {
   stop(): Promise<void>;
 }
 
-async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig): Promise<Running> {
+async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig, keyring: Keyring): Promise<Running> {
   const log = (line: string) => console.log(line);
   const stack: { name: string; stop: () => Promise<void> }[] = [];
   const stopAll = async () => {
@@ -66,8 +68,15 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
     const store: EventStore = createEventStore(database.sql);
     // A pending wake-up NOTIFY goes out before the pool closes.
     stack.push({ name: 'event store', stop: () => store.flush() });
+    // Tenants' vCenter passwords are stored encrypted with these keys (src/secrets/), never in events.
+    log(describeSecrets(keyring));
+    const secrets = createSecretBox(keyring);
     // One set shared by the API, provisioning and the demo seed, so the process decides on one project cache.
-    const commands = createCommandHandlers(store);
+    const commands = createCommandHandlers(store, {
+      secrets,
+      production: config.production,
+      simulateUnconfigured: config.provisioning.simulateUnconfigured,
+    });
 
     const projector: Projector = await startProjector({ sql: database.sql, projections: PROJECTIONS, log });
     stack.push({ name: 'projector', stop: () => projector.stop() });
@@ -81,7 +90,7 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
     stack.push({ name: 'sealer', stop: () => sealer.stop() });
 
     // Drives approved requests through the hypervisor (simulated by default); null when PROVISIONING_ENABLED=false.
-    const provisioning = await startProvisioningFromEnv({ sql: database.sql, store, config, commands, log });
+    const provisioning = await startProvisioningFromEnv({ sql: database.sql, store, config, commands, secrets, log });
     if (provisioning) stack.push({ name: 'provisioning', stop: () => provisioning.stop() });
 
     const live = createLiveFeed({ sql: database.sql, db: database.db, store, log });
@@ -97,7 +106,8 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
       await waitAtMost(projector.caughtUp(), 30_000);
     }
 
-    const services: Services = { sql: database.sql, db: database.db, store, live, commands };
+    const vmware = { secrets, production: config.production, loadVsphere: loadVsphereAdapter };
+    const services: Services = { sql: database.sql, db: database.db, store, live, commands, vmware };
     // During a database outage, queries and mutations are answered 503 at once (see db/availability.ts).
     const availability = createAvailability(database.sql, { log });
     stack.push({ name: 'availability', stop: async () => availability.stop() });
@@ -163,10 +173,12 @@ async function main(): Promise<void> {
   const config: MainConfig = { ...settings, cors: corsPolicy(settings) };
   const auth = authConfig(settings);
   const sealing = sealerConfig(settings);
+  // Production without DVMM_SECRETS_KEYS stops here, before anything starts.
+  const keyring = secretsKeyring(settings);
   // Before the database starts: a taken port fails in a moment, not after starting, migrating and seeding.
   await assertCanListen('PORT', config.port, config.host);
   if (config.metricsPort !== undefined) await assertCanListen('METRICS_PORT', config.metricsPort, config.host);
-  const running = await start(config, auth, sealing);
+  const running = await start(config, auth, sealing, keyring);
 
   let stoppingSince = 0;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -3,6 +3,8 @@ import type { CommandHandlers } from '../commands/index.ts';
 import type { DrizzleDb } from '../db/client.ts';
 import type { Principal } from '../domain/principal.ts';
 import type { EventStore } from '../event-store/index.ts';
+import type { CreateVsphereHypervisor } from '../provisioning/vsphere/settings.ts';
+import type { SecretBox } from '../secrets/index.ts';
 import type { LiveChange } from './live/vm-request-source.ts';
 import type { VmRequestView } from './views/vm-request.ts';
 
@@ -20,6 +22,17 @@ export interface Services {
    * provisioning and the demo seed, so every part of the process decides against the same cache.
    */
   commands: CommandHandlers;
+  /** What testVmwareConnection needs (the stored password, the adapter); absent: that mutation is unavailable. */
+  vmware?: VmwareServices;
+}
+
+export interface VmwareServices {
+  /** Opens the stored password when a test leaves it out. */
+  secrets: SecretBox;
+  /** Refuses tls.insecure in tests of unsaved settings too. */
+  production: boolean;
+  /** The vSphere adapter's factory (src/provisioning/vsphere-loader.ts). */
+  loadVsphere: () => Promise<CreateVsphereHypervisor>;
 }
 
 /** Per operation: who is calling (null when the token is missing or invalid) and an id for the logs. */
