@@ -20,6 +20,12 @@ export const provisioningJobs = pgTable(
     causationId: text('causation_id').notNull(),
     /** Global position of the approval event. */
     approvedPosition: bigint('approved_position', { mode: 'bigint' }).notNull(),
+    /**
+     * What the job does: PROVISION (from the approval), or the VM operation last requested after READY (POWER_OFF,
+     * POWER_ON, DECOMMISSION), which takes the row over once provisioning is done: the causation, attempt, due time
+     * and outcome are then the operation's (a decommission likewise takes over a pending power operation's row).
+     */
+    kind: text('kind').notNull().default('PROVISION'),
     /** PENDING: to do or in progress; FAILING: the request will fail once compensation is done; DONE. */
     status: text('status').notNull().default('PENDING'),
     /** The attempt in progress (or the next one): starts at 1, grows only when a retryable error schedules a retry. */
@@ -27,7 +33,10 @@ export const provisioningJobs = pgTable(
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     lastErrorCode: text('last_error_code'),
     lastErrorMessage: text('last_error_message'),
-    /** How the job ended: READY, FAILED, or SKIPPED (the request was no longer provisionable). */
+    /**
+     * How the job ended: READY, FAILED, or SKIPPED (the request was no longer provisionable); for a VM operation DONE,
+     * OPERATION_FAILED, or DECOMMISSIONED (also set when reconciliation records the VM deleted outside DVMM).
+     */
     outcome: text('outcome'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

@@ -1,0 +1,1 @@
+ALTER TABLE "provisioning_jobs" ADD COLUMN "kind" text DEFAULT 'PROVISION' NOT NULL;
