@@ -1,4 +1,4 @@
-import type { VmRequestEvent } from '../domain/vm-request/events.ts';
+import type { PowerState, VmOperation, VmRequestEvent } from '../domain/vm-request/events.ts';
 import type { LogEvent } from '../event-store/read-all.ts';
 import { actorOf, entityId, eventTime } from './event-facts.ts';
 
@@ -13,6 +13,15 @@ export interface TimelineRecord {
   details: string | null;
   occurred_at: string;
 }
+
+const OPERATION_TEXT: Record<VmOperation, string> = { POWER_OFF: 'Power off', POWER_ON: 'Power on', DECOMMISSION: 'Decommission' };
+
+/** Reconciliation records a power state only when it differs from DVMM's: someone changed it in vCenter. */
+const OBSERVED_POWER_TEXT: Record<PowerState, string> = {
+  OFF: 'Powered off',
+  ON: 'Powered on',
+  UNKNOWN: 'Power state unknown',
+};
 
 /** The one line a person reads on the request's timeline. */
 export function timelineDetails(domain: VmRequestEvent, actorId: string | null): string {
@@ -45,17 +54,28 @@ export function timelineDetails(domain: VmRequestEvent, actorId: string | null):
       const { data } = domain;
       return `Failed after ${data.attempts} attempt(s): ${data.errorCode}: ${data.errorMessage}`;
     }
-    // The VM's life after READY: plain lines for now (read model to follow).
     case 'VmPowerOffRequested':
+      return `Power off requested by ${domain.data.requestedBy}`;
     case 'VmPowerOnRequested':
-    case 'VmDecommissionRequested':
+      return `Power on requested by ${domain.data.requestedBy}`;
+    case 'VmDecommissionRequested': {
+      const { data } = domain;
+      return data.reason ? `Decommission requested by ${data.requestedBy}: ${data.reason}` : `Decommission requested by ${data.requestedBy}`;
+    }
     case 'VmPoweredOff':
+      return 'Powered off by the system, as requested';
     case 'VmPoweredOn':
-    case 'VmOperationFailed':
-    case 'VmPowerStateObserved':
+      return 'Powered on by the system, as requested';
+    case 'VmOperationFailed': {
+      const { data } = domain;
+      return `${OPERATION_TEXT[data.operation]} failed after ${data.attempts} attempt(s): ${data.errorCode}: ${data.errorMessage}`;
+    }
     case 'VmDecommissioned':
+      return 'Decommissioned by the system, as requested: the VM was deleted and its quota released';
+    case 'VmPowerStateObserved':
+      return `${OBSERVED_POWER_TEXT[domain.data.powerState]} in vCenter, outside DVMM`;
     case 'VmDeletionObserved':
-      return domain.type;
+      return 'Observed in vCenter, outside DVMM: the VM was deleted; its quota is released';
     default: {
       const unhandled: never = domain;
       throw new Error(`unhandled VM request event ${JSON.stringify(unhandled)}`);

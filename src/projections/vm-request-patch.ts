@@ -20,6 +20,15 @@ export type VmRequestRecord = { [K in keyof VmRequestRow as SnakeCase<K & string
 /** The columns one event sets. */
 export type VmRequestPatch = Partial<VmRequestRecord>;
 
+/** The columns of the last failed operation, cleared (by a later operation that succeeded, or a decommission). */
+const NO_OPERATION_FAILURE = {
+  failed_operation: null,
+  failed_operation_code: null,
+  failed_operation_message: null,
+  failed_operation_attempts: null,
+  failed_operation_at: null,
+} as const satisfies VmRequestPatch;
+
 /**
  * What an event writes into its request's row. Every event only overwrites columns with values it carries (as the
  * domain's evolve does), so the row after several events is the row before with their patches applied in order:
@@ -72,6 +81,10 @@ export function vmRequestPatch(
         provisioning_warning: null,
         failure_code: null,
         failure_message: null,
+        power_state: null,
+        pending_operation: null,
+        decommissioned_at: null,
+        ...NO_OPERATION_FAILURE,
         created_at: at,
         ...stamp,
       };
@@ -103,6 +116,7 @@ export function vmRequestPatch(
         hostname: domain.data.hostname,
         ip_address: domain.data.ipAddress ?? null,
         provisioning_warning: domain.data.warning ?? null,
+        power_state: 'ON',
       };
     case 'VmRequestProvisioningFailed':
       return {
@@ -114,17 +128,36 @@ export function vmRequestPatch(
         failure_message: domain.data.errorMessage,
         provisioning_attempts: domain.data.attempts,
       };
-    // The VM's life after READY: for now the row records only that the request changed (read model to follow).
     case 'VmPowerOffRequested':
+      return { ...stamp, pending_operation: 'POWER_OFF' };
     case 'VmPowerOnRequested':
+      return { ...stamp, pending_operation: 'POWER_ON' };
     case 'VmDecommissionRequested':
+      // A pending power operation is superseded: its job is dropped.
+      return { ...stamp, pending_operation: 'DECOMMISSION' };
     case 'VmPoweredOff':
+      return { ...stamp, pending_operation: null, power_state: 'OFF', ...NO_OPERATION_FAILURE };
     case 'VmPoweredOn':
-    case 'VmOperationFailed':
+      return { ...stamp, pending_operation: null, power_state: 'ON', ...NO_OPERATION_FAILURE };
+    case 'VmOperationFailed': {
+      const { data } = domain;
+      return {
+        ...stamp,
+        pending_operation: null,
+        failed_operation: data.operation,
+        failed_operation_code: data.errorCode,
+        failed_operation_message: data.errorMessage,
+        failed_operation_attempts: data.attempts,
+        failed_operation_at: at,
+      };
+    }
     case 'VmPowerStateObserved':
+      return { ...stamp, power_state: domain.data.powerState };
     case 'VmDecommissioned':
+      return { ...stamp, status: 'DECOMMISSIONED', power_state: null, pending_operation: null, decommissioned_at: at, ...NO_OPERATION_FAILURE };
     case 'VmDeletionObserved':
-      return stamp;
+      // Whatever was pending cannot happen to a VM that is gone; a failure recorded before stays (as in the domain).
+      return { ...stamp, status: 'DECOMMISSIONED', power_state: null, pending_operation: null, decommissioned_at: at };
     default: {
       const unhandled: never = domain;
       throw new Error(`unhandled VM request event ${JSON.stringify(unhandled)}`);

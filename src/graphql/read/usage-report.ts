@@ -14,7 +14,7 @@ export interface UsageSizeFigures {
   vmDays: number;
   /** The prorated cost in EUR cents (domain/usage-month.ts). */
   costCents: number;
-  /** The most VMs of this size READY at once on a counted day. */
+  /** The most VMs of this size running at once on a counted day. */
   peakVms: number;
 }
 
@@ -58,23 +58,33 @@ export const reportScope = async (db: DrizzleDb, principal: Principal): Promise<
   return rows.length > 0 ? rows.map((row) => row.projectId) : 'forbidden';
 };
 
-const figures = (sizes: UsageSizeFigures[]): UsageFigures => ({
+/**
+ * Figures of a group of VMs from its daily counts of running VMs over the month's counted days (index 0 is the
+ * first day), and its sizes' figures: VM-days are the counts summed, the peak is the largest count (VMs come and go,
+ * so a group's peak is not the sum of its parts' peaks).
+ */
+const figures = (sizes: UsageSizeFigures[], daily: readonly number[]): UsageFigures => ({
   sizes,
   vmDays: sizes.reduce((sum, s) => sum + s.vmDays, 0),
   costCents: sizes.reduce((sum, s) => sum + s.costCents, 0),
-  // No event ends a READY VM, so every VM counted in the month is still READY on its last counted day, when the
-  // count of VMs running at once is therefore highest: the peak of a group is the sum of its parts' peaks.
-  peakVms: sizes.reduce((sum, s) => sum + s.peakVms, 0),
+  peakVms: Math.max(0, ...daily),
 });
 
 const bySize = (a: { size: VmSize }, b: { size: VmSize }): number => VM_SIZES.indexOf(a.size) - VM_SIZES.indexOf(b.size);
 
+/** Adds `counts` into `into`, day by day. */
+const addDaily = (into: number[], counts: readonly number[]): void => {
+  for (let i = 0; i < counts.length; i++) into[i] = (into[i] ?? 0) + counts[i]!;
+};
+
 /**
- * The month's figures from the READY intervals of usage_report_vms: one aggregate over the tenant's VMs READY
- * before the end of the month's last counted day (the (tenant_id, ready_at) index), grouped by project and size.
- * A VM READY on day r runs, in a month whose counted days are first..last, the days max(r, first)..last, both
- * included: until now, since nothing ends a READY VM (docs/domain.md, "Monthly usage and cost").
- * `scope`: the projects to report on, or null for all of the tenant's.
+ * The month's figures from the READY intervals of usage_report_vms. A VM READY on day r and decommissioned on day e
+ * (or still running) runs, in a month whose counted days are first..last, the days max(r, first)..min(e, last),
+ * both included (docs/domain.md, "Monthly usage and cost"). One aggregate over the tenant's VMs READY before the end
+ * of the month's last counted day (the (tenant_id, ready_at) index) and not ended before its first: per project,
+ * size and day, how many VMs start and stop running (a VM starts on its first counted day and stops the day after its
+ * last). A sweep over the counted days turns those into daily counts, from which VM-days and peaks follow for every
+ * grouping. `scope`: the projects to report on, or null for all of the tenant's.
  */
 export const readUsageReport = async (
   db: DrizzleDb,
@@ -83,11 +93,18 @@ export const readUsageReport = async (
   scope: readonly string[] | null,
 ): Promise<UsageReportView> => {
   const readyDay = sql`(${usageReportVms.readyAt} at time zone 'UTC')::date`;
+  const endDay = sql`(${usageReportVms.endedAt} at time zone 'UTC')::date`;
   const conditions: SQL[] = [
     eq(usageReportVms.tenantId, tenantId),
     lt(usageReportVms.readyAt, sql`(${month.lastCountedDay}::date + 1)::timestamp at time zone 'UTC'`),
+    sql`(${usageReportVms.endedAt} is null or ${usageReportVms.endedAt} >= ${month.firstDay}::date::timestamp at time zone 'UTC')`,
   ];
   if (scope !== null) conditions.push(inArray(usageReportVms.projectId, [...scope]));
+  // Per VM a start (+1 on its first counted day) and, if it ended before the last counted day, a stop (-1 the day after).
+  const change = sql`lateral (values
+      (greatest(${readyDay}, ${month.firstDay}::date), 1),
+      (case when ${endDay} < ${month.lastCountedDay}::date then ${endDay} + 1 end, -1)
+    ) as change(day, delta)`;
   const rows =
     scope !== null && scope.length === 0
       ? []
@@ -96,35 +113,53 @@ export const readUsageReport = async (
             projectId: usageReportVms.projectId,
             projectName: projects.name,
             size: usageReportVms.size,
-            vmDays: sql<number>`sum(${month.lastCountedDay}::date - greatest(${readyDay}, ${month.firstDay}::date) + 1)::int`,
-            vms: sql<number>`count(*)::int`,
+            day: sql<number>`(change.day - ${month.firstDay}::date)::int`,
+            delta: sql<number>`sum(change.delta)::int`,
           })
           .from(usageReportVms)
+          .crossJoin(change)
           .leftJoin(projects, eq(projects.id, usageReportVms.projectId))
-          .where(and(...conditions))
-          .groupBy(usageReportVms.projectId, projects.name, usageReportVms.size)
+          .where(and(...conditions, sql`change.day is not null`))
+          .groupBy(usageReportVms.projectId, projects.name, usageReportVms.size, sql`change.day`)
           .orderBy(asc(usageReportVms.projectId));
 
-  const byProject = new Map<string, { projectName: string | null; sizes: UsageSizeFigures[] }>();
-  const totals = new Map<VmSize, UsageSizeFigures>();
+  // Each project and size's running VMs on each counted day.
+  const days = month.daysCounted;
+  const groups = new Map<string, { projectId: string; projectName: string | null; size: VmSize; daily: number[] }>();
   for (const row of rows) {
+    const key = `${row.projectId}/${row.size}`;
+    let group = groups.get(key);
     // The projection refuses a READY of a size the catalogue lacks, so every row has a known size.
-    const size = row.size as VmSize;
-    const price = vmSizeSpec(size).monthlyCostEur;
-    const cents = proratedCents(price, row.vmDays, month.daysInMonth);
-    const project = byProject.get(row.projectId) ?? { projectName: row.projectName, sizes: [] };
-    project.sizes.push({ size, monthlyCostEur: price, vmDays: row.vmDays, costCents: cents, peakVms: row.vms });
-    byProject.set(row.projectId, project);
-    const total = totals.get(size) ?? { size, monthlyCostEur: price, vmDays: 0, costCents: 0, peakVms: 0 };
-    totals.set(size, { ...total, vmDays: total.vmDays + row.vmDays, costCents: total.costCents + cents, peakVms: total.peakVms + row.vms });
+    if (!group) groups.set(key, (group = { projectId: row.projectId, projectName: row.projectName, size: row.size as VmSize, daily: new Array<number>(days).fill(0) }));
+    if (row.day < days) group.daily[row.day]! += row.delta;
   }
-  const projectRows = [...byProject].map(([projectId, { projectName, sizes }]) => ({
+  for (const group of groups.values()) for (let i = 1; i < days; i++) group.daily[i]! += group.daily[i - 1]!;
+
+  const byProject = new Map<string, { projectName: string | null; sizes: UsageSizeFigures[]; daily: number[] }>();
+  const totals = new Map<VmSize, UsageSizeFigures & { daily: number[] }>();
+  const allDaily: number[] = new Array<number>(days).fill(0);
+  for (const { projectId, projectName, size, daily } of groups.values()) {
+    const vmDays = daily.reduce((sum, n) => sum + n, 0);
+    if (vmDays === 0) continue;
+    const price = vmSizeSpec(size).monthlyCostEur;
+    const cents = proratedCents(price, vmDays, month.daysInMonth);
+    const project = byProject.get(projectId) ?? { projectName, sizes: [], daily: new Array<number>(days).fill(0) };
+    project.sizes.push({ size, monthlyCostEur: price, vmDays, costCents: cents, peakVms: Math.max(...daily) });
+    addDaily(project.daily, daily);
+    byProject.set(projectId, project);
+    const total = totals.get(size) ?? { size, monthlyCostEur: price, vmDays: 0, costCents: 0, peakVms: 0, daily: new Array<number>(days).fill(0) };
+    addDaily(total.daily, daily);
+    totals.set(size, { ...total, vmDays: total.vmDays + vmDays, costCents: total.costCents + cents, peakVms: Math.max(...total.daily) });
+    addDaily(allDaily, daily);
+  }
+  const projectRows = [...byProject].map(([projectId, { projectName, sizes, daily }]) => ({
     projectId,
     projectName,
-    ...figures(sizes.sort(bySize)),
+    ...figures(sizes.sort(bySize), daily),
   }));
   projectRows.sort((a, b) => (a.projectName ?? '').localeCompare(b.projectName ?? '') || a.projectId.localeCompare(b.projectId));
-  return { ...month, projects: projectRows, totals: figures([...totals.values()].sort(bySize)) };
+  const totalSizes = [...totals.values()].map(({ daily: _daily, ...size }) => size).sort(bySize);
+  return { ...month, projects: projectRows, totals: figures(totalSizes, allDaily) };
 };
 
 export type UsageReportOutcome =

@@ -105,6 +105,70 @@ export interface RequestPlan {
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 
+/**
+ * A READY VM's life after READY along a random path the domain allows: power operations requested (by the requester
+ * or an admin) and done or failed by the provisioning process, changes observed in vCenter, and often its end
+ * (decommissioned, or found deleted).
+ */
+function lifeAfterReady(requester: string, admin: string): Step[] {
+  const process = 'system:provisioning';
+  const reconciliation = 'system:reconciliation';
+  const steps: Step[] = [];
+  const step = (actor: string, event: VmRequestEvent) => steps.push({ actor, events: [event] });
+  let power: 'ON' | 'OFF' | 'UNKNOWN' = 'ON';
+  let pending: 'POWER_OFF' | 'POWER_ON' | 'DECOMMISSION' | null = null;
+  const failure = (operation: 'POWER_OFF' | 'POWER_ON' | 'DECOMMISSION'): VmRequestEvent => ({
+    type: 'VmOperationFailed',
+    data: { operation, errorCode: pick(['CONNECTION_TIMEOUT', 'VM_CONFIG_INVALID']), errorMessage: 'vCenter said "no", twice', attempts: pick([1, 3]) },
+  });
+  for (let i = 0; i < 8; i++) {
+    const who = pick([requester, admin]);
+    const roll = Math.random();
+    if (pending === null) {
+      if (roll < 0.3 && power !== 'OFF') {
+        step(who, { type: 'VmPowerOffRequested', data: { requestedBy: who } });
+        pending = 'POWER_OFF';
+      } else if (roll < 0.55 && power !== 'ON') {
+        step(who, { type: 'VmPowerOnRequested', data: { requestedBy: who } });
+        pending = 'POWER_ON';
+      } else if (roll < 0.7) {
+        const observed = pick((['ON', 'OFF', 'UNKNOWN'] as const).filter((state) => state !== power));
+        step(reconciliation, { type: 'VmPowerStateObserved', data: { powerState: observed } });
+        power = observed;
+      } else if (roll < 0.85) {
+        step(who, { type: 'VmDecommissionRequested', data: Math.random() < 0.5 ? { requestedBy: who } : { requestedBy: who, reason: 'Project "done", \\ finished' } });
+        pending = 'DECOMMISSION';
+      } else if (roll < 0.9) {
+        step(reconciliation, { type: 'VmDeletionObserved', data: {} });
+        return steps;
+      }
+    } else if (pending === 'DECOMMISSION') {
+      if (roll < 0.7) {
+        step(process, { type: 'VmDecommissioned', data: {} });
+        return steps;
+      }
+      if (roll < 0.8) {
+        step(reconciliation, { type: 'VmDeletionObserved', data: {} });
+        return steps;
+      }
+      step(process, failure(pending));
+      pending = null;
+    } else if (roll < 0.6) {
+      power = pending === 'POWER_OFF' ? 'OFF' : 'ON';
+      step(process, pending === 'POWER_OFF' ? { type: 'VmPoweredOff', data: {} } : { type: 'VmPoweredOn', data: {} });
+      pending = null;
+    } else if (roll < 0.85) {
+      step(process, failure(pending));
+      pending = null;
+    } else {
+      // A decommission supersedes the pending power operation.
+      step(who, { type: 'VmDecommissionRequested', data: { requestedBy: who } });
+      pending = 'DECOMMISSION';
+    }
+  }
+  return steps;
+}
+
 /** A request's whole life, one command per step, along a random path through the lifecycle. */
 export function randomRequest(projectId: string, requester: string, admin: string, vmName: string): RequestPlan {
   const system = 'system:provisioning';
@@ -159,6 +223,7 @@ export function randomRequest(projectId: string, requester: string, admin: strin
       ),
       ...STAGES.map((stage) => vm([{ type: 'VmProvisioningProgressed', data: { stage } }], system)),
       vm([{ type: 'VmRequestReady', data: { vmwareVmId: `vm-${vmName}`, hostname: `${vmName}.acme.internal`, ipAddress: '10.0.0.8' } }], system),
+      ...(Math.random() < 0.6 ? lifeAfterReady(requester, admin) : []),
     ];
   } else {
     steps = [
@@ -176,6 +241,7 @@ export function randomRequest(projectId: string, requester: string, admin: strin
         ],
         system,
       ),
+      ...(Math.random() < 0.6 ? lifeAfterReady(requester, admin) : []),
     ];
   }
   return { requestId: randomUUID(), steps };

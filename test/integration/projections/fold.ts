@@ -37,6 +37,8 @@ const normalize = (rows: Record<string, unknown>[]): Record<string, unknown>[] =
     updated_at: iso(r.updated_at as Date),
     decided_at: iso(r.decided_at as Date | null),
     next_retry_at: iso(r.next_retry_at as Date | null),
+    decommissioned_at: iso(r.decommissioned_at as Date | null),
+    failed_operation_at: iso(r.failed_operation_at as Date | null),
   }));
 
 async function streams(sql: Sql): Promise<Map<string, EventRow[]>> {
@@ -56,6 +58,9 @@ function requestRow(id: string, events: EventRow[], projectNames: Map<string, st
   const spec = vmSizeSpec(state.size);
   const last = events[events.length - 1]!;
   const decision = events.find((e) => e.event_type === 'VmRequestApproved' || e.event_type === 'VmRequestRejected');
+  const ended = events.find((e) => e.event_type === 'VmDecommissioned' || e.event_type === 'VmDeletionObserved');
+  // The domain keeps no times: the failure's is that of the event that recorded it, the last VmOperationFailed.
+  const failed = state.lastOperationError ? events.findLast((e) => e.event_type === 'VmOperationFailed') : undefined;
   return {
     id,
     tenant_id: events[0]!.tenant_id,
@@ -86,6 +91,14 @@ function requestRow(id: string, events: EventRow[], projectNames: Map<string, st
     provisioning_warning: state.warning,
     failure_code: state.failure?.errorCode ?? null,
     failure_message: state.failure?.errorMessage ?? null,
+    power_state: state.powerState,
+    pending_operation: state.pendingOperation,
+    decommissioned_at: ended ? iso(ended.metadata.occurredAt) : null,
+    failed_operation: state.lastOperationError?.operation ?? null,
+    failed_operation_code: state.lastOperationError?.errorCode ?? null,
+    failed_operation_message: state.lastOperationError?.errorMessage ?? null,
+    failed_operation_attempts: state.lastOperationError?.attempts ?? null,
+    failed_operation_at: failed ? iso(failed.metadata.occurredAt) : null,
     created_at: iso(events[0]!.metadata.occurredAt),
     updated_at: iso(last.metadata.occurredAt),
     changed_tx: last.transaction_id,
@@ -141,7 +154,9 @@ export async function expectReadModelsMatchFold(sql: Sql, options: { usage?: boo
     if (ready) {
       const key = `${state.projectId}/${iso(ready.metadata.occurredAt)!.slice(0, 7)}`;
       const sum = usage.get(key) ?? { vms: 0, vcpus: 0, memory_gb: 0, disk_gb: 0, monthly_cost_eur: 0 };
-      usage.set(key, {
+      // A VM decommissioned (or found deleted) no longer counts; its month's row stays, with what still runs.
+      if (state.status === 'DECOMMISSIONED') usage.set(key, sum);
+      else usage.set(key, {
         vms: sum.vms + 1,
         vcpus: sum.vcpus + spec.vcpus,
         memory_gb: sum.memory_gb + spec.memoryGb,

@@ -58,6 +58,43 @@ describe('project_usage with events it cannot price', () => {
       { vms: 1, vcpus: 2, month: '2025-03' },
       { vms: 1, vcpus: 8, month: '2025-03' },
     ]);
-    expect(await sql`select * from project_usage_open_requests`).toHaveLength(0);
+    // It remembers the month each READY VM counts in, to take it off when the VM goes.
+    expect(await sql`select size, ready_month from project_usage_open_requests order by size`).toEqual([
+      { size: 'L', ready_month: '2025-03' },
+      { size: 'S', ready_month: '2025-03' },
+    ]);
+  });
+
+  dbTest('takes a decommissioned VM off its READY month, whether READY in the same batch or an earlier one', async ({ sql }) => {
+    const early = randomUUID();
+    const late = randomUUID();
+    const creations = [created(early, 'S'), created(late, 'L')];
+    const projectIds = creations.map((event) => (event.data as { projectId: string }).projectId);
+    let from = await loadCheckpoint(sql, projectUsageProjection.name);
+    expect((await applyBatch(sql, projectUsageProjection, from, [creations[0]!, ready(early, 2)])).kind).toBe('applied');
+    from = await loadCheckpoint(sql, projectUsageProjection.name);
+    const second = await applyBatch(sql, projectUsageProjection, from, [
+      logEvent(early, 3, 'VmDecommissioned', {}),
+      creations[1]!,
+      ready(late, 2),
+      logEvent(late, 3, 'VmDeletionObserved', {}),
+    ]);
+    expect(second.kind).toBe('applied');
+    expect(await sql`select vms, vcpus, monthly_cost_eur, month from project_usage where project_id in ${sql(projectIds)}`).toEqual([
+      { vms: 0, vcpus: 0, monthly_cost_eur: 0, month: '2025-03' },
+      { vms: 0, vcpus: 0, monthly_cost_eur: 0, month: '2025-03' },
+    ]);
+    expect(await sql`select * from project_usage_open_requests where id in ${sql([early, late])}`).toHaveLength(0);
+  });
+
+  dbTest('a decommission of a VM it never saw READY fails the batch, naming the request, and changes nothing', async ({ sql }) => {
+    const id = randomUUID();
+    let from = await loadCheckpoint(sql, projectUsageProjection.name);
+    expect((await applyBatch(sql, projectUsageProjection, from, [created(id, 'S')])).kind).toBe('applied');
+    from = await loadCheckpoint(sql, projectUsageProjection.name);
+    await expect(applyBatch(sql, projectUsageProjection, from, [logEvent(id, 2, 'VmDecommissioned', {})])).rejects.toThrow(
+      `The decommission for request ${id}, which this projection never saw READY`,
+    );
+    expect(await sql`select id, ready_month from project_usage_open_requests where id = ${id}`).toEqual([{ id, ready_month: null }]);
   });
 });

@@ -16,7 +16,10 @@ import { createProject, metadata, randomRequest, VM_REQUEST_STREAM } from './eve
 import { expectSameAsFreshRebuild } from './fold.ts';
 
 const DAY = 86_400_000;
-/** The history runs from 2025-01-10 to mid-July 2025 at the latest (150 days of starts, then up to 33 days of steps); the reports are read "on" 2025-07-20 (after the last event). */
+/**
+ * The history runs from 2025-01-10 (150 days of starts, then up to 57 days of steps); the reports are read "on"
+ * 2025-07-20, after all but a few of its events (a request whose steps run past it counts up to that day).
+ */
 const HISTORY_START = Date.UTC(2025, 0, 10);
 const HISTORY_DAYS = 150;
 const NOW = new Date(Date.UTC(2025, 6, 20, 15, 30));
@@ -70,11 +73,14 @@ async function writeHistory(store: EventStore, projects: readonly Project[], cou
 }
 
 interface Vm {
+  streamId: string;
   tenantId: string;
   projectId: string;
   size: string;
   /** UTC day it became READY, YYYY-MM-DD. */
   readyOn: string;
+  /** UTC day it was decommissioned or found deleted; null while it runs. */
+  endedOn: string | null;
 }
 
 /** The VMs the log says exist: read straight from the events, request by request, without the projection's code. */
@@ -87,7 +93,10 @@ async function vmsFromEvents(sql: Sql): Promise<Vm[]> {
     if (e.event_type === 'VmRequestCreated') created.set(e.stream_id, { projectId: e.data.projectId!, size: e.data.size! });
     if (e.event_type === 'VmRequestReady') {
       const request = created.get(e.stream_id)!;
-      vms.push({ tenantId: e.tenant_id, ...request, readyOn: new Date(e.metadata.occurredAt).toISOString().slice(0, 10) });
+      vms.push({ streamId: e.stream_id, tenantId: e.tenant_id, ...request, readyOn: new Date(e.metadata.occurredAt).toISOString().slice(0, 10), endedOn: null });
+    }
+    if (e.event_type === 'VmDecommissioned' || e.event_type === 'VmDeletionObserved') {
+      vms.findLast((vm) => vm.streamId === e.stream_id)!.endedOn = new Date(e.metadata.occurredAt).toISOString().slice(0, 10);
     }
   }
   return vms;
@@ -111,7 +120,7 @@ interface Expected {
 
 /**
  * The reference fold: walks the month day by day (up to today in the current month) and counts, on each day, the
- * VMs READY on or before it. VM-days are those counts summed; a peak is the largest of them; a cost is the monthly
+ * VMs READY on or before it and not decommissioned before it (the day of the decommission counts). VM-days are those counts summed; a peak is the largest of them; a cost is the monthly
  * price x VM-days / days of the month, rounded to the cent per project and size.
  */
 function expectedReport(vms: readonly Vm[], tenantId: string, projectIds: ReadonlySet<string>, month: string): Expected {
@@ -119,7 +128,8 @@ function expectedReport(vms: readonly Vm[], tenantId: string, projectIds: Readon
   const today = NOW.toISOString().slice(0, 10);
   const counted = allDays.filter((day) => day <= today);
   const mine = vms.filter((vm) => vm.tenantId === tenantId && projectIds.has(vm.projectId));
-  const running = (day: string, match: (vm: Vm) => boolean) => mine.filter((vm) => match(vm) && vm.readyOn <= day).length;
+  const running = (day: string, match: (vm: Vm) => boolean) =>
+    mine.filter((vm) => match(vm) && vm.readyOn <= day && (vm.endedOn === null || day <= vm.endedOn)).length;
   const projects = [...projectIds].flatMap((projectId) => {
     const sizes = ['S', 'M', 'L', 'XL'].flatMap((size) => {
       const perDay = counted.map((day) => running(day, (vm) => vm.projectId === projectId && vm.size === size));
@@ -175,9 +185,10 @@ describe('usage_report, added after the fact', () => {
         await writeHistory(store, projects, 500);
         await after.caughtUp();
 
-        const [counts] = await sql<{ events: number; ready: number; failed: number; cancelled: number; months: number }[]>`
+        const [counts] = await sql<{ events: number; ready: number; ended: number; failed: number; cancelled: number; months: number }[]>`
           select count(*)::int as events,
                  count(*) filter (where event_type = 'VmRequestReady')::int as ready,
+                 count(*) filter (where event_type in ('VmDecommissioned', 'VmDeletionObserved'))::int as ended,
                  count(*) filter (where event_type = 'VmRequestProvisioningFailed')::int as failed,
                  count(*) filter (where event_type = 'VmRequestCancelled')::int as cancelled,
                  count(distinct substr(metadata->>'occurredAt', 1, 7)) filter (where event_type = 'VmRequestReady')::int as months
@@ -185,6 +196,7 @@ describe('usage_report, added after the fact', () => {
         expect(counts!.events).toBeGreaterThan(10_000);
         expect(counts!.failed).toBeGreaterThan(50);
         expect(counts!.cancelled).toBeGreaterThan(50);
+        expect(counts!.ended).toBeGreaterThan(50);
         expect(counts!.months).toBeGreaterThanOrEqual(6);
 
         const vms = await vmsFromEvents(sql);
@@ -219,10 +231,11 @@ describe('usage_report, added after the fact', () => {
           complete: false,
         });
 
-        // Requests that never ran leave no row behind.
+        // Requests that never ran leave no row behind; a decommissioned VM's interval is closed.
         const [leftovers] = await sql<{ n: number }[]>`
           select count(*)::int as n from usage_report_vms u join vm_requests r on r.id = u.id
-          where r.status in ('REJECTED', 'CANCELLED', 'FAILED') or (r.status = 'READY') <> (u.ready_at is not null)`;
+          where r.status in ('REJECTED', 'CANCELLED', 'FAILED') or (r.status in ('READY', 'DECOMMISSIONED')) <> (u.ready_at is not null)
+             or (r.status = 'DECOMMISSIONED') <> (u.ended_at is not null)`;
         expect(leftovers!.n).toBe(0);
 
         await expectSameAsFreshRebuild(sql, usageReportProjection);

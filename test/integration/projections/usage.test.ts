@@ -34,10 +34,14 @@ describe('project_usage, added after the fact', () => {
       await expectReadModelsMatchFold(sql, { usage: true });
       const months = await sql<{ month: string }[]>`select distinct month from project_usage order by month`;
       expect(months.length).toBeGreaterThan(3);
+      // It remembers requests on their way and READY VMs (with their month), nothing that ended.
       const [open] = await sql<{ n: number }[]>`
         select count(*)::int as n from project_usage_open_requests o
-        join vm_requests r on r.id = o.id where r.status in ('READY', 'FAILED', 'REJECTED', 'CANCELLED')`;
+        join vm_requests r on r.id = o.id
+        where r.status in ('FAILED', 'REJECTED', 'CANCELLED', 'DECOMMISSIONED') or (r.status = 'READY') <> (o.ready_month is not null)`;
       expect(open!.n).toBe(0);
+      const [ended] = await sql<{ n: number }[]>`select count(*)::int as n from vm_requests where status = 'DECOMMISSIONED'`;
+      expect(ended!.n).toBeGreaterThan(0);
       await expectSameAsFreshRebuild(sql, PROJECTIONS.find((p) => p.name === PROJECT_USAGE_PROJECTION)!);
     } finally {
       await after.stop();
