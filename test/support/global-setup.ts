@@ -12,6 +12,7 @@ import {
 import { runMigrations } from '../../src/db/migrate.ts';
 import { ensurePortalBuilt } from '../../src/http/portal/build.ts';
 import { newRunId, runIdStartedAt, runStartedAt, TEMPLATE_PREFIX, TEST_DB_PREFIX, templateName, withDatabase } from './names.ts';
+import { ensureVcsimBuilt } from './vcsim.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -33,6 +34,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Once, before any file starts a server: the portal's browser tests need web/dist, and servers started by test
   // processes (npm start) then find it fresh instead of building it side by side.
   await ensurePortalBuilt();
+  // Likewise the vCenter simulator the vSphere tests start, when Go and govmomi's sources are there to build it.
+  ensureVcsimBuilt();
   const runId = newRunId();
   const server = process.env.TEST_DATABASE_URL ? undefined : await startTestServer(runId);
   const adminUrl = process.env.TEST_DATABASE_URL ?? server!.url;
