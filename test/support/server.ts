@@ -21,6 +21,11 @@ import {
   type SimulatedHypervisorOptions,
   startProvisioning,
 } from '../../src/provisioning/index.ts';
+import { createIpAllocator } from '../../src/provisioning/ip-allocations.ts';
+import { createTenantHypervisors } from '../../src/provisioning/tenant-hypervisors.ts';
+import { loadVsphereAdapter } from '../../src/provisioning/vsphere-loader.ts';
+import type { CreateVsphereHypervisor } from '../../src/provisioning/vsphere/settings.ts';
+import { createSecretBox, parseKeyring } from '../../src/secrets/index.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { type PrincipalLike, tokenClaims } from './personas.ts';
 
@@ -65,6 +70,18 @@ export interface TestServerOptions {
   port?: number;
   /** Where the portal's build is (default web/dist), or false for none. */
   portal?: { dir?: string } | false;
+  /**
+   * Tenants' vCenter connections: DVMM_SECRETS_KEYS (default: one random key), whether unconfigured tenants may be
+   * simulated (default true: approvals are never refused for want of a connection), and the adapter to use.
+   */
+  vmware?: {
+    keys?: string;
+    simulateUnconfigured?: boolean;
+    production?: boolean;
+    loadVsphere?: () => Promise<CreateVsphereHypervisor>;
+    /** Provisioning (with `provisioning`) goes through the per-tenant router, to each tenant's vCenter. */
+    routeTenants?: boolean;
+  };
 }
 
 export interface TestServer {
@@ -128,7 +145,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     await live.start();
     stops.push(() => live.stop());
 
-    const services: Services = { sql: database.sql, db: database.db, store, live, commands: createCommandHandlers(store) };
+    const vmwareOptions = options.vmware ?? {};
+    const secrets = createSecretBox(parseKeyring(vmwareOptions.keys ?? `test:${randomBytes(32).toString('base64')}`, 'the test keys'));
+    const production = vmwareOptions.production ?? false;
+    const loadVsphere = vmwareOptions.loadVsphere ?? loadVsphereAdapter;
+    const commands = createCommandHandlers(store, { secrets, production, simulateUnconfigured: vmwareOptions.simulateUnconfigured ?? true });
+    const services: Services = { sql: database.sql, db: database.db, store, live, commands, vmware: { secrets, production, loadVsphere } };
     const server = await createServer({
       services,
       schema: options.schema ?? buildSchema(),
@@ -156,10 +178,22 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     if (options.provisioning) {
       const { options: pacing, ...simulated } = options.provisioning;
       const hypervisor = createSimulatedHypervisor(simulated);
+      const routed = vmwareOptions.routeTenants
+        ? createTenantHypervisors({
+            sql: database.sql,
+            secrets,
+            loadVsphere,
+            simulated: vmwareOptions.simulateUnconfigured === false ? null : hypervisor,
+            ipAllocator: createIpAllocator(database.sql),
+            vsphere: { production, log },
+            log,
+          })
+        : null;
+      if (routed) stops.push(() => routed.close());
       const process = await startProvisioning({
         sql: database.sql,
         store,
-        hypervisor,
+        hypervisor: routed ?? hypervisor,
         options: { pollIntervalMs: 50, projectorPollIntervalMs: 50, ...pacing },
         log,
       });

@@ -26,6 +26,7 @@ describe('schema.graphql', () => {
           'NotFoundError',
           'ValidationError',
           ...(quotaChecked.has(field.name) ? ['QuotaExceededError'] : []),
+          ...(field.name === 'approveVmRequest' ? ['ProvisioningNotConfiguredError'] : []),
         ].sort(),
       );
       expect(field.args.map((arg) => arg.type.toString())).toEqual([`${name}Input!`]);
