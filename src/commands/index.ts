@@ -75,6 +75,7 @@ export const createCommandHandlers = (store: EventStore, options: CommandHandler
     ...projectCommands(deps),
     ...vmRequestCommands(deps, options.simulateUnconfigured === false ? { provisioningAvailable: requireVmwareConnection } : {}),
     ...vmwareConnectionCommands(deps, options),
+    ...vmLifecycleCommands(deps),
     ...provisioningCommands(deps),
   };
 };

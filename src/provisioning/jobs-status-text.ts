@@ -25,6 +25,7 @@ export function describeProvisioningJobs(s: ProvisioningJobsStatus): string[] {
     'provisioning jobs',
     `  states      PENDING ${counts.PENDING} (${s.dueNow} due now), RETRYING ${counts.RETRYING}, FAILING ${counts.FAILING}, ` +
       `DONE ${counts.DONE} (READY ${outcomes.READY}, FAILED ${outcomes.FAILED}, SKIPPED ${outcomes.SKIPPED})`,
+    `  operations  DONE ${outcomes.DONE}, OPERATION_FAILED ${outcomes.OPERATION_FAILED}, DECOMMISSIONED ${outcomes.DECOMMISSIONED}`,
     `  running     ${
       s.running.length === 0
         ? 'none'

@@ -1,6 +1,6 @@
 import type { Sql } from '../event-store/index.ts';
 import { JOB_LOCK_SPACE, WORKER_APPLICATION_NAME } from './job-locks.ts';
-import type { JobOutcome, JobStatus } from './jobs.ts';
+import { JOB_OUTCOMES, type JobOutcome, type JobStatus } from './jobs.ts';
 
 /** A job some process drives right now (it holds the job's advisory lock). */
 export interface RunningJob {
@@ -79,11 +79,11 @@ export async function readProvisioningJobsStatus(sql: Sql): Promise<Provisioning
       select request_id::text, status, outcome, attempt, last_error_code as code, last_error_message as message,
              extract(epoch from now() - updated_at)::float8 as ago
       from provisioning_jobs
-      where last_error_code is not null and (status <> 'DONE' or outcome = 'FAILED')
+      where last_error_code is not null and (status <> 'DONE' or outcome in ('FAILED', 'OPERATION_FAILED'))
       order by updated_at desc limit ${ERRORS_SHOWN}`,
   ]);
   const byStatus: Record<JobStatus, number> = { PENDING: 0, RETRYING: 0, FAILING: 0, DONE: 0 };
-  const outcomes: Record<JobOutcome, number> = { READY: 0, FAILED: 0, SKIPPED: 0 };
+  const outcomes = Object.fromEntries(JOB_OUTCOMES.map((outcome) => [outcome, 0])) as Record<JobOutcome, number>;
   let dueNow = 0;
   for (const row of counts) {
     byStatus[row.status] = (byStatus[row.status] ?? 0) + row.jobs;

@@ -1,3 +1,4 @@
+import type { VmOperation } from '../domain/index.ts';
 import type { Sql } from '../event-store/index.ts';
 
 /**
@@ -7,11 +8,16 @@ import type { Sql } from '../event-store/index.ts';
  * DONE: nothing left to do (see outcome).
  */
 export type JobStatus = 'PENDING' | 'RETRYING' | 'FAILING' | 'DONE';
-export type JobOutcome = 'READY' | 'FAILED' | 'SKIPPED';
+/** Provisioning's: READY, FAILED, SKIPPED. A VM operation's: DONE, OPERATION_FAILED, DECOMMISSIONED. */
+export type JobOutcome = 'READY' | 'FAILED' | 'SKIPPED' | 'DONE' | 'OPERATION_FAILED' | 'DECOMMISSIONED';
+export const JOB_OUTCOMES: readonly JobOutcome[] = ['READY', 'FAILED', 'SKIPPED', 'DONE', 'OPERATION_FAILED', 'DECOMMISSIONED'];
+/** PROVISION, or the VM operation requested after READY (see provisioning-jobs.table.ts). */
+export type JobKind = 'PROVISION' | VmOperation;
 
 export interface ProvisioningJob {
   requestId: string;
   tenantId: string;
+  kind: JobKind;
   correlationId: string;
   causationId: string;
   status: JobStatus;
@@ -24,12 +30,13 @@ export interface ProvisioningJob {
 
 // Timestamps are selected as epoch milliseconds: a Drizzle client on the same pool turns postgres.js's Date parsing
 // off (timestamps would arrive as strings), so this file never depends on it.
-const JOB_COLUMNS = `request_id, tenant_id, correlation_id, causation_id, status, attempt,
+const JOB_COLUMNS = `request_id, tenant_id, kind, correlation_id, causation_id, status, attempt,
   (extract(epoch from next_attempt_at) * 1000)::float8 as next_attempt_ms, last_error_code, last_error_message, outcome`;
 
 interface JobRow {
   request_id: string;
   tenant_id: string;
+  kind: JobKind;
   correlation_id: string;
   causation_id: string;
   status: JobStatus;
@@ -43,6 +50,7 @@ interface JobRow {
 const toJob = (row: JobRow): ProvisioningJob => ({
   requestId: row.request_id,
   tenantId: row.tenant_id,
+  kind: row.kind,
   correlationId: row.correlation_id,
   causationId: row.causation_id,
   status: row.status,
@@ -138,15 +146,73 @@ export async function scheduleNextAttempt(sql: Sql, requestId: string, at: Date)
  * The last_error columns stay as they are: they hold the hypervisor's error a FAILING job will report.
  * Best effort: when the database is what failed, this fails too and the worker's own memory keeps the delay.
  */
-export async function postpone(sql: Sql, requestId: string, delayMs: number): Promise<void> {
+export async function postpone(
+  sql: Sql,
+  job: Pick<ProvisioningJob, 'requestId' | 'causationId'>,
+  delayMs: number,
+): Promise<void> {
+  // Not a job that took the row over meanwhile (a VM operation requested since): that one is due as it is.
   await sql`
     update provisioning_jobs
     set next_attempt_at = now() + ${delayMs} * interval '1 millisecond', updated_at = now()
-    where request_id = ${requestId}::uuid and status <> 'DONE'`;
+    where request_id = ${job.requestId}::uuid and causation_id = ${job.causationId} and status <> 'DONE'`;
 }
 
-export async function markDone(sql: Sql, requestId: string, outcome: JobOutcome): Promise<void> {
+/**
+ * Only while the row is still this job's: a VM operation requested meanwhile has taken it over (new causation), and
+ * is left to run.
+ */
+export async function markDone(sql: Sql, job: Pick<ProvisioningJob, 'requestId' | 'causationId'>, outcome: JobOutcome): Promise<void> {
   await sql`
     update provisioning_jobs set status = 'DONE', outcome = ${outcome}, updated_at = now()
+    where request_id = ${job.requestId}::uuid and causation_id = ${job.causationId}`;
+}
+
+export interface NewOperationJob {
+  requestId: string;
+  tenantId: string;
+  operation: VmOperation;
+  correlationId: string;
+  /** The position of the event that requested the operation (see approvalEventId). */
+  causationId: string;
+  position: bigint;
+}
+
+/**
+ * A VM operation requested after READY takes its request's row over: kind, causation, a first attempt due now. Only a
+ * later request does (positions only grow), so a rebuild replaying old requests leaves the current one alone; the row
+ * exists from the approval, and is inserted should it not.
+ */
+export async function upsertOperationJob(sql: Sql, job: NewOperationJob): Promise<void> {
+  await sql`
+    insert into provisioning_jobs (request_id, tenant_id, kind, correlation_id, causation_id, approved_position)
+    values (${job.requestId}::uuid, ${job.tenantId}, ${job.operation}, ${job.correlationId}, ${job.causationId},
+            ${job.position.toString()}::bigint)
+    on conflict (request_id) do update set
+      kind = excluded.kind, correlation_id = excluded.correlation_id, causation_id = excluded.causation_id,
+      status = 'PENDING', attempt = 1, next_attempt_at = now(), last_error_code = null, last_error_message = null,
+      outcome = null, updated_at = now()
+    where provisioning_jobs.causation_id::bigint < excluded.causation_id::bigint`;
+}
+
+/** The VM was found deleted outside DVMM (VmDeletionObserved): nothing is left to reconcile for the request. */
+export async function markDeletionObserved(sql: Sql, requestId: string): Promise<void> {
+  await sql`
+    update provisioning_jobs set status = 'DONE', outcome = 'DECOMMISSIONED', updated_at = now()
     where request_id = ${requestId}::uuid`;
+}
+
+/** A VM operation's attempt failed with a retryable error: the next one is due after `delayMs`. */
+export async function scheduleOperationRetry(
+  sql: Sql,
+  job: Pick<ProvisioningJob, 'requestId' | 'causationId'>,
+  delayMs: number,
+  code: string,
+  message: string,
+): Promise<void> {
+  await sql`
+    update provisioning_jobs
+    set attempt = attempt + 1, next_attempt_at = now() + ${delayMs} * interval '1 millisecond',
+        last_error_code = ${code}, last_error_message = ${message}, updated_at = now()
+    where request_id = ${job.requestId}::uuid and causation_id = ${job.causationId} and status = 'PENDING'`;
 }

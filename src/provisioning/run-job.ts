@@ -18,7 +18,15 @@ import { vmSpecFor } from './vm-spec.ts';
 /** The system commands the process issues; the real handlers from src/commands by default. */
 export type ProvisioningCommands = Pick<
   CommandHandlers,
-  'startProvisioning' | 'reportProvisioningProgress' | 'completeProvisioning' | 'scheduleProvisioningRetry' | 'failProvisioning'
+  | 'startProvisioning'
+  | 'reportProvisioningProgress'
+  | 'completeProvisioning'
+  | 'scheduleProvisioningRetry'
+  | 'failProvisioning'
+  | 'completeVmOperation'
+  | 'failVmOperation'
+  | 'observeVmPowerState'
+  | 'observeVmDeleted'
 >;
 
 export interface JobDeps {
@@ -240,7 +248,7 @@ class JobRun {
 
   private async done(outcome: JobOutcome): Promise<RunResult> {
     await this.deps.fence();
-    await markDone(this.deps.sql, this.job.requestId, outcome);
+    await markDone(this.deps.sql, this.job, outcome);
     return { kind: 'done', outcome };
   }
 }

@@ -4,8 +4,9 @@ import { backoffMs } from './backoff.ts';
 import { isHypervisorError } from './hypervisor.ts';
 import type { JobLocks } from './job-locks.ts';
 import { LostJobLockError } from './job-locks.ts';
-import { agenda, loadDueJob, type ProvisioningJob, postpone } from './jobs.ts';
+import { agenda, type JobOutcome, loadDueJob, type ProvisioningJob, postpone } from './jobs.ts';
 import { type JobDeps, runJob } from './run-job.ts';
+import { runLifecycleJob } from './run-lifecycle-job.ts';
 import { isAborted } from './sleep.ts';
 
 export type WorkerDeps = Omit<JobDeps, 'fence' | 'signal'> & { locks: JobLocks };
@@ -13,14 +14,29 @@ export type WorkerDeps = Omit<JobDeps, 'fence' | 'signal'> & { locks: JobLocks }
 export interface WorkerStatus {
   /** Requests this process is driving right now. */
   running: string[];
-  finished: { ready: number; failed: number; skipped: number };
+  finished: {
+    ready: number;
+    failed: number;
+    skipped: number;
+    /** VM operations after READY: done (powered off or on), failed for good, decommissioned. */
+    operationsDone: number;
+    operationsFailed: number;
+    decommissioned: number;
+  };
   retriesScheduled: number;
   /** Runs interrupted by an outage of our own (database, lost lock, bug); each is run again later. */
   interruptions: number;
   lastError: { requestId: string; message: string; at: Date } | null;
 }
 
-const FINISHED_KEY = { READY: 'ready', FAILED: 'failed', SKIPPED: 'skipped' } as const;
+const FINISHED_KEY = {
+  READY: 'ready',
+  FAILED: 'failed',
+  SKIPPED: 'skipped',
+  DONE: 'operationsDone',
+  OPERATION_FAILED: 'operationsFailed',
+  DECOMMISSIONED: 'decommissioned',
+} as const satisfies Record<JobOutcome, keyof WorkerStatus['finished']>;
 
 export interface Worker {
   /** Look for due jobs now (e.g. after the projection inserted some). */
@@ -55,7 +71,7 @@ export function startWorker(deps: WorkerDeps): Worker {
   const notBefore = new Map<string, number>();
   const status: WorkerStatus = {
     running: [],
-    finished: { ready: 0, failed: 0, skipped: 0 },
+    finished: { ready: 0, failed: 0, skipped: 0, operationsDone: 0, operationsFailed: 0, decommissioned: 0 },
     retriesScheduled: 0,
     interruptions: 0,
     lastError: null,
@@ -83,7 +99,8 @@ export function startWorker(deps: WorkerDeps): Worker {
     jobAborts.set(id, jobAbort);
     try {
       const signal = AbortSignal.any([abort.signal, jobAbort.signal]);
-      const result = await runJob({ ...deps, fence: () => locks.assertHeld(id), signal }, job);
+      const run = job.kind === 'PROVISION' ? runJob : runLifecycleJob;
+      const result = await run({ ...deps, fence: () => locks.assertHeld(id), signal }, job);
       if (result.kind === 'retry-scheduled') status.retriesScheduled++;
       else status.finished[FINISHED_KEY[result.outcome]]++;
       notBefore.delete(id);
@@ -100,7 +117,7 @@ export function startWorker(deps: WorkerDeps): Worker {
       // A failed compensation waits like a retry; anything else is our own outage and waits the base delay.
       const delay = isHypervisorError(error) ? backoffMs(job.attempt, options) : options.backoffMs;
       notBefore.set(id, Date.now() + delay);
-      await postpone(sql, id, delay).catch(() => {});
+      await postpone(sql, job, delay).catch(() => {});
     } finally {
       jobAborts.delete(id);
       await locks.unlock(id).catch(() => {});
