@@ -143,10 +143,12 @@ export interface VmwareConnectionTest {
 }
 
 export const VmwareConnectionTestRef = builder.objectRef<VmwareConnectionTest>('TestVmwareConnectionPayload').implement({
-  description: 'The outcome of testVmwareConnection: whether DVMM could sign in and find every configured object.',
+  description:
+    'The outcome of testVmwareConnection: whether DVMM could sign in and find every configured object. (failureCode and ' +
+    'failureMessage, as on VmRequest, so they never clash with the code and message of the Error members of the union.)',
   fields: (t) => ({
     ok: t.exposeBoolean('ok', { description: 'Signed in, and every object (datacenter, cluster or pool, datastore, folder, network, templates) was found.' }),
-    code: t.field({
+    failureCode: t.field({
       type: ProvisioningFailureCodeEnum,
       nullable: true,
       description:
@@ -154,7 +156,7 @@ export const VmwareConnectionTestRef = builder.objectRef<VmwareConnectionTest>('
         'or when the stored password cannot be read on this server (the message says which key it needs).',
       resolve: (test) => test.code,
     }),
-    message: t.exposeString('message', { nullable: true, description: 'What failed, naming the object; null when ok.' }),
+    failureMessage: t.exposeString('message', { nullable: true, description: 'What failed, naming the object; null when ok.' }),
     durationMs: t.exposeInt('durationMs', { description: 'How long the test took, in milliseconds.' }),
   }),
 });
