@@ -78,6 +78,8 @@ export type ErrorCode =
   | 'INVALID_STATE'
   /** Absent, or not visible to the caller (NotFoundError). */
   | 'NOT_FOUND'
+  /** The tenant has no vCenter connection and this server does not simulate one (ProvisioningNotConfiguredError). */
+  | 'PROVISIONING_NOT_CONFIGURED'
   /** It would take the project over one of its quota's limits (QuotaExceededError). */
   | 'QUOTA_EXCEEDED'
   /** Input values break their rules (ValidationError). */
@@ -198,6 +200,24 @@ export type TimelineEntryType =
   | 'CANCELLED'
   /** The request was made. */
   | 'CREATED'
+  /** The VM was deleted as requested; its quota is released. */
+  | 'DECOMMISSIONED'
+  /** Someone asked for the VM to be deleted. */
+  | 'DECOMMISSION_REQUESTED'
+  /** The VM was found deleted outside DVMM; its quota is released. */
+  | 'DELETION_OBSERVED'
+  /** A requested power or decommission operation failed for good. */
+  | 'OPERATION_FAILED'
+  /** The VM was powered off as requested. */
+  | 'POWERED_OFF'
+  /** The VM was powered on as requested. */
+  | 'POWERED_ON'
+  /** Someone asked for the VM to be powered off. */
+  | 'POWER_OFF_REQUESTED'
+  /** Someone asked for the VM to be powered on. */
+  | 'POWER_ON_REQUESTED'
+  /** The VM was found in another power state than recorded: changed outside DVMM. */
+  | 'POWER_STATE_OBSERVED'
   /** Provisioning failed for good (details give the attempts made and the error). */
   | 'PROVISIONING_FAILED'
   /** The current attempt reached a stage (details name it). Each attempt reports its stages. */
@@ -237,6 +257,8 @@ export type VmRequestStatus =
   | 'APPROVED'
   /** Cancelled by the requester. Terminal. */
   | 'CANCELLED'
+  /** The VM was deleted (by a decommission, or outside DVMM) and its quota released. Terminal. */
+  | 'DECOMMISSIONED'
   /** Provisioning failed for good (see failureCode and failureMessage). Terminal. */
   | 'FAILED'
   /** Waiting for an admin to approve or reject it; the requester may cancel it. */
@@ -307,6 +329,7 @@ export type ApproveRequestMutation = { approveVmRequest:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'InvalidStateError', currentStatus: VmRequestStatus | null, message: string }
     | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'ProvisioningNotConfiguredError', message: string }
     | { __typename: 'QuotaExceededError', resource: QuotaResource, limit: number, used: number, requested: number, message: string }
     | { __typename: 'ValidationError', message: string, fields: Array<{ field: string, message: string }> }
    };
@@ -464,6 +487,8 @@ type Refusal_InvalidStateError_Fragment = { message: string };
 
 type Refusal_NotFoundError_Fragment = { message: string };
 
+type Refusal_ProvisioningNotConfiguredError_Fragment = { message: string };
+
 type Refusal_QuotaExceededError_Fragment = { message: string };
 
 type Refusal_ValidationError_Fragment = { message: string, fields: Array<{ field: string, message: string }> };
@@ -473,6 +498,7 @@ export type RefusalFragment =
   | Refusal_ForbiddenError_Fragment
   | Refusal_InvalidStateError_Fragment
   | Refusal_NotFoundError_Fragment
+  | Refusal_ProvisioningNotConfiguredError_Fragment
   | Refusal_QuotaExceededError_Fragment
   | Refusal_ValidationError_Fragment
 ;

@@ -15,6 +15,7 @@
       "ForbiddenError",
       "InvalidStateError",
       "NotFoundError",
+      "ProvisioningNotConfiguredError",
       "QuotaExceededError",
       "ValidationError"
     ],
@@ -56,6 +57,7 @@
       "ForbiddenError",
       "InvalidStateError",
       "NotFoundError",
+      "ProvisioningNotConfiguredError",
       "QuotaExceededError",
       "ValidationError"
     ],
@@ -79,12 +81,36 @@
       "RemoveProjectMemberPayload",
       "ValidationError"
     ],
+    "RemoveVmwareConnectionResult": [
+      "ConcurrencyError",
+      "ForbiddenError",
+      "InvalidStateError",
+      "NotFoundError",
+      "RemoveVmwareConnectionPayload",
+      "ValidationError"
+    ],
     "SetProjectQuotaResult": [
       "ConcurrencyError",
       "ForbiddenError",
       "InvalidStateError",
       "NotFoundError",
       "SetProjectQuotaPayload",
+      "ValidationError"
+    ],
+    "SetVmwareConnectionResult": [
+      "ConcurrencyError",
+      "ForbiddenError",
+      "InvalidStateError",
+      "NotFoundError",
+      "SetVmwareConnectionPayload",
+      "ValidationError"
+    ],
+    "TestVmwareConnectionResult": [
+      "ConcurrencyError",
+      "ForbiddenError",
+      "InvalidStateError",
+      "NotFoundError",
+      "TestVmwareConnectionPayload",
       "ValidationError"
     ],
     "UnarchiveProjectResult": [
@@ -113,6 +139,7 @@
       "ForbiddenError",
       "InvalidStateError",
       "NotFoundError",
+      "ProvisioningNotConfiguredError",
       "QuotaExceededError",
       "ValidationError"
     ],
@@ -154,6 +181,7 @@
       "ForbiddenError",
       "InvalidStateError",
       "NotFoundError",
+      "ProvisioningNotConfiguredError",
       "QuotaExceededError",
       "ValidationError"
     ],
@@ -177,12 +205,36 @@
       "RemoveProjectMemberPayload",
       "ValidationError"
     ],
+    "RemoveVmwareConnectionResult": [
+      "ConcurrencyError",
+      "ForbiddenError",
+      "InvalidStateError",
+      "NotFoundError",
+      "RemoveVmwareConnectionPayload",
+      "ValidationError"
+    ],
     "SetProjectQuotaResult": [
       "ConcurrencyError",
       "ForbiddenError",
       "InvalidStateError",
       "NotFoundError",
       "SetProjectQuotaPayload",
+      "ValidationError"
+    ],
+    "SetVmwareConnectionResult": [
+      "ConcurrencyError",
+      "ForbiddenError",
+      "InvalidStateError",
+      "NotFoundError",
+      "SetVmwareConnectionPayload",
+      "ValidationError"
+    ],
+    "TestVmwareConnectionResult": [
+      "ConcurrencyError",
+      "ForbiddenError",
+      "InvalidStateError",
+      "NotFoundError",
+      "TestVmwareConnectionPayload",
       "ValidationError"
     ],
     "UnarchiveProjectResult": [
