@@ -65,7 +65,7 @@ export interface LiveFeed {
     filter: { projectId: string | null; since: string | null; mine?: boolean },
   ): Promise<AsyncIterableIterator<LiveChange>>;
   /**
-   * vmRequestUpdated: the request's current state, then every newer version, ending after a terminal status. Null
+   * vmRequestUpdated: the request's current state, then every newer version, ending after a final status. Null
    * when the request does not exist or `principal` may not see it.
    */
   watchRequest(principal: Principal, requestId: string): Promise<AsyncIterableIterator<VmRequestView> | null>;

@@ -42,6 +42,8 @@ import './mutations/create-vm-request.ts';
 import './mutations/approve-vm-request.ts';
 import './mutations/reject-vm-request.ts';
 import './mutations/cancel-vm-request.ts';
+import './mutations/power-vm.ts';
+import './mutations/decommission-vm.ts';
 import './mutations/set-vmware-connection.ts';
 import './mutations/remove-vmware-connection.ts';
 import './mutations/test-vmware-connection.ts';

@@ -70,7 +70,7 @@ describe('a member requests a VM and an admin approves it', () => {
     await ws.dispose();
   });
 
-  it('follows an approved request through every provisioning stage to READY, then completes', async () => {
+  it('follows an approved request through every provisioning stage to READY, and keeps watching it', async () => {
     // The provisioning process of this instance, on the simulated hypervisor (each stage long enough to be its own
     // change: a subscriber sees the latest state, and states committed together would show as one).
     const store = createEventStore(server.database.sql);
@@ -101,7 +101,10 @@ describe('a member requests a VM and an admin approves it', () => {
         'READY',
       ];
       for (const received of [overWs, overSse]) {
-        await received.ended(60_000);
+        await received.waitUntil((values) => values.at(-1)?.vmRequestUpdated.status === 'READY', 60_000);
+        // The watch outlives READY (power changes and the decommission follow).
+        expect(received.completed).toBe(false);
+        received.unsubscribe();
         const states = received.values.map((v) => v.vmRequestUpdated);
         expect(states.map((r) => (r.provisioningStage ? `${r.status}:${r.provisioningStage}` : r.status))).toEqual(expected);
         expect(states.map((r) => r.version)).toEqual(expected.map((_, i) => i + 1));

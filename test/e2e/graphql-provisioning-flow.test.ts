@@ -36,6 +36,8 @@ const state = (r: Pick<VmRequestFieldsFragment, 'status' | 'provisioningStage' |
 type Updated = { vmRequestUpdated: VmRequestFieldsFragment };
 type Changed = { vmRequestChanges: { cursor: string; vmRequest: VmRequestFieldsFragment } };
 
+const reachedReady = (values: Updated[]) => values.at(-1)?.vmRequestUpdated.status === 'READY';
+
 const ofRequest = (received: Received<Changed>, id: string) =>
   received.values.map((v) => v.vmRequestChanges).filter((change) => change.vmRequest.id === id);
 
@@ -96,7 +98,10 @@ describe('a request followed live from creation to READY', () => {
     await approve(server, tenant, request.id);
 
     for (const received of [overWs, overSse] as Received<Updated>[]) {
-      await received.ended(30_000);
+      await received.waitUntil(reachedReady, 30_000);
+      // READY is not the end of a request's life: the watch stays open for its power changes and decommissioning.
+      expect(received.completed).toBe(false);
+      received.unsubscribe();
       const states = received.values.map((v) => v.vmRequestUpdated);
       expect(states.map(state)).toEqual(EVERY_STATE);
       expectReady(states.at(-1));
@@ -165,7 +170,8 @@ describe('a request whose provisioning the projector applies in one batch', () =
     const projector = await startProjector({ sql: server.database.sql, projections: PROJECTIONS, pollIntervalMs: 50, log: () => {} });
     try {
       for (const received of [seenWatch, unseenWatch] as Received<Updated>[]) {
-        await received.ended(30_000);
+        await received.waitUntil(reachedReady, 30_000);
+        received.unsubscribe();
         expect(received.values.map((v) => state(v.vmRequestUpdated))).toEqual(EVERY_STATE);
         expectReady(received.values.at(-1)?.vmRequestUpdated);
       }
@@ -209,7 +215,8 @@ describe('a request whose first attempt fails with a retryable error', () => {
     const watch = subscribeWs(ws, VmRequestUpdatedDocument, { id: request.id });
     await watch.waitFor(1);
     await approve(server, tenant, request.id);
-    await watch.ended(30_000);
+    await (watch as Received<Updated>).waitUntil(reachedReady, 30_000);
+    watch.unsubscribe();
     const states = (watch as Received<Updated>).values.map((v) => v.vmRequestUpdated);
     expect(states.map(progress)).toEqual([
       'PENDING#-@1',

@@ -1,6 +1,6 @@
 import { readVmRequest } from '../../commands/index.ts';
 import type { DrizzleDb } from '../../db/client.ts';
-import { canSeeVmRequest, isAdmin, isTerminal } from '../../domain/index.ts';
+import { canSeeVmRequest, isAdmin, isFinal } from '../../domain/index.ts';
 import type { EventStore } from '../../event-store/index.ts';
 import { createLiveFeed as createFeed, type LiveFeedOptions as FeedOptions } from '../../live/feed.ts';
 import { encodeCursor } from '../../projections/cursor.ts';
@@ -60,7 +60,8 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
         readPage: async (after, limit) => (await requestVersionsAfter(db, requestId, after, limit)).filter((change) => canSeeVmRequest(principal, change.view)),
         since: null,
         emit: (change) => change.view,
-        finishesAfter: (change) => isTerminal(change.view.status),
+        // READY is not the end: the VM may still be powered off and on, and decommissioned.
+        finishesAfter: (change) => isFinal(change.view.status),
       });
       // Subscribed first, then read: a version committed after the read reaches the stream, and the ones at or
       // below the current state's cursor are dropped as already seen. No gap, no duplicate.

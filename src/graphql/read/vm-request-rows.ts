@@ -1,8 +1,10 @@
 import { type AnyColumn, and, eq, type SQL, sql } from 'drizzle-orm';
 import {
   isAdmin,
+  type PowerState,
   type Principal,
   type ProvisioningStage,
+  type VmOperation,
   type VmRequestStatus,
   type VmSize,
 } from '../../domain/index.ts';
@@ -56,6 +58,19 @@ export const vmRequestFromRow = (row: VmRequestRow, sortKey?: string): VmRequest
   warning: row.provisioningWarning,
   failureCode: row.failureCode,
   failureMessage: row.failureMessage,
+  powerState: row.powerState as PowerState | null,
+  pendingOperation: row.pendingOperation as VmOperation | null,
+  decommissionedAt: row.decommissionedAt,
+  lastOperationFailure:
+    row.failedOperation === null
+      ? null
+      : {
+          operation: row.failedOperation as VmOperation,
+          code: row.failedOperationCode ?? 'UNKNOWN',
+          message: row.failedOperationMessage ?? '',
+          attempts: row.failedOperationAttempts ?? 0,
+          at: row.failedOperationAt,
+        },
   createdAt: row.createdAt,
   updatedAt: row.updatedAt,
   cursor: rowCursor(row),

@@ -9,7 +9,9 @@ builder.subscriptionField('vmRequestUpdated', (t) =>
   t.field({
     type: VmRequestRef,
     description:
-      'The current state first, then every newer version; completes after a terminal status has been delivered. ' +
+      'The current state first, then every newer version; completes after a final status (REJECTED, CANCELLED, ' +
+      'FAILED, DECOMMISSIONED) has been delivered. A READY request stays watched: its power changes and its ' +
+      'decommissioning follow. ' +
       'An absent or invisible request is an error with code NOT_FOUND (the two are not told apart).',
     args: { id: t.arg.id({ required: true, description: 'VmRequest.id, or the bare UUID.' }) },
     subscribe: async (_root, args, context) => {

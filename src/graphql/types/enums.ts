@@ -1,4 +1,6 @@
 import {
+  POWER_STATES,
+  type PowerState,
   PROJECT_ROLES,
   PROVISIONING_STAGES,
   type ProjectRole,
@@ -6,7 +8,9 @@ import {
   QUOTA_RESOURCES,
   type QuotaResource,
   VM_REQUEST_STATUSES,
+  VM_OPERATIONS,
   VM_SIZES,
+  type VmOperation,
   type VmRequestStatus,
   vmSizeSpec,
 } from '../../domain/index.ts';
@@ -28,16 +32,22 @@ export const VmSizeEnum = builder.enumType('VmSize', {
 const STATUSES: Record<VmRequestStatus, string> = {
   PENDING: 'Waiting for an admin to approve or reject it; the requester may cancel it.',
   APPROVED: 'Approved; provisioning starts next.',
-  REJECTED: 'Rejected by an admin, with a reason. Terminal.',
-  CANCELLED: 'Cancelled by the requester. Terminal.',
+  REJECTED: 'Rejected by an admin, with a reason. Final.',
+  CANCELLED: 'Cancelled by the requester. Final.',
   PROVISIONING: 'The VM is being set up on the hypervisor (see provisioningStage and provisioningAttempt).',
-  READY: 'The VM exists and is running (see hostname and ipAddress). Terminal.',
-  FAILED: 'Provisioning failed for good (see failureCode and failureMessage). Terminal.',
-  DECOMMISSIONED: 'The VM was deleted (by a decommission, or outside DVMM) and its quota released. Terminal.',
+  READY:
+    'The VM exists (see hostname and ipAddress): provisioning is over. It may be powered off and on (powerState, ' +
+    'pendingOperation) and is left only for DECOMMISSIONED.',
+  FAILED: 'Provisioning failed for good (see failureCode and failureMessage). Final.',
+  DECOMMISSIONED:
+    'The VM was deleted (decommissionVm, or found deleted outside DVMM; see decommissionedAt) and no longer counts ' +
+    "against the project's quota. Final.",
 };
 
 export const VmRequestStatusEnum = builder.enumType('VmRequestStatus', {
-  description: 'Where a VM request is in its lifecycle; a terminal status is never left.',
+  description:
+    'Where a VM request is in its lifecycle. REJECTED, CANCELLED, FAILED and DECOMMISSIONED are final: never left. ' +
+    'READY ends provisioning and is left only when the VM is decommissioned.',
   values: described(VM_REQUEST_STATUSES, (status) => STATUSES[status]),
 });
 
@@ -73,4 +83,26 @@ const QUOTA_RESOURCE_TEXT: Record<QuotaResource, string> = {
 export const QuotaResourceEnum = builder.enumType('QuotaResource', {
   description: 'What a project quota limits.',
   values: described(QUOTA_RESOURCES, (resource) => QUOTA_RESOURCE_TEXT[resource]),
+});
+
+const POWER_STATE_TEXT: Record<PowerState, string> = {
+  ON: 'Running: as provisioned, powered on by DVMM, or found running in vCenter.',
+  OFF: 'Powered off, by DVMM or (as found in vCenter) outside it.',
+  UNKNOWN: 'vCenter reported a power state that is neither on nor off (e.g. suspended), or none.',
+};
+
+export const PowerStateEnum = builder.enumType('PowerState', {
+  description: "A READY VM's power, as DVMM last set it or last found it in vCenter.",
+  values: described(POWER_STATES, (state) => POWER_STATE_TEXT[state]),
+});
+
+const OPERATION_TEXT: Record<VmOperation, string> = {
+  POWER_OFF: 'Power the VM off (powerOffVm).',
+  POWER_ON: 'Power the VM on (powerOnVm).',
+  DECOMMISSION: "Delete the VM and release its quota (decommissionVm); the request becomes DECOMMISSIONED.",
+};
+
+export const VmOperationEnum = builder.enumType('VmOperation', {
+  description: 'What can be done to a READY VM; DVMM carries it out on the hypervisor, retrying before it gives up.',
+  values: described(VM_OPERATIONS, (operation) => OPERATION_TEXT[operation]),
 });

@@ -22,7 +22,7 @@ const DESCRIPTIONS: Record<HypervisorErrorCode, string> = {
 
 // The hypervisor adapters' codes (src/provisioning/hypervisor-error.ts) are the only ones provisioning records.
 export const ProvisioningFailureCodeEnum = builder.enumType('ProvisioningFailureCode', {
-  description: 'Why provisioning failed for good, as the hypervisor adapter classified it.',
+  description: 'Why provisioning, or a power or decommission operation (VmOperationFailure), failed for good, as the hypervisor adapter classified it.',
   values: Object.fromEntries(HYPERVISOR_ERROR_CODES.map((code) => [code, { value: code, description: DESCRIPTIONS[code] }])) as Record<
     HypervisorErrorCode,
     { value: HypervisorErrorCode; description: string }

@@ -4,11 +4,12 @@ import { loadersFor } from '../read/loaders.ts';
 import { globalId } from '../ids.ts';
 import type { VmRequestView } from '../views/vm-request.ts';
 import { AuditTrailRef } from './audit-trail.ts';
-import { ProvisioningStageEnum, VmRequestStatusEnum, VmSizeEnum } from './enums.ts';
+import { PowerStateEnum, ProvisioningStageEnum, VmOperationEnum, VmRequestStatusEnum, VmSizeEnum } from './enums.ts';
 import { ProjectRef } from './project.ts';
 import { failureCodeOf, ProvisioningFailureCodeEnum } from './provisioning-failure-code.ts';
 import { DateTimeScalar } from './scalars.ts';
 import { TimelineEntryRef } from './timeline-entry.ts';
+import { VmOperationFailureRef } from './vm-operation-failure.ts';
 import { VmSizeSpecRef } from './vm-size-spec.ts';
 
 export const VmRequestRef = builder.objectRef<VmRequestView>('VmRequest');
@@ -17,8 +18,8 @@ export const VmRequestRef = builder.objectRef<VmRequestView>('VmRequest');
 // relay plugin's own node id field is async, which makes every execution of a VmRequest asynchronous; this one is not.)
 VmRequestRef.implement({
   description:
-    'A request for a VM, from PENDING through the decision to provisioning (domain.md). A user sees the requests ' +
-    'they made, an admin every request of the tenant.',
+    "A request for a VM, from PENDING through the decision and provisioning to the READY VM's power operations and " +
+    'its decommissioning (domain.md). A user sees the requests they made, an admin every request of the tenant.',
   interfaces: [builder.nodeInterfaceRef()],
   isTypeOf: (value) => (value as { kind?: unknown }).kind === 'VmRequest',
   fields: (t) => ({
@@ -77,6 +78,33 @@ VmRequestRef.implement({
       resolve: (request) => failureCodeOf(request.failureCode),
     }),
     failureMessage: t.exposeString('failureMessage', { nullable: true, description: "The hypervisor's error message, when FAILED." }),
+    powerState: t.expose('powerState', {
+      type: PowerStateEnum,
+      nullable: true,
+      description:
+        "The VM's power, once READY: ON when it became READY, then as DVMM powered it off or on, or as found in " +
+        'vCenter when changed outside DVMM. Null before READY and once DECOMMISSIONED.',
+    }),
+    pendingOperation: t.expose('pendingOperation', {
+      type: VmOperationEnum,
+      nullable: true,
+      description:
+        'The operation requested and not yet done (powerOffVm, powerOnVm, decommissionVm); null when none is. A ' +
+        'decommission supersedes a pending power operation.',
+    }),
+    decommissionedAt: t.expose('decommissionedAt', {
+      type: DateTimeScalar,
+      nullable: true,
+      description: 'When the VM was deleted (decommissioned, or found deleted outside DVMM): set once DECOMMISSIONED.',
+    }),
+    lastOperationFailure: t.field({
+      type: VmOperationFailureRef,
+      nullable: true,
+      description:
+        'The last requested operation that failed for good; null when none did, and again once a later power ' +
+        'operation succeeds or the VM is decommissioned.',
+      resolve: (request) => request.lastOperationFailure,
+    }),
     createdAt: t.expose('createdAt', { type: DateTimeScalar, description: 'When it was requested.' }),
     updatedAt: t.expose('updatedAt', { type: DateTimeScalar, description: 'When its latest event happened.' }),
     timeline: t.field({

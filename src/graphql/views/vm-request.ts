@@ -1,5 +1,5 @@
 import type { CommandResult } from '../../commands/index.ts';
-import type { ProvisioningStage, VmRequest, VmRequestStatus, VmSize } from '../../domain/index.ts';
+import type { PowerState, ProvisioningStage, VmOperation, VmRequest, VmRequestStatus, VmSize } from '../../domain/index.ts';
 import type { ProjectView } from './project.ts';
 
 /**
@@ -31,6 +31,10 @@ export interface VmRequestView {
   warning: string | null;
   failureCode: string | null;
   failureMessage: string | null;
+  powerState: PowerState | null;
+  pendingOperation: VmOperation | null;
+  decommissionedAt: Date | null;
+  lastOperationFailure: VmOperationFailureView | null;
   createdAt: Date;
   updatedAt: Date;
   /** The read model's change cursor of this state; null for a state straight from a command. */
@@ -39,6 +43,16 @@ export interface VmRequestView {
   sortKey?: string;
   /** The project, when whoever built this view already had it (the live feed loads it once per batch). */
   project?: ProjectView;
+}
+
+/** A requested operation that failed for good: VmRequest.lastOperationFailure. */
+export interface VmOperationFailureView {
+  operation: VmOperation;
+  code: string;
+  message: string;
+  attempts: number;
+  /** When it was recorded; null in a command's answer, which knows the failure but not its event's time. */
+  at: Date | null;
 }
 
 /** The request exactly as the command left it: status and version already advanced, no projector wait. */
@@ -72,8 +86,25 @@ export const vmRequestFromCommand = (
     warning: state.warning,
     failureCode: state.failure?.errorCode ?? null,
     failureMessage: state.failure?.errorMessage ?? null,
+    powerState: state.powerState,
+    pendingOperation: state.pendingOperation,
+    // DECOMMISSIONED is final: no event follows the one that decommissioned, so it is the last one.
+    decommissionedAt: state.status === 'DECOMMISSIONED' ? new Date(result.updatedAt) : null,
+    lastOperationFailure: state.lastOperationError && {
+      operation: state.lastOperationError.operation,
+      code: state.lastOperationError.errorCode,
+      message: state.lastOperationError.errorMessage,
+      attempts: state.lastOperationError.attempts,
+      at: failureTime(result),
+    },
     createdAt: new Date(result.createdAt),
     updatedAt: new Date(result.updatedAt),
     cursor: null,
   };
+};
+
+/** When the failure the command's state holds was recorded, if the command's own events say (it wrote it). */
+const failureTime = (result: CommandResult<VmRequest, unknown>): Date | null => {
+  const failed = result.events.findLast((event) => (event as { type?: unknown }).type === 'VmOperationFailed');
+  return failed ? new Date(failed.metadata.occurredAt) : null;
 };

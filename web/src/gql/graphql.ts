@@ -99,7 +99,7 @@ export type ProjectStatus =
   /** Closed: no VM can be requested in it and its members cannot change; earlier requests keep their course. */
   | 'ARCHIVED';
 
-/** Why provisioning failed for good, as the hypervisor adapter classified it. */
+/** Why provisioning, or a power or decommission operation (VmOperationFailure), failed for good, as the hypervisor adapter classified it. */
 export type ProvisioningFailureCode =
   /** The hypervisor refused the tenant's credentials (the connection needs new ones). */
   | 'AUTHENTICATION_FAILED'
@@ -251,23 +251,23 @@ export type VmRequestFilter = {
   status?: Array<VmRequestStatus> | null | undefined;
 };
 
-/** Where a VM request is in its lifecycle; a terminal status is never left. */
+/** Where a VM request is in its lifecycle. REJECTED, CANCELLED, FAILED and DECOMMISSIONED are final: never left. READY ends provisioning and is left only when the VM is decommissioned. */
 export type VmRequestStatus =
   /** Approved; provisioning starts next. */
   | 'APPROVED'
-  /** Cancelled by the requester. Terminal. */
+  /** Cancelled by the requester. Final. */
   | 'CANCELLED'
-  /** The VM was deleted (by a decommission, or outside DVMM) and its quota released. Terminal. */
+  /** The VM was deleted (decommissionVm, or found deleted outside DVMM; see decommissionedAt) and no longer counts against the project's quota. Final. */
   | 'DECOMMISSIONED'
-  /** Provisioning failed for good (see failureCode and failureMessage). Terminal. */
+  /** Provisioning failed for good (see failureCode and failureMessage). Final. */
   | 'FAILED'
   /** Waiting for an admin to approve or reject it; the requester may cancel it. */
   | 'PENDING'
   /** The VM is being set up on the hypervisor (see provisioningStage and provisioningAttempt). */
   | 'PROVISIONING'
-  /** The VM exists and is running (see hostname and ipAddress). Terminal. */
+  /** The VM exists (see hostname and ipAddress): provisioning is over. It may be powered off and on (powerState, pendingOperation) and is left only for DECOMMISSIONED. */
   | 'READY'
-  /** Rejected by an admin, with a reason. Terminal. */
+  /** Rejected by an admin, with a reason. Final. */
   | 'REJECTED';
 
 /** The sizes a VM can be requested in (vmSizes gives the same as data). */

@@ -52,6 +52,14 @@
       "QuotaExceededError",
       "ValidationError"
     ],
+    "DecommissionVmResult": [
+      "ConcurrencyError",
+      "DecommissionVmPayload",
+      "ForbiddenError",
+      "InvalidStateError",
+      "NotFoundError",
+      "ValidationError"
+    ],
     "Error": [
       "ConcurrencyError",
       "ForbiddenError",
@@ -64,6 +72,22 @@
     "Node": [
       "Project",
       "VmRequest"
+    ],
+    "PowerOffVmResult": [
+      "ConcurrencyError",
+      "ForbiddenError",
+      "InvalidStateError",
+      "NotFoundError",
+      "PowerOffVmPayload",
+      "ValidationError"
+    ],
+    "PowerOnVmResult": [
+      "ConcurrencyError",
+      "ForbiddenError",
+      "InvalidStateError",
+      "NotFoundError",
+      "PowerOnVmPayload",
+      "ValidationError"
     ],
     "RejectVmRequestResult": [
       "ConcurrencyError",
@@ -176,6 +200,14 @@
       "QuotaExceededError",
       "ValidationError"
     ],
+    "DecommissionVmResult": [
+      "ConcurrencyError",
+      "DecommissionVmPayload",
+      "ForbiddenError",
+      "InvalidStateError",
+      "NotFoundError",
+      "ValidationError"
+    ],
     "Error": [
       "ConcurrencyError",
       "ForbiddenError",
@@ -188,6 +220,22 @@
     "Node": [
       "Project",
       "VmRequest"
+    ],
+    "PowerOffVmResult": [
+      "ConcurrencyError",
+      "ForbiddenError",
+      "InvalidStateError",
+      "NotFoundError",
+      "PowerOffVmPayload",
+      "ValidationError"
+    ],
+    "PowerOnVmResult": [
+      "ConcurrencyError",
+      "ForbiddenError",
+      "InvalidStateError",
+      "NotFoundError",
+      "PowerOnVmPayload",
+      "ValidationError"
     ],
     "RejectVmRequestResult": [
       "ConcurrencyError",
