@@ -106,6 +106,7 @@ function resolve(values: Values): Config {
         backoffMaxMs: values.PROVISIONING_BACKOFF_MAX_MS,
         networkTimeoutMs: values.PROVISIONING_NETWORK_TIMEOUT_MS,
         concurrency: values.PROVISIONING_CONCURRENCY,
+        reconcileIntervalMs: values.PROVISIONING_RECONCILE_INTERVAL_MS,
       },
     },
     sealing: { key: values.DVMM_SEAL_KEY, keyFile: values.DVMM_SEAL_KEY_FILE, intervalMs: values.DVMM_SEAL_INTERVAL_MS },

@@ -30,6 +30,7 @@ export const PROVISIONING_DEFAULTS = {
   backoffMaxMs: 120_000,
   networkTimeoutMs: 60_000,
   concurrency: 4,
+  reconcileIntervalMs: 60_000,
 } as const;
 
 /**
@@ -163,6 +164,12 @@ export const VARIABLES = {
     type: wholeNumber(1),
     value: PROVISIONING_DEFAULTS.concurrency,
     description: 'Requests this instance provisions at the same time.',
+  }),
+  PROVISIONING_RECONCILE_INTERVAL_MS: variable({
+    type: milliseconds(0),
+    value: PROVISIONING_DEFAULTS.reconcileIntervalMs,
+    description:
+      'How often the VMs of READY requests are compared with the hypervisor (one instance at a time), to record those powered off or deleted outside DVMM. `0`: never.',
   }),
   PROVISIONING_SIMULATE_UNCONFIGURED: variable({
     type: flag,

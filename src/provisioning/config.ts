@@ -12,6 +12,8 @@ export interface ProvisioningOptions {
   networkTimeoutMs: number;
   /** Requests this process drives at the same time. */
   concurrency: number;
+  /** How often reconciliation compares READY requests' VMs with the hypervisor (see reconcile.ts); 0: never. */
+  reconcileIntervalMs: number;
   /** How often to look for due jobs (they are also looked for when a job ends). */
   pollIntervalMs: number;
   /** Passed to the projector that turns approvals into jobs. */

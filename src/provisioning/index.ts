@@ -16,4 +16,6 @@ export {
   type StartProvisioningOptions,
 } from './process.ts';
 export { provisioningJobs } from './provisioning-jobs.table.ts';
+export { RECONCILE_LEADER, RECONCILIATION_USER, type ReconcilerStatus } from './reconcile.ts';
+export { VM_NOT_FOUND } from './run-lifecycle-job.ts';
 export { startProvisioningFromEnv } from './from-env.ts';

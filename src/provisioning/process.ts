@@ -9,6 +9,7 @@ import type { Hypervisor } from './hypervisor.ts';
 import { openJobLocks, WORKER_APPLICATION_NAME } from './job-locks.ts';
 import { PROVISIONING_JOBS_PROJECTION, provisioningJobsProjection } from './jobs-projection.ts';
 import type { ProvisioningCommands } from './run-job.ts';
+import { type Reconciler, type ReconcilerStatus, startReconciler } from './reconcile.ts';
 import { startWorker, type WorkerStatus } from './worker.ts';
 
 export interface StartProvisioningOptions {
@@ -26,6 +27,8 @@ export interface ProvisioningStatus {
   /** This process runs the projection that turns approvals into jobs (one process does, the others stand by). */
   jobsProjection: ProjectionRuntimeStatus | null;
   worker: WorkerStatus;
+  /** Null when PROVISIONING_RECONCILE_INTERVAL_MS is 0. */
+  reconciliation: ReconcilerStatus | null;
 }
 
 export interface ProvisioningProcess {
@@ -43,7 +46,8 @@ export interface ProvisioningProcess {
 
 /**
  * The provisioning process of this instance: the `provisioning_jobs` projection (one leader across all instances,
- * checkpointed by the projector runtime) and a worker that drives the jobs. Any number of instances may run: each
+ * checkpointed by the projector runtime), a worker that drives the jobs (provisioning, and the VM operations after
+ * READY), and reconciliation (one leader across all instances; see reconcile.ts). Any number of instances may run: each
  * job is driven by one of them at a time (see job-locks.ts), and after a crash another one, or the restarted one,
  * carries on from the request's events.
  */
@@ -74,7 +78,14 @@ export async function startProvisioning(config: StartProvisioningOptions): Promi
     await locks.close();
     throw error;
   }
-  log(`started (${hypervisor.kind} hypervisor, up to ${options.concurrency} at a time, ${options.maxAttempts} attempts)`);
+  const reconciler: Reconciler | null =
+    options.reconcileIntervalMs > 0
+      ? startReconciler({ sql, store, commands, hypervisor, intervalMs: options.reconcileIntervalMs, log })
+      : null;
+  log(
+    `started (${hypervisor.kind} hypervisor, up to ${options.concurrency} at a time, ${options.maxAttempts} attempts, ` +
+      `${reconciler ? `reconciling every ${options.reconcileIntervalMs} ms` : 'no reconciliation'})`,
+  );
 
   let stopping: Promise<void> | null = null;
   const started = worker;
@@ -86,8 +97,14 @@ export async function startProvisioning(config: StartProvisioningOptions): Promi
       const quietMs = Date.now() - started.lastLoopAt();
       if (quietMs > Math.max(10_000, 5 * options.pollIntervalMs)) problems.push(`worker loop stuck for ${Math.round(quietMs / 1000)} s`);
       if (started.failing()) problems.push('looking for jobs fails');
-      const [lock, jobs] = await Promise.allSettled([locks.ping(timeoutMs), projector.check(timeoutMs)]);
+      const [lock, jobs, reconciling] = await Promise.allSettled([
+        locks.ping(timeoutMs),
+        projector.check(timeoutMs),
+        reconciler?.check(timeoutMs) ?? ({ ok: true } as { ok: boolean; detail?: string }),
+      ]);
       if (lock.status === 'rejected') problems.push(`lock connection: ${(lock.reason as Error).message}`);
+      if (reconciling.status === 'fulfilled' && !reconciling.value.ok) problems.push(reconciling.value.detail ?? 'reconciliation');
+      if (reconciling.status === 'rejected') problems.push(`reconciliation: ${(reconciling.reason as Error).message}`);
       if (jobs.status === 'fulfilled' && !jobs.value.ok) problems.push(`jobs projection: ${jobs.value.detail}`);
       if (jobs.status === 'rejected') problems.push(`jobs projection: ${(jobs.reason as Error).message}`);
       return problems.length === 0 ? { ok: true } : { ok: false, detail: problems.join('; ') };
@@ -96,9 +113,11 @@ export async function startProvisioning(config: StartProvisioningOptions): Promi
       hypervisor: hypervisor.kind,
       jobsProjection: projector.status().projections.find((p) => p.name === PROVISIONING_JOBS_PROJECTION) ?? null,
       worker: worker.status(),
+      reconciliation: reconciler?.status() ?? null,
     }),
     stop: () =>
       (stopping ??= (async () => {
+        await reconciler?.stop();
         await projector.stop();
         await worker.stop();
         await locks.close();
