@@ -12,7 +12,7 @@ import {
 import { runMigrations } from '../../src/db/migrate.ts';
 import { ensurePortalBuilt } from '../../src/http/portal/build.ts';
 import { newRunId, runIdStartedAt, runStartedAt, TEMPLATE_PREFIX, TEST_DB_PREFIX, templateName, withDatabase } from './names.ts';
-import { ensureVcsimBuilt } from './vcsim.ts';
+import { ensureVcsimBuilt } from './vcsim-build.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

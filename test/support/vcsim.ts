@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,9 +10,8 @@ import { fileURLToPath } from 'node:url';
  * skip with a note saying how to get it; under CI=true they fail instead (.ci/run builds it first).
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const SOURCE_DIR = join(root, 'test/support/vcsim');
+export const VCSIM_SOURCE_DIR = join(root, 'test/support/vcsim');
 export const VCSIM_BINARY = join(root, '.cache/vcsim/vcsim');
-const GOVMOMI_SOURCES = '/usr/share/gocode/src/github.com/vmware/govmomi/simulator';
 
 export const VCSIM_INSTALL_HINT =
   'Build it with `npm run vcsim` or `bash test/support/vcsim/build.sh` (it needs Debian\'s golang-go and ' +
@@ -41,28 +40,11 @@ export function vcsimForTests(env: NodeJS.ProcessEnv = process.env): string | nu
   const found = vcsimBinary();
   if (found) return found;
   const message = `No vCenter simulator at ${VCSIM_BINARY}.`;
-  if (env.CI === 'true') throw new Error(`${message} Under CI=true the vSphere tests must run (.ci/run builds it). ${VCSIM_INSTALL_HINT}`);
+  if (env.CI === 'true') {
+    throw new Error(`${message} Under CI=true the vSphere tests must run (.ci/run builds it). ${VCSIM_INSTALL_HINT}`);
+  }
   console.warn(`vSphere tests skipped. ${message} ${VCSIM_INSTALL_HINT}`);
   return null;
-}
-
-/**
- * For the test run's global setup: builds the simulator once when it is missing or older than its source and Go with
- * govmomi's sources is installed (never installs packages). A failed build is reported, not thrown: the vSphere
- * tests then skip (or fail under CI=true) and say why, while the rest of the suite runs.
- */
-export function ensureVcsimBuilt(log: (line: string) => void = console.log): void {
-  const goPresent = spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0 && existsSync(GOVMOMI_SOURCES);
-  if (!goPresent || !vcsimStale()) return;
-  log('[test] building the vCenter simulator (test/support/vcsim/build.sh)');
-  const result = spawnSync('bash', [join(SOURCE_DIR, 'build.sh')], { cwd: root, encoding: 'utf8' });
-  if (result.status !== 0) log(`[test] the vCenter simulator did not build:\n${result.stdout}${result.stderr}`);
-}
-
-function vcsimStale(): boolean {
-  if (!existsSync(VCSIM_BINARY)) return true;
-  const built = statSync(VCSIM_BINARY).mtimeMs;
-  return ['main.go', 'build.sh'].some((name) => statSync(join(SOURCE_DIR, name)).mtimeMs > built);
 }
 
 /** Names of the simulated inventory, as a DVMM vSphere connection refers to them. */
@@ -160,9 +142,11 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
   const username = options.username ?? 'user';
   const password = options.password ?? 'pass';
   let output = '';
+  const record = (text: string) => (output += text);
+  const launchOn = (port: number) => launch(binary, folder, argumentsFor(options, caFile, username, password, port), record);
   let current: Started;
   try {
-    current = await launch(binary, folder, argumentsFor(options, caFile, username, password, 0), (text) => (output += text));
+    current = await launchOn(0);
   } catch (error) {
     rmSync(folder, { recursive: true, force: true });
     throw error;
@@ -199,7 +183,7 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
     kill: () => stopWith('SIGKILL'),
     async restart() {
       await stopWith('SIGTERM');
-      current = await launch(binary, folder, argumentsFor(options, caFile, username, password, port), (text) => (output += text));
+      current = await launchOn(port);
     },
     async close() {
       await stopWith('SIGTERM');
@@ -209,7 +193,8 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
 }
 
 function argumentsFor(options: VcsimOptions, caFile: string, username: string, password: string, port: number): string[] {
-  const args = ['-port', String(port), '-tls-cert', caFile, '-username', username, '-password', password, '-exit-on-stdin-eof'];
+  const args = ['-port', String(port), '-tls-cert', caFile, '-username', username, '-password', password];
+  args.push('-exit-on-stdin-eof');
   const numbers: [keyof VcsimOptions, string][] = [
     ['datacenters', '-dc'],
     ['clusters', '-cluster'],
@@ -228,7 +213,8 @@ function argumentsFor(options: VcsimOptions, caFile: string, username: string, p
   if (options.templates) args.push('-templates', options.templates.join(','));
   if (options.vmFolder !== undefined) args.push('-vm-folder', options.vmFolder);
   if (options.methodDelayMs) {
-    args.push('-method-delay', Object.entries(options.methodDelayMs).map(([method, ms]) => `${method}=${ms}`).join(','));
+    const delays = Object.entries(options.methodDelayMs).map(([method, ms]) => `${method}=${ms}`);
+    args.push('-method-delay', delays.join(','));
   }
   return args;
 }
@@ -246,7 +232,8 @@ function launch(binary: string, folder: string, args: string[], record: (text: s
     let pending = '';
     let seen = '';
     let settled = false;
-    const timer = setTimeout(() => fail(new Error(`the vCenter simulator did not serve within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+    const late = () => fail(new Error(`the vCenter simulator did not serve within ${READY_TIMEOUT_MS} ms`));
+    const timer = setTimeout(late, READY_TIMEOUT_MS);
     const fail = (error: Error) => {
       if (settled) return;
       settled = true;

@@ -17,11 +17,23 @@ interface SoapReply {
   cookie: string | undefined;
 }
 
-function soap(vcsim: Vcsim, body: string, options: { cookie?: string; trustSystemOnly?: boolean } = {}): Promise<SoapReply> {
+/** A vim25 method's body: `<Method><_this type="Type">value</_this>...</Method>`. */
+function vim(method: string, [type, value]: [string, string], inner = ''): string {
+  return `<${method} xmlns="urn:vim25"><_this type="${type}">${value}</_this>${inner}</${method}>`;
+}
+
+interface SoapOptions {
+  cookie?: string;
+  /** Trust the system's CAs only, not the simulator's certificate. */
+  trustSystemOnly?: boolean;
+}
+
+function soap(vcsim: Vcsim, body: string, options: SoapOptions = {}): Promise<SoapReply> {
   const envelope =
-    '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ' +
-    `xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>${body}` +
-    '</soapenv:Body></soapenv:Envelope>';
+    '<?xml version="1.0" encoding="UTF-8"?>' +
+    '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ' +
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
+    `<soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`;
   return new Promise((resolve, reject) => {
     const req = request(
       vcsim.sdkUrl,
@@ -42,7 +54,10 @@ function soap(vcsim: Vcsim, body: string, options: { cookie?: string; trustSyste
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, cookie: res.headers['set-cookie']?.[0]?.split(';')[0] }));
+        res.on('end', () => {
+          const cookie = res.headers['set-cookie']?.[0]?.split(';')[0];
+          resolve({ status: res.statusCode ?? 0, body: text, cookie });
+        });
         res.on('error', reject);
       },
     );
@@ -52,13 +67,14 @@ function soap(vcsim: Vcsim, body: string, options: { cookie?: string; trustSyste
   });
 }
 
-const retrieveServiceContent = '<RetrieveServiceContent xmlns="urn:vim25"><_this type="ServiceInstance">ServiceInstance</_this></RetrieveServiceContent>';
+const retrieveServiceContent = vim('RetrieveServiceContent', ['ServiceInstance', 'ServiceInstance']);
 
 function login(sessionManager: string, username: string, password: string): string {
-  return (
-    `<Login xmlns="urn:vim25"><_this type="SessionManager">${sessionManager}</_this>` +
-    `<userName>${username}</userName><password>${password}</password></Login>`
-  );
+  return vim('Login', ['SessionManager', sessionManager], `<userName>${username}</userName><password>${password}</password>`);
+}
+
+function findByInventoryPath(content: string, path: string): string {
+  return vim('FindByInventoryPath', ['SearchIndex', element(content, 'searchIndex')!], `<inventoryPath>${path}</inventoryPath>`);
 }
 
 /** Text of the first <name> element (with any attributes). */
@@ -79,25 +95,22 @@ async function logIn(vcsim: Vcsim): Promise<{ cookie: string; content: string }>
 }
 
 /** The template's reference and its config.template, found by inventory path as govc and the adapter do. */
-async function findTemplate(vcsim: Vcsim, cookie: string, content: string, name: string): Promise<{ ref?: string; template?: string }> {
-  const searchIndex = element(content, 'searchIndex')!;
-  const path = `${vcsim.inventory.datacenter}/vm/${name}`;
-  const found = await soap(
-    vcsim,
-    `<FindByInventoryPath xmlns="urn:vim25"><_this type="SearchIndex">${searchIndex}</_this><inventoryPath>${path}</inventoryPath></FindByInventoryPath>`,
-    { cookie },
-  );
+async function findTemplate(
+  vcsim: Vcsim,
+  cookie: string,
+  content: string,
+  name: string,
+): Promise<{ ref?: string; template?: string }> {
+  const found = await soap(vcsim, findByInventoryPath(content, `${vcsim.inventory.datacenter}/vm/${name}`), { cookie });
   expect(found.status, found.body).toBe(200);
   const ref = element(found.body, 'returnval');
   if (!ref) return {};
-  const collector = element(content, 'propertyCollector')!;
-  const props = await soap(
-    vcsim,
-    `<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">${collector}</_this><specSet><propSet>` +
-      '<type>VirtualMachine</type><pathSet>config.template</pathSet></propSet>' +
-      `<objectSet><obj type="VirtualMachine">${ref}</obj></objectSet></specSet><options></options></RetrievePropertiesEx>`,
-    { cookie },
-  );
+  const spec =
+    '<specSet><propSet><type>VirtualMachine</type><pathSet>config.template</pathSet></propSet>' +
+    `<objectSet><obj type="VirtualMachine">${ref}</obj></objectSet></specSet><options></options>`;
+  const props = await soap(vcsim, vim('RetrievePropertiesEx', ['PropertyCollector', element(content, 'propertyCollector')!], spec), {
+    cookie,
+  });
   expect(props.status, props.body).toBe(200);
   return { ref, template: element(props.body, 'val') };
 }
@@ -171,9 +184,7 @@ describe.skipIf(vcsimPath === null)('the vCenter simulator harness', () => {
     expect(readdirSync(folder).some((name) => name.startsWith('govcsim-'))).toBe(true);
 
     // Held by the simulator for ten minutes: the call can only end by the process going away.
-    const inFlight = soap(vcsim, '<CurrentTime xmlns="urn:vim25"><_this type="ServiceInstance">ServiceInstance</_this></CurrentTime>', {
-      cookie,
-    }).then(
+    const inFlight = soap(vcsim, vim('CurrentTime', ['ServiceInstance', 'ServiceInstance']), { cookie }).then(
       (reply) => reply,
       (error: NodeJS.ErrnoException) => error,
     );
@@ -194,12 +205,7 @@ describe.skipIf(vcsimPath === null)('the vCenter simulator harness', () => {
     const template = await findTemplate(vcsim, again.cookie, again.content, vcsim.inventory.templates[0]!);
     expect(template.template).toBe('true');
     // The old session died with the old process: a client must log in again.
-    const searchIndex = element(content, 'searchIndex')!;
-    const stale = await soap(
-      vcsim,
-      `<FindByInventoryPath xmlns="urn:vim25"><_this type="SearchIndex">${searchIndex}</_this><inventoryPath>DC0/vm</inventoryPath></FindByInventoryPath>`,
-      { cookie },
-    );
+    const stale = await soap(vcsim, findByInventoryPath(content, 'DC0/vm'), { cookie });
     expect(stale.status).toBe(500);
     expect(stale.body).toMatch(/xsi:type="NotAuthenticated"/);
   });
