@@ -4,6 +4,7 @@ import {
   fail,
   forbidden,
   isAdmin,
+  notFound,
   type Principal,
   type VmwareConnection,
   type VmwareConnectionCommand,
@@ -76,8 +77,11 @@ export const vmwareConnectionCommands = (deps: HandleDeps, options: VmwareConnec
     const { tenantId } = principal;
     const stored = await readVmwareConnection(deps.store.sql, tenantId);
     // The table is written with the stream, so its version is the stream's: a mismatch is the caller's stale view.
-    const storedVersion = stored?.version ?? (await streamVersion(deps, tenantId));
-    if (storedVersion !== input.expectedVersion) return fail(concurrencyConflict(input.expectedVersion, storedVersion));
+    // Without a connection the caller sees none and sends 0, whatever removals the stream holds: the decision is
+    // then made at the stream's version, so two admins setting one at once still cannot both succeed.
+    const visibleVersion = stored?.version ?? 0;
+    if (visibleVersion !== input.expectedVersion) return fail(concurrencyConflict(input.expectedVersion, visibleVersion));
+    const decidedVersion = stored?.version ?? (await streamVersion(deps, tenantId));
     const password = input.password ?? null;
     const context_ = passwordContext(tenantId);
     const box = options.secrets;
@@ -95,7 +99,7 @@ export const vmwareConnectionCommands = (deps: HandleDeps, options: VmwareConnec
         type: 'SetVmwareConnection',
         data: {
           actor: principal,
-          expectedVersion: input.expectedVersion,
+          expectedVersion: decidedVersion,
           input,
           password,
           passwordDiffers,
@@ -105,7 +109,7 @@ export const vmwareConnectionCommands = (deps: HandleDeps, options: VmwareConnec
       },
       identity: identity.value,
       context,
-      expectedVersion: input.expectedVersion,
+      expectedVersion: decidedVersion,
       inTransaction: async (tx, _streamId, events, before) => {
         // The decider accepted this very input, so it parses.
         const settings = parseVmwareSettings(input, production);
@@ -130,6 +134,9 @@ export const vmwareConnectionCommands = (deps: HandleDeps, options: VmwareConnec
   ): Promise<VmwareConnectionResult> => {
     const invalid = checkExpectedVersion(input.expectedVersion);
     if (invalid) return fail(invalid);
+    if (!isAdmin(principal)) return fail(forbidden("Only tenant admins manage the tenant's vCenter connection"));
+    // None to remove, whatever the version given (the caller's view of "none" has no version).
+    if (!(await readVmwareConnection(deps.store.sql, principal.tenantId))) return fail(notFound(vmwareConnectionAggregate.notFoundMessage));
     const identity = identifyCommand(principal, 'RemoveVmwareConnection', context);
     if (!identity.ok) return identity;
     return handle(deps, {

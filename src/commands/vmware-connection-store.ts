@@ -46,10 +46,11 @@ export const writeVmwareConnection = async (
   tx: postgres.TransactionSql,
   row: { tenantId: string; version: number; settings: VmwareSettings; passwordSecret: string | null; updatedAt: Date; updatedBy: string },
 ): Promise<void> => {
-  const settings = tx.json(row.settings as unknown as postgres.JSONValue);
+  // As text, cast in SQL: the driver serialises only what the server's inferred parameter type takes as text.
+  const settings = JSON.stringify(row.settings);
   if (row.passwordSecret === null) {
     const updated = await tx`
-      update vmware_connections set version = ${row.version}, settings = ${settings}, updated_at = ${row.updatedAt},
+      update vmware_connections set version = ${row.version}, settings = ${settings}::text::jsonb, updated_at = ${row.updatedAt.toISOString()}::timestamptz,
         updated_by = ${row.updatedBy}
       where tenant_id = ${row.tenantId}`;
     if (updated.count !== 1) throw new Error(`vmware_connections has no row for tenant ${row.tenantId} to keep the password of`);
@@ -57,7 +58,7 @@ export const writeVmwareConnection = async (
   }
   await tx`
     insert into vmware_connections (tenant_id, version, settings, password_secret, updated_at, updated_by)
-    values (${row.tenantId}, ${row.version}, ${settings}, ${row.passwordSecret}, ${row.updatedAt}, ${row.updatedBy})
+    values (${row.tenantId}, ${row.version}, ${settings}::text::jsonb, ${row.passwordSecret}, ${row.updatedAt.toISOString()}::timestamptz, ${row.updatedBy})
     on conflict (tenant_id) do update set version = excluded.version, settings = excluded.settings,
       password_secret = excluded.password_secret, updated_at = excluded.updated_at, updated_by = excluded.updated_by`;
 };
