@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCommandHandlers } from '../../src/commands/index.ts';
+import { systemPrincipal } from '../../src/domain/index.ts';
 import { createEventStore } from '../../src/event-store/index.ts';
 import { idOf } from '../../src/graphql/ids.ts';
 import { person } from '../support/personas.ts';
@@ -220,5 +222,32 @@ describe('a READY VM powered off, on and decommissioned through the API, followe
     expect(counts.edges.map((edge) => edge.node.id)).toEqual([request.id]);
     expect(counts.totalCount).toBe(1);
     expect(counts.statusCounts.find((s) => s.status === 'DECOMMISSIONED')?.count).toBe(1);
+  });
+
+  it("reconciliation's findings (through its command handlers): a power change and a deletion outside DVMM, live, the usage released", async () => {
+    const created = await createRequest(server, tenant.bobToken, tenant.projectId, { size: 'S' });
+    const approved = dataOf(await http(server.url, tenant.adminToken, ApproveVmRequestDocument, { input: { id: created.id, expectedVersion: 1 } })).approveVmRequest;
+    expect(approved.__typename).toBe('ApproveVmRequestPayload');
+    const ofVm = () => feed.values.map((v) => v.vmRequestChanges).filter((c) => c.vmRequest.id === created.id);
+    await feed.waitUntil(() => ofVm().some((c) => c.vmRequest.status === 'READY'), 30_000);
+    const running = ofVm().at(-1)!.vmRequest.project.usage.running.vms;
+
+    const commands = createCommandHandlers(createEventStore(server.database.sql));
+    const id = idOf(created.id, 'VmRequest')!;
+    const observer = systemPrincipal(tenant.tenant);
+    expect((await commands.observeVmPowerState(observer, { id, powerState: 'OFF' })).ok).toBe(true);
+    await feed.waitUntil(() => ofVm().some((c) => c.vmRequest.powerState === 'OFF'), 30_000);
+    expect((await commands.observeVmDeleted(observer, { id })).ok).toBe(true);
+    await feed.waitUntil(() => ofVm().some((c) => c.vmRequest.status === 'DECOMMISSIONED'), 30_000);
+
+    const after = ofVm().filter((c) => c.vmRequest.version > ofVm().find((r) => r.vmRequest.status === 'READY')!.vmRequest.version);
+    expect(after.map((c) => life(c.vmRequest))).toEqual(['READY OFF -', 'DECOMMISSIONED - -']);
+    expect(after.at(-1)!.vmRequest.decommissionedAt).toEqual(expect.any(String));
+    expect(after.at(-1)!.vmRequest.project.usage.running.vms).toBe(running - 1);
+    const detail = dataOf(await http(server.url, tenant.bobToken, VmLifeDocument, { id: created.id })).vmRequest!;
+    expect(detail.timeline.slice(-2).map((entry) => `${entry.type}: ${entry.details}`)).toEqual([
+      'POWER_STATE_OBSERVED: Powered off in vCenter, outside DVMM',
+      'DELETION_OBSERVED: Observed in vCenter, outside DVMM: the VM was deleted; its quota is released',
+    ]);
   });
 });

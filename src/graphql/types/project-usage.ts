@@ -17,14 +17,15 @@ const ProjectUsageFiguresRef = builder.objectRef<UsageFigures>('ProjectUsageFigu
 const ProjectUsageRef = builder.objectRef<ProjectLedgerView>('ProjectUsage').implement({
   description:
     "What the project's VM requests hold, split into running VMs (READY) and requests on their way (PENDING, " +
-    'APPROVED, PROVISIONING); `counted` is both together, which is what Project.quota limits. Rejected, cancelled ' +
-    'and failed requests hold nothing. DVMM records no VM being stopped or deleted, so a READY VM counts from then ' +
-    'on. Read from the quota ledger the commands check against, in the same reading as Project.quota: never behind ' +
+    'APPROVED, PROVISIONING); `counted` is both together, which is what Project.quota limits. Rejected, cancelled, ' +
+    'failed and DECOMMISSIONED requests hold nothing: a READY VM counts, powered on or off, until it is ' +
+    'decommissioned or found deleted. Read from the quota ledger the commands check against, in the same reading ' +
+    'as Project.quota: never behind ' +
     'a returned mutation, and consistent with the quota.',
   fields: (t) => ({
     running: t.field({
       type: ProjectUsageFiguresRef,
-      description: 'The READY VMs.',
+      description: 'The READY VMs (powered on or off; not those decommissioned).',
       resolve: (ledger) => ledger.running,
     }),
     held: t.field({
