@@ -88,6 +88,18 @@ export const createVsphereHypervisor = (settings: VsphereConnectionSettings, opt
     }
   };
 
+  /** Powers the VM off when needed and destroys it; a VM that is gone already is fine. */
+  const destroy = async (vm: VmHandle, context: OperationContext): Promise<void> => {
+    const props = await existing(vm, ['runtime.powerState'], context);
+    if (props === null) return;
+    if (props.get('runtime.powerState')?.text !== 'poweredOff') await powerOff(vm, context);
+    try {
+      await runTask(client, 'Destroy_Task', vmRef(vm), [], `deleting ${vm.name}`, wait(context));
+    } catch (error) {
+      if (!isFault(error, 'ManagedObjectNotFound')) throw error;
+    }
+  };
+
   return {
     kind: 'vsphere',
 
@@ -101,12 +113,14 @@ export const createVsphereHypervisor = (settings: VsphereConnectionSettings, opt
       const folder = await inventory.folder(context);
       const pool = await inventory.pool(context);
       const datastore = await inventory.datastore(context);
+      log(`vsphere: cloning ${spec.name} from ${template.value} (attempt ${context.attempt})`);
       try {
         const result = await runTask(client, 'CloneVM_Task', template, cloneBody(folder, spec.name, datastore, pool), `cloning ${spec.name}`, wait(context));
         if (result === null) throw new HypervisorError('UNKNOWN', `cloning ${spec.name} returned no VM`);
         return { id: toMoRef(result).value, name: spec.name };
       } catch (error) {
-        // An earlier attempt's clone finished after that attempt looked: it is this request's VM.
+        // vCenter keeps names unique per folder: a clone an earlier attempt started is under way or done, and that
+        // VM is this request's.
         if (!isFault(error, 'DuplicateName')) throw error;
         const ref = await inventory.findVm(spec.name, context);
         if (ref === null) throw error;
@@ -162,15 +176,7 @@ export const createVsphereHypervisor = (settings: VsphereConnectionSettings, opt
     },
 
     async deleteVm(vm: VmHandle, spec: VmSpec, context: OperationContext) {
-      const props = await existing(vm, ['runtime.powerState'], context);
-      if (props !== null) {
-        if (props.get('runtime.powerState')?.text !== 'poweredOff') await powerOff(vm, context);
-        try {
-          await runTask(client, 'Destroy_Task', vmRef(vm), [], `deleting ${vm.name}`, wait(context));
-        } catch (error) {
-          if (!isFault(error, 'ManagedObjectNotFound')) throw error;
-        }
-      }
+      await destroy(vm, context);
       // The address is the VM's until the VM is gone, and only then.
       if (settings.ipPool !== null) await options.ipAllocator?.release(spec.tenantId, spec.requestId);
     },
