@@ -5,6 +5,8 @@ import { afterAll, describe, expect } from 'vitest';
 import { hypervisorVmName, readSimulatorFile } from '../../../src/provisioning/index.ts';
 import { killChildren, startChild } from './support/child.ts';
 import { FAST, type Harness, PROVISIONED_SEQUENCE, provisioningTest, sequence, settled } from './support/harness.ts';
+import { afterReady, hold, until } from './support/lifecycle.ts';
+import { alice } from '../../support/personas.ts';
 
 // The simulated hypervisor of each child keeps its VMs in a file: the hypervisor outlives the killed process.
 const dir = mkdtempSync(join(tmpdir(), 'dvmm-provisioning-crash-'));
@@ -59,5 +61,42 @@ describe('a provisioning process killed mid-provisioning (SIGKILL) and started a
     // The second process did the rest.
     expect(calls.some((c) => c.pid === second.child.pid && c.operation === 'waitForNetwork')).toBe(true);
     expect(calls.some((c) => c.pid === first.child.pid)).toBe(true);
+  });
+});
+
+describe('a provisioning process killed mid-decommission (SIGKILL) and started again', () => {
+  provisioningTest('it resumes: the VM is deleted once and the request DECOMMISSIONED', async ({ h }) => {
+    const stateFile = join(dir, 'decommission.json');
+    const config = { ...settings(h, stateFile), options: { ...FAST, networkTimeoutMs: 10_000, reconcileIntervalMs: 0 } };
+    const first = await startChild(config);
+    const { id } = await h.approvedRequest('crash-decommission');
+    await settled(h, id);
+    const decommissioned = await h.commands.requestDecommission(alice, { id, reason: 'crash drill' });
+    expect(decommissioned.ok).toBe(true);
+
+    // The decommission powered the VM off and is deleting it (each simulated step takes 400 ms): kill it now.
+    await expect
+      .poll(() => readSimulatorFile(stateFile).calls.some((c) => c.requestId === id && c.operation === 'powerOff' && c.outcome === 'ok'), {
+        timeout: 30_000,
+        interval: 25,
+      })
+      .toBe(true);
+    await first.kill();
+    expect((await h.events(id)).at(-1)?.type).toBe('VmDecommissionRequested');
+
+    const second = await startChild(config);
+    const events = await until(h, id, 'VmDecommissioned');
+    await second.stop();
+
+    expect(afterReady(events)).toEqual(['VmDecommissionRequested', 'VmDecommissioned']);
+    const { vms, calls } = readSimulatorFile(stateFile);
+    expect(vms).toEqual([]);
+    expect(calls.filter((c) => c.requestId === id && c.operation === 'delete')).toHaveLength(1);
+    expect(calls.filter((c) => c.requestId === id && c.operation === 'powerOff' && c.outcome === 'ok')).toHaveLength(1);
+    expect(await hold(h, id)).toBeUndefined();
+    // The first process powered the VM off; the second took over where the hypervisor stood (it looked before acting).
+    const powerOff = calls.find((c) => c.requestId === id && c.operation === 'powerOff');
+    expect(powerOff?.pid).toBe(first.child.pid);
+    expect(calls.some((c) => c.requestId === id && c.operation === 'inspect' && c.pid === second.child.pid)).toBe(true);
   });
 });
