@@ -113,8 +113,12 @@ export class Inventory {
     return this.byPath(path, ['VirtualMachine'], ctx);
   }
 
-  /** Every configured object, in the order a clone needs them; throws for the first that is missing. */
+  /**
+   * Every configured object, read afresh (a connection test asks vCenter, not the cache), in the order a clone needs
+   * them; throws for the first that is missing.
+   */
   async checkAll(ctx: CallContext): Promise<void> {
+    this.cache.clear();
     await this.datacenter(ctx);
     await this.folder(ctx);
     await this.pool(ctx);
