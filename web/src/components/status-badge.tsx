@@ -8,6 +8,7 @@ export const STATUS_LABELS: Record<VmRequestStatus, string> = {
   REJECTED: 'Rejected',
   CANCELLED: 'Cancelled',
   FAILED: 'Failed',
+  DECOMMISSIONED: 'Decommissioned',
 };
 
 /** A request's status in words; the colour only repeats what the text says. */

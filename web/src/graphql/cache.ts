@@ -41,6 +41,15 @@ export const cacheConfig: CacheExchangeOpts = {
     ForbiddenError: () => null,
     InvalidStateError: () => null,
     NotFoundError: () => null,
+    ProvisioningNotConfiguredError: () => null,
+    VmOperationFailure: () => null,
+    // The tenant's one connection: the settings page reads it past the cache and keeps what it shows itself.
+    VmwareConnection: () => null,
+    VmwareTemplate: () => null,
+    VmwareIpPool: () => null,
+    VmwareTls: () => null,
+    TestVmwareConnectionPayload: () => null,
+    RemoveVmwareConnectionPayload: () => null,
   },
   // List membership: which lists a created or changed request (or project) joins or leaves. Each list keeps its
   // updaters in its own module (add yours to the call); combineUpdates runs all of a field's updaters in order.

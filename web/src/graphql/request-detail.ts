@@ -11,6 +11,13 @@ export const RequestDetailFragment = graphql(`
     nextRetryAt
     provisioningWarning
     vmwareVmId
+    lastOperationFailure {
+      operation
+      code
+      message
+      attempts
+      at
+    }
     spec {
       size
       vcpus
@@ -62,6 +69,57 @@ export const CancelRequest = graphql(`
         vmRequest {
           ...RequestDetail
         }
+      }
+      ...Refusal
+    }
+  }
+`);
+
+export const PowerOffVm = graphql(`
+  mutation PowerOffVm($input: PowerOffVmInput!) {
+    powerOffVm(input: $input) {
+      __typename
+      ... on PowerOffVmPayload {
+        vmRequest {
+          ...RequestDetail
+        }
+      }
+      ... on ConcurrencyError {
+        actualVersion
+      }
+      ...Refusal
+    }
+  }
+`);
+
+export const PowerOnVm = graphql(`
+  mutation PowerOnVm($input: PowerOnVmInput!) {
+    powerOnVm(input: $input) {
+      __typename
+      ... on PowerOnVmPayload {
+        vmRequest {
+          ...RequestDetail
+        }
+      }
+      ... on ConcurrencyError {
+        actualVersion
+      }
+      ...Refusal
+    }
+  }
+`);
+
+export const DecommissionVm = graphql(`
+  mutation DecommissionVm($input: DecommissionVmInput!) {
+    decommissionVm(input: $input) {
+      __typename
+      ... on DecommissionVmPayload {
+        vmRequest {
+          ...RequestDetail
+        }
+      }
+      ... on ConcurrencyError {
+        actualVersion
       }
       ...Refusal
     }

@@ -2,6 +2,7 @@ import { useEffect, useId, useMemo, useState } from 'react';
 import { useQuery } from 'urql';
 import { Link, useSearchParams } from 'wouter';
 import { DateTime } from '../components/date-time.tsx';
+import { PowerBadge } from '../components/power-badge.tsx';
 import { StageSteps } from '../components/stage-steps.tsx';
 import { STATUS_LABELS, StatusBadge } from '../components/status-badge.tsx';
 import type { VmRequestFilter, VmRequestStatus } from '../gql/graphql.ts';
@@ -142,6 +143,12 @@ export function MyRequestsPage() {
                 <td>
                   <StatusBadge status={node.status} />
                   {node.status === 'PROVISIONING' ? <StageSteps status={node.status} stage={node.provisioningStage} compact /> : null}
+                  {node.status === 'READY' ? (
+                    <>
+                      {' '}
+                      <PowerBadge powerState={node.powerState} pending={node.pendingOperation} />
+                    </>
+                  ) : null}
                 </td>
                 <td>
                   <DateTime iso={node.createdAt} />

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Link, useParams } from 'wouter';
 import { isTenantAdmin, useSession } from '../auth/session.ts';
+import { PowerBadge } from '../components/power-badge.tsx';
 import { localDateTime, TimeAgo } from '../components/time-ago.tsx';
 import { ArchiveProject, PROJECT_REQUESTS_PAGE, ProjectPageQuery, UnarchiveProject } from '../graphql/projects.ts';
 import { useLiveStart } from '../live/live-start.ts';
@@ -111,6 +112,12 @@ export function ProjectPage() {
                   <td>
                     <span className={`badge status-${request.status}`}>{request.status}</span>
                     {request.provisioningStage ? <span className="hint"> {request.provisioningStage.replaceAll('_', ' ').toLowerCase()}</span> : null}
+                    {request.status === 'READY' ? (
+                      <>
+                        {' '}
+                        <PowerBadge powerState={request.powerState} pending={request.pendingOperation} />
+                      </>
+                    ) : null}
                   </td>
                   <td>{request.size}</td>
                   <td>{request.requesterName ?? request.requesterId}</td>

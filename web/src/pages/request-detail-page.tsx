@@ -7,6 +7,7 @@ import { StageSteps } from '../components/stage-steps.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import type { RequestDetailFragment, TimelineEntryType } from '../gql/graphql.ts';
 import { CancelRequest, RequestDetailQuery, RequestDetailUpdates } from '../graphql/request-detail.ts';
+import { VmSection } from './request-detail/vm-section.tsx';
 
 const TIMELINE_LABELS: Record<TimelineEntryType, string> = {
   CREATED: 'Requested',
@@ -18,11 +19,21 @@ const TIMELINE_LABELS: Record<TimelineEntryType, string> = {
   PROVISIONING_RETRY_SCHEDULED: 'Retry scheduled',
   PROVISIONING_FAILED: 'Provisioning failed',
   READY: 'Ready',
+  POWER_OFF_REQUESTED: 'Power off requested',
+  POWER_ON_REQUESTED: 'Power on requested',
+  POWERED_OFF: 'Powered off',
+  POWERED_ON: 'Powered on',
+  POWER_STATE_OBSERVED: 'Power changed in vCenter',
+  OPERATION_FAILED: 'Operation failed',
+  DECOMMISSION_REQUESTED: 'Decommission requested',
+  DECOMMISSIONED: 'Decommissioned',
+  DELETION_OBSERVED: 'Deleted in vCenter',
 };
 
 /**
  * One request, live: the query shows it at once, and `vmRequestUpdated` then writes each newer version into the
- * cache (stage by stage, until a terminal status), which repaints this page and every list showing the request.
+ * cache (stage by stage, then a READY VM's power changes and decommissioning, until a final status), which repaints
+ * this page and every list showing the request.
  */
 export function RequestDetailPage() {
   const { id = '' } = useParams<{ id: string }>();
@@ -107,7 +118,8 @@ function RequestDetail({ request }: { request: RequestDetailFragment }) {
         </div>
       </dl>
 
-      {['APPROVED', 'PROVISIONING', 'READY', 'FAILED'].includes(request.status) ? <Provisioning request={request} /> : null}
+      {['APPROVED', 'PROVISIONING', 'READY', 'FAILED', 'DECOMMISSIONED'].includes(request.status) ? <Provisioning request={request} /> : null}
+      {request.status === 'READY' ? <VmSection request={request} /> : null}
       <Outcome request={request} />
       {mayCancel ? <CancelForm request={request} onCancelled={() => statusRef.current?.focus()} /> : null}
       <Timeline request={request} />
@@ -120,7 +132,7 @@ function Provisioning({ request }: { request: RequestDetailFragment }) {
   return (
     <section className="card" aria-labelledby="provisioning-heading">
       <h2 id="provisioning-heading">Provisioning</h2>
-      {request.status !== 'FAILED' ? <StageSteps status={request.status} stage={request.provisioningStage} /> : null}
+      {request.status !== 'FAILED' && request.status !== 'DECOMMISSIONED' ? <StageSteps status={request.status} stage={request.provisioningStage} /> : null}
       <dl className="facts">
         {request.provisioningAttempt !== null ? (
           <div>
@@ -183,6 +195,24 @@ function Outcome({ request }: { request: RequestDetailFragment }) {
       <section className="card outcome outcome-bad" aria-labelledby="outcome-heading">
         <h2 id="outcome-heading">Rejected</h2>
         <p>{request.rejectionReason ?? 'No reason was given.'}</p>
+      </section>
+    );
+  }
+  if (request.status === 'DECOMMISSIONED') {
+    const deletedOutside = request.timeline.some((entry) => entry.type === 'DELETION_OBSERVED');
+    return (
+      <section className="card outcome" aria-labelledby="outcome-heading" data-outcome="DECOMMISSIONED">
+        <h2 id="outcome-heading">Decommissioned</h2>
+        <p>
+          {deletedOutside ? 'The VM was found deleted in vCenter, outside DVMM' : 'The VM was deleted'}
+          {request.decommissionedAt ? (
+            <>
+              {' '}
+              <DateTime iso={request.decommissionedAt} />
+            </>
+          ) : null}
+          . Its quota is released; this request is final.
+        </p>
       </section>
     );
   }
