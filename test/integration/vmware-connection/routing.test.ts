@@ -27,14 +27,14 @@ function recordingAdapters() {
     };
     const adapter: VsphereHypervisor = {
       kind: 'vsphere',
-      findVmByName: call('findVmByName') as VsphereHypervisor['findVmByName'],
-      cloneFromTemplate: call('cloneFromTemplate') as VsphereHypervisor['cloneFromTemplate'],
-      configure: call('configure') as VsphereHypervisor['configure'],
-      powerOn: call('powerOn') as VsphereHypervisor['powerOn'],
-      waitForNetwork: call('waitForNetwork') as VsphereHypervisor['waitForNetwork'],
-      deleteVm: call('deleteVm') as VsphereHypervisor['deleteVm'],
-      powerOff: call('powerOff') as VsphereHypervisor['powerOff'],
-      inspectVm: call('inspectVm') as VsphereHypervisor['inspectVm'],
+      findVmByName: call('findVmByName') as unknown as VsphereHypervisor['findVmByName'],
+      cloneFromTemplate: call('cloneFromTemplate') as unknown as VsphereHypervisor['cloneFromTemplate'],
+      configure: call('configure') as unknown as VsphereHypervisor['configure'],
+      powerOn: call('powerOn') as unknown as VsphereHypervisor['powerOn'],
+      waitForNetwork: call('waitForNetwork') as unknown as VsphereHypervisor['waitForNetwork'],
+      deleteVm: call('deleteVm') as unknown as VsphereHypervisor['deleteVm'],
+      powerOff: call('powerOff') as unknown as VsphereHypervisor['powerOff'],
+      inspectVm: call('inspectVm') as unknown as VsphereHypervisor['inspectVm'],
       check: async () => {},
       close: async () => {
         record.closed = true;
