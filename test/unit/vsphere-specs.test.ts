@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { poolPath } from '../../src/provisioning/vsphere/inventory.ts';
 import { customizationSpec, type NicTarget, reconfigureSpec, subnetMask } from '../../src/provisioning/vsphere/specs.ts';
 import { child, childrenNamed, parseXml, textOf, type XmlNode } from '../../src/provisioning/vsphere/xml.ts';
 
@@ -102,4 +103,13 @@ describe('subnetMask', () => {
   ])('%s -> %s', (cidr, mask) => expect(subnetMask(cidr)).toBe(mask));
 
   it('refuses what is not a CIDR', () => expect(() => subnetMask('10.0.0.0')).toThrow(/not a CIDR/));
+});
+
+describe('poolPath', () => {
+  it.each([
+    ['/DC0/host/C0/Resources/web', 'C0', 'DC0/host/C0/Resources/web'],
+    ['web', 'C0', 'DC0/host/C0/Resources/web'],
+    ['C1/Resources/db', 'C0', 'DC0/host/C1/Resources/db'],
+    ['H0/Resources', null, 'DC0/host/H0/Resources'],
+  ])('%s (cluster %s) -> %s', (pool, cluster, path) => expect(poolPath('DC0', cluster, pool)).toBe(path));
 });

@@ -41,13 +41,10 @@ export class Inventory {
     const { cluster, resourcePool } = this.settings;
     if (cluster !== null) await this.cluster(cluster, ctx);
     if (resourcePool !== null) {
-      // A bare pool name is looked for in the cluster's root pool; anything with a slash is a path under the host folder.
-      const path =
-        cluster !== null && !resourcePool.includes('/') ? joinPath(cluster, 'Resources', resourcePool) : trimSlashes(resourcePool);
       return this.resolve(
         'pool',
         ctx,
-        async () => this.byPath(joinPath(this.settings.datacenter, 'host', path), ['ResourcePool', 'VirtualApp'], ctx),
+        async () => this.byPath(poolPath(this.settings.datacenter, cluster, resourcePool), ['ResourcePool', 'VirtualApp'], ctx),
         'RESOURCE_POOL_NOT_FOUND',
         `resource pool "${resourcePool}"`,
       );
@@ -169,3 +166,13 @@ export class Inventory {
 const trimSlashes = (path: string): string => path.replace(/^\/+|\/+$/g, '');
 
 const joinPath = (...parts: string[]): string => parts.filter((part) => part !== '').join('/');
+
+/**
+ * A resource pool's inventory path: "/DC0/host/C0/Resources/web" as given (absolute); a bare name ("web") in the
+ * cluster's root pool; any other relative path ("C0/Resources/web") under the datacenter's host folder.
+ */
+export function poolPath(datacenter: string, cluster: string | null, pool: string): string {
+  if (pool.startsWith('/')) return trimSlashes(pool);
+  if (cluster !== null && !pool.includes('/')) return joinPath(datacenter, 'host', trimSlashes(cluster), 'Resources', pool);
+  return joinPath(datacenter, 'host', trimSlashes(pool));
+}

@@ -147,6 +147,21 @@ describe.skipIf(binary === null)('vSphere adapter against the vCenter simulator'
     await hv.deleteVm(vm, spec, ctx);
   });
 
+  it('a resource pool by inventory path, and a distributed port group for the card', async () => {
+    const { resourcePool, distributedPortgroup } = vcsim.inventory;
+    const hv = adapter({ resourcePool, network: distributedPortgroup, ipPool: null });
+    await hv.check(ctx);
+    const spec = specFor(randomUUID(), 'S');
+    const vm = await hv.cloneFromTemplate(spec, ctx);
+    await hv.configure(vm, spec, ctx);
+    // A distributed backing names the switch and the port group key, not the port group's name.
+    const card = (await seen.vm(spec.name))?.card;
+    expect(card?.backingType).toBe('VirtualEthernetCardDistributedVirtualPortBackingInfo');
+    expect(card?.portgroupKey).toMatch(/^dvportgroup-/);
+    await hv.configure(vm, spec, ctx);
+    await hv.deleteVm(vm, spec, ctx);
+  });
+
   it('a stopped job aborts its wait at once, as an abort rather than a hypervisor failure', async () => {
     const hv = adapter({ ipPool: null });
     const spec = specFor(randomUUID(), 'S');

@@ -62,6 +62,8 @@ export interface SeenVm {
   ipAddress: string;
   hostName: string;
   network: string;
+  /** The first network card's backing. */
+  card: { backingType: string | null; portgroupKey: string };
 }
 
 const VM_PATHS = [
@@ -86,6 +88,7 @@ export function observe(vcsim: Vcsim) {
     const folder = parent ? ((await propertiesOf(client, toMoRef(parent), ['name'], {}))?.get('name')?.text ?? '') : '';
     const devices = props.get('config.hardware.device')?.children ?? [];
     const card = devices.find((d) => textOf(d, 'macAddress') !== '');
+    const backing = card?.children.find((c) => c.name === 'backing');
     return {
       id,
       name: props.get('name')?.text ?? '',
@@ -96,7 +99,8 @@ export function observe(vcsim: Vcsim) {
       powerState: props.get('runtime.powerState')?.text ?? '',
       ipAddress: props.get('guest.ipAddress')?.text ?? '',
       hostName: props.get('guest.hostName')?.text ?? '',
-      network: textOf(card?.children.find((c) => c.name === 'backing'), 'deviceName'),
+      network: textOf(backing, 'deviceName'),
+      card: { backingType: backing?.xsiType ?? null, portgroupKey: textOf(backing?.children.find((c) => c.name === 'port'), 'portgroupKey') },
     };
   };
   return {
