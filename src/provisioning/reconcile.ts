@@ -28,7 +28,7 @@ export interface ReconcilerStatus {
   /** Requests that changed between reading and recording (an operation ran meanwhile): left to the next round. */
   skipped: number;
   errors: number;
-  lastError: { requestId: string | null; message: string; at: Date } | null;
+  lastError: { requestId: string; message: string; at: Date } | null;
 }
 
 export interface Reconciler {
@@ -86,11 +86,9 @@ export function startReconciler(deps: ReconcilerDeps): Reconciler {
     status.leader = false;
   });
 
-  const failed = (requestId: string | null, error: unknown) => {
+  const failed = (requestId: string, error: unknown) => {
     status.errors++;
-    const message = describeError(error);
-    status.lastError = { requestId, message, at: new Date() };
-    log(`reconciliation of request ${requestId ?? '(all)'} failed: ${message}; looked at again next round`);
+    status.lastError = { requestId, message: describeError(error), at: new Date() };
   };
 
   const record = (
@@ -145,14 +143,21 @@ export function startReconciler(deps: ReconcilerDeps): Reconciler {
     const candidates = await reconcileCandidates(sql, after, batchSize);
     // A short page means the end: the next round starts from the beginning.
     after = candidates.length < batchSize ? null : (candidates.at(-1)?.requestId ?? null);
+    let errors = 0;
     for (const candidate of candidates) {
       if (stopped) return;
       try {
         await reconcileOne(candidate);
       } catch (error) {
         if (stopped) return;
+        errors++;
         failed(candidate.requestId, error);
       }
+    }
+    // One line a round, however many VMs could not be looked at (a vCenter that is down fails them all).
+    if (errors > 0) {
+      const last = status.lastError!;
+      log(`reconciliation: ${errors} of ${candidates.length} request(s) not checked (last: ${last.requestId}: ${last.message}); again next round`);
     }
     status.rounds++;
     status.lastRoundAt = new Date();
