@@ -123,6 +123,7 @@ describe("README's configuration table", () => {
     expect(rows.filter((row) => row.split(' | ')[3] === 'yes').map((row) => /`([A-Z_]+)`/.exec(row)?.[1])).toEqual([
       'DATABASE_URL',
       'JWT_SECRET',
+      'DVMM_SECRETS_KEYS',
       'DVMM_SEAL_KEY',
     ]);
   });
