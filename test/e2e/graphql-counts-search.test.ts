@@ -21,7 +21,7 @@ import { createRequest, setupTenant, type Tenant } from './graphql-fixtures.ts';
 import { person } from '../support/personas.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-const STATUSES: VmRequestStatus[] = ['PENDING', 'APPROVED', 'REJECTED', 'CANCELLED', 'PROVISIONING', 'READY', 'FAILED'];
+const STATUSES: VmRequestStatus[] = ['PENDING', 'APPROVED', 'REJECTED', 'CANCELLED', 'PROVISIONING', 'READY', 'FAILED', 'DECOMMISSIONED'];
 
 let server: TestServer;
 let a: Tenant;
@@ -69,6 +69,7 @@ const TENANT_A_COUNTS = [
   { status: 'PROVISIONING', count: 0 },
   { status: 'READY', count: 0 },
   { status: 'FAILED', count: 0 },
+  { status: 'DECOMMISSIONED', count: 0 },
 ];
 
 const countsOf = (rows: Row[]) => STATUSES.map((status) => ({ status, count: rows.filter((row) => row.status === status).length }));

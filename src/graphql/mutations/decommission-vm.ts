@@ -32,7 +32,7 @@ builder.mutationField('decommissionVm', (t) =>
       "the live feed shows the request DECOMMISSIONED, no longer counted in its project's usage and quota, or " +
       'lastOperationFailure if it gave up. Refused (InvalidStateError, nothing written) when the request is not READY ' +
       'or a decommission is already pending; a too long reason is a ValidationError. Whoever may not act on the ' +
-      'request gets NotFoundError (or ForbiddenError when they may see it).',
+      'request gets NotFoundError, as for a request they cannot see.',
     errors: { union: { name: 'DecommissionVmResult', description: 'The request with the decommission pending, or why it was refused.' } },
     args: { input: t.arg({ type: DecommissionVmInput, required: true, description: 'What to do.' }) },
     resolve: async (_root, { input }, context) => {

@@ -38,7 +38,7 @@ const powerMutation = (
         `${text.verb} (retrying), and the live feed shows powerState ${text.to} with nothing pending, or ` +
         'lastOperationFailure if it gave up. Refused (InvalidStateError, nothing written) when the request is not READY, ' +
         `an operation is pending, or the VM is already ${text.to.toLowerCase()}. Whoever may not act on the request ` +
-        'gets NotFoundError (or ForbiddenError when they may see it).',
+        'gets NotFoundError, as for a request they cannot see.',
       errors: { union: { name: `${type}Result`, description: `The request with the power ${text.verb} pending, or why it was refused.` } },
       args: { input: t.arg({ type: input, required: true, description: 'What to do.' }) },
       resolve: async (_root, { input }, context) => {
