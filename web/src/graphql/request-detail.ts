@@ -11,13 +11,6 @@ export const RequestDetailFragment = graphql(`
     nextRetryAt
     provisioningWarning
     vmwareVmId
-    lastOperationFailure {
-      operation
-      code
-      message
-      attempts
-      at
-    }
     spec {
       size
       vcpus

@@ -105,7 +105,7 @@ export function MyRequestsPage() {
         </p>
       ) : null}
       <p className="hint" role="status" aria-live="polite">
-        {list ? `${list.totalCount} ${list.totalCount === 1 ? 'request' : 'requests'}${filtered ? ' match the filters' : ''}` : fetching ? 'Loading…' : ''}
+        {list ? `${list.totalCount} ${list.totalCount === 1 ? 'request' : 'requests'}${filtered ? (list.totalCount === 1 ? ' matches the filters' : ' match the filters') : ''}` : fetching ? 'Loading…' : ''}
       </p>
 
       {list && list.edges.length === 0 ? (

@@ -204,15 +204,19 @@ function Outcome({ request }: { request: RequestDetailFragment }) {
       <section className="card outcome" aria-labelledby="outcome-heading" data-outcome="DECOMMISSIONED">
         <h2 id="outcome-heading">Decommissioned</h2>
         <p>
-          {deletedOutside ? 'The VM was found deleted in vCenter, outside DVMM' : 'The VM was deleted'}
-          {request.decommissionedAt ? (
-            <>
-              {' '}
-              <DateTime iso={request.decommissionedAt} />
-            </>
-          ) : null}
-          . Its quota is released; this request is final.
+          {deletedOutside ? 'The VM was found deleted in vCenter, outside DVMM.' : 'The VM was deleted as requested.'} Its quota is
+          released; this request is final.
         </p>
+        {request.decommissionedAt ? (
+          <dl className="facts">
+            <div>
+              <dt>Decommissioned</dt>
+              <dd data-decommissioned-at>
+                <DateTime iso={request.decommissionedAt} />
+              </dd>
+            </div>
+          </dl>
+        ) : null}
       </section>
     );
   }

@@ -2,15 +2,21 @@ import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 
 export const DECOMMISSION_REASON_MAX = 500;
 
+/** What the dialog shows: the reason field's error, or a refusal of the whole. */
+export interface DialogProblem {
+  text: string;
+  field?: 'reason';
+}
+
 export interface DecommissionDialogProps {
   vmName: string;
   /** The VM's state now, in words ("On", "Off, powering on…"): it may change while the dialog is open. */
   stateNow: string;
   /**
-   * Sends the decommission; resolves with what to show in the dialog (the reason's error, or a change that happened
-   * meanwhile), or null when the dialog may close.
+   * Sends the decommission; resolves with what to show in the dialog (the reason's error, or why it was not done,
+   * e.g. a change made meanwhile), or null when the dialog may close.
    */
-  onConfirm(reason: string): Promise<string | null>;
+  onConfirm(reason: string): Promise<DialogProblem | null>;
   /** The dialog closed (confirmed, kept, or Escape); `confirmed` says whether the decommission was accepted. */
   onClose(confirmed: boolean): void;
 }
@@ -23,7 +29,7 @@ export function DecommissionDialog({ vmName, stateNow, onConfirm, onClose }: Dec
   const dialog = useRef<HTMLDialogElement>(null);
   const confirmed = useRef(false);
   const [reason, setReason] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<DialogProblem | null>(null);
   const [sending, setSending] = useState(false);
   const id = useId();
 
@@ -38,7 +44,7 @@ export function DecommissionDialog({ vmName, stateNow, onConfirm, onClose }: Dec
   async function submit(event: FormEvent) {
     event.preventDefault();
     if ([...reason].length > DECOMMISSION_REASON_MAX) {
-      setProblem(`The reason may be at most ${DECOMMISSION_REASON_MAX} characters.`);
+      setProblem({ field: 'reason', text: `The reason may be at most ${DECOMMISSION_REASON_MAX} characters.` });
       return;
     }
     setSending(true);
@@ -53,6 +59,8 @@ export function DecommissionDialog({ vmName, stateNow, onConfirm, onClose }: Dec
   }
 
   const length = [...reason].length;
+  const reasonProblem = problem?.field === 'reason' ? problem.text : null;
+  const alert = problem && !problem.field ? problem.text : null;
   return (
     <dialog
       ref={dialog}
@@ -85,18 +93,21 @@ export function DecommissionDialog({ vmName, stateNow, onConfirm, onClose }: Dec
           }}
           rows={3}
           maxLength={DECOMMISSION_REASON_MAX * 2}
-          aria-invalid={problem ? true : undefined}
-          aria-describedby={`${id}-rule ${problem ? `${id}-problem` : ''}`.trim()}
+          aria-invalid={reasonProblem ? true : undefined}
+          aria-describedby={`${id}-rule ${reasonProblem ? `${id}-problem` : ''}`.trim()}
           autoFocus
         />
         <p id={`${id}-rule`} className="hint">
           Up to {DECOMMISSION_REASON_MAX} characters ({length} so far); it shows in the request's timeline.
         </p>
-        {problem ? (
+        {reasonProblem ? (
           <p id={`${id}-problem`} className="error field-error" role="alert">
-            {problem}
+            {reasonProblem}
           </p>
         ) : null}
+        <div role="alert" className={alert ? 'form-alert' : undefined} data-dialog-alert>
+          {alert}
+        </div>
         <div className="dialog-actions">
           <button type="submit" className="button-danger" disabled={sending}>
             {sending ? 'Decommissioning…' : `Decommission ${vmName}`}

@@ -4,7 +4,7 @@ import { DateTime } from '../../components/date-time.tsx';
 import { OPERATION_LABELS, PowerBadge } from '../../components/power-badge.tsx';
 import type { RequestDetailFragment, VmOperation } from '../../gql/graphql.ts';
 import { DecommissionVm, PowerOffVm, PowerOnVm } from '../../graphql/request-detail.ts';
-import { DecommissionDialog } from './decommission-dialog.tsx';
+import { DecommissionDialog, type DialogProblem } from './decommission-dialog.tsx';
 import { vmActions, vmStateWords } from './vm-state.ts';
 
 type Outcome = { __typename: string; message?: string; fields?: { field: string; message: string }[] };
@@ -33,7 +33,9 @@ export function VmSection({ request }: { request: RequestDetailFragment }) {
   const [sending, setSending] = useState<VmOperation | null>(null);
   const [asked, setAsked] = useState('');
   const [refusal, setRefusal] = useState<Refusal | null>(null);
-  const [confirming, setConfirming] = useState<{ version: number } | null>(null);
+  // The version the person decides on: the one shown when they opened the dialog; after a change made meanwhile, the
+  // one shown when they confirm again (the dialog shows the state live and has said that it changed).
+  const [confirming, setConfirming] = useState<{ version: number | 'shown' } | null>(null);
   const [, powerOff] = useMutation(PowerOffVm);
   const [, powerOn] = useMutation(PowerOnVm);
   const [, decommission] = useMutation(DecommissionVm);
@@ -72,7 +74,7 @@ export function VmSection({ request }: { request: RequestDetailFragment }) {
     stateRef.current?.focus();
   }
 
-  async function onDecommission(reason: string, version: number): Promise<string | null> {
+  async function onDecommission(reason: string, version: number): Promise<DialogProblem | null> {
     setRefusal(null);
     setAsked('');
     setSending('DECOMMISSION');
@@ -83,11 +85,11 @@ export function VmSection({ request }: { request: RequestDetailFragment }) {
     const problem = settle('DECOMMISSION', outcome, result.error?.message);
     if (!problem) return null;
     if (outcome?.__typename === 'ConcurrencyError') {
-      // Shown in the dialog, which shows the state as it is now: confirming again decides on that version.
-      setConfirming({ version: outcome.actualVersion });
-      return `${problem} Confirm again to decommission it as it is now.`;
+      setConfirming({ version: 'shown' });
+      return { text: `${problem} Confirm again to decommission it as it is now.` };
     }
-    if (outcome?.__typename === 'ValidationError' || !outcome) return problem;
+    if (outcome?.__typename === 'ValidationError') return { field: 'reason', text: problem };
+    if (!outcome) return { text: problem };
     // Decommissioned or being decommissioned already: nothing to decide in the dialog any more.
     refuse('DECOMMISSION', problem);
     setConfirming(null);
@@ -105,16 +107,17 @@ export function VmSection({ request }: { request: RequestDetailFragment }) {
       {failure ? (
         <div className="form-alert operation-failure" data-operation-failure={failure.operation}>
           <p>
-            <strong>{OPERATION_LABELS[failure.operation]} failed</strong>
+            <strong>{OPERATION_LABELS[failure.operation]} failed</strong> after {failure.attempts}{' '}
+            {failure.attempts === 1 ? 'attempt' : 'attempts'}: <code>{failure.code}</code> {failure.message}
+          </p>
+          <p className="hint">
             {failure.at ? (
               <>
-                {' '}
-                <DateTime iso={failure.at} />
+                Recorded <DateTime iso={failure.at} />.{' '}
               </>
-            ) : null}{' '}
-            after {failure.attempts} {failure.attempts === 1 ? 'attempt' : 'attempts'}: <code>{failure.code}</code> {failure.message}
+            ) : null}
+            The VM stays as it was; you may try again.
           </p>
-          <p className="hint">The VM stays as it was; you may try again.</p>
         </div>
       ) : null}
 
@@ -159,7 +162,7 @@ export function VmSection({ request }: { request: RequestDetailFragment }) {
         <DecommissionDialog
           vmName={request.vmName}
           stateNow={vmStateWords(request)}
-          onConfirm={(reason) => onDecommission(reason, confirming.version)}
+          onConfirm={(reason) => onDecommission(reason, confirming.version === 'shown' ? request.version : confirming.version)}
           onClose={(confirmed) => {
             setConfirming(null);
             // Accepted: the button is disabled now, so the state that follows gets focus; kept: back to the button.
