@@ -63,6 +63,8 @@ describe('power off, power on, decommission', () => {
     await until(h, id, 'VmPoweredOff');
     expect(sim.vms()[0]).toMatchObject({ name: hypervisorVmName(id), powerState: 'off' });
     expect(await stateOf(h, id)).toMatchObject({ status: 'READY', powerState: 'OFF', pendingOperation: null });
+    // A VM that is off still counts against the quota: only its deletion releases it.
+    expect(await hold(h, id)).toEqual({ running: true });
 
     await powerOn(h, id);
     await until(h, id, 'VmPoweredOn');
@@ -192,6 +194,21 @@ describe('failures', () => {
 });
 
 describe('concurrency', () => {
+  processTest('a decommission requested while a power-off waits for a process takes its place: the power-off never runs', async ({ h, start }) => {
+    await start();
+    const id = await readyRequest(h, 'race-00');
+    await running!.stop();
+    running = null;
+    await powerOff(h, id);
+    await decommission(h, id);
+    const sim = await start();
+    // This simulator never saw the VM: the decommission finds it gone and has nothing to delete.
+    const events = await until(h, id, 'VmDecommissioned');
+    expect(afterReady(events)).toEqual(['VmPowerOffRequested', 'VmDecommissionRequested', 'VmDecommissioned']);
+    expect(sim.calls().filter((c) => c.requestId === id).map((c) => c.operation)).toEqual(['inspect']);
+    expect(await hold(h, id)).toBeUndefined();
+  });
+
   processTest('two power-offs at once: one event, the other INVALID_STATE; two power-ons on one version: one event, the other CONCURRENCY_CONFLICT', async ({ h, start }) => {
     await start();
     const id = await readyRequest(h, 'race-01');
