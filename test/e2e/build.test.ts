@@ -88,6 +88,7 @@ function startImageCmd(dir: string, stage: Stage): Promise<Running> {
       ...stage.env,
       DATABASE_URL: databaseUrl,
       JWT_SECRET: secret,
+      DVMM_SECRETS_KEYS: `k1:${randomBytes(32).toString('base64')}`,
       // Free ports instead of the image's fixed ones, on loopback only.
       PORT: '0',
       METRICS_PORT: '0',

@@ -197,7 +197,16 @@ describe('npm start in production', () => {
 
   async function withProduction(env: Record<string, string>, check: (server: { url: string; origin: string }) => Promise<void>) {
     const run = spawnDev(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { NODE_ENV: 'production', DATABASE_URL: database.url, JWT_SECRET: secret, PORT: '0', HOST: '127.0.0.1', PROVISIONING_ENABLED: 'false', ...env },
+      env: {
+        NODE_ENV: 'production',
+        DATABASE_URL: database.url,
+        JWT_SECRET: secret,
+        DVMM_SECRETS_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        PROVISIONING_ENABLED: 'false',
+        ...env,
+      },
     });
     try {
       const [, url] = await run.waitFor(/listening on (http:\/\/\S+\/graphql)/);

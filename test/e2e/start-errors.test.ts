@@ -115,6 +115,11 @@ describe('a bad configuration', () => {
     [{ DATABASE_POOL_MAX: '1' }, '[main] DATABASE_POOL_MAX must be a whole number from 2 to 1000, got "1"'],
     [{ NODE_ENV: 'production', JWT_SECRET: '' }, '[main] JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production'],
     [{ JWT_SECRET: 'short' }, '[main] JWT_SECRET must be at least 32 bytes long'],
+    [
+      { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) },
+      "[main] DVMM_SECRETS_KEYS must be set when NODE_ENV=production (it encrypts the tenants' vCenter passwords): id:<base64 of 32 bytes>, e.g. k1:$(openssl rand -base64 32)",
+    ],
+    [{ DVMM_SECRETS_KEYS: 'k1:c2hvcnQ=' }, '[main] DVMM_SECRETS_KEYS entry 1 (key k1) must be base64 of exactly 32 random bytes (openssl rand -base64 32)'],
     [{ PROVISIONING_MAX_ATTEMPTS: '0' }, '[main] PROVISIONING_MAX_ATTEMPTS must be a whole number >= 1, got "0"'],
   ])('%o: the message alone, exit 1', async (variables, message) => {
     const { code, stdout, stderr } = await runToEnd('src/main.ts', [], env({ PORT: '0', DATABASE_URL: empty.url, ...variables }));
