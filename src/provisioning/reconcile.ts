@@ -91,19 +91,18 @@ export function startReconciler(deps: ReconcilerDeps): Reconciler {
     status.lastError = { requestId, message: describeError(error), at: new Date() };
   };
 
-  const record = (
-    candidate: Candidate,
-    kind: 'deleted' | 'power',
-    run: (context: CommandContext) => Promise<DomainResult<{ events: unknown[] }>>,
-    version: number,
-  ) =>
-    run({ idempotencyKey: `reconcile:${candidate.requestId}:${version}:${kind}` }).then((result) => {
-      if (!result.ok) {
-        status.skipped++;
-        return false;
-      }
-      return result.value.events.length > 0;
-    });
+  /** True when this call wrote the observation (not a refusal, not a no-op, not another reconciler's duplicate). */
+  const record = async (
+    key: string,
+    run: (context: CommandContext) => Promise<DomainResult<{ events: unknown[]; duplicate: boolean }>>,
+  ): Promise<boolean> => {
+    const result = await run({ idempotencyKey: key });
+    if (!result.ok) {
+      status.skipped++;
+      return false;
+    }
+    return !result.value.duplicate && result.value.events.length > 0;
+  };
 
   const reconcileOne = async (candidate: Candidate): Promise<void> => {
     const principal = systemPrincipal(candidate.tenantId, RECONCILIATION_USER);
@@ -115,19 +114,20 @@ export function startReconciler(deps: ReconcilerDeps): Reconciler {
     const vm = await hypervisor.inspectVm(spec, { attempt: 1, signal: abort.signal });
     status.checked++;
     const id = candidate.requestId;
+    // The same observation on the same version is the same command, whoever makes it.
+    const key = (what: string) => `reconcile:${id}:${version}:${what}`;
     if (vm === null) {
-      const recorded = await record(candidate, 'deleted', (context) => commands.observeVmDeleted(principal, { id, expectedVersion: version }, context), version);
+      const recorded = await record(key('deleted'), (context) =>
+        commands.observeVmDeleted(principal, { id, expectedVersion: version }, context),
+      );
       if (recorded) {
         status.observed.deletions++;
         log(`request ${id}: its VM ${spec.name} was deleted outside DVMM; recorded, quota released`);
       }
     } else if (vm.powerState !== request.powerState) {
       const powerState = vm.powerState;
-      const recorded = await record(
-        candidate,
-        'power',
-        (context) => commands.observeVmPowerState(principal, { id, powerState, expectedVersion: version }, context),
-        version,
+      const recorded = await record(key('power'), (context) =>
+        commands.observeVmPowerState(principal, { id, powerState, expectedVersion: version }, context),
       );
       if (recorded) {
         status.observed.powerStates++;
