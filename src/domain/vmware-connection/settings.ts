@@ -172,6 +172,11 @@ const parseCaPem = (input: string | null | undefined, problem: (field: string, m
     problem('tls.caPem', `The CA must be at most ${CA_PEM_MAX} characters of PEM`);
     return null;
   }
+  const unfit = textProblem(pem, true);
+  if (unfit) {
+    problem('tls.caPem', `The CA ${unfit}`);
+    return null;
+  }
   if (!pem.startsWith('-----BEGIN CERTIFICATE-----')) {
     problem('tls.caPem', 'The CA must be a PEM certificate (-----BEGIN CERTIFICATE-----)');
     return null;

@@ -27,7 +27,7 @@ builder.mutationField('testVmwareConnection', (t) =>
     type: VmwareConnectionTestRef,
     description:
       'Signs in to the vCenter and looks up every configured object, as provisioning would (tenant admins); writes ' +
-      'nothing. A failure of the vCenter is an answer (ok false, its code and message), not an error. Errors: ' +
+      'nothing. A failure of the vCenter is an answer (ok false, with failureCode and failureMessage), not an error. Errors: ' +
       'ValidationError for settings that could not be saved either, NotFoundError when nothing is saved and no ' +
       'connection is given.',
     errors: { union: { name: 'TestVmwareConnectionResult', description: 'The outcome, or why there was nothing to test.' } },
