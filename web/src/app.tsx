@@ -17,6 +17,7 @@ import { ProjectsPage } from './pages/projects-page.tsx';
 import { RequestDetailPage } from './pages/request-detail-page.tsx';
 import { ReportsPage } from './pages/reports-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
+import { VcenterSettingsPage } from './pages/vcenter-settings-page.tsx';
 
 export function App() {
   const session = useSession();
@@ -78,6 +79,7 @@ function Pages({ connection }: { connection: PortalClient['connection'] }) {
         <Route path="/projects" component={ProjectsPage} />
         <Route path="/projects/:id" component={ProjectPage} />
         <Route path="/reports" component={ReportsPage} />
+        <Route path="/settings/vcenter" component={VcenterSettingsPage} />
         <Route path="/sign-in">
           <Redirect to="/" replace />
         </Route>

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Link, useRoute } from 'wouter';
 import { useApprovalsAccess } from '../auth/approvals-access.ts';
-import { useSession } from '../auth/session.ts';
+import { isTenantAdmin, useSession } from '../auth/session.ts';
 import { signOutEverywhere } from '../auth/sign-out.ts';
 import type { ConnectionStatusStore } from '../graphql/connection-status.ts';
 import { ConnectionIndicator } from './connection-indicator.tsx';
@@ -34,6 +34,7 @@ export function Layout({ connection, children }: { connection: ConnectionStatusS
           {access === 'decide' || access === 'watch' ? <NavLink href="/approvals">Approvals</NavLink> : null}
           <NavLink href="/projects">Projects</NavLink>
           {access === 'decide' || access === 'watch' ? <NavLink href="/reports">Reports</NavLink> : null}
+          {isTenantAdmin(session) ? <NavLink href="/settings/vcenter">vCenter</NavLink> : null}
         </nav>
         <div className="top-bar-end">
           <ConnectionIndicator store={connection} />
