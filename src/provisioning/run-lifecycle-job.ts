@@ -1,13 +1,13 @@
 import { type CommandContext, readVmRequest } from '../commands/index.ts';
 import { type DomainResult, type Principal, systemPrincipal, type VmOperation, type VmRequest } from '../domain/index.ts';
 import { backoffMs } from './backoff.ts';
-import { HypervisorError, type VmSpec } from './hypervisor.ts';
+import { HypervisorError, type HypervisorErrorCode, type VmSpec } from './hypervisor.ts';
 import { type JobOutcome, markDone, type ProvisioningJob, scheduleOperationRetry } from './jobs.ts';
 import { type JobDeps, type RunResult, UnexpectedRefusalError } from './run-job.ts';
 import { vmSpecFor } from './vm-spec.ts';
 
 /** What a power operation finds when the VM is gone: it fails, and reconciliation records the deletion. */
-export const VM_NOT_FOUND = 'VM_NOT_FOUND';
+export const VM_NOT_FOUND: HypervisorErrorCode = 'VM_NOT_FOUND';
 
 /**
  * Drives a VM operation requested after READY (the job's kind): power off, power on, or decommission (power off if

@@ -15,6 +15,7 @@ const DESCRIPTIONS: Record<HypervisorErrorCode, string> = {
   DATASTORE_NOT_FOUND: 'The datastore the VM is placed on does not exist.',
   AUTHENTICATION_FAILED: "The hypervisor refused the tenant's credentials (the connection needs new ones).",
   HYPERVISOR_NOT_CONFIGURED: 'The tenant has no hypervisor connection, and this server does not simulate one.',
+  VM_NOT_FOUND: 'The VM an operation after READY was for no longer exists on the hypervisor.',
   UNKNOWN:
     'Any other failure: one the hypervisor adapter could not classify, or a stored code this server does not know ' +
     '(failureMessage still says what happened).',

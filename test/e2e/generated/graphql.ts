@@ -171,7 +171,9 @@ export type ProvisioningFailureCode =
   /** Any other failure: one the hypervisor adapter could not classify, or a stored code this server does not know (failureMessage still says what happened). */
   | 'UNKNOWN'
   /** The hypervisor refused the VM configuration. */
-  | 'VM_CONFIG_INVALID';
+  | 'VM_CONFIG_INVALID'
+  /** The VM an operation after READY was for no longer exists on the hypervisor. */
+  | 'VM_NOT_FOUND';
 
 /** The steps of provisioning, in the order they are reached. */
 export type ProvisioningStage =
