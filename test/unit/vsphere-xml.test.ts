@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HypervisorError } from '../../src/provisioning/hypervisor-error.ts';
-import { VimFaultError } from '../../src/provisioning/vsphere/faults.ts';
+import { codeForFault, VimFaultError } from '../../src/provisioning/vsphere/faults.ts';
 import { replyOf } from '../../src/provisioning/vsphere/soap-client.ts';
 import { taskFaultError } from '../../src/provisioning/vsphere/faults.ts';
 import { child, el, envelope, moRefXml, nodeXml, parseXml, pathOf, toMoRef } from '../../src/provisioning/vsphere/xml.ts';
@@ -122,6 +122,24 @@ describe('vim25 faults', () => {
     });
     expect(thrown(() => replyOf('Login', 404, 'not found'))).toMatchObject({ code: 'UNKNOWN' });
   });
+});
+
+describe('fault types to domain codes', () => {
+  it.each([
+    ['InvalidLogin', 'AUTHENTICATION_FAILED'],
+    ['NoPermission', 'AUTHENTICATION_FAILED'],
+    ['InsufficientResourcesFault', 'INSUFFICIENT_RESOURCES'],
+    ['InsufficientCpuResourcesFault', 'INSUFFICIENT_RESOURCES'],
+    ['InsufficientHostCapacityFault', 'INSUFFICIENT_RESOURCES'],
+    ['InsufficientStorageSpace', 'INSUFFICIENT_RESOURCES'],
+    ['NoDiskSpace', 'DATASTORE_NOT_AVAILABLE'],
+    ['HostNotConnected', 'CONNECTION_FAILED'],
+    ['TaskInProgress', 'CONNECTION_FAILED'],
+    ['InvalidDeviceSpec', 'VM_CONFIG_INVALID'],
+    ['InvalidPowerState', 'VM_CONFIG_INVALID'],
+    ['ManagedObjectNotFound', 'UNKNOWN'],
+    ['SomethingNew', 'UNKNOWN'],
+  ])('%s -> %s', (faultType, code) => expect(codeForFault(faultType)).toBe(code));
 });
 
 function fail(): never {
