@@ -3,7 +3,7 @@ import { eventSchemaVersions, isEventType, toDomainEvent, upcast } from '../../s
 import { created } from '../support/domain-fixtures.ts';
 
 describe('event schema versions', () => {
-  it('every event type of both aggregates has a schema version', () => {
+  it('every event type of every aggregate has a schema version', () => {
     expect(Object.keys(eventSchemaVersions).sort()).toEqual(
       [
         'MemberAdded',
@@ -30,6 +30,8 @@ describe('event schema versions', () => {
         'VmDecommissioned',
         'VmPowerStateObserved',
         'VmDeletionObserved',
+        'VmwareConnectionChanged',
+        'VmwareConnectionRemoved',
       ].sort(),
     );
     for (const version of Object.values(eventSchemaVersions)) expect(version).toBeGreaterThanOrEqual(1);
