@@ -5,7 +5,8 @@ import type { IpAllocator, VsphereIpPool } from './vsphere/settings.ts';
 
 /**
  * Guest addresses from a tenant's pool, kept in ip_allocations. A request gets the lowest free host address of the
- * pool (never the network, broadcast or gateway address), and the same one on every later call, until released.
+ * pool (never the network, broadcast or gateway address, nor a DNS server of the pool), and the same one on every
+ * later call, until released.
  *
  * Allocations of one tenant take a transaction-scoped advisory lock on the tenant, then read what is taken: so two
  * allocations, in one process or in several, never pick the same address, and none has to retry. The unique
@@ -44,15 +45,17 @@ const takenBy = async (tx: postgres.TransactionSql, tenantId: string): Promise<S
   return new Set(rows.map((row) => parseIpv4(row.address)).filter((value): value is number => value !== null));
 };
 
-/** The lowest host address of `pool` that is neither the gateway nor taken. */
+/** The lowest host address of `pool` that is not taken, the gateway, or one of its DNS servers. */
 export function firstFree(pool: VsphereIpPool, taken: ReadonlySet<number>): string {
   const block = parseCidr(pool.cidr);
   if (!block) throw new HypervisorError('VM_CONFIG_INVALID', `The IP pool ${pool.cidr} is not an IPv4 CIDR block`);
-  const gateway = parseIpv4(pool.gateway);
-  // Candidates are the first host and each address right after a taken one (or the gateway): the lowest free
-  // address is always one of them, so a large pool is never walked address by address.
-  const candidates = [block.network + 1, ...[...taken, ...(gateway === null ? [] : [gateway])].map((address) => address + 1)]
-    .filter((address) => address > block.network && address < block.broadcast && address !== gateway && !taken.has(address))
+  // A DNS server inside the pool is a host already on that network: handing its address to a VM would clash.
+  const reserved = [pool.gateway, ...pool.dnsServers].map(parseIpv4).filter((value): value is number => value !== null);
+  const unavailable = (address: number) => taken.has(address) || reserved.includes(address);
+  // Candidates are the first host and each address right after an unavailable one: the lowest free address is
+  // always one of them, so a large pool is never walked address by address.
+  const candidates = [block.network + 1, ...[...taken, ...reserved].map((address) => address + 1)]
+    .filter((address) => address > block.network && address < block.broadcast && !unavailable(address))
     .sort((a, b) => a - b);
   const [first] = candidates;
   if (first === undefined) {

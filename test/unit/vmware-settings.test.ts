@@ -94,6 +94,11 @@ describe('the first free address of a pool', () => {
     expect(firstFree(pool, new Set([ip(2), ip(3), ip(5)]))).toBe('10.0.0.4');
     expect(firstFree({ ...pool, gateway: '10.0.0.6' }, new Set())).toBe('10.0.0.1');
   });
+  it('skips DNS servers inside the pool, and ignores those outside it', () => {
+    expect(firstFree({ ...pool, dnsServers: ['10.0.0.2', '10.0.0.3'] }, new Set())).toBe('10.0.0.4');
+    expect(firstFree({ ...pool, dnsServers: ['10.0.0.3', '192.168.1.2'] }, new Set([ip(2)]))).toBe('10.0.0.4');
+    expect(firstFree({ ...pool, dnsServers: ['192.168.1.2'] }, new Set())).toBe('10.0.0.2');
+  });
   it('never hands out the broadcast address; a full pool is INSUFFICIENT_RESOURCES', () => {
     expect(firstFree(pool, new Set([ip(2), ip(3), ip(4), ip(5)]))).toBe('10.0.0.6');
     expect(() => firstFree(pool, new Set([ip(2), ip(3), ip(4), ip(5), ip(6)]))).toThrow(

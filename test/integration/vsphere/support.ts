@@ -33,7 +33,7 @@ export function settingsFor(vcsim: Vcsim, overrides: Partial<VsphereConnectionSe
 /** "/DC0/vm/ubuntu-22.04" -> "ubuntu-22.04" */
 export const templateName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 
-export const POOL: VsphereIpPool = { cidr: '10.20.0.0/24', gateway: '10.20.0.1', dnsServers: ['10.20.0.2'], dnsDomain: 'dvmm.test' };
+export const POOL: VsphereIpPool = { cidr: '10.20.0.0/24', gateway: '10.20.0.1', dnsServers: ['10.20.0.53'], dnsDomain: 'dvmm.test' };
 
 /** A request's VmSpec, as vmSpecFor makes it. */
 export function specFor(requestId: string, size: VmSize = 'M', hostname = 'web-01'): VmSpec {
