@@ -10,11 +10,6 @@ import { vmActions, vmStateWords } from './vm-state.ts';
 type Outcome = { __typename: string; message?: string; fields?: { field: string; message: string }[] };
 
 const DONE: Record<VmOperation, string> = { POWER_OFF: 'powered off', POWER_ON: 'powered on', DECOMMISSION: 'decommissioned' };
-const ASKED: Record<VmOperation, string> = {
-  POWER_OFF: 'Power off requested.',
-  POWER_ON: 'Power on requested.',
-  DECOMMISSION: 'Decommission requested.',
-};
 
 interface Refusal {
   key: number;
@@ -31,7 +26,6 @@ interface Refusal {
  */
 export function VmSection({ request }: { request: RequestDetailFragment }) {
   const [sending, setSending] = useState<VmOperation | null>(null);
-  const [asked, setAsked] = useState('');
   const [refusal, setRefusal] = useState<Refusal | null>(null);
   // The version the person decides on: the one shown when they opened the dialog; after a change made meanwhile, the
   // one shown when they confirm again (the dialog shows the state live and has said that it changed).
@@ -48,10 +42,8 @@ export function VmSection({ request }: { request: RequestDetailFragment }) {
   /** Says how it went; null when accepted, else the refusal's words (for the dialog, which shows them itself). */
   function settle(tried: VmOperation, outcome: Outcome | undefined, failure: string | undefined): string | null {
     if (!outcome) return `The server could not be reached (${failure ?? 'no answer'}). Nothing changed; try again.`;
-    if (outcome.__typename.endsWith('Payload')) {
-      setAsked(ASKED[tried]);
-      return null;
-    }
+    // Accepted: the state shows the operation pending (and the live region says so).
+    if (outcome.__typename.endsWith('Payload')) return null;
     if (outcome.__typename === 'ConcurrencyError') {
       return `Someone else changed this VM since you looked at it, so it was not ${DONE[tried]}.`;
     }
@@ -62,7 +54,6 @@ export function VmSection({ request }: { request: RequestDetailFragment }) {
 
   async function onPower(operation: 'POWER_OFF' | 'POWER_ON') {
     setRefusal(null);
-    setAsked('');
     setSending(operation);
     const input = { id: request.id, expectedVersion: request.version, idempotencyKey: crypto.randomUUID() };
     const result = operation === 'POWER_OFF' ? await powerOff({ input }) : await powerOn({ input });
@@ -76,7 +67,6 @@ export function VmSection({ request }: { request: RequestDetailFragment }) {
 
   async function onDecommission(reason: string, version: number): Promise<DialogProblem | null> {
     setRefusal(null);
-    setAsked('');
     setSending('DECOMMISSION');
     const input = { id: request.id, expectedVersion: version, reason: reason.trim() || null, idempotencyKey: crypto.randomUUID() };
     const result = await decommission({ input });
@@ -101,23 +91,27 @@ export function VmSection({ request }: { request: RequestDetailFragment }) {
       <h2 id="vm-heading">Virtual machine</h2>
       <div ref={stateRef} tabIndex={-1} role="status" aria-live="polite" className="vm-state" data-vm-state>
         <PowerBadge powerState={request.powerState} pending={request.pendingOperation} />
-        {asked && request.pendingOperation ? <span className="hint"> {asked}</span> : null}
       </div>
 
       {failure ? (
-        <div className="form-alert operation-failure" data-operation-failure={failure.operation}>
+        // While another attempt is under way, the failure is history: said as such, without the alarm.
+        <div className={request.pendingOperation ? 'notice operation-failure' : 'form-alert operation-failure'} data-operation-failure={failure.operation}>
           <p>
+            {request.pendingOperation ? 'Earlier: ' : null}
             <strong>{OPERATION_LABELS[failure.operation]} failed</strong> after {failure.attempts}{' '}
             {failure.attempts === 1 ? 'attempt' : 'attempts'}: <code>{failure.code}</code> {failure.message}
           </p>
-          <p className="hint">
-            {failure.at ? (
-              <>
-                Recorded <DateTime iso={failure.at} />.{' '}
-              </>
-            ) : null}
-            The VM stays as it was; you may try again.
-          </p>
+          {/* A mutation's answer has no time for an earlier failure (the schema says so); the feed brings it. */}
+          {failure.at || !request.pendingOperation ? (
+            <p className="hint">
+              {failure.at ? (
+                <>
+                  Recorded <DateTime iso={failure.at} />.{' '}
+                </>
+              ) : null}
+              {request.pendingOperation ? null : 'The VM stays as it was; you may try again.'}
+            </p>
+          ) : null}
         </div>
       ) : null}
 
