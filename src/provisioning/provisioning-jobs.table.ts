@@ -26,13 +26,20 @@ export const provisioningJobs = pgTable(
      * and outcome are then the operation's (a decommission likewise takes over a pending power operation's row).
      */
     kind: text('kind').notNull().default('PROVISION'),
-    /** PENDING: to do or in progress; FAILING: the request will fail once compensation is done; DONE. */
+    /**
+     * PENDING: to do or in progress; RETRYING: the next attempt follows compensation; FAILING: the request will fail
+     * once compensation is done; CLEANUP: the request is FAILED but compensation could not run (the hypervisor
+     * refused it): the VM the attempt may have left is still to be deleted; DONE.
+     */
     status: text('status').notNull().default('PENDING'),
     /** The attempt in progress (or the next one): starts at 1, grows only when a retryable error schedules a retry. */
     attempt: integer('attempt').notNull().default(1),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     lastErrorCode: text('last_error_code'),
     lastErrorMessage: text('last_error_message'),
+    /** CLEANUP: how many times compensation failed (its backoff grows with it), and how it last failed. */
+    cleanupFailures: integer('cleanup_failures').notNull().default(0),
+    cleanupError: text('cleanup_error'),
     /**
      * How the job ended: READY, FAILED, or SKIPPED (the request was no longer provisionable); for a VM operation DONE,
      * OPERATION_FAILED, or DECOMMISSIONED (also set when reconciliation records the VM deleted outside DVMM).
