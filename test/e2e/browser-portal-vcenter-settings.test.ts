@@ -18,7 +18,7 @@ import { createRequest } from './graphql-fixtures.ts';
 
 // The tenant's vCenter connection page in real Chromium against a real server and govmomi's vCenter simulator, on a
 // server that simulates nothing and refuses skipping certificate checks (production rules): bob (tenant admin) types
-// the settings, the server refuses "skip certificate verification" on its checkbox, Test connection signs in to the
+// the settings (an approval refused for want of a connection leads him there), the server refuses "skip certificate verification" on its checkbox, Test connection signs in to the
 // simulator, a wrong password is AUTHENTICATION_FAILED, the saved settings come back after a reload (the password only
 // as "set"), a request approved then becomes READY on the simulator; a change made meanwhile reloads the form, and
 // Remove asks first. alice (a user) gets "not allowed".
@@ -91,9 +91,17 @@ describe.skipIf(chromiumPath === null || vcsimPath === null)('the vCenter connec
   });
 
   it('bob types the settings: a refused field, Test ok, a wrong password, Save, reload, provisioning on the simulator, a change meanwhile, Remove', async () => {
-    const watched = await signedIn('bob', '/');
+    // Without a connection, approving is refused, and the refusal leads to the page.
+    const request = await createRequest(server, aliceToken, projectId, { vmName: 'vcsim-vm-01', size: 'S' });
+    const watched = await signedIn('bob', '/approvals');
     const { page } = watched;
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'vCenter' }).click();
+    await page.getByRole('button', { name: `Approve ${request.vmName}` }).click();
+    const notice = page.getByRole('alert').filter({ hasText: `Could not approve ${request.vmName}` });
+    await notice.waitFor(LIVE);
+    expect(await notice.innerText()).toMatch(/vCenter connection/);
+    expect((await http(server.url, aliceToken, VmRequestDocument, { id: request.id }).then(dataOf)).vmRequest!.status).toBe('PENDING');
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'vCenter' }).count()).toBe(1);
+    await notice.getByRole('link', { name: 'Set the vCenter connection' }).click();
     await page.getByRole('heading', { name: 'vCenter connection', level: 1 }).waitFor();
     await page.getByText('No connection is saved').waitFor();
     await markNotReloaded(page);
@@ -193,8 +201,7 @@ describe.skipIf(chromiumPath === null || vcsimPath === null)('the vCenter connec
     await expect.poll(() => result.getAttribute('data-test-result'), LIVE).toBe('ok');
     await markNotReloaded(page);
 
-    // With nothing simulated, an approved request is cloned in the simulator.
-    const request = await createRequest(server, aliceToken, projectId, { vmName: 'vcsim-vm-01', size: 'S' });
+    // With nothing simulated, the request approved now is cloned in the simulator.
     const approved = dataOf(await http(server.url, bobToken, ApproveVmRequestDocument, { input: { id: request.id, expectedVersion: request.version } }));
     expect(approved.approveVmRequest.__typename).toBe('ApproveVmRequestPayload');
     const current = async () => dataOf(await http(server.url, aliceToken, VmRequestDocument, { id: request.id })).vmRequest!;

@@ -95,7 +95,14 @@ function ApprovalQueue({ me, readOnly }: { me: string; readOnly: boolean }) {
     const raced = outcome.__typename === 'ConcurrencyError' || outcome.__typename === 'InvalidStateError';
     setNotices((before) => [
       ...before,
-      { key: ++noticeKey.current, requestId: row.id, vmName: row.vmName, tried, ...(raced ? {} : { message: outcome.message ?? outcome.__typename }) },
+      {
+        key: ++noticeKey.current,
+        requestId: row.id,
+        vmName: row.vmName,
+        tried,
+        ...(raced ? {} : { message: outcome.message ?? outcome.__typename }),
+        ...(outcome.__typename === 'ProvisioningNotConfiguredError' ? { needsConnection: true } : {}),
+      },
     ]);
     return null;
   }

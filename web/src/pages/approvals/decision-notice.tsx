@@ -10,6 +10,8 @@ export interface Notice {
   tried: 'approve' | 'reject';
   /** The server's words when the refusal was not about someone acting first. */
   message?: string;
+  /** Refused because the tenant has no vCenter connection (and nothing is simulated): the way to set one. */
+  needsConnection?: boolean;
 }
 
 /**
@@ -39,6 +41,11 @@ export function DecisionNotice({ notice, onDismiss }: { notice: Notice; onDismis
         </p>
       )}
       <p>
+        {notice.needsConnection ? (
+          <>
+            <Link href="/settings/vcenter">Set the vCenter connection</Link>{' '}
+          </>
+        ) : null}
         <Link href={`/requests/${notice.requestId}`}>Open {notice.vmName}</Link>{' '}
         <button type="button" className="button-secondary" onClick={onDismiss}>
           Dismiss
