@@ -8,6 +8,11 @@ export interface ProvisioningOptions {
   backoffMs: number;
   /** No wait is longer than this. */
   backoffMaxMs: number;
+  /**
+   * A FAILED request's VM that could not be deleted yet (job CLEANUP) is tried again from backoffMs on, doubling up to
+   * this: the hypervisor may refuse for hours (credentials), and a VM must never be forgotten.
+   */
+  cleanupBackoffMaxMs: number;
   /** How long to wait for the VM's IP before it becomes READY with a warning. */
   networkTimeoutMs: number;
   /** Requests this process drives at the same time. */
@@ -21,7 +26,11 @@ export interface ProvisioningOptions {
 }
 
 /** The PROVISIONING_* defaults of the configuration (src/config/variables.ts), and the poll interval. */
-export const DEFAULT_PROVISIONING_OPTIONS: ProvisioningOptions = { ...PROVISIONING_DEFAULTS, pollIntervalMs: 1_000 };
+export const DEFAULT_PROVISIONING_OPTIONS: ProvisioningOptions = {
+  ...PROVISIONING_DEFAULTS,
+  cleanupBackoffMaxMs: 600_000,
+  pollIntervalMs: 1_000,
+};
 
 /** Everything main.ts needs to start provisioning. */
 export interface ProvisioningEnvConfig {

@@ -20,7 +20,7 @@ function more(count: number): string {
 /** The `provisioning jobs` block of `projections status`. */
 export function describeProvisioningJobs(s: ProvisioningJobsStatus): string[] {
   const { counts, outcomes } = s;
-  const unfinished = counts.PENDING + counts.RETRYING + counts.FAILING;
+  const unfinished = counts.PENDING + counts.RETRYING + counts.FAILING + counts.CLEANUP;
   const lines = [
     'provisioning jobs',
     `  states      PENDING ${counts.PENDING} (${s.dueNow} due now), RETRYING ${counts.RETRYING}, FAILING ${counts.FAILING}, ` +
@@ -49,6 +49,22 @@ export function describeProvisioningJobs(s: ProvisioningJobsStatus): string[] {
       s.workers.length > 0
         ? s.workers.slice(0, LISTED).map(holder).join(', ') + more(s.workers.length)
         : `none connected${unfinished > 0 ? `: ${unfinished} unfinished job(s) wait for a server with provisioning enabled` : ''}`
+    }`,
+  );
+  // A FAILED request's VM the hypervisor does not let us delete yet: an operator fixes the connection, the worker does the rest.
+  lines.push(
+    `  cleanups    ${
+      counts.CLEANUP === 0
+        ? 'none pending'
+        : `${counts.CLEANUP} FAILED request(s) whose VM is still to be deleted: ` +
+          s.cleanups
+            .map(
+              (c) =>
+                `${c.requestId} (${c.failures} failed tries, next ${c.nextInSeconds > 0 ? `in ${duration(c.nextInSeconds)}` : 'due now'}` +
+                `${c.error ? `: ${c.error}` : ''})`,
+            )
+            .join(', ') +
+          more(counts.CLEANUP)
     }`,
   );
   if (s.errors.length > 0) {

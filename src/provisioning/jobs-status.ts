@@ -1,6 +1,6 @@
 import type { Sql } from '../event-store/index.ts';
 import { JOB_LOCK_SPACE, WORKER_APPLICATION_NAME } from './job-locks.ts';
-import { JOB_OUTCOMES, type JobOutcome, type JobStatus } from './jobs.ts';
+import { JOB_OUTCOMES, JOB_STATUSES, type JobOutcome, type JobStatus } from './jobs.ts';
 
 /** A job some process drives right now (it holds the job's advisory lock). */
 export interface RunningJob {
@@ -19,6 +19,17 @@ export interface JobError {
   code: string;
   message: string;
   secondsAgo: number;
+}
+
+/** A FAILED request whose VM the hypervisor would not let us delete yet (job CLEANUP). */
+export interface PendingCleanup {
+  requestId: string;
+  /** Failed compensations so far. */
+  failures: number;
+  /** How the last one failed: "CODE: message". */
+  error: string;
+  /** Seconds until the next try; negative: due that long ago. */
+  nextInSeconds: number;
 }
 
 /** What an operator needs to know about the provisioning jobs, read from the database (any process can ask). */
@@ -42,6 +53,8 @@ export interface ProvisioningJobsStatus {
   workers: { pid: number; applicationName: string }[];
   /** The latest errors of unfinished or FAILED jobs, newest first. */
   errors: JobError[];
+  /** VMs still to be deleted for FAILED requests (counts.CLEANUP in all; these are the first approved). */
+  cleanups: PendingCleanup[];
 }
 
 const ERRORS_SHOWN = 5;
@@ -52,7 +65,7 @@ const ERRORS_SHOWN = 5;
  * another process's work; workers are found by the application_name of their lock connection.
  */
 export async function readProvisioningJobsStatus(sql: Sql): Promise<ProvisioningJobsStatus> {
-  const [counts, running, oldest, workers, errors] = await Promise.all([
+  const [counts, running, oldest, workers, errors, cleanups] = await Promise.all([
     sql<{ status: JobStatus; outcome: JobOutcome | null; jobs: number; due: number }[]>`
       select status, outcome, count(*)::int as jobs,
              (count(*) filter (where status = 'PENDING' and next_attempt_at <= now()))::int as due
@@ -81,8 +94,13 @@ export async function readProvisioningJobsStatus(sql: Sql): Promise<Provisioning
       from provisioning_jobs
       where last_error_code is not null and (status <> 'DONE' or outcome in ('FAILED', 'OPERATION_FAILED'))
       order by updated_at desc limit ${ERRORS_SHOWN}`,
+    sql<{ request_id: string; failures: number; error: string | null; next_in: number }[]>`
+      select request_id::text, cleanup_failures as failures, cleanup_error as error,
+             extract(epoch from next_attempt_at - now())::float8 as next_in
+      from provisioning_jobs where status = 'CLEANUP'
+      order by created_at, request_id limit ${ERRORS_SHOWN}`,
   ]);
-  const byStatus: Record<JobStatus, number> = { PENDING: 0, RETRYING: 0, FAILING: 0, DONE: 0 };
+  const byStatus = Object.fromEntries(JOB_STATUSES.map((status) => [status, 0])) as Record<JobStatus, number>;
   const outcomes = Object.fromEntries(JOB_OUTCOMES.map((outcome) => [outcome, 0])) as Record<JobOutcome, number>;
   let dueNow = 0;
   for (const row of counts) {
@@ -121,6 +139,12 @@ export async function readProvisioningJobsStatus(sql: Sql): Promise<Provisioning
       code: row.code,
       message: row.message ?? '',
       secondsAgo: Math.max(0, row.ago),
+    })),
+    cleanups: cleanups.map((row) => ({
+      requestId: row.request_id,
+      failures: row.failures,
+      error: row.error ?? '',
+      nextInSeconds: row.next_in,
     })),
   };
 }

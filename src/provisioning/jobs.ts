@@ -5,9 +5,12 @@ import type { Sql } from '../event-store/index.ts';
  * PENDING: the current attempt is due at next_attempt_at (or was interrupted and resumes then).
  * RETRYING: the attempt failed with a retryable error; the VM it left must go before the next attempt.
  * FAILING: the request will be FAILED; the VM it left must go first.
+ * CLEANUP: the request is FAILED (or about to be recorded so), but the hypervisor refused compensation: the VM the
+ *   attempt may have left is still to be deleted, tried again with backoff until the hypervisor answers.
  * DONE: nothing left to do (see outcome).
  */
-export type JobStatus = 'PENDING' | 'RETRYING' | 'FAILING' | 'DONE';
+export type JobStatus = 'PENDING' | 'RETRYING' | 'FAILING' | 'CLEANUP' | 'DONE';
+export const JOB_STATUSES: readonly JobStatus[] = ['PENDING', 'RETRYING', 'FAILING', 'CLEANUP', 'DONE'];
 /** Provisioning's: READY, FAILED, SKIPPED. A VM operation's: DONE, OPERATION_FAILED, DECOMMISSIONED. */
 export type JobOutcome = 'READY' | 'FAILED' | 'SKIPPED' | 'DONE' | 'OPERATION_FAILED' | 'DECOMMISSIONED';
 export const JOB_OUTCOMES: readonly JobOutcome[] = ['READY', 'FAILED', 'SKIPPED', 'DONE', 'OPERATION_FAILED', 'DECOMMISSIONED'];
@@ -26,12 +29,15 @@ export interface ProvisioningJob {
   lastErrorCode: string | null;
   lastErrorMessage: string | null;
   outcome: JobOutcome | null;
+  /** CLEANUP: failed compensations so far. */
+  cleanupFailures: number;
 }
 
 // Timestamps are selected as epoch milliseconds: a Drizzle client on the same pool turns postgres.js's Date parsing
 // off (timestamps would arrive as strings), so this file never depends on it.
 const JOB_COLUMNS = `request_id, tenant_id, kind, correlation_id, causation_id, status, attempt,
-  (extract(epoch from next_attempt_at) * 1000)::float8 as next_attempt_ms, last_error_code, last_error_message, outcome`;
+  (extract(epoch from next_attempt_at) * 1000)::float8 as next_attempt_ms, last_error_code, last_error_message, outcome,
+  cleanup_failures`;
 
 interface JobRow {
   request_id: string;
@@ -45,6 +51,7 @@ interface JobRow {
   last_error_code: string | null;
   last_error_message: string | null;
   outcome: JobOutcome | null;
+  cleanup_failures: number;
 }
 
 const toJob = (row: JobRow): ProvisioningJob => ({
@@ -59,6 +66,7 @@ const toJob = (row: JobRow): ProvisioningJob => ({
   lastErrorCode: row.last_error_code,
   lastErrorMessage: row.last_error_message,
   outcome: row.outcome,
+  cleanupFailures: row.cleanup_failures,
 });
 
 export interface NewJob {
@@ -127,6 +135,24 @@ export async function markFailedAttempt(
     update provisioning_jobs
     set status = ${status}, last_error_code = ${code}, last_error_message = ${message}, updated_at = now()
     where request_id = ${requestId}::uuid`;
+}
+
+/**
+ * Compensation of a final failure failed (the hypervisor refused it): the request is FAILED without waiting, and the
+ * deletion is tried again after `delayMs`. Records the failure FAILED reports (code, message: the attempt's) the first
+ * time, so that a crash before FAILED is recorded resumes with it; later calls only count the failed compensation.
+ */
+export async function markCleanupPending(
+  sql: Sql,
+  job: Pick<ProvisioningJob, 'requestId' | 'causationId'>,
+  failure: { code: string; message: string; cleanupError: string; delayMs: number },
+): Promise<void> {
+  await sql`
+    update provisioning_jobs
+    set status = 'CLEANUP', last_error_code = ${failure.code}, last_error_message = ${failure.message},
+        cleanup_failures = cleanup_failures + 1, cleanup_error = ${failure.cleanupError},
+        next_attempt_at = now() + ${failure.delayMs} * interval '1 millisecond', updated_at = now()
+    where request_id = ${job.requestId}::uuid and causation_id = ${job.causationId} and status <> 'DONE'`;
 }
 
 /**

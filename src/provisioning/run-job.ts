@@ -12,7 +12,14 @@ import type { EventStore, Sql } from '../event-store/index.ts';
 import { backoffMs } from './backoff.ts';
 import type { ProvisioningOptions } from './config.ts';
 import { type Hypervisor, HypervisorError, type NetworkInfo, type VmHandle, type VmSpec } from './hypervisor.ts';
-import { type JobOutcome, markDone, markFailedAttempt, type ProvisioningJob, scheduleNextAttempt } from './jobs.ts';
+import {
+  type JobOutcome,
+  markCleanupPending,
+  markDone,
+  markFailedAttempt,
+  type ProvisioningJob,
+  scheduleNextAttempt,
+} from './jobs.ts';
 import { vmSpecFor } from './vm-spec.ts';
 
 /** The system commands the process issues; the real handlers from src/commands by default. */
@@ -41,8 +48,14 @@ export interface JobDeps {
   log: (line: string) => void;
 }
 
-/** How one run of a job ended: finished, or a retry scheduled (after compensation). */
-export type RunResult = { kind: 'done'; outcome: JobOutcome } | { kind: 'retry-scheduled'; attempt: number; delayMs: number };
+/**
+ * How one run of a job ended: finished, a retry scheduled (after compensation), or the request FAILED with the deletion
+ * of its VM still owed (the hypervisor refused it `failures` times; tried again after `delayMs`).
+ */
+export type RunResult =
+  | { kind: 'done'; outcome: JobOutcome }
+  | { kind: 'retry-scheduled'; attempt: number; delayMs: number }
+  | { kind: 'cleanup-pending'; failures: number; delayMs: number };
 
 /** A command was refused: the request is not where this run believed it to be. Rerun from the stream. */
 export class UnexpectedRefusalError extends Error {
@@ -57,8 +70,9 @@ export class UnexpectedRefusalError extends Error {
  * so a run that starts after a crash (here or in another process) carries on from the last recorded step; every
  * hypervisor operation before that step is repeated idempotently (the VM is found by its name, not cloned again).
  *
- * Throws HypervisorError never (it becomes a retry or FAILED); throws AbortedError when stopping and anything else
- * for an outage of our own, leaving the job to be run again.
+ * A HypervisorError becomes a retry or FAILED; it is thrown only by compensation before a retry that meets an outage
+ * (the worker tries again later). Throws AbortedError when stopping and anything else for an outage of our own,
+ * leaving the job to be run again.
  */
 export async function runJob(deps: JobDeps, job: ProvisioningJob): Promise<RunResult> {
   // NOT_FOUND covers a missing request and one of another tenant alike: either way there is nothing to provision.
@@ -91,6 +105,8 @@ class JobRun {
       this.deps.log(`request ${this.job.requestId} does not exist in tenant ${this.job.tenantId}; skipped`);
       return this.done('SKIPPED');
     }
+    // The request is FAILED, or was about to be recorded so when the process stopped; its VM is still to be deleted.
+    if (this.job.status === 'CLEANUP') return this.cleanUp(vmSpecFor(this.job.requestId, this.job.tenantId, request));
     if (request.status === 'READY') return this.done('READY');
     if (request.status === 'FAILED') return this.done('FAILED');
     if (request.status !== 'APPROVED' && request.status !== 'PROVISIONING') {
@@ -190,7 +206,15 @@ class JobRun {
    * gets the time first recorded back, and schedules the job for it.
    */
   private async scheduleRetry(spec: VmSpec, code: string | null, message: string | null): Promise<RunResult> {
-    await this.compensate(spec);
+    try {
+      await this.compensate(spec);
+    } catch (error) {
+      // An outage passes (the worker tries compensation again later); a refusal that does not (credentials, a removed
+      // connection) would fail the next attempt as well: the request fails now, with that refusal's code.
+      if (!(error instanceof HypervisorError) || error.retryable) throw error;
+      this.deps.log(`request ${spec.requestId}: compensation before attempt ${this.job.attempt + 1} failed with ${error.code}: ${error.message} (giving up)`);
+      return this.failBeforeCleanup(spec, error.code, error.message, error);
+    }
     const delayMs = backoffMs(this.job.attempt, this.deps.options);
     const failedAttempt = this.job.attempt;
     await this.command(`retry:${failedAttempt}`, () =>
@@ -213,7 +237,73 @@ class JobRun {
   }
 
   private async failRequest(spec: VmSpec, code: string | null, message: string | null): Promise<RunResult> {
-    await this.compensate(spec);
+    try {
+      await this.compensate(spec);
+    } catch (error) {
+      if (!(error instanceof HypervisorError)) throw error;
+      // Compensating first means a FAILED request has no VM behind it whenever the hypervisor answers. When it refuses
+      // compensation too (rejected credentials, a connection removed after approval), waiting would hold the request
+      // in PROVISIONING until an admin fixes the connection, with nobody told why: the request is FAILED now with the
+      // real error, and the job (CLEANUP) keeps the deletion owed until the hypervisor allows it.
+      return this.failBeforeCleanup(spec, code, message, error);
+    }
+    await this.recordFailed(code, message);
+    return this.done('FAILED');
+  }
+
+  /** The decision (CLEANUP, with the failure FAILED reports) is recorded before FAILED, so a crash resumes it. */
+  private async failBeforeCleanup(
+    spec: VmSpec,
+    code: string | null,
+    message: string | null,
+    cause: HypervisorError,
+  ): Promise<RunResult> {
+    const pending = await this.postponeCleanup(spec, code, message, cause);
+    await this.recordFailed(code, message);
+    return pending;
+  }
+
+  /** CLEANUP: the request is FAILED (recorded now if a crash came first), then the VM it may have left is deleted. */
+  private async cleanUp(spec: VmSpec): Promise<RunResult> {
+    const { lastErrorCode: code, lastErrorMessage: message } = this.job;
+    if (this.request?.status !== 'FAILED') await this.recordFailed(code, message);
+    try {
+      await this.compensate(spec);
+    } catch (error) {
+      if (!(error instanceof HypervisorError)) throw error;
+      return this.postponeCleanup(spec, code, message, error);
+    }
+    this.deps.log(`request ${spec.requestId}: compensation works again after ${this.job.cleanupFailures} failed tries; cleanup done`);
+    return this.done('FAILED');
+  }
+
+  private async postponeCleanup(
+    spec: VmSpec,
+    code: string | null,
+    message: string | null,
+    cause: HypervisorError,
+  ): Promise<RunResult> {
+    const { options } = this.deps;
+    const failures = this.job.cleanupFailures + 1;
+    const delayMs = backoffMs(failures, { backoffMs: options.backoffMs, backoffMaxMs: options.cleanupBackoffMaxMs });
+    await this.deps.fence();
+    await markCleanupPending(this.deps.sql, this.job, {
+      code: code ?? 'UNKNOWN',
+      message: message ?? 'provisioning failed',
+      cleanupError: `${cause.code}: ${cause.message}`,
+      delayMs,
+    });
+    // Once per outage (the count is the job's, whichever process runs it); the success that ends it is logged too.
+    if (failures === 1) {
+      this.deps.log(
+        `request ${spec.requestId}: deleting what attempt ${this.job.attempt} left failed with ${cause.code}: ${cause.message}; ` +
+          'the request is FAILED, the deletion is tried again with backoff until the hypervisor allows it (logged once)',
+      );
+    }
+    return { kind: 'cleanup-pending', failures, delayMs };
+  }
+
+  private async recordFailed(code: string | null, message: string | null): Promise<void> {
     await this.command('failed', () =>
       this.deps.commands.failProvisioning(
         this.principal,
@@ -226,7 +316,6 @@ class JobRun {
         this.context('failed'),
       ),
     );
-    return this.done('FAILED');
   }
 
   /** Deletes whatever VM the failed attempt left. A failure here is retried later; the decision stands. */

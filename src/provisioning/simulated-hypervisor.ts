@@ -22,7 +22,8 @@ export type { SimulatedCall, SimulatedOperation, SimulatedVm } from './simulator
 
 /** "Fail `operation` with `code`", optionally only on some attempts and only for one request. */
 export interface FailureRule {
-  operation: Exclude<SimulatedOperation, 'find' | 'inspect'>;
+  /** find and inspect fail as a vCenter does that refuses every call (AUTHENTICATION_FAILED, an outage). */
+  operation: SimulatedOperation;
   code: HypervisorErrorCode;
   /** 1-based attempts on which the call fails; omitted: every attempt. */
   attempts?: readonly number[];
@@ -30,6 +31,8 @@ export interface FailureRule {
   requestId?: string;
   /** Fail only this many times (counted across attempts); omitted: every matching call. */
   times?: number;
+  /** Let this many matching calls through first (e.g. the find before the clone, to fail the one that compensates). */
+  after?: number;
   message?: string;
   /** clone only: the failed clone leaves a half-built VM behind (for compensation to remove). */
   leavesVm?: boolean;
@@ -67,7 +70,11 @@ const DEFAULT_STAGE_MS = 2000;
  */
 export function createSimulatedHypervisor(options: SimulatedHypervisorOptions = {}): SimulatedHypervisor {
   const state = createSimulatorState(options.stateFile);
-  const failures: { rule: FailureRule; used: number }[] = (options.failures ?? []).map((rule) => ({ rule, used: 0 }));
+  const failures: { rule: FailureRule; used: number; passed: number }[] = (options.failures ?? []).map((rule) => ({
+    rule,
+    used: 0,
+    passed: 0,
+  }));
   const stageMs = options.stageMs ?? DEFAULT_STAGE_MS;
   const domain = options.domain ?? 'dvmm.internal';
   const duration = (operation: Exclude<SimulatedOperation, 'find' | 'inspect'>) => options.durations?.[operation] ?? stageMs;
@@ -79,7 +86,7 @@ export function createSimulatedHypervisor(options: SimulatedHypervisorOptions = 
     });
 
   /** Throws the injected failure for this call, if any (recording it). */
-  const maybeFail = (operation: Exclude<SimulatedOperation, 'find' | 'inspect'>, spec: VmSpec, vmId: string | null, attempt: number) => {
+  const maybeFail = (operation: SimulatedOperation, spec: VmSpec, vmId: string | null, attempt: number) => {
     const match = failures.find(
       ({ rule: r, used }) =>
         r.operation === operation &&
@@ -88,6 +95,10 @@ export function createSimulatedHypervisor(options: SimulatedHypervisorOptions = 
         (r.times === undefined || used < r.times),
     );
     if (!match) return;
+    if (match.passed < (match.rule.after ?? 0)) {
+      match.passed++;
+      return;
+    }
     match.used++;
     const { rule } = match;
     let leftId = vmId;
@@ -120,6 +131,7 @@ export function createSimulatedHypervisor(options: SimulatedHypervisorOptions = 
     kind: 'simulated',
 
     async findVmByName(spec: VmSpec, { attempt }: OperationContext) {
+      maybeFail('find', spec, null, attempt);
       const vm = state.read().vms.find((v) => v.name === spec.name);
       record('find', spec, vm?.id ?? null, attempt, 'ok');
       return vm ? { id: vm.id, name: vm.name } : null;
@@ -185,6 +197,7 @@ export function createSimulatedHypervisor(options: SimulatedHypervisorOptions = 
     },
 
     async inspectVm(spec: VmSpec, { attempt }: OperationContext): Promise<VmObservation | null> {
+      maybeFail('inspect', spec, null, attempt);
       const vm = state.read().vms.find((v) => v.name === spec.name);
       record('inspect', spec, vm?.id ?? null, attempt, 'ok');
       return vm ? { id: vm.id, name: vm.name, powerState: vm.powerState === 'on' ? 'ON' : 'OFF' } : null;
@@ -193,7 +206,7 @@ export function createSimulatedHypervisor(options: SimulatedHypervisorOptions = 
     vms: () => structuredClone(state.read().vms),
     calls: () => structuredClone(state.read().calls),
     snapshot: () => structuredClone(state.read()),
-    inject: (rule) => void failures.push({ rule, used: 0 }),
+    inject: (rule) => void failures.push({ rule, used: 0, passed: 0 }),
     clearFailures: () => void failures.splice(0),
   };
 }

@@ -24,6 +24,8 @@ export interface WorkerStatus {
     decommissioned: number;
   };
   retriesScheduled: number;
+  /** Runs that found the hypervisor still refusing to delete a FAILED request's VM (job CLEANUP, tried again later). */
+  cleanupsPostponed: number;
   /** Runs interrupted by an outage of our own (database, lost lock, bug); each is run again later. */
   interruptions: number;
   lastError: { requestId: string; message: string; at: Date } | null;
@@ -73,6 +75,7 @@ export function startWorker(deps: WorkerDeps): Worker {
     running: [],
     finished: { ready: 0, failed: 0, skipped: 0, operationsDone: 0, operationsFailed: 0, decommissioned: 0 },
     retriesScheduled: 0,
+    cleanupsPostponed: 0,
     interruptions: 0,
     lastError: null,
   };
@@ -102,6 +105,7 @@ export function startWorker(deps: WorkerDeps): Worker {
       const run = job.kind === 'PROVISION' ? runJob : runLifecycleJob;
       const result = await run({ ...deps, fence: () => locks.assertHeld(id), signal }, job);
       if (result.kind === 'retry-scheduled') status.retriesScheduled++;
+      else if (result.kind === 'cleanup-pending') status.cleanupsPostponed++;
       else status.finished[FINISHED_KEY[result.outcome]]++;
       notBefore.delete(id);
     } catch (error) {

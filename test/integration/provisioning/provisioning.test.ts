@@ -1,4 +1,5 @@
-import { afterEach, describe, expect } from 'vitest';
+import { afterEach, describe, expect, vi } from 'vitest';
+import { createCommandHandlers } from '../../../src/commands/index.ts';
 import { NO_IP_WARNING } from '../../../src/domain/index.ts';
 import { CHANGES_CHANNEL, parseChanges, startProjector, vmRequestsProjection } from '../../../src/projections/index.ts';
 import {
@@ -11,7 +12,9 @@ import {
   type SimulatedHypervisorOptions,
   startProvisioning,
 } from '../../../src/provisioning/index.ts';
-import { FAST, PROVISIONED_SEQUENCE, provisioningTest, sequence, settled } from './support/harness.ts';
+import { describeProvisioningJobs } from '../../../src/provisioning/jobs-status-text.ts';
+import { readProvisioningJobsStatus } from '../../../src/provisioning/jobs-status.ts';
+import { FAST, type Harness, PROVISIONED_SEQUENCE, provisioningTest, sequence, settled } from './support/harness.ts';
 import { bob } from '../../support/personas.ts';
 
 let running: ProvisioningProcess | null = null;
@@ -202,7 +205,7 @@ describe('provisioning an approved request', () => {
     expect(await loadJob(h.t.sql, request.id)).toMatchObject({ status: 'DONE', outcome: 'FAILED', attempt: 3 });
   });
 
-  processTest('a compensation that fails is retried before the request fails; the decision to fail stands', async ({ h, start }) => {
+  processTest('a compensation that fails: FAILED at once with the attempt\'s error, the deletion tried again until it works', async ({ h, start }) => {
     const sim = await start();
     const request = await h.approvedRequest('web-05', (id) => {
       sim.inject({ operation: 'configure', code: 'TEMPLATE_NOT_FOUND', requestId: id });
@@ -211,6 +214,7 @@ describe('provisioning an approved request', () => {
     const events = await settled(h, request.id);
 
     // The failed deletes are the same attempt's compensation, tried again; no new attempt, no second clone.
+    expect(sequence(events)).toEqual([...PROVISIONED_SEQUENCE.slice(0, 5), 'VmRequestProvisioningFailed']);
     expect(events[events.length - 1]!.data).toMatchObject({ errorCode: 'TEMPLATE_NOT_FOUND', attempts: 1 });
     const calls = sim.calls().filter((c) => c.requestId === request.id && c.operation !== 'find');
     expect(calls.map((c) => `${c.attempt}:${c.operation}:${c.outcome}`)).toEqual([
@@ -269,5 +273,116 @@ describe('provisioning an approved request', () => {
     expect(sequence(await h.events(rejected))).toEqual(['VmRequestCreated', 'VmRequestRejected']);
     expect(await loadJob(h.t.sql, pending)).toBeNull();
     expect(await loadJob(h.t.sql, rejected)).toBeNull();
+  });
+});
+
+/** Waits for the request's FAILED event (not for its job: that may still owe the VM's deletion). */
+const failedEvent = (h: Harness, id: string) =>
+  vi.waitFor(
+    async () => {
+      const last = (await h.events(id)).at(-1);
+      expect(last?.type, `request ${id}`).toBe('VmRequestProvisioningFailed');
+      return last!;
+    },
+    { timeout: 30_000, interval: 25 },
+  );
+
+const REFUSED = 'Cannot complete login due to an incorrect user name or password.';
+
+describe('the hypervisor refuses compensation too (credentials rejected, connection removed)', () => {
+  processTest('FAILED at once with the real error; the job keeps the VM\'s deletion (CLEANUP) until the hypervisor allows it', async ({ h }) => {
+    const sim = createSimulatedHypervisor({ stageMs: 10 });
+    const lines: string[] = [];
+    running = await startProvisioning({ sql: h.t.sql, store: h.store, hypervisor: sim, options: FAST, log: (line) => lines.push(line) });
+    // vCenter stops accepting the credentials once the VM is cloned: configure fails, and so does every later find
+    // and delete (the find before the clone goes through).
+    const request = await h.approvedRequest('web-20', (id) => {
+      sim.inject({ operation: 'configure', code: 'AUTHENTICATION_FAILED', requestId: id, message: REFUSED });
+      sim.inject({ operation: 'find', code: 'AUTHENTICATION_FAILED', requestId: id, after: 1, message: REFUSED });
+      sim.inject({ operation: 'delete', code: 'AUTHENTICATION_FAILED', requestId: id, message: REFUSED });
+    });
+
+    const failed = await failedEvent(h, request.id);
+    expect(failed.data).toEqual({ errorCode: 'AUTHENTICATION_FAILED', errorMessage: REFUSED, attempts: 1 });
+    expect(sim.vms().map((vm) => vm.name)).toEqual([hypervisorVmName(request.id)]);
+    // The deletion is owed, and tried again (with backoff) while the hypervisor still refuses.
+    await expect
+      .poll(async () => (await loadJob(h.t.sql, request.id))?.cleanupFailures, { timeout: 30_000, interval: 25 })
+      .toBeGreaterThanOrEqual(3);
+    expect(await loadJob(h.t.sql, request.id)).toMatchObject({
+      status: 'CLEANUP',
+      outcome: null,
+      attempt: 1,
+      lastErrorCode: 'AUTHENTICATION_FAILED',
+    });
+    const [row] = await h.t.sql<{ cleanup_error: string }[]>`
+      select cleanup_error from provisioning_jobs where request_id = ${request.id}`;
+    expect(row?.cleanup_error).toBe(`AUTHENTICATION_FAILED: ${REFUSED}`);
+    const cleanups = describeProvisioningJobs(await readProvisioningJobsStatus(h.t.sql)).find((line) => line.startsWith('  cleanups'));
+    expect(cleanups).toMatch(new RegExp(`^  cleanups {4}1 FAILED request\\(s\\) whose VM is still to be deleted: ${request.id} \\(\\d+ failed tries, next .*: AUTHENTICATION_FAILED: `));
+    // One line for the outage, however often it is tried.
+    expect(lines.filter((line) => line.includes(request.id) && line.includes('logged once'))).toHaveLength(1);
+
+    sim.clearFailures();
+    const events = await settled(h, request.id);
+    expect(sequence(events)).toEqual([...PROVISIONED_SEQUENCE.slice(0, 5), 'VmRequestProvisioningFailed']);
+    expect(sim.vms()).toEqual([]);
+    expect(sim.calls().filter((c) => c.requestId === request.id && c.operation === 'delete').map((c) => c.outcome).at(-1)).toBe('ok');
+    expect(await loadJob(h.t.sql, request.id)).toMatchObject({ status: 'DONE', outcome: 'FAILED', attempt: 1 });
+    expect(lines.filter((line) => line.includes(request.id) && line.includes('works again'))).toHaveLength(1);
+    expect(describeProvisioningJobs(await readProvisioningJobsStatus(h.t.sql))).toContain('  cleanups    none pending');
+  });
+
+  processTest('a retry whose compensation is refused for good: FAILED with that refusal instead of waiting for ever', async ({ h, start }) => {
+    const sim = await start();
+    const request = await h.approvedRequest('web-21', (id) => {
+      sim.inject({ operation: 'powerOn', code: 'CONNECTION_FAILED', requestId: id });
+      sim.inject({ operation: 'delete', code: 'HYPERVISOR_NOT_CONFIGURED', requestId: id, message: 'connection removed' });
+    });
+    const failed = await failedEvent(h, request.id);
+    expect(failed.data).toEqual({ errorCode: 'HYPERVISOR_NOT_CONFIGURED', errorMessage: 'connection removed', attempts: 1 });
+    await expect.poll(async () => (await loadJob(h.t.sql, request.id))?.status, { timeout: 30_000, interval: 25 }).toBe('CLEANUP');
+    expect(sim.vms()).toHaveLength(1);
+
+    sim.clearFailures();
+    const events = await settled(h, request.id);
+    expect(sequence(events)).toEqual([...PROVISIONED_SEQUENCE.slice(0, 6), 'VmRequestProvisioningFailed']);
+    expect(sim.vms()).toEqual([]);
+    expect(sim.calls().filter((c) => c.requestId === request.id && c.operation === 'clone')).toHaveLength(1);
+  });
+
+  processTest('stopped after deciding and before recording FAILED: the next run records it, then deletes the VM', async ({ h }) => {
+    const sim = createSimulatedHypervisor({ stageMs: 10 });
+    const commands = createCommandHandlers(h.store);
+    let outages = 0;
+    running = await startProvisioning({
+      sql: h.t.sql,
+      store: h.store,
+      hypervisor: sim,
+      options: FAST,
+      log: quiet,
+      commands: {
+        ...commands,
+        // The first FAILED the process tries to record meets an outage of our own (the run stops there).
+        failProvisioning: async (...args) => {
+          if (outages++ === 0) throw new Error('connection to the database lost');
+          return commands.failProvisioning(...args);
+        },
+      },
+    });
+    const request = await h.approvedRequest('web-22', (id) => {
+      sim.inject({ operation: 'configure', code: 'AUTHENTICATION_FAILED', requestId: id, message: REFUSED });
+      sim.inject({ operation: 'find', code: 'AUTHENTICATION_FAILED', requestId: id, after: 1, message: REFUSED });
+    });
+
+    const failed = await failedEvent(h, request.id);
+    expect(failed.data).toEqual({ errorCode: 'AUTHENTICATION_FAILED', errorMessage: REFUSED, attempts: 1 });
+    expect(outages).toBeGreaterThanOrEqual(2);
+    expect(running.status().worker.interruptions).toBeGreaterThanOrEqual(1);
+    sim.clearFailures();
+    const events = await settled(h, request.id);
+    expect(events.filter((e) => e.type === 'VmRequestProvisioningFailed')).toHaveLength(1);
+    expect(sim.vms()).toEqual([]);
+    expect(await loadJob(h.t.sql, request.id)).toMatchObject({ status: 'DONE', outcome: 'FAILED' });
   });
 });

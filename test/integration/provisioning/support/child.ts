@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ProvisioningOptions, WorkerStatus } from '../../../../src/provisioning/index.ts';
+import type { FailureRule, ProvisioningOptions, WorkerStatus } from '../../../../src/provisioning/index.ts';
 
 export interface ChildHandle {
   child: ChildProcess;
@@ -21,6 +21,8 @@ export function startChild(config: {
   stateFile: string;
   stageMs: number;
   options: Partial<ProvisioningOptions>;
+  /** Failures the child's simulated hypervisor injects (the next child starts without them). */
+  failures?: FailureRule[];
 }): Promise<ChildHandle> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(config)], {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,6 +10,7 @@ export const FAST = {
   maxAttempts: 5,
   backoffMs: 20,
   backoffMaxMs: 80,
+  cleanupBackoffMaxMs: 200,
   networkTimeoutMs: 150,
   concurrency: 4,
   pollIntervalMs: 25,
