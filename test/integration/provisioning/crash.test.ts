@@ -64,6 +64,51 @@ describe('a provisioning process killed mid-provisioning (SIGKILL) and started a
   });
 });
 
+describe('a provisioning process killed while a FAILED request\'s VM awaits deletion (SIGKILL) and started again', () => {
+  provisioningTest('the restarted process deletes the VM and closes the job; FAILED is recorded once', async ({ h }) => {
+    const stateFile = join(dir, 'cleanup.json');
+    const id = await h.createRequest('crash-cleanup');
+    // The first process meets a vCenter that refuses its credentials once the VM is cloned; the second one does not.
+    const refused = { code: 'AUTHENTICATION_FAILED', requestId: id } as const;
+    const first = await startChild({
+      ...settings(h, stateFile),
+      stageMs: 20,
+      failures: [
+        { ...refused, operation: 'configure' },
+        { ...refused, operation: 'find', after: 1 },
+        { ...refused, operation: 'delete' },
+      ],
+    });
+    await h.approve(id);
+    await expect
+      .poll(
+        async () => {
+          const [job] = await h.t.sql<{ status: string; cleanup_failures: number }[]>`
+            select status, cleanup_failures from provisioning_jobs where request_id = ${id}`;
+          return { last: (await h.events(id)).at(-1)?.type, job };
+        },
+        { timeout: 30_000, interval: 25 },
+      )
+      .toMatchObject({ last: 'VmRequestProvisioningFailed', job: { status: 'CLEANUP', cleanup_failures: expect.any(Number) } });
+    await first.kill();
+    expect(readSimulatorFile(stateFile).vms.map((vm) => vm.name)).toEqual([hypervisorVmName(id)]);
+
+    const second = await startChild({ ...settings(h, stateFile), stageMs: 20 });
+    const events = await settled(h, id);
+    await second.stop();
+
+    expect(sequence(events)).toEqual([...PROVISIONED_SEQUENCE.slice(0, 5), 'VmRequestProvisioningFailed']);
+    expect(events.at(-1)?.data).toMatchObject({ errorCode: 'AUTHENTICATION_FAILED', attempts: 1 });
+    const { vms, calls } = readSimulatorFile(stateFile);
+    expect(vms).toEqual([]);
+    const deleted = calls.filter((c) => c.requestId === id && c.operation === 'delete' && c.outcome === 'ok');
+    expect(deleted.map((c) => c.pid)).toEqual([second.child.pid]);
+    const [job] = await h.t.sql<{ status: string; outcome: string }[]>`
+      select status, outcome from provisioning_jobs where request_id = ${id}`;
+    expect(job).toEqual({ status: 'DONE', outcome: 'FAILED' });
+  });
+});
+
 describe('a provisioning process killed mid-decommission (SIGKILL) and started again', () => {
   provisioningTest('it resumes: the VM is deleted once and the request DECOMMISSIONED', async ({ h }) => {
     const stateFile = join(dir, 'decommission.json');

@@ -181,6 +181,27 @@ describe('failures', () => {
     expect(await hold(h, id)).toEqual({ running: true });
   });
 
+  processTest('a decommission the hypervisor refuses for good (credentials): VmOperationFailed at once, READY, no loop', async ({ h, start }) => {
+    const sim = await start();
+    const id = await readyRequest(h, 'fail-05');
+    sim.inject({ operation: 'inspect', code: 'AUTHENTICATION_FAILED', requestId: id, message: 'InvalidLogin' });
+    const asked = sim.calls().filter((c) => c.requestId === id && c.operation === 'inspect').length;
+    await decommission(h, id);
+    const events = await until(h, id, 'VmOperationFailed');
+    expect(events.at(-1)!.data).toEqual({
+      operation: 'DECOMMISSION',
+      errorCode: 'AUTHENTICATION_FAILED',
+      errorMessage: 'InvalidLogin',
+      attempts: 1,
+    });
+    expect(await stateOf(h, id)).toMatchObject({ status: 'READY', pendingOperation: null });
+    expect(await loadJob(h.t.sql, id)).toMatchObject({ kind: 'DECOMMISSION', status: 'DONE', outcome: 'OPERATION_FAILED' });
+    // Asked once; nothing owed: the VM and its quota hold stay as they were.
+    expect(sim.calls().filter((c) => c.requestId === id && c.operation === 'inspect')).toHaveLength(asked + 1);
+    expect(sim.vms().map((vm) => vm.name)).toEqual([hypervisorVmName(id)]);
+    expect(await hold(h, id)).toEqual({ running: true });
+  });
+
   processTest('a power-off of a VM that is gone fails with VM_NOT_FOUND', async ({ h, start }) => {
     const sim = await start();
     const id = await readyRequest(h, 'fail-04');
