@@ -1,9 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, vi } from 'vitest';
 import { hypervisorVmName, loadJob, type ProvisioningProcess, startProvisioning } from '../../../src/provisioning/index.ts';
 import { createIpAllocator } from '../../../src/provisioning/ip-allocations.ts';
 import { createVsphereHypervisor, type VsphereConnectionSettings, type VsphereHypervisor } from '../../../src/provisioning/vsphere/index.ts';
 import { startVcsim, type Vcsim, vcsimForTests } from '../../support/vcsim.ts';
 import { FAST, PROVISIONED_SEQUENCE, provisioningTest, sequence, settled } from '../provisioning/support/harness.ts';
+import { decommission, readyRequest, until } from '../provisioning/support/lifecycle.ts';
 import { allocatedAddress, observe, POOL, settingsFor } from './support.ts';
 
 // The provisioning process (startProvisioning, real Postgres) driving the vSphere adapter against the simulator.
@@ -69,22 +70,45 @@ describe.skipIf(binary === null)('provisioning on the vCenter simulator', () => 
     expect(await seen.vmsNamed(hypervisorVmName(request.id))).toEqual([]);
   });
 
-  vsphereTest('wrong credentials: AUTHENTICATION_FAILED, not retried; FAILED once vCenter can be asked again', async ({ h, start }) => {
+  vsphereTest('wrong credentials: FAILED at once with AUTHENTICATION_FAILED; the cleanup it owes ends once vCenter answers', async ({ h, start }) => {
     await start({ password: 'not-the-password' });
     const request = await h.approvedRequest('shop-03');
-    // The attempt is given up at once; compensation (is there a VM to delete?) needs vCenter to answer, so the request
-    // waits in FAILING until it does: a VM left by an earlier attempt must not be forgotten.
+    // The attempt is given up at once, and the request FAILED without waiting for vCenter; whether an earlier attempt
+    // left a VM can only be asked once it accepts the credentials: until then the job owes that (CLEANUP).
+    const failed = await vi.waitFor(
+      async () => {
+        const last = (await h.events(request.id)).at(-1);
+        expect(last?.type).toBe('VmRequestProvisioningFailed');
+        return last!;
+      },
+      { timeout: 30_000, interval: 50 },
+    );
+    expect(failed.data).toMatchObject({ errorCode: 'AUTHENTICATION_FAILED', attempts: 1 });
+    expect(String(failed.data.errorMessage)).toContain('InvalidLogin');
     await expect
       .poll(() => loadJob(h.t.sql, request.id), { timeout: 30_000, interval: 50 })
-      .toMatchObject({ status: 'FAILING', lastErrorCode: 'AUTHENTICATION_FAILED', attempt: 1 });
-    expect(String((await loadJob(h.t.sql, request.id))?.lastErrorMessage)).toContain('InvalidLogin');
+      .toMatchObject({ status: 'CLEANUP', lastErrorCode: 'AUTHENTICATION_FAILED', attempt: 1 });
 
     await running?.process.stop();
     await running?.hypervisor.close();
     await start();
     const events = await settled(h, request.id, 60_000);
     expect(sequence(events)).toEqual([...PROVISIONED_SEQUENCE.slice(0, 4), 'VmRequestProvisioningFailed']);
-    expect(events.at(-1)?.data).toMatchObject({ errorCode: 'AUTHENTICATION_FAILED', attempts: 1 });
+    expect(await loadJob(h.t.sql, request.id)).toMatchObject({ status: 'DONE', outcome: 'FAILED' });
+    expect(await seen.vmsNamed(hypervisorVmName(request.id))).toEqual([]);
+  });
+
+  vsphereTest('a decommission with wrong credentials: VmOperationFailed with AUTHENTICATION_FAILED, the VM stays READY', async ({ h, start }) => {
+    await start();
+    const id = await readyRequest(h, 'shop-05');
+    await running?.process.stop();
+    await running?.hypervisor.close();
+    await start({ password: 'not-the-password' });
+    await decommission(h, id);
+    const events = await until(h, id, 'VmOperationFailed', 60_000);
+    expect(events.at(-1)?.data).toMatchObject({ operation: 'DECOMMISSION', errorCode: 'AUTHENTICATION_FAILED', attempts: 1 });
+    expect(await loadJob(h.t.sql, id)).toMatchObject({ kind: 'DECOMMISSION', status: 'DONE', outcome: 'OPERATION_FAILED' });
+    expect(await seen.vm(hypervisorVmName(id))).toMatchObject({ powerState: 'poweredOn' });
   });
 
   vsphereTest('a failure after the clone: compensation deletes the VM, then FAILED with the code', async ({ h, start }) => {
