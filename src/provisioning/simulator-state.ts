@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { withFileLock } from './simulator-file-lock.ts';
 
 export interface SimulatedVm {
   id: string;
@@ -41,8 +42,10 @@ export interface SimulatorSnapshot {
 /**
  * Where the simulated hypervisor keeps its inventory: in memory, or (with `file`) also in a JSON file written
  * after every change. The file plays the part of the real hypervisor outliving our process: a process killed
- * mid-provisioning and started again sees the VM it left behind, and a test can count the VMs. One process per
- * file: the file is rewritten whole, with a rename so that a kill never leaves it half written.
+ * mid-provisioning and started again sees the VM it left behind, and a test can count the VMs. Several processes may
+ * share one file, as instances share one real hypervisor: every read takes the file as it is now, and every change
+ * reads, changes and rewrites it under a lock file (simulator-file-lock.ts). The file is rewritten whole, with a
+ * rename so that a kill never leaves it half written.
  */
 export interface SimulatorState {
   read(): SimulatorSnapshot;
@@ -50,13 +53,24 @@ export interface SimulatorState {
 }
 
 export function createSimulatorState(file?: string): SimulatorState {
-  let state: SimulatorSnapshot = file ? readSimulatorFile(file) : { vms: [], calls: [] };
+  if (file) {
+    return {
+      read: () => readSimulatorFile(file),
+      update(change) {
+        withFileLock(`${file}.lock`, () => {
+          const next = readSimulatorFile(file);
+          change(next);
+          writeSimulatorFile(file, next);
+        });
+      },
+    };
+  }
+  let state: SimulatorSnapshot = { vms: [], calls: [] };
   return {
     read: () => state,
     update(change) {
       const next = structuredClone(state);
       change(next);
-      if (file) writeSimulatorFile(file, next);
       state = next;
     },
   };
