@@ -1,77 +1,36 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { type Client, createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { Principal } from '../../src/domain/principal.ts';
 import { mintToken } from '../../src/http/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { activeSubscriptions, type Instance, startInstance, stopInstance } from '../support/instances.ts';
 import { alice, bob, tokenClaims } from '../support/personas.ts';
 import { postGraphQL } from '../support/server.ts';
 
 // Architecture decision 11: instances are stateless and share one Postgres; every instance LISTENs on dvmm_changes,
 // so a mutation served by one reaches subscribers of another; projector leadership moves by advisory lock.
 // Two real `npm start` processes (src/main.ts) on one database, started at the same moment on an empty database.
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const secret = randomBytes(32).toString('base64url');
-
-interface Instance {
-  process: ChildProcess;
-  url: string;
-  wsUrl: string;
-  output: string[];
-  exited: Promise<number | null>;
-}
 
 let database: TestDatabase;
 let a: Instance;
 let b: Instance;
 const clients: Client[] = [];
 
-function startInstance(name: string): Promise<Instance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: database.url,
-      JWT_SECRET: secret,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DVMM_DEMO_SEED: 'true',
-      NODE_ENV: 'development',
-      PROVISIONING_ENABLED: 'false',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+const startOne = (name: string) =>
+  startInstance(name, {
+    DATABASE_URL: database.url,
+    JWT_SECRET: secret,
+    DVMM_DEMO_SEED: 'true',
+    NODE_ENV: 'development',
+    PROVISIONING_ENABLED: 'false',
   });
-  const output: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      for (const line of String(chunk).split('\n')) {
-        output.push(`[${name}] ${line}`);
-        const match = /listening on (http:\/\/\S+\/graphql)/.exec(line);
-        if (match) {
-          const url = match[1]!;
-          resolve({ process: child, url, wsUrl: url.replace('http:', 'ws:'), output, exited });
-        }
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then((code) => reject(new Error(`${name} exited with ${code}:\n${output.join('\n')}`)));
-  });
-}
-
-async function stopInstance(instance: Instance | undefined): Promise<number | null> {
-  if (!instance || instance.process.exitCode !== null) return instance?.process.exitCode ?? null;
-  instance.process.kill('SIGTERM');
-  return instance.exited;
-}
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  [a, b] = await Promise.all([startInstance('a'), startInstance('b')]);
+  [a, b] = await Promise.all([startOne('a'), startOne('b')]);
 });
 
 afterAll(async () => {
@@ -91,11 +50,6 @@ interface Change {
 }
 
 /** A graphql-ws subscriber of vmRequestChanges on one instance, collecting what it receives. */
-async function activeSubscriptions(instance: Instance): Promise<number> {
-  const metrics = await (await fetch(new URL('/metrics', instance.url))).text();
-  return Number(/^dvmm_subscriptions_active (\d+)/m.exec(metrics)?.[1] ?? 0);
-}
-
 async function subscribeChanges(instance: Instance, token: string): Promise<Change[]> {
   const before = await activeSubscriptions(instance);
   const received: Change[] = [];
