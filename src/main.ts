@@ -23,6 +23,7 @@ import { consoleLogger } from './http/logger.ts';
 import { liveFeedReadiness, projectionLag, projectorReadiness, provisioningReadiness } from './http/projector-health.ts';
 import { useDatabaseGate } from './http/plugins/database-gate.ts';
 import { createAvailability } from './db/availability.ts';
+import { createReadReplicas } from './db/read-replicas.ts';
 import { assertCanListen, listenError } from './http/listen-errors.ts';
 import { type CorsPolicy, corsPolicy } from './http/cors.ts';
 import { createServer, type DvmmServer } from './http/server.ts';
@@ -93,7 +94,20 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
     const provisioning = await startProvisioningFromEnv({ sql: database.sql, store, config, commands, secrets, log });
     if (provisioning) stack.push({ name: 'provisioning', stop: () => provisioning.stop() });
 
-    const live = createLiveFeed({ sql: database.sql, db: database.db, store, log });
+    // Queries and the live feed's reads of versions go to these when DATABASE_READ_URL names any (read-replicas.ts).
+    const readReplicas = createReadReplicas({
+      primary: database,
+      urls: config.readReplicas.urls,
+      projections: PROJECTIONS.map((projection) => projection.name),
+      waitMs: config.readReplicas.waitMs,
+      maxLagMs: config.readReplicas.maxLagMs,
+      poolMax: config.poolMax,
+      log,
+    });
+    await readReplicas.start();
+    stack.push({ name: 'read replicas', stop: () => readReplicas.stop() });
+
+    const live = createLiveFeed({ sql: database.sql, db: database.db, store, log, readers: readReplicas });
     await live.start();
     stack.push({ name: 'live feed', stop: () => live.stop() });
 
@@ -118,6 +132,7 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
       schema: buildSchema(),
       // One execution per change and subscription operation, shared by every subscriber (see shared-execution.ts).
       plugins: [useDatabaseGate(availability)],
+      readReplicas,
       auth: createAuthenticator(auth),
       port: config.port,
       host: config.host,

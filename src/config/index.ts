@@ -15,6 +15,8 @@ export interface Config {
   /** Unset: the embedded Postgres in `dataDir`. */
   databaseUrl: string | undefined;
   poolMax: number;
+  /** DATABASE_READ_URL: streaming replicas for reads (empty: none). */
+  readReplicas: { urls: readonly string[]; waitMs: number; maxLagMs: number };
   dataDir: string;
   port: number;
   host: string | undefined;
@@ -85,6 +87,7 @@ function resolve(values: Values): Config {
     production,
     databaseUrl: values.DATABASE_URL,
     poolMax: values.DATABASE_POOL_MAX,
+    readReplicas: { urls: values.DATABASE_READ_URL ?? [], waitMs: values.READ_REPLICA_WAIT_MS, maxLagMs: values.READ_REPLICA_MAX_LAG_MS },
     dataDir: values.DVMM_DATA_DIR,
     port: values.PORT,
     host: values.HOST,

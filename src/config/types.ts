@@ -53,6 +53,22 @@ export function url(protocols: readonly string[]): ValueType<string> {
   };
 }
 
+/** A comma-separated list of absolute URLs with one of `protocols`; each entry is checked as `url` checks one. */
+export function urls(protocols: readonly string[]): ValueType<readonly string[]> {
+  const one = url(protocols);
+  return {
+    schema: z.string().transform((raw, context) => {
+      const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+      for (const entry of entries) {
+        const checked = one.schema.safeParse(entry);
+        if (!checked.success) context.issues.push({ code: 'custom', message: checked.error.issues[0]!.message, input: entry });
+      }
+      return entries;
+    }),
+    text: `${one.text}s, comma-separated`,
+  };
+}
+
 /** Text at least `bytes` bytes long in UTF-8 (a secret: the message never repeats it). */
 export function atLeastBytes(bytes: number): ValueType<string> {
   return {

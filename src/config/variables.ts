@@ -1,5 +1,5 @@
 import { DEFAULT_POOL_MAX } from '../db/client.ts';
-import { atLeastBytes, flag, milliseconds, origins, path, text, url, type ValueType, wholeNumber } from './types.ts';
+import { atLeastBytes, flag, milliseconds, origins, path, text, url, urls, type ValueType, wholeNumber } from './types.ts';
 
 /**
  * One environment variable: its type, its default, what it means, and whether it is a secret (then no message
@@ -49,6 +49,24 @@ export const VARIABLES = {
     value: DEFAULT_POOL_MAX,
     description:
       "Connections in the instance's pool. The projector, live feed and provisioning open a few more outside it (see [Connections](docs/operations.md#connections)).",
+  }),
+  DATABASE_READ_URL: variable({
+    type: urls(['postgres', 'postgresql']),
+    shownDefault: 'unset: every read on the primary',
+    description:
+      'Streaming replicas of `DATABASE_URL` for queries and the live feed\'s reads, comma-separated; commands, the projector, provisioning and LISTEN stay on the primary (see [Read replicas](docs/operations.md#read-replicas)).',
+    secret: true,
+  }),
+  READ_REPLICA_WAIT_MS: variable({
+    type: milliseconds(0, 10_000),
+    value: 200,
+    description:
+      'How long a read that must include a position (the caller\'s own write, `DVMM-Min-Cursor`, a live change) waits for a replica to replay it before it goes to the primary.',
+  }),
+  READ_REPLICA_MAX_LAG_MS: variable({
+    type: milliseconds(100, 3_600_000),
+    value: 5_000,
+    description: 'A replica whose replay lags more is taken out of rotation until it catches up; replicas are probed this often (at most every second).',
   }),
   DVMM_DATA_DIR: variable({
     type: path,

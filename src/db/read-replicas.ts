@@ -47,6 +47,11 @@ export interface ReadReplicas {
    * the fallback is counted. Never throws: a replica that fails to answer is taken out of rotation.
    */
   readerFor(min: GlobalCheckpoint | null): Promise<ReadHandle>;
+  /**
+   * Runs `fn` on `readerFor(min)`; when a replica fails it with a connection failure, that replica leaves rotation and
+   * `fn` runs again on the primary (for reads only: they are safe to repeat).
+   */
+  read<T>(min: GlobalCheckpoint | null, fn: (handle: ReadHandle) => Promise<T>): Promise<T>;
   /** A read on `handle` failed: a connection failure takes that replica out of rotation until a probe answers. */
   reportFailure(handle: ReadHandle, error: unknown): void;
   /** Counts a read retried on the primary after `handle` failed. */
@@ -207,29 +212,43 @@ export function createReadReplicas(options: ReadReplicaOptions): ReadReplicas {
     }
   };
 
+  const readerFor = async (min: GlobalCheckpoint | null): Promise<ReadHandle> => {
+    if (replicas.length === 0) {
+      count(primary.target);
+      return primary;
+    }
+    const candidates = inRotation();
+    if (candidates.length === 0) return fallBack('no-replica');
+    if (min === null) return pick(candidates);
+    const ready = candidates.filter((replica) => has(replica, min));
+    if (ready.length > 0) return pick(ready);
+    const reached = await waitFor(candidates, min);
+    if (!reached) return fallBack('wait');
+    count(reached.handle.target);
+    return reached.handle;
+  };
+
+  const reportFailure = (handle: ReadHandle, error: unknown): void => {
+    const replica = replicas.find((candidate) => candidate.handle === handle);
+    if (replica && isConnectionError(error)) markDown(replica, error);
+  };
+
   return {
     enabled: replicas.length > 0,
     primary,
+    readerFor,
+    reportFailure,
 
-    async readerFor(min) {
-      if (replicas.length === 0) {
-        count(primary.target);
-        return primary;
+    async read(min, fn) {
+      const handle = await readerFor(min);
+      try {
+        return await fn(handle);
+      } catch (error) {
+        if (handle === primary || !isConnectionError(error)) throw error;
+        reportFailure(handle, error);
+        fallBack('failed');
+        return fn(primary);
       }
-      const candidates = inRotation();
-      if (candidates.length === 0) return fallBack('no-replica');
-      if (min === null) return pick(candidates);
-      const ready = candidates.filter((replica) => has(replica, min));
-      if (ready.length > 0) return pick(ready);
-      const reached = await waitFor(candidates, min);
-      if (!reached) return fallBack('wait');
-      count(reached.handle.target);
-      return reached.handle;
-    },
-
-    reportFailure(handle, error) {
-      const replica = replicas.find((candidate) => candidate.handle === handle);
-      if (replica && isConnectionError(error)) markDown(replica, error);
     },
 
     countRetry() {

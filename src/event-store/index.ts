@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import { append } from './append.ts';
+import { noteAppend } from './append-scope.ts';
 import { ConcurrencyConflictError, ConflictInTransactionError } from './errors.ts';
 import { createNotifier, type Notifier } from './notifier.ts';
 import { readAll } from './read-all.ts';
@@ -21,6 +22,7 @@ import { verifyAll, verifyStream } from './verify.ts';
 export * from './types.ts';
 export { AppendConditionFailedError, AppendDeclinedError, ConcurrencyConflictError, EventStoreInputError } from './errors.ts';
 export { EVENTS_CHANNEL } from './notifier.ts';
+export { collectAppends, type AppendScope } from './append-scope.ts';
 
 export interface EventStoreOptions {
   /** Largest accepted event payload (JSON bytes). */
@@ -62,6 +64,7 @@ export function createEventStore(sql: postgres.Sql, options: EventStoreOptions =
     async append(streamId, expected, events, appendOptions) {
       const { sql: tx, ...rest } = appendOptions;
       const result = await append(tx ?? sql, sql, streamId, expected, events, rest, maxEventBytes, tx !== undefined);
+      noteAppend(result.lastPosition);
       if (!tx && !result.duplicate) notifier.signal();
       return result;
     },

@@ -39,6 +39,11 @@ export interface VmwareServices {
 export interface GraphQLContext extends Services {
   principal: Principal | null;
   requestId: string;
+  /**
+   * Set for queries when reads are routed (src/http/read-routing/): the caller's later queries on this instance read
+   * nothing older than `cursor` (liveCursor calls it, so a query after it never misses what its subscription skips).
+   */
+  raiseReadFloor?: (cursor: string) => void;
 }
 
 /**
@@ -72,6 +77,7 @@ export interface LiveFeed {
   /**
    * A cursor for where the feed stands now (the VM-request read model's checkpoint): every version committed after
    * it comes after this cursor, so a `since` of it misses nothing that a later read of the read model may not show.
+   * `db`: the server the caller's query reads (a replica's checkpoint goes with that replica's rows); default primary.
    */
-  cursorNow(): Promise<string>;
+  cursorNow(db?: DrizzleDb): Promise<string>;
 }

@@ -47,8 +47,8 @@ export function allowsOrigin(policy: CorsPolicy, origin: string): boolean {
 export function corsFactory(policy: CorsPolicy): (request: Request) => CorsOptions | false {
   const options: CorsOptions = {
     methods: ['GET', 'POST'],
-    allowedHeaders: ['authorization', 'content-type', 'accept', 'x-request-id'],
-    exposedHeaders: ['x-request-id', 'retry-after'],
+    allowedHeaders: ['authorization', 'content-type', 'accept', 'x-request-id', 'dvmm-min-cursor'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'dvmm-cursor'],
     credentials: false,
     maxAge: 600,
   };

@@ -6,6 +6,7 @@ import type { GraphQLContext } from '../graphql/context.ts';
 import type { Authenticator } from './auth.ts';
 import { UNEXPECTED_MESSAGE } from './errors.ts';
 import type { Logger } from './logger.ts';
+import { MIN_CURSOR_HEADER } from './read-routing/headers.ts';
 import { identifyMaskedErrors } from './plugins/unexpected-errors.ts';
 import type { ServerContext } from './server-context.ts';
 
@@ -95,7 +96,8 @@ export function createJsonPostHandler(options: JsonPostOptions): JsonPostHandler
       const auth = await authenticator.authenticate(req.headers.authorization);
       if (!auth.ok) return toYoga(req, res, requestId, body);
 
-      const enveloped = yoga.getEnveloped({ requestId, principal: auth.principal, params });
+      const minCursor = req.headers[MIN_CURSOR_HEADER];
+      const enveloped = yoga.getEnveloped({ requestId, principal: auth.principal, params, minCursor: typeof minCursor === 'string' ? minCursor : null });
       let document;
       try {
         document = enveloped.parse(params.query);

@@ -1,4 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ReadReplicas } from '../db/read-replicas.ts';
+import { readReplicaMetrics } from './read-routing/replica-metrics.ts';
 
 /** How far one projection is behind the event log. */
 export interface ProjectionLag {
@@ -10,6 +12,8 @@ export interface ProjectionLag {
 }
 
 export interface MetricsSources {
+  /** Read replicas (DATABASE_READ_URL): their state and lag, and where reads went. */
+  readReplicas?: Pick<ReadReplicas, 'status' | 'stats'>;
   /** Live subscribers of this process (services.live.subscriberCount()). */
   subscriberCount?: () => number;
   /** Read when /metrics is scraped. */
@@ -103,7 +107,7 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     'Age of the oldest event not yet applied, per projection (0 when caught up)',
     (lag) => lag.seconds,
   );
-
+  if (sources.readReplicas) readReplicaMetrics(registry, sources.readReplicas);
 
   const names = new Set<string>();
   const operationName = (name: string): string => {

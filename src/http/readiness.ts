@@ -5,6 +5,10 @@ import { outageLog, type OutageLog } from '../db/outage-log.ts';
 export interface CheckResult {
   ok: boolean;
   detail?: string;
+  /** A read replica's: in rotation, lagging or down (read-routing/replica-checks.ts). */
+  state?: string;
+  /** A read replica's replay lag at its last probe. */
+  lagSeconds?: number | null;
 }
 
 /** One named condition of /ready, e.g. the projector: `{ projector: () => ({ ok: !stalled }) }`. */

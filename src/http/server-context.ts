@@ -7,4 +7,9 @@ import type { Principal } from '../domain/principal.ts';
 export interface ServerContext {
   requestId: string;
   principal?: Principal;
+  /**
+   * The newest cursor the client has seen (`DVMM-Min-Cursor`, or `minCursor` in graphql-ws connection params): its
+   * queries read from a server whose read models include it (read-routing/plugin.ts).
+   */
+  minCursor?: string | null;
 }

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { createReadReplicas, type ReadReplicas } from '../db/read-replicas.ts';
 import type { Services } from '../graphql/context.ts';
 import { type AuthConfig, type Authenticator, createAuthenticator } from './auth.ts';
 import { guardBody } from './body-timeout.ts';
@@ -21,6 +22,9 @@ import { createJsonPostHandler } from './json-post.ts';
 import { BODY_IDLE_TIMEOUT_MS, MAX_BODY_BYTES } from './limits.ts';
 import { health, json, metricsText, ready } from './ops-routes.ts';
 import { checkOutageLog, databaseCheck, migrationsCheck, type ReadinessCheck } from './readiness.ts';
+import { createCallerPositions } from './read-routing/caller-positions.ts';
+import { useReadRouting } from './read-routing/plugin.ts';
+import { replicaChecks } from './read-routing/replica-checks.ts';
 import { requestIdFrom } from './request-id.ts';
 import type { ServerContext } from './server-context.ts';
 import { serveUsageCsv, USAGE_CSV_PATH } from './usage-csv.ts';
@@ -39,6 +43,11 @@ export interface CreateServerOptions {
   logger?: Logger;
   /** Checks of /ready besides the built-in `database` and `migrations`, e.g. `{ projector: ... }`. */
   readiness?: Record<string, ReadinessCheck>;
+  /**
+   * Read replicas (DATABASE_READ_URL): queries read there (read-routing/plugin.ts), /ready and /metrics show them.
+   * Without it every read is on the primary; mutations still answer their cursor.
+   */
+  readReplicas?: ReadReplicas;
   /** Projector lag for /metrics. */
   projectionLag?: () => Promise<readonly ProjectionLag[]> | readonly ProjectionLag[];
   /** More yoga/envelop plugins, applied over HTTP, SSE and WebSocket alike (shared live execution is built in). */
@@ -99,8 +108,10 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
   const logger = options.logger ?? consoleLogger;
   const authenticator = 'authenticate' in options.auth ? options.auth : createAuthenticator(options.auth);
   const live = options.services.live;
+  const readers = options.readReplicas ?? createReadReplicas({ primary: options.services, urls: [], projections: [] });
   const metrics = createMetrics({
     subscriberCount: () => live.subscriberCount(),
+    ...(readers.enabled ? { readReplicas: readers } : {}),
     ...(options.projectionLag ? { projectionLag: options.projectionLag } : {}),
   });
   // Errors already logged by maskError (yoga would log them again), and masked ones still without a request id.
@@ -121,12 +132,13 @@ export async function createServer(options: CreateServerOptions): Promise<DvmmSe
     endpoint: GRAPHQL_PATH,
     cors: options.cors ?? { kind: 'local' },
     introspection: options.introspection ?? options.graphiql?.enabled ?? true,
-    plugins: [liveSocket.plugin, ...(options.plugins ?? [])],
+    plugins: [liveSocket.plugin, useReadRouting(readers, createCallerPositions()), ...(options.plugins ?? [])],
   });
   const checks: Record<string, ReadinessCheck> = {
     database: databaseCheck(options.services.sql),
     migrations: migrationsCheck(options.services.sql, options.migrationsJournal ?? defaultJournal),
     ...options.readiness,
+    ...replicaChecks(readers),
   };
   // One per server: a check's outage spans many polls of /ready.
   const checkLog = checkOutageLog((line) => logger.warn(line));

@@ -18,7 +18,7 @@ type Yoga = YogaServerInstance<ServerContext, GraphQLContext>;
 type Enveloped = ReturnType<Yoga['getEnveloped']>;
 
 /** What each connection carries between graphql-ws callbacks (set once its token is accepted). */
-type Extra = { principal?: Principal; adapter?: SocketAdapter };
+type Extra = { principal?: Principal; adapter?: SocketAdapter; minCursor?: string | null };
 
 /** An operation as onSubscribe prepared it, for graphql-ws's execute or subscribe callback to run. */
 interface Prepared {
@@ -70,6 +70,8 @@ export function attachGraphQLWs(options: GraphQLWsOptions): { close(): Promise<v
         const result = await authenticator.authenticate(authorizationOf(ctx.connectionParams));
         if (!result.ok) return false; // graphql-ws closes with 4403 Forbidden
         ctx.extra.principal = result.principal;
+        const minCursor = ctx.connectionParams?.['minCursor'];
+        ctx.extra.minCursor = typeof minCursor === 'string' ? minCursor : null;
         ctx.extra.adapter = live.adapter(ctx.extra.socket, ctx.extra.request);
         expireWithToken(ctx.extra.socket, result.expiresAt);
         return true;
@@ -81,7 +83,7 @@ export function attachGraphQLWs(options: GraphQLWsOptions): { close(): Promise<v
           if (Object.keys(ctx.subscriptions).length > options.maxOperationsPerSocket) {
             return [new GraphQLError(`At most ${options.maxOperationsPerSocket} operations per connection`, { extensions: { code: 'TOO_MANY_OPERATIONS' } })];
           }
-          const enveloped = yoga.getEnveloped({ requestId, principal: ctx.extra.principal, params: payload });
+          const enveloped = yoga.getEnveloped({ requestId, principal: ctx.extra.principal, minCursor: ctx.extra.minCursor, params: payload });
           let document;
           try {
             document = enveloped.parse(payload.query);

@@ -29,8 +29,12 @@ export interface SubscribeOptions<C extends Change, T> {
   /** The registry route the subscriber listens on (see LiveSource.routes). */
   route: string;
   accepts: (change: C) => boolean;
-  /** The subscriber's own catch-up read (see ChangeStreamOptions.readPage; the feed checks the horizon first). */
-  readPage: (after: GlobalCheckpoint, limit: number) => Promise<C[]>;
+  /**
+   * The subscriber's own catch-up read (see ChangeStreamOptions.readPage; the feed checks the horizon first), read
+   * where every version up to `atLeast` is visible: what the feed has handed out for the tenant when the read starts,
+   * since the subscriber gets every later version live.
+   */
+  readPage: (after: GlobalCheckpoint, limit: number, atLeast: GlobalCheckpoint) => Promise<C[]>;
   /** A cursor handed out earlier: replay the versions after it first. Null: start with the next change. */
   since: string | null;
   emit: (change: C) => T;
@@ -52,6 +56,11 @@ export interface LiveFeed<C extends Change> {
    * kept (checked before the stream is returned).
    */
   subscribe<T>(options: SubscribeOptions<C, T>): Promise<ChangeStream<C, T>>;
+  /**
+   * Every version of this tenant at or below this cursor has been handed out: a read made now for a new subscriber
+   * (its current state) must see at least this far, since only later versions reach it live.
+   */
+  deliveredTo(tenantId: string): GlobalCheckpoint;
 }
 
 /**
@@ -83,6 +92,11 @@ export function createLiveFeed<C extends Change>(options: LiveFeedOptions<C>): L
   const delivered = new Map<string, GlobalCheckpoint>();
   /** The cursor of tenants not in `delivered`: the source's checkpoint when LISTEN was (re)established. */
   let baseline: GlobalCheckpoint = { transactionId: 0n, position: 0n };
+  /** The newest change notified (or the baseline): reads after a notification must see at least this far. */
+  let heard: GlobalCheckpoint = baseline;
+  const hear = (checkpoint: GlobalCheckpoint): void => {
+    if (compareCheckpoints(checkpoint, heard) > 0) heard = checkpoint;
+  };
   const pending = new Set<string>();
   let catchUp = false;
   let draining = false;
@@ -100,6 +114,7 @@ export function createLiveFeed<C extends Change>(options: LiveFeedOptions<C>): L
   const onPayload = (payload: string): void => {
     for (const change of parseChanges(payload)) {
       if (change.projection !== source.projection) continue;
+      hear(change.checkpoint);
       if (registry.hasTenant(change.tenantId)) pending.add(change.tenantId);
       // Nobody here to tell: just remember how far this tenant has got, so a later subscriber starts from there.
       else advance(change.tenantId, change.checkpoint);
@@ -114,6 +129,7 @@ export function createLiveFeed<C extends Change>(options: LiveFeedOptions<C>): L
       const changes = await source.changesAfter(
         current.map((tenantId) => ({ tenantId, after: cursorOf(tenantId) })),
         pageSize,
+        heard,
       );
       for (const change of changes) {
         if (!advance(change.tenantId, change.checkpoint)) continue;
@@ -166,6 +182,7 @@ export function createLiveFeed<C extends Change>(options: LiveFeedOptions<C>): L
       .checkpoint()
       .then((checkpoint) => {
         baseline = checkpoint;
+        hear(checkpoint);
       })
       .catch((error: unknown) => log(`[live] reading the ${source.projection} checkpoint failed: ${(error as Error).message}`))
       .finally(() => {
@@ -201,6 +218,7 @@ export function createLiveFeed<C extends Change>(options: LiveFeedOptions<C>): L
       });
       // Read after LISTEN is active: every change committed after this point is notified to us.
       baseline = await source.checkpoint();
+      hear(baseline);
     },
 
     async stop() {
@@ -213,6 +231,8 @@ export function createLiveFeed<C extends Change>(options: LiveFeedOptions<C>): L
     },
 
     subscriberCount: () => registry.count(),
+
+    deliveredTo: (tenantId) => cursorOf(tenantId),
 
     async check(timeoutMs = 2_000) {
       if (stopped || !listener) return { ok: false, detail: 'stopped' };
@@ -247,7 +267,7 @@ export function createLiveFeed<C extends Change>(options: LiveFeedOptions<C>): L
         readPage: async (after, limit) => {
           if (!checked) await expectKept(after);
           checked = false;
-          return subscription.readPage(after, limit);
+          return subscription.readPage(after, limit, cursorOf(subscription.tenantId));
         },
         start,
         replay: subscription.since !== null,

@@ -30,8 +30,11 @@ export interface Bound {
 export interface LiveSource<C extends Change> {
   /** The projection's name, as its `dvmm_changes` entries and its checkpoint carry it. */
   projection: string;
-  /** Versions of these tenants after each one's cursor, in cursor order, at most `limit`. */
-  changesAfter(bounds: readonly Bound[], limit: number): Promise<C[]>;
+  /**
+   * Versions of these tenants after each one's cursor, in cursor order, at most `limit`, read where every version up
+   * to `atLeast` is visible (a read replica that has replayed that far, else the primary: the newest change notified).
+   */
+  changesAfter(bounds: readonly Bound[], limit: number, atLeast: GlobalCheckpoint): Promise<C[]>;
   /** The routes (see Registry) whose subscribers a change may concern; each subscriber still checks it. */
   routes(change: C): readonly string[];
   /** Every version at or below this cursor has been written: the projection's checkpoint. */

@@ -27,6 +27,7 @@ describe('the configuration schema', () => {
       production: false,
       databaseUrl: undefined,
       poolMax: 20,
+      readReplicas: { urls: [], waitMs: 200, maxLagMs: 5_000 },
       dataDir: '.data',
       port: 4000,
       host: undefined,
@@ -94,6 +95,19 @@ describe('the configuration schema', () => {
     expect(errorOf({ JWT_SECRET: password })).toBe('JWT_SECRET must be at least 32 bytes long');
     expect(errorOf({ DATABASE_URL: `mysql://dvmm:${password}@db/dvmm` })).toBe('DATABASE_URL must be a postgres: or postgresql: URL');
     expect(errorOf({ DATABASE_URL: password })).toBe('DATABASE_URL is not a URL');
+    expect(errorOf({ DATABASE_READ_URL: `postgres://r1/dvmm, mysql://dvmm:${password}@r2/dvmm` })).toBe(
+      'DATABASE_READ_URL must be a postgres: or postgresql: URL',
+    );
+  });
+
+  it('takes read replicas as a comma-separated list, with their wait and lag bounds', () => {
+    const config = parseConfig({
+      DATABASE_READ_URL: 'postgres://r1:5432/dvmm, postgresql://r2/dvmm,',
+      READ_REPLICA_WAIT_MS: '50',
+      READ_REPLICA_MAX_LAG_MS: '1000',
+    });
+    expect(config.readReplicas).toEqual({ urls: ['postgres://r1:5432/dvmm', 'postgresql://r2/dvmm'], waitMs: 50, maxLagMs: 1_000 });
+    expect(errorOf({ READ_REPLICA_WAIT_MS: '-1' })).toBe('READ_REPLICA_WAIT_MS must be a whole number of milliseconds from 0 to 10000, got "-1"');
   });
 
   it('is the only reader of process.env in src/', () => {
@@ -122,6 +136,7 @@ describe("README's configuration table", () => {
     expect(rows.map((row) => /^\| `([A-Z_]+)`/.exec(row)?.[1])).toEqual(Object.keys(VARIABLES));
     expect(rows.filter((row) => row.split(' | ')[3] === 'yes').map((row) => /`([A-Z_]+)`/.exec(row)?.[1])).toEqual([
       'DATABASE_URL',
+      'DATABASE_READ_URL',
       'JWT_SECRET',
       'DVMM_SECRETS_KEYS',
       'DVMM_SEAL_KEY',

@@ -1,5 +1,6 @@
 import { readVmRequest } from '../../commands/index.ts';
 import type { DrizzleDb } from '../../db/client.ts';
+import type { ReadReplicas } from '../../db/read-replicas.ts';
 import { canSeeVmRequest, isAdmin, isFinal } from '../../domain/index.ts';
 import type { EventStore } from '../../event-store/index.ts';
 import { createLiveFeed as createFeed, type LiveFeedOptions as FeedOptions } from '../../live/feed.ts';
@@ -9,22 +10,31 @@ import {
   ALL_REQUESTS,
   currentVersion,
   type LiveChange,
+  onPrimary,
+  type ReadAt,
   requestRoute,
   requestVersionsAfter,
   requesterRoute,
   visibleVersionsAfter,
+  vmRequestCheckpoint,
   vmRequestSource,
 } from './vm-request-source.ts';
 
-export type LiveFeedOptions = Omit<FeedOptions<LiveChange>, 'source'> & { db: DrizzleDb; store: EventStore };
+export type LiveFeedOptions = Omit<FeedOptions<LiveChange>, 'source'> & {
+  db: DrizzleDb;
+  store: EventStore;
+  /** Read replicas: versions are read on one that has the change (bounded wait), else on the primary. */
+  readers?: ReadReplicas;
+};
 
 /**
  * The VM-request subscriptions over the process's live feed (src/live/): which route each subscriber listens on,
  * what it may see, and where it catches up from. The feed's LiveErrors pass through; the resolvers map them.
  */
 export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
-  const { db, store, ...rest } = options;
-  const source = vmRequestSource(db);
+  const { db, store, readers, ...rest } = options;
+  const readAt: ReadAt = readers ? (atLeast, read) => readers.read(atLeast, (handle) => read(handle.db)) : onPrimary(db);
+  const source = vmRequestSource(db, readAt);
   const feed = createFeed<LiveChange>({ ...rest, source });
 
   return {
@@ -33,7 +43,7 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
     subscriberCount: () => feed.subscriberCount(),
     check: (timeoutMs) => feed.check(timeoutMs),
     bufferedChanges: () => feed.bufferedChanges(),
-    cursorNow: async () => encodeCursor(await source.checkpoint()),
+    cursorNow: async (at = db) => encodeCursor(await vmRequestCheckpoint(at)),
 
     async watchChanges(principal, { projectId, since, mine = false }) {
       // A user sees only their own requests anyway; `mine` puts an admin on the same route a user listens on.
@@ -45,7 +55,8 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
           canSeeVmRequest(principal, change.view) &&
           (!ownOnly || change.view.requesterId === principal.userId) &&
           (projectId === null || change.view.projectId === projectId),
-        readPage: (after, limit) => visibleVersionsAfter(db, principal, { projectId, mine: ownOnly }, after, limit),
+        readPage: (after, limit, atLeast) =>
+          readAt(atLeast, (reader) => visibleVersionsAfter(reader, principal, { projectId, mine: ownOnly }, after, limit)),
         since,
         emit: (change) => change,
       });
@@ -57,7 +68,10 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
         tenantId: principal.tenantId,
         route: requestRoute(requestId),
         accepts: (change) => change.view.id === requestId && canSeeVmRequest(principal, change.view),
-        readPage: async (after, limit) => (await requestVersionsAfter(db, requestId, after, limit)).filter((change) => canSeeVmRequest(principal, change.view)),
+        readPage: async (after, limit, atLeast) =>
+          (await readAt(atLeast, (reader) => requestVersionsAfter(reader, requestId, after, limit))).filter((change) =>
+            canSeeVmRequest(principal, change.view),
+          ),
         since: null,
         emit: (change) => change.view,
         // READY is not the end: the VM may still be powered off and on, and decommissioned.
@@ -66,7 +80,7 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
       // Subscribed first, then read: a version committed after the read reaches the stream, and the ones at or
       // below the current state's cursor are dropped as already seen. No gap, no duplicate.
       try {
-        const current = await currentVersion(db, principal, requestId);
+        const current = await readAt(feed.deliveredTo(principal.tenantId), (reader) => currentVersion(reader, principal, requestId));
         if (current) stream.resumeFrom(current);
         // Not in the read model yet (just created)? Then its first version is on the way through the feed.
         else if (!(await readVmRequest(store, principal, requestId)).ok) {

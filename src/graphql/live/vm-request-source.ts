@@ -55,27 +55,41 @@ const cursorOrder = [asc(v.changedTx), asc(v.changedPosition)];
 const checkpointOf = (row: { transaction_id: string; position: string } | undefined): GlobalCheckpoint | null =>
   row ? { transactionId: BigInt(row.transaction_id), position: BigInt(row.position) } : null;
 
+/** The vm_requests read model's checkpoint on the server `db` reads: its rows there include every version up to it. */
+export const vmRequestCheckpoint = async (db: DrizzleDb): Promise<GlobalCheckpoint> => {
+  const rows = await db.execute<{ transaction_id: string; position: string }>(
+    sql`select transaction_id::text, position::text from projection_checkpoints where name = ${VM_REQUESTS_PROJECTION}`,
+  );
+  return checkpointOf(rows[0]) ?? { transactionId: 0n, position: 0n };
+};
+
+/**
+ * Where the feed reads versions: `readAt(atLeast, read)` runs the read on a server that shows every version up to
+ * `atLeast` (a read replica, else the primary). The checkpoint and the horizon are always read on the primary (`db`):
+ * the checkpoint read after LISTEN must cover everything not notified afterwards.
+ */
+export type ReadAt = <T>(atLeast: GlobalCheckpoint | null, read: (db: DrizzleDb) => Promise<T>) => Promise<T>;
+
+export const onPrimary = (db: DrizzleDb): ReadAt => (_atLeast, read) => read(db);
+
 /** The vm_requests projection's versions as the live feed reads them. */
-export const vmRequestSource = (db: DrizzleDb): LiveSource<LiveChange> => ({
+export const vmRequestSource = (db: DrizzleDb, readAt: ReadAt = onPrimary(db)): LiveSource<LiveChange> => ({
   projection: VM_REQUESTS_PROJECTION,
 
-  async changesAfter(bounds: readonly Bound[], limit: number) {
+  async changesAfter(bounds: readonly Bound[], limit: number, atLeast: GlobalCheckpoint) {
     if (bounds.length === 0) return [];
-    const rows = await selectWithProject(db)
-      .where(or(...bounds.map((bound) => and(eq(v.tenantId, bound.tenantId), after(bound.after)))))
-      .orderBy(...cursorOrder)
-      .limit(limit);
+    const rows = await readAt(atLeast, (reader) =>
+      selectWithProject(reader)
+        .where(or(...bounds.map((bound) => and(eq(v.tenantId, bound.tenantId), after(bound.after)))))
+        .orderBy(...cursorOrder)
+        .limit(limit),
+    );
     return toChanges(rows);
   },
 
   routes: (change) => [ALL_REQUESTS, requesterRoute(change.view.requesterId), requestRoute(change.view.id)],
 
-  async checkpoint() {
-    const rows = await db.execute<{ transaction_id: string; position: string }>(
-      sql`select transaction_id::text, position::text from projection_checkpoints where name = ${VM_REQUESTS_PROJECTION}`,
-    );
-    return checkpointOf(rows[0]) ?? { transactionId: 0n, position: 0n };
-  },
+  checkpoint: () => vmRequestCheckpoint(db),
 
   async horizon() {
     const rows = await db.execute<{ transaction_id: string; position: string }>(

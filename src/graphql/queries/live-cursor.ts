@@ -11,7 +11,9 @@ builder.queryField('liveCursor', (t) =>
       'tell which is newer).',
     resolve: async (_root, _args, context) => {
       requirePrincipal(context);
-      return context.live.cursorNow();
+      const cursor = await context.live.cursorNow(context.db);
+      context.raiseReadFloor?.(cursor);
+      return cursor;
     },
   }),
 );
