@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { createCommandHandlers } from '../../src/commands/index.ts';
+import { createReadReplicas, type ReadReplicas } from '../../src/db/read-replicas.ts';
 import { createEventStore } from '../../src/event-store/index.ts';
 import { buildSchema, createLiveFeed, type Services } from '../../src/graphql/index.ts';
 import { type AuthConfig, type Authenticator, createAuthenticator, mintToken } from '../../src/http/auth.ts';
@@ -66,6 +67,8 @@ export interface TestServerOptions {
   provisioning?: SimulatedHypervisorOptions & { options?: Partial<ProvisioningOptions> };
   /** How the portal signs in (GET /auth/config, /auth/dev-users); default: no method, as in production. */
   portalAuth?: PortalAuth;
+  /** Read replicas (DATABASE_READ_URL and its bounds): queries and the live feed's reads go there; stopped on close. */
+  readReplicas?: { urls: string[]; waitMs?: number; maxLagMs?: number };
   /** Listen on this port (default 0: a free one), e.g. to restart a server where its clients reconnect. */
   port?: number;
   /** Where the portal's build is (default web/dist), or false for none. */
@@ -101,6 +104,8 @@ export interface TestServer {
   projector: Projector | null;
   /** Null unless started with `provisioning`. */
   provisioning: { process: ProvisioningProcess; hypervisor: SimulatedHypervisor } | null;
+  /** Where reads go (with `readReplicas`: those replicas, else the primary alone). */
+  readReplicas: ReadReplicas;
   /** Every line the server logged (it prints nothing), for tests about logging and masking. */
   logs: string[];
   server: DvmmServer;
@@ -135,11 +140,23 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         ? null
         : await startProjector({ sql: database.sql, projections: PROJECTIONS, log, pollIntervalMs: options.pollIntervalMs ?? 200 });
     if (projector) stops.push(() => projector.stop());
+    const readReplicas = createReadReplicas({
+      primary: database,
+      urls: options.readReplicas?.urls ?? [],
+      projections: PROJECTIONS.map((projection) => projection.name),
+      ...(options.readReplicas?.waitMs !== undefined ? { waitMs: options.readReplicas.waitMs } : {}),
+      ...(options.readReplicas?.maxLagMs !== undefined ? { maxLagMs: options.readReplicas.maxLagMs } : {}),
+      poolMax: 5,
+      log,
+    });
+    await readReplicas.start();
+    stops.push(() => readReplicas.stop());
     const live = createLiveFeed({
       sql: database.sql,
       db: database.db,
       store,
       log,
+      readers: readReplicas,
       ...(options.liveCapacity ? { capacity: options.liveCapacity } : {}),
     });
     await live.start();
@@ -160,6 +177,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       logger,
       readiness: { ...(projector ? { projector: projectorReadiness(projector) } : {}), ...options.readiness },
       projectionLag: () => projectionLag(database.sql),
+      readReplicas,
       ...(options.migrationsJournal ? { migrationsJournal: options.migrationsJournal } : {}),
       plugins: [...(options.plugins ?? [])],
       ...(options.maxOperationsPerSocket ? { maxOperationsPerSocket: options.maxOperationsPerSocket } : {}),
@@ -221,6 +239,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       database,
       projector,
       provisioning,
+      readReplicas,
       logs,
       server,
       close: () => (closed ??= stopAll()),
