@@ -179,19 +179,28 @@ async function fanout(instances: Instance[], clients: ClientProcess[], commands:
   const header = [`Authorization: Bearer ${tenant.approverToken}`];
   await approver.post(JSON.stringify({ query: '{ __typename }' }), header);
   await sleep(500);
-  const cpuBefore = instances.map((instance) => cpuSecondsOf(instance.pid));
-  const clientCpuBefore = clients.map((client) => cpuSecondsOf(client.pid));
-  const start = epochNow();
-  const answer = await approver.post(
-    JSON.stringify({ query: 'mutation($input: ApproveVmRequestInput!) { approveVmRequest(input: $input) { __typename } }', variables: { input: { id: requestId, expectedVersion: 1 } } }),
-    header,
+  let start = 0;
+  let answeredMs = 0;
+  // From the approval until every client process has all its deliveries (or gave up waiting).
+  const { result: replies, usage } = await measure(
+    sql,
+    instances.map((instance) => instance.pid),
+    clients.map((client) => client.pid),
+    async () => {
+      start = epochNow();
+      const answer = await approver.post(
+        JSON.stringify({
+          query: 'mutation($input: ApproveVmRequestInput!) { approveVmRequest(input: $input) { __typename } }',
+          variables: { input: { id: requestId, expectedVersion: 1 } },
+        }),
+        header,
+      );
+      answeredMs = epochNow() - start;
+      if (!answer.body.includes('ApproveVmRequestPayload')) throw new Error(`the approval failed: ${answer.body}`);
+      return Promise.all(clients.slice(0, INSTANCES).map((client) => client.ask({ kind: 'collect', waitMs: 60_000 }, 'delivered')));
+    },
   );
-  const answeredMs = epochNow() - start;
   approver.close();
-  if (!answer.body.includes('ApproveVmRequestPayload')) throw new Error(`the approval failed: ${answer.body}`);
-  const replies = await Promise.all(clients.slice(0, INSTANCES).map((client) => client.ask({ kind: 'collect', waitMs: 60_000 }, 'delivered')));
-  const cpuMs = instances.map((instance, i) => (cpuSecondsOf(instance.pid) - cpuBefore[i]!) * 1000);
-  const clientCpuMs = clients.reduce((sum, client, i) => sum + (cpuSecondsOf(client.pid) - clientCpuBefore[i]!) * 1000, 0);
 
   console.log(
     `1. fan-out: ${perInstance * INSTANCES} vmRequestUpdated subscribers of one request, ${perInstance} on each of ${INSTANCES} instances ` +
@@ -207,20 +216,19 @@ async function fanout(instances: Instance[], clients: ClientProcess[], commands:
     console.log(
       `   ${describeInstance(instances[i]!)}: ${times.length}/${reply.expected} delivered, first ${ms(times[0] ?? Number.NaN)}, ` +
         `p50 ${ms(percentile(times, 50))}, p99 ${ms(percentile(times, 99))}, last ${ms(times.at(-1) ?? Number.NaN)}; ` +
-        `CPU ${ms(cpuMs[i]!)}; per subscriber: heap ${heap.toFixed(1)} KiB, RSS ${rss.toFixed(1)} KiB`,
+        `CPU ${ms(usage.instances[i]! * 1000)}; per subscriber: heap ${heap.toFixed(1)} KiB (after a full GC), RSS ${rss.toFixed(1)} KiB`,
     );
   });
   all.sort((a, b) => a - b);
   console.log(
     `   all ${INSTANCES}: ${all.length}/${perInstance * INSTANCES} delivered, p50 ${ms(percentile(all, 50))}, p99 ${ms(percentile(all, 99))}, ` +
-      `last ${ms(all.at(-1) ?? Number.NaN)}; the client processes used ${ms(clientCpuMs)} of CPU receiving them`,
+      `last ${ms(all.at(-1) ?? Number.NaN)}`,
   );
-  const busiest = Math.max(...cpuMs);
-  const lastMs = all.at(-1) ?? Number.NaN;
+  const instanceCpu = usage.instances.reduce((a, b) => a + b, 0);
   console.log(
-    `   bound: the instances used ${ms(cpuMs.reduce((a, b) => a + b, 0))} and the clients ${ms(clientCpuMs)} of CPU in ${ms(lastMs)} on ${coreCount()} cores ` +
-      `(${cores((cpuMs.reduce((a, b) => a + b, 0) + clientCpuMs) / lastMs)} cores busy on average); ` +
-      `the busiest instance alone needed ${ms(busiest)} of its single-threaded event loop`,
+    `   bound: CPU in those ${ms(usage.wall * 1000)}, as cores busy on average: ${describeUsage(usage, instances.map((instance) => instance.name), 'Postgres', [], 'clients')}. ` +
+      `Delivering took ${ms(instanceCpu * 1000)} of instance CPU (${((instanceCpu * 1e6) / Math.max(1, all.length)).toFixed(0)} us per delivery) ` +
+      `and ${ms(usage.clients * 1000)} in the clients receiving them`,
   );
   await Promise.all(clients.slice(0, INSTANCES).map((client) => client.ask({ kind: 'unsubscribe' }, 'unsubscribed')));
 }
@@ -237,10 +245,11 @@ interface Usage {
 }
 
 /** CPU seconds used by each of our processes while `work` runs, and the machine's busy cores. */
-async function measure<T>(sql: Sql, pids: number[], clientPid: number, work: () => Promise<T>): Promise<{ result: T; usage: Usage }> {
+async function measure<T>(sql: Sql, pids: number[], clientPids: number[], work: () => Promise<T>): Promise<{ result: T; usage: Usage }> {
   const postgres = await cpuMeter(sql);
   const before = pids.map(cpuSecondsOf);
-  const client0 = cpuSecondsOf(clientPid);
+  const clientCpu = () => clientPids.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
+  const client0 = clientCpu();
   const machine = machineMeter();
   const started = performance.now();
   const result = await work();
@@ -252,7 +261,7 @@ async function measure<T>(sql: Sql, pids: number[], clientPid: number, work: () 
       wall,
       instances: pids.map((pid, i) => cpuSecondsOf(pid) - before[i]!),
       postgres: postgres().postgres,
-      clients: cpuSecondsOf(clientPid) - client0,
+      clients: clientCpu() - client0,
       machine: busy.busyCores * busy.seconds,
     },
   };
@@ -270,30 +279,41 @@ const addUsage = (a: Usage | undefined, b: Usage): Usage =>
     : b;
 
 /** "instance 1 0.61, instance 2 0.05, Postgres 0.83, load generator 0.12, others 0.20 of 2 cores" (averages). */
-function describeUsage(usage: Usage, names: string[], postgresName = 'Postgres', extra: [string, number][] = []): string {
+function describeUsage(usage: Usage, names: string[], postgresName = 'Postgres', extra: [string, number][] = [], clientsName = 'load generator'): string {
   const per = (seconds: number) => cores(seconds / usage.wall);
   const ours = usage.instances.reduce((a, b) => a + b, 0) + usage.postgres + usage.clients + extra.reduce((sum, [, value]) => sum + value, 0);
   const parts = [
     ...usage.instances.map((seconds, i) => `${names[i]} ${per(seconds)}`),
     `${postgresName} ${per(usage.postgres)}`,
     ...extra.map(([name, seconds]) => `${name} ${per(seconds)}`),
-    `load generator ${per(usage.clients)}`,
+    `${clientsName} ${per(usage.clients)}`,
     `everything else on the machine ${cores(Math.max(0, usage.machine - ours) / usage.wall)}`,
   ];
   return `${parts.join(', ')}; machine busy ${per(usage.machine)} of ${coreCount()} cores`;
 }
 
+/** CPU per operation (warm-up included, so slightly high) in the instances, Postgres and the load generator, in us. */
+function cpuPer(usage: Usage, operations: number, extra = 0): { instances: number; postgres: number; clients: number; total: number; ceiling: number } {
+  const us = (seconds: number) => (seconds * 1e6) / Math.max(1, operations);
+  const instances = us(usage.instances.reduce((a, b) => a + b, 0));
+  const postgres = us(usage.postgres + extra);
+  const clients = us(usage.clients);
+  const total = instances + postgres + clients;
+  // What the machine's cores could do if this work had them all to itself, nothing waiting on anything else.
+  return { instances, postgres, clients, total, ceiling: (coreCount() * 1e6) / total };
+}
+
 async function mutationScaling(instances: Instance[], client: ClientProcess, tenant: Tenant, sql: Sql): Promise<void> {
   const counts = [1, 2, 3];
-  const totals = new Map<number, { done: number; seconds: number; failures: number; firstFailure?: string; perUrl: number[]; usage?: Usage }>();
-  for (const count of counts) totals.set(count, { done: 0, seconds: 0, failures: 0, perUrl: new Array<number>(count).fill(0) });
+  const totals = new Map<number, { done: number; sent: number; seconds: number; failures: number; firstFailure?: string; perUrl: number[]; usage?: Usage }>();
+  for (const count of counts) totals.set(count, { done: 0, sent: 0, seconds: 0, failures: 0, perUrl: new Array<number>(count).fill(0) });
   let part = 0;
   for (let round = 0; round < settings.rounds; round++) {
     // 1 2 3 then 3 2 1: drift on a shared machine falls on every case alike.
     for (const count of round % 2 === 0 ? counts : [...counts].reverse()) {
       // Each part starts with the read models caught up, so none inherits the previous one's projection work.
       await caughtUp(sql);
-      const { result, usage } = await measure(sql, instances.map((instance) => instance.pid), client.pid, () =>
+      const { result, usage } = await measure(sql, instances.map((instance) => instance.pid), [client.pid], () =>
         client.ask(
           {
             kind: 'mutations',
@@ -309,6 +329,7 @@ async function mutationScaling(instances: Instance[], client: ClientProcess, ten
       );
       const total = totals.get(count)!;
       total.done += result.perSecond * settings.seconds;
+      total.sent += result.count;
       total.seconds += settings.seconds;
       total.failures += result.failures;
       total.firstFailure ??= result.firstFailure;
@@ -321,25 +342,44 @@ async function mutationScaling(instances: Instance[], client: ClientProcess, ten
       `(${settings.rounds} × ${settings.seconds} s each, alternated; CPU as cores busy on average, warm-up included):`,
   );
   const names = instances.map((instance) => instance.name.replace('instance ', '#') + (instance.leadsProjector() ? ' (projector)' : ''));
+  const perMutation = new Map<number, ReturnType<typeof cpuPer>>();
   for (const count of counts) {
     const total = totals.get(count)!;
+    const cpu = cpuPer(total.usage!, total.sent);
+    perMutation.set(count, cpu);
     console.log(
       `   ${count} instance${count > 1 ? 's' : ' '}: ${(total.done / total.seconds).toFixed(0)}/s ` +
-        `(${total.perUrl.map((done) => (done / total.seconds).toFixed(0)).join(' + ')}; ${total.failures} failed)  CPU: ${describeUsage(total.usage!, names)}`,
+        `(${total.perUrl.map((done) => (done / total.seconds).toFixed(0)).join(' + ')}; ${total.failures} failed); ` +
+        `CPU per mutation: instances ${cpu.instances.toFixed(0)} us, Postgres ${cpu.postgres.toFixed(0)} us, load generator ${cpu.clients.toFixed(0)} us ` +
+        `(${coreCount()} cores to itself: at most ~${cpu.ceiling.toFixed(0)}/s)\n      cores busy: ${describeUsage(total.usage!, names)}`,
     );
     if (total.firstFailure) console.log(`      first failure: ${total.firstFailure}`);
   }
-  const one = totals.get(1)!;
-  const three = totals.get(3)!;
-  const busy = three.usage!.machine / three.usage!.wall;
+  const rate = (count: number) => totals.get(count)!.done / totals.get(count)!.seconds;
+  const usage3 = totals.get(3)!.usage!;
+  const busy = usage3.machine / usage3.wall;
+  const ours = (usage3.instances.reduce((a, b) => a + b, 0) + usage3.postgres + usage3.clients) / usage3.wall;
   console.log(
-    `   bound: three instances give ${((three.done / three.seconds / (one.done / one.seconds)) * 100).toFixed(0)}% of one instance's rate; ` +
-      `with three the machine was ${cores(busy)} of ${coreCount()} cores busy${busy > coreCount() * 0.9 ? ' (CPU-bound: more instances only share the same cores with Postgres and the load generator)' : ''}`,
+    `   bound: three instances give ${((rate(3) / rate(1)) * 100).toFixed(0)}% of one instance's rate (two: ${((rate(2) / rate(1)) * 100).toFixed(0)}%). ` +
+      `With three, the machine was ${cores(busy)} of ${coreCount()} cores busy, ${cores(ours)} of them ours` +
+      `${busy >= coreCount() * 0.9 ? ': the cores were full, so the rate is what CPU this work was given, not what more instances could add' : ''}; ` +
+      `CPU per mutation ${perMutation.get(1)!.total.toFixed(0)} us with one instance, ${perMutation.get(3)!.total.toFixed(0)} us with three, ` +
+      `of which Postgres ${perMutation.get(1)!.postgres.toFixed(0)} and ${perMutation.get(3)!.postgres.toFixed(0)} us`,
   );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // 3. Queries with and without the replica
+
+/** "replica-1 41234, primary 12; fallbacks: wait 0, no-replica 0, failed 0" from the instance's /metrics, if it has them. */
+async function readRouting(instance: Instance): Promise<string | null> {
+  const text = await (await fetch(new URL('/metrics', instance.url))).text();
+  const series = (name: string, label: string) =>
+    [...text.matchAll(new RegExp(`^${name}\\{${label}="([^"]+)"\\} (\\S+)$`, 'gm'))].map((match) => `${match[1]} ${Number(match[2])}`);
+  const reads = series('dvmm_read_replica_reads_total', 'target');
+  if (reads.length === 0) return null;
+  return `${reads.join(', ')}; fallbacks to the primary: ${series('dvmm_read_replica_fallbacks_total', 'reason').join(', ') || 'none'}`;
+}
 
 async function queryScaling(clients: ClientProcess[]): Promise<void> {
   const bin = findReplicationBinaries();
@@ -391,7 +431,7 @@ async function queryScaling(clients: ClientProcess[]): Promise<void> {
       })),
     };
     const client = clients[0]!;
-    const results = new Map<string, { done: number; seconds: number; failures: number; firstFailure?: string; usage?: Usage; replica: number }>();
+    const results = new Map<string, { done: number; sent: number; seconds: number; failures: number; firstFailure?: string; usage?: Usage; replica: number }>();
     for (let round = 0; round < settings.rounds; round++) {
       for (const [kind, queries] of Object.entries(kinds)) {
         const order = round % 2 === 0 ? [0, 1] : [1, 0];
@@ -399,12 +439,13 @@ async function queryScaling(clients: ClientProcess[]): Promise<void> {
           const instance = instances[which]!;
           const replicaCpu = await cpuMeter(replicaSql);
           const pids = which === 0 ? [instance.pid, instances[1]!.pid] : [instance.pid, instances[0]!.pid];
-          const { result, usage } = await measure(primarySql, pids, client.pid, () =>
+          const { result, usage } = await measure(primarySql, pids, [client.pid], () =>
             client.ask({ kind: 'queries', urls: [instance.url], connections: settings.connections, seconds: settings.seconds, queries }, 'rate'),
           );
           const key = `${kind}|${which}`;
-          const total = results.get(key) ?? { done: 0, seconds: 0, failures: 0, replica: 0 };
+          const total = results.get(key) ?? { done: 0, sent: 0, seconds: 0, failures: 0, replica: 0 };
           total.done += result.perSecond * settings.seconds;
+          total.sent += result.count;
           total.seconds += settings.seconds;
           total.failures += result.failures;
           total.firstFailure ??= result.firstFailure;
@@ -418,6 +459,7 @@ async function queryScaling(clients: ClientProcess[]): Promise<void> {
     const [onReplica] = await replicaSql<{ count: number }[]>`
       select count(*)::int as count from pg_stat_activity
       where datname = current_database() and backend_type = 'client backend' and application_name <> 'dvmm-bench'`;
+    const routed = await readRouting(instances[1]!);
     console.log(
       `3. queries from one instance at ${settings.connections} connections (${settings.requests} requests in the database, ` +
         `${settings.rounds} × ${settings.seconds} s each, alternated), reads on the primary vs DATABASE_READ_URL on a streaming replica:`,
@@ -428,18 +470,40 @@ async function queryScaling(clients: ClientProcess[]): Promise<void> {
           'DATABASE_READ_URL is not used, so both columns read the primary',
       );
     }
+    if (routed) console.log(`   where the instance with DATABASE_READ_URL sent its reads (its /metrics): ${routed}`);
     for (const kind of Object.keys(kinds)) {
       const cells = [0, 1].map((which) => {
         const total = results.get(`${kind}|${which}`)!;
         const usage = total.usage!;
         const failed = total.failures > 0 ? `, ${total.failures} failed: ${total.firstFailure}` : '';
+        const cpu = cpuPer(usage, total.sent, total.replica);
         return (
-          `${instances[which]!.name} ${(total.done / total.seconds).toFixed(0)}/s${failed} ` +
-          `(CPU: ${describeUsage(usage, ['this instance', 'the other'], 'primary', [['replica', total.replica]])})`
+          `${instances[which]!.name}: ${(total.done / total.seconds).toFixed(0)}/s${failed}; CPU per query: instance ` +
+          `${((usage.instances[0]! * 1e6) / Math.max(1, total.sent)).toFixed(0)} us, primary ${((usage.postgres * 1e6) / Math.max(1, total.sent)).toFixed(0)} us, ` +
+          `replica ${((total.replica * 1e6) / Math.max(1, total.sent)).toFixed(0)} us, load generator ${cpu.clients.toFixed(0)} us ` +
+          `(${coreCount()} cores to itself: at most ~${cpu.ceiling.toFixed(0)}/s)\n         cores busy: ` +
+          describeUsage(usage, ['this instance', 'the other'], 'primary', [['replica', total.replica]])
         );
       });
       console.log(`   ${kind}:\n      ${cells.join('\n      ')}`);
     }
+    const perQuery = (which: number) => {
+      const totals = Object.keys(kinds).map((kind) => results.get(`${kind}|${which}`)!);
+      const sent = totals.reduce((sum, total) => sum + total.sent, 0);
+      const seconds = (pick: (total: (typeof totals)[number]) => number) => totals.reduce((sum, total) => sum + pick(total), 0);
+      return {
+        instance: (seconds((total) => total.usage!.instances[0]!) * 1e6) / sent,
+        primary: (seconds((total) => total.usage!.postgres) * 1e6) / sent,
+        replica: (seconds((total) => total.replica) * 1e6) / sent,
+      };
+    };
+    const [onPrimary, withReplica] = [perQuery(0), perQuery(1)];
+    console.log(
+      `   bound: per query (both kinds), the instance used ${onPrimary.instance.toFixed(0)} / ${withReplica.instance.toFixed(0)} us ` +
+        `and the databases ${(onPrimary.primary + onPrimary.replica).toFixed(0)} / ${(withReplica.primary + withReplica.replica).toFixed(0)} us ` +
+        `(primary ${onPrimary.primary.toFixed(0)} -> ${withReplica.primary.toFixed(0)} us, replica ${onPrimary.replica.toFixed(0)} -> ${withReplica.replica.toFixed(0)} us)` +
+        `${onPrimary.instance > onPrimary.primary ? ': the API process, not the database, is most of the cost, and on one machine a replica takes its CPU from the same cores' : ''}`,
+    );
   } finally {
     for (const instance of instances) await instance.stop();
     await primarySql?.end({ timeout: 5 });
