@@ -83,11 +83,27 @@ let turn = 0;
 /** The next instance still running, round-robin. */
 const nextAlive = (): Instance => alive[turn++ % alive.length]!;
 
-/** Kills `instance` as a crash would; clients stop choosing it first, so only requests in flight hit the dead one. */
+/** Requests sent to an instance just before it is killed, so that some are cut off mid-way and sent again elsewhere. */
+const IN_FLIGHT_AT_KILL = 6;
+/** Those requests: they finish on another instance while the drills go on. */
+const cutOff: Promise<string>[] = [];
+const killedAt = new Map<string, number>();
+
+/**
+ * Kills `instance` as a crash would, with a few creations in flight on it. The clients stop choosing it first, so
+ * those are the only requests that hit the dead instance.
+ */
 async function crash(instance: Instance): Promise<number> {
+  for (let i = 0; i < IN_FLIGHT_AT_KILL; i++) cutOff.push(createAndApprove(`cut-${instance.name}-${i}`, instance));
   alive = alive.filter((other) => other !== instance);
   killed.push(instance);
+  // Killed once it has answered the first of them: the others, sent at the same moment, are then cut off before,
+  // during or after their commit (the figures say which).
+  await vi
+    .waitFor(() => expect(acknowledged.some((a) => a.by === instance.name && a.key.startsWith(`cut-${instance.name}-`))).toBe(true), { timeout: 10_000, interval: 5 })
+    .catch(() => {});
   const at = Date.now();
+  killedAt.set(instance.name, at);
   await killInstance(instance);
   return at;
 }
@@ -98,6 +114,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Acknowledged {
   who: 'alice' | 'bob';
+  /** The instance that answered. */
+  by: string;
   commandType: string;
   key: string;
 }
@@ -109,9 +127,17 @@ const retried = new Map<string, number>();
  * Sends a mutation to the next running instance until one acknowledges it, with the same idempotency key each
  * time: a request cut off by a kill may have committed there, and its retry elsewhere must not write it again.
  */
-async function mutate(who: 'alice' | 'bob', commandType: string, query: string, field: string, input: Record<string, unknown>, key: string) {
-  for (;;) {
-    const instance = nextAlive();
+async function mutate(
+  who: 'alice' | 'bob',
+  commandType: string,
+  query: string,
+  field: string,
+  input: Record<string, unknown>,
+  key: string,
+  first?: Instance,
+) {
+  for (let attempt = 0; ; attempt++) {
+    const instance = attempt === 0 && first ? first : nextAlive();
     const body = await fetch(instance.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[who]}` },
@@ -123,7 +149,7 @@ async function mutate(who: 'alice' | 'bob', commandType: string, query: string, 
     const result = body?.data?.[field];
     if (result) {
       if (!String(result['__typename']).endsWith('Payload')) throw new Error(`${commandType} refused: ${JSON.stringify(result)}`);
-      acknowledged.push({ who, commandType, key });
+      acknowledged.push({ who, by: instance.name, commandType, key });
       return result;
     }
     retried.set(instance.name, (retried.get(instance.name) ?? 0) + 1);
@@ -138,14 +164,14 @@ const APPROVE = `mutation ($input: ApproveVmRequestInput!) {
   approveVmRequest(input: $input) { __typename ... on Error { message } }
 }`;
 
-/** Creates a request (alice) and approves it (bob); the raw request id. */
-async function createAndApprove(vmName: string): Promise<string> {
+/** Creates a request (alice, sent to `first` if given) and approves it (bob); the raw request id. */
+async function createAndApprove(vmName: string, first?: Instance): Promise<string> {
   const created = await mutate('alice', 'CreateVmRequest', CREATE, 'createVmRequest', {
     projectId,
     vmName,
     size: 'S',
     justification: 'Load for the failover drill',
-  }, `${vmName}-create`);
+  }, `${vmName}-create`, first);
   const { id, version } = created['vmRequest'] as { id: string; version: number };
   await mutate('bob', 'ApproveVmRequest', APPROVE, 'approveVmRequest', { id, expectedVersion: version }, `${vmName}-approve`);
   return idOf(id, 'VmRequest')!;
@@ -420,7 +446,7 @@ describe('failover drills: three instances on one database, under load', () => {
   it("drill 3: the killed instances' subscribers moved with `since`; every subscriber has every version once, in order", async () => {
     load.running = false;
     await load.done;
-    const approved = [...load.approved, ...drillRequests];
+    const approved = [...load.approved, ...drillRequests, ...(await Promise.all(cutOff))];
 
     // Every approved request ends READY, with exactly one VM in the shared inventory.
     await vi.waitFor(async () => {
@@ -445,6 +471,16 @@ describe('failover drills: three instances on one database, under load', () => {
       where metadata->>'commandId' = any(${commandIds}::text[]) group by 1`;
     const counts = new Map(perCommand.map((row) => [row.command_id, row.n]));
     expect(commandIds.filter((commandId) => counts.get(commandId) !== 1)).toEqual([]);
+    // Of the creations sent to an instance just before its kill, those it had committed (the retry elsewhere was
+    // answered from that commit) and those it had not.
+    const cut = acknowledged.filter((a) => a.commandType === 'CreateVmRequest' && a.key.startsWith('cut-') && a.by !== /^cut-(.+)-\d+-create$/.exec(a.key)![1]);
+    const committedAt = await database.sql<{ key: string; at: string }[]>`
+      select e.metadata->>'commandId' as key, e.metadata->>'occurredAt' as at from events e
+      where e.metadata->>'commandId' = any(${cut.map((a) => commandIdFor(alice, a.commandType, a.key))}::text[])`;
+    const beforeKill = cut.filter((a) => {
+      const row = committedAt.find((r) => r.key === commandIdFor(alice, a.commandType, a.key));
+      return row !== undefined && Date.parse(row.at) < killedAt.get(/^cut-(.+)-\d+-create$/.exec(a.key)![1]!)!;
+    });
 
     // Every version of every request made during the drill, from the event store.
     const streams = await database.sql<{ stream_id: string; versions: number }[]>`
@@ -481,7 +517,9 @@ describe('failover drills: three instances on one database, under load', () => {
     figure(
       `load: ${approved.length} requests approved, ${acknowledged.length} mutations acknowledged, retried on another instance: ` +
         `${[...retried].map(([name, n]) => `${name}:${n}`).join(' ') || 'none'}; ${total} versions of ${streams.length} requests, ` +
-        `delivered to each of ${subscribers.length} subscribers (reconnects: ${subscribers.map((s) => `${s.name}:${s.reconnects}`).join(' ')})`,
+        `delivered to each of ${subscribers.length} subscribers (reconnects: ${subscribers.map((s) => `${s.name}:${s.reconnects}`).join(' ')}); ` +
+        `of ${cut.length} creations cut off by a kill, ${beforeKill.length} committed by the killed instance (the retry elsewhere ` +
+        `answered from that commit), ${cut.length - beforeKill.length} written by the retry`,
     );
 
     // The read models equal a rebuild from the events, after the leader died mid-stream.
