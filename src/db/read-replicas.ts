@@ -73,8 +73,10 @@ export interface ReadReplicaOptions {
   projections: readonly string[];
   /** READ_REPLICA_WAIT_MS: how long a read with a position waits for a replica before going to the primary. */
   waitMs?: number;
-  /** READ_REPLICA_MAX_LAG_MS: a replica lagging more is out of rotation; also the probe interval. */
+  /** READ_REPLICA_MAX_LAG_MS: a replica lagging more is out of rotation. */
   maxLagMs?: number;
+  /** Pause between probes. Default: `maxLagMs`, at most 1 s (a replica that falls behind leaves within its bound). */
+  probeIntervalMs?: number;
   /** Pool size per replica. */
   poolMax?: number;
   applicationName?: string;
@@ -108,6 +110,7 @@ const POLL_MAX_MS = 20;
 export function createReadReplicas(options: ReadReplicaOptions): ReadReplicas {
   const waitMs = options.waitMs ?? 200;
   const maxLagMs = options.maxLagMs ?? 5_000;
+  const probeIntervalMs = options.probeIntervalMs ?? Math.max(50, Math.min(maxLagMs, 1_000));
   const log = options.log ?? ((line: string) => console.log(line));
   const primary: ReadHandle = { target: 'primary', sql: options.primary.sql, db: options.primary.db };
   const replicas: Replica[] = options.urls.map((url, i) => {
@@ -189,7 +192,7 @@ export function createReadReplicas(options: ReadReplicaOptions): ReadReplicas {
     timer = setTimeout(() => {
       timer = null;
       void probe().finally(schedule);
-    }, Math.max(50, Math.min(maxLagMs, 1_000)));
+    }, probeIntervalMs);
     timer.unref();
   };
 
