@@ -99,9 +99,8 @@ async function crash(instance: Instance): Promise<number> {
   killed.push(instance);
   // Killed once it has answered the first of them: the others, sent at the same moment, are then cut off before,
   // during or after their commit (the figures say which).
-  await vi
-    .waitFor(() => expect(acknowledged.some((a) => a.by === instance.name && a.key.startsWith(`cut-${instance.name}-`))).toBe(true), { timeout: 10_000, interval: 5 })
-    .catch(() => {});
+  const answered = () => acknowledged.some((a) => a.by === instance.name && a.key.startsWith(`cut-${instance.name}-`));
+  await vi.waitFor(() => expect(answered()).toBe(true), { timeout: 10_000, interval: 5 }).catch(() => {});
   const at = Date.now();
   killedAt.set(instance.name, at);
   await killInstance(instance);
@@ -392,7 +391,8 @@ describe('failover drills: three instances on one database, under load', () => {
         `${LEADER_NAMES.map((name) => `${name}=${allLed.now.get(name)?.name}`).join(' ')})`,
     );
     expect(ledAgain.leader).not.toBe(victim);
-    expect(ledAgain.leader.output.some((line) => /\[projector\] leading vm_requests$/.test(line))).toBe(true);
+    // It says so in its log (printed just after it took the lock).
+    await vi.waitFor(() => expect(ledAgain.leader.output.some((line) => /\[projector\] leading vm_requests$/.test(line))).toBe(true), WAIT);
     await loadFor(CREATES_PER_PHASE);
   }, 300_000);
 
