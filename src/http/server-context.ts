@@ -12,4 +12,6 @@ export interface ServerContext {
    * queries read from a server whose read models include it (read-routing/plugin.ts).
    */
   minCursor?: string | null;
+  /** The operation came over graphql-ws: there are no response headers to set. */
+  webSocket?: boolean;
 }

@@ -83,7 +83,7 @@ export function attachGraphQLWs(options: GraphQLWsOptions): { close(): Promise<v
           if (Object.keys(ctx.subscriptions).length > options.maxOperationsPerSocket) {
             return [new GraphQLError(`At most ${options.maxOperationsPerSocket} operations per connection`, { extensions: { code: 'TOO_MANY_OPERATIONS' } })];
           }
-          const enveloped = yoga.getEnveloped({ requestId, principal: ctx.extra.principal, minCursor: ctx.extra.minCursor, params: payload });
+          const enveloped = yoga.getEnveloped({ requestId, principal: ctx.extra.principal, minCursor: ctx.extra.minCursor, webSocket: true, params: payload });
           let document;
           try {
             document = enveloped.parse(payload.query);

@@ -165,6 +165,30 @@ describe.skipIf(skip)('read replicas', () => {
     }
   });
 
+  it('answers a mutation over graphql-ws with extensions.cursor, and nothing meant for HTTP headers', async () => {
+    const ws = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, connectionParams: await server.authHeader(alice), retryAttempts: 0 });
+    try {
+      const result = await new Promise<{ data?: any; extensions?: Record<string, unknown> }>((resolve, reject) => {
+        let last: { data?: any; extensions?: Record<string, unknown> } = {};
+        ws.subscribe(
+          {
+            query: CREATE,
+            variables: { input: { projectId, vmName: `vm-${++counter}`, size: 'S', justification: 'Read replica routing test' } },
+          },
+          { next: (value) => void (last = value as typeof last), error: reject, complete: () => resolve(last) },
+        );
+      });
+      const id = result.data.createVmRequest.vmRequest.id as string;
+      expect(Object.keys(result.extensions ?? {})).toEqual(['cursor']);
+      const cursor = result.extensions!['cursor'] as string;
+      expect(decodeCursor(cursor)).not.toBeNull();
+      // The cursor is this write's: a read that asks for it shows the request.
+      expect((await gql(reader, REQUEST, { id }, { 'DVMM-Min-Cursor': cursor })).body.data?.['vmRequest']).toEqual({ id, version: 1 });
+    } finally {
+      await ws.dispose();
+    }
+  });
+
   it('delivers every change once and in order while replay is paused and after it resumes', async () => {
     const ws = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, connectionParams: await server.authHeader(admin), retryAttempts: 0 });
     try {

@@ -59,6 +59,8 @@ export function useReadRouting(readers: ReadReplicas, positions: CallerPositions
     if (context.principal) positions.raise(callerKey(context.principal), written);
     const cursor = encodeCursor(written);
     const extensions = (result.extensions ?? {}) as Record<string, unknown>;
+    if (context.webSocket) return { ...result, extensions: { ...extensions, cursor } };
+    // yoga turns extensions.http into the response's status and headers, and leaves it out of the body.
     const http = (extensions['http'] ?? {}) as { headers?: Record<string, string> };
     return {
       ...result,
