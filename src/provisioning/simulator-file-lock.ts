@@ -8,6 +8,8 @@ const EMPTY_LOCK_STALE_MS = 1_000;
  * Runs `fn` while holding `lockFile` (created exclusively, holding our pid), so that several processes sharing one
  * simulator file change it one at a time. Synchronous because the simulator's state is: its critical sections are a
  * read and a write of one small file. A lock whose owner died (SIGKILL in a drill) is broken: its pid no longer runs.
+ * Breaking is check-then-unlink, so two processes breaking the same dead lock at that very moment could both go on;
+ * a simulator whose processes die only in drills can live with that rare window.
  */
 export function withFileLock<T>(lockFile: string, fn: () => T, timeoutMs = 10_000): T {
   const deadline = Date.now() + timeoutMs;
