@@ -8,7 +8,9 @@ import {
   expectReadModelsConsistent,
   FALLBACKS,
   openDrill,
+  type MetricSample,
   REPLICA_READS,
+  replicaInRotation,
   REQUEST,
   skipReplicaDrill,
   sumOf,
@@ -18,10 +20,11 @@ import {
 
 // Replica lag drill: the real server reads from a streaming replica whose replay is paused
 // (pg_wal_replay_pause()). A caller's query right after its own mutation still shows the write (the replica cannot
-// have it, so it came from the primary after the bounded wait), and the fallback is counted in /metrics; when replay
-// resumes, reads go back to the replica. Subscribers miss nothing throughout.
+// have it, so it came from the primary), first while the replica is in rotation (after the bounded wait), then once
+// its lag took it out of rotation; the fallbacks are counted in /metrics, /ready and /metrics show the lag and /ready
+// stays 200. When replay resumes, reads go back to the replica. Subscribers miss nothing throughout.
 
-const ROUNDS = 8;
+const ROUNDS = 6;
 
 let drill: Drill | null = null;
 afterAll(async () => {
@@ -47,45 +50,62 @@ describe.skipIf(skipReplicaDrill('replica lag drill'))('replica lag drill: repla
     const createdIds: string[] = [markerId];
     const approvedIds: string[] = [];
 
-    // --- replay paused --------------------------------------------------------------------------------------------
+    // --- replay paused ---------------------------------------------------------------------------------------------
+    // Two stages: while the replica is still in rotation (its lag under READ_REPLICA_MAX_LAG_MS), an own-write read
+    // waits for it (bounded) and then reads the primary; once it lags beyond the bound, it is out of rotation and
+    // reads go to the primary at once. A caller must see their own write in both.
+    const ownReads: OwnRead[] = [];
+    const rounds = async (stage: string) => {
+      for (let round = 0; round < ROUNDS; round++) {
+        const created = await d.createRequest('alice', `lag-${stage.replaceAll(" ", "-")}-${round}`);
+        const id = idOf(created.id, 'VmRequest')!;
+        createdIds.push(id);
+        let answer = await d.post('alice', REQUEST, { id: created.id });
+        ownReads.push({
+          what: `${stage}: create ${round}`,
+          version: answer.body?.data?.['vmRequest']?.version ?? null,
+          expected: created.version,
+          onReplica: await versionOnReplica(d, id),
+          ms: answer.answeredAt - answer.sentAt,
+        });
+        const approved = await d.mutate('bob', 'ApproveVmRequest', APPROVE, (key) => ({ input: { id: created.id, expectedVersion: 1, idempotencyKey: key } }), 'approveVmRequest');
+        approvedIds.push(id);
+        answer = await d.post('bob', REQUEST, { id: created.id });
+        ownReads.push({
+          what: `${stage}: approve ${round}`,
+          version: answer.body?.data?.['vmRequest']?.version ?? null,
+          expected: approved['vmRequest'].version,
+          onReplica: await versionOnReplica(d, id),
+          ms: answer.answeredAt - answer.sentAt,
+        });
+      }
+    };
+    const fallbackReasons = (samples: MetricSample[]) =>
+      Object.fromEntries(samples.filter((s) => s.name === FALLBACKS.name).map((s) => [s.labels['reason'], s.value]));
+
     const before = await d.metrics();
     await d.pair.replica.pauseReplay();
-    const ownReads: { what: string; version: number | null; expected: number; onReplica: number | null; ms: number }[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const created = await d.createRequest('alice', `lag-${round}`);
-      const id = idOf(created.id, 'VmRequest')!;
-      createdIds.push(id);
-      let sentAt = Date.now();
-      let answer = await d.post('alice', REQUEST, { id: created.id });
-      ownReads.push({
-        what: `create ${round}`,
-        version: answer.body?.data?.['vmRequest']?.version ?? null,
-        expected: created.version,
-        onReplica: await versionOnReplica(d, id),
-        ms: answer.answeredAt - sentAt,
-      });
+    await rounds('in rotation');
+    const afterFirst = await d.metrics();
 
-      const approved = await d.mutate('bob', 'ApproveVmRequest', APPROVE, (key) => ({ input: { id: created.id, expectedVersion: 1, idempotencyKey: key } }), 'approveVmRequest');
-      approvedIds.push(id);
-      sentAt = Date.now();
-      answer = await d.post('bob', REQUEST, { id: created.id });
-      ownReads.push({
-        what: `approve ${round}`,
-        version: answer.body?.data?.['vmRequest']?.version ?? null,
-        expected: approved['vmRequest'].version,
-        onReplica: await versionOnReplica(d, id),
-        ms: answer.answeredAt - sentAt,
-      });
-    }
-    const lagBytes = await d.pair.replica.lagBytes();
+    // /ready and /metrics show the lag (as of the router's last probe), and take the replica out of rotation.
+    await expect.poll(async () => (await d.ready()).body?.checks?.['replica-1']?.lagSeconds ?? 0).toBeGreaterThan(0);
+    await expect.poll(async () => sumOf(await d.metrics(), 'dvmm_read_replica_lag_seconds', { replica: 'replica-1' })).toBeGreaterThan(0);
+    await waitFor('the lagging replica out of rotation', async () => replicaInRotation((await d.ready()).body) === false);
     const readyWhileLagging = await d.ready();
+    const outOfRotation = await d.metrics();
+    await rounds('out of rotation');
     const during = await d.metrics();
-    const fallbacks = sumOf(during, FALLBACKS.name) - sumOf(before, FALLBACKS.name);
+    const lagBytes = await d.pair.replica.lagBytes();
+
+    const firstFallbacks = sumOf(afterFirst, FALLBACKS.name) - sumOf(before, FALLBACKS.name);
+    const secondNoReplica = sumOf(during, FALLBACKS.name, { reason: 'no-replica' }) - sumOf(outOfRotation, FALLBACKS.name, { reason: 'no-replica' });
     console.log(
-      `[replica lag drill] replay paused: ${ownReads.length} own-write follow-up queries answered in ` +
-        `${ownReads.map((r) => r.ms).join(', ')} ms; ${fallbacks} fallbacks to the primary counted ` +
-        `(${JSON.stringify(during.filter((s) => s.name === FALLBACKS.name).map((s) => ({ ...s.labels, n: s.value })))}); ` +
-        `replica ${lagBytes} bytes behind; /ready ${readyWhileLagging.status} ${JSON.stringify(readyWhileLagging.body)}`,
+      `[replica lag drill] replay paused: own-write follow-up queries answered in ` +
+        `${ownReads.map((r) => r.ms).join(', ')} ms; fallbacks by reason after the stage in rotation ` +
+        `${JSON.stringify(fallbackReasons(afterFirst))}, after the stage out of rotation ${JSON.stringify(fallbackReasons(during))}; ` +
+        `replica ${lagBytes} bytes behind, ${sumOf(during, 'dvmm_read_replica_lag_seconds', { replica: 'replica-1' })} s on /metrics ` +
+        `(in rotation: ${sumOf(during, 'dvmm_read_replica_in_rotation', { replica: 'replica-1' })}); /ready ${readyWhileLagging.status} ${JSON.stringify(readyWhileLagging.body)}`,
     );
 
     const stale = ownReads.filter((read) => (read.version ?? 0) < read.expected);
@@ -97,7 +117,8 @@ describe.skipIf(skipReplicaDrill('replica lag drill'))('replica lag drill: repla
       expect.soft({ what: read.what, atLeast: (read.version ?? 0) >= read.expected }).toEqual({ what: read.what, atLeast: true });
     }
     expect(lagBytes).toBeGreaterThan(0);
-    expect(fallbacks).toBeGreaterThanOrEqual(ROUNDS);
+    expect(firstFallbacks).toBeGreaterThanOrEqual(2 * ROUNDS);
+    expect(secondNoReplica).toBeGreaterThanOrEqual(2 * ROUNDS);
     // Lagging is no reason to stop serving: the primary answers.
     expect(readyWhileLagging.status).toBe(200);
 
@@ -136,6 +157,14 @@ describe.skipIf(skipReplicaDrill('replica lag drill'))('replica lag drill: repla
     expect(d.server.child.exitCode).toBeNull();
   }, 600_000);
 });
+
+interface OwnRead {
+  what: string;
+  version: number | null;
+  expected: number;
+  onReplica: number | null;
+  ms: number;
+}
 
 async function versionOnReplica(d: Drill, id: string): Promise<number | null> {
   const [row] = await d.replicaSql<{ version: number }[]>`select version from vm_requests where id = ${id}`;
