@@ -79,7 +79,15 @@ async function start(config: MainConfig, auth: AuthConfig, sealing: SealerConfig
       simulateUnconfigured: config.provisioning.simulateUnconfigured,
     });
 
-    const projector: Projector = await startProjector({ sql: database.sql, projections: PROJECTIONS, log });
+    // With read replicas, read models commit synchronously: an asynchronous commit reaches the WAL sender only when
+    // the WAL writer flushes it (wal_writer_delay, 200 ms by default), so a reader waiting on a replica for its own
+    // write would mostly wait out READ_REPLICA_WAIT_MS and read the primary.
+    const projector: Projector = await startProjector({
+      sql: database.sql,
+      projections: PROJECTIONS,
+      log,
+      ...(config.readReplicas.urls.length > 0 ? { synchronousCommit: true } : {}),
+    });
     stack.push({ name: 'projector', stop: () => projector.stop() });
     // Keeps vm_request_versions to the retention (one instance at a time prunes; see version-pruner.ts).
     const pruner = startVersionPruner({ sql: database.sql, retentionMs: config.versionRetentionMs, log });

@@ -101,6 +101,21 @@ describe.skipIf(skip)('read replicas', () => {
     expect(after.wait - before.wait).toBe(0);
   });
 
+  it("routes each of a caller's own follow-up queries once: to the replica that has the write, or to the primary after the wait", async () => {
+    const before = counts();
+    const seen: (number | null)[] = [];
+    for (let i = 0; i < 20; i++) {
+      const { id } = await createRequest();
+      seen.push((await gql(alice, REQUEST, { id })).body.data?.['vmRequest']?.version ?? null);
+    }
+    const after = counts();
+    const onReplica = after.replica - before.replica;
+    const fellBack = after.wait - before.wait;
+    console.log(`[read replicas] 20 writes each read back at once by their writer: ${onReplica} on the replica, ${fellBack} on the primary after the wait; versions seen ${JSON.stringify(seen)}`);
+    expect(onReplica + fellBack).toBe(20);
+    expect(after.primary - before.primary).toBe(fellBack);
+  });
+
   it("answers a caller's own follow-up query from the primary while replay is paused, and from the replica once it resumes", async () => {
     await pair.replica.pauseReplay();
     try {

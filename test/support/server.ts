@@ -138,7 +138,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const projector =
       options.projector === false
         ? null
-        : await startProjector({ sql: database.sql, projections: PROJECTIONS, log, pollIntervalMs: options.pollIntervalMs ?? 200 });
+        : await startProjector({
+            sql: database.sql,
+            projections: PROJECTIONS,
+            log,
+            pollIntervalMs: options.pollIntervalMs ?? 200,
+            // As main.ts does with read replicas: read-model commits reach them without waiting for the WAL writer.
+            ...(options.readReplicas ? { synchronousCommit: true } : {}),
+          });
     if (projector) stops.push(() => projector.stop());
     const readReplicas = createReadReplicas({
       primary: database,
