@@ -173,7 +173,7 @@ describe.skipIf(binary === null)('a tenant provisioning on the vCenter simulator
     folder: vcsim.inventory.folder,
     network: vcsim.inventory.network,
     defaultTemplate: vcsim.inventory.templates[0]!.split('/').at(-1)!,
-    ipPool: { cidr: '10.30.0.0/24', gateway: '10.30.0.1', dnsServers: ['10.30.0.2'], dnsDomain: 'e2e.test' },
+    ipPool: { cidr: '10.30.0.0/24', gateway: '10.30.0.1', dnsServers: ['10.30.0.53'], dnsDomain: 'e2e.test' },
     tls: { caPem: vcsim.caPem },
     ...overrides,
   });
