@@ -54,8 +54,8 @@ export interface ReadReplicas {
   read<T>(min: GlobalCheckpoint | null, fn: (handle: ReadHandle) => Promise<T>): Promise<T>;
   /** A read on `handle` failed: a connection failure takes that replica out of rotation until a probe answers. */
   reportFailure(handle: ReadHandle, error: unknown): void;
-  /** Counts a read retried on the primary after `handle` failed. */
-  countRetry(): void;
+  /** The primary, for a read retried there after its replica failed (counted; waits for `min` as readerFor does). */
+  primaryAfterFailure(min: GlobalCheckpoint | null): Promise<ReadHandle>;
   status(): ReplicaStatus[];
   stats(): ReadReplicaStats;
   /** Probes every replica once now (tests; start() also does). */
@@ -127,6 +127,9 @@ export function createReadReplicas(options: ReadReplicaOptions): ReadReplicas {
       reading: null,
     };
   });
+  // The primary's read models trail a write as well (the projector applies it after the append): its position is
+  // read like a replica's, to wait for it before a read with a position falls back there.
+  const onPrimary: Replica = { handle: primary, url: '', state: 'in-rotation', lagSeconds: 0, position: null, probed: true, reading: null };
   const routed = new Map<string, number>();
   const fallbacks = new Map<FallbackReason, number>();
   let next = 0;
@@ -215,18 +218,38 @@ export function createReadReplicas(options: ReadReplicaOptions): ReadReplicas {
     }
   };
 
+  /**
+   * A read that must include `min` goes to the primary: waits, within the same bound, until the primary's read models
+   * have it too, so a writer's own follow-up read shows the write there whether a replica lags or the projector
+   * does. Past the bound (a stalled projection) it reads what is there, as without replicas.
+   */
+  const fallBackWith = async (reason: FallbackReason, min: GlobalCheckpoint | null): Promise<ReadHandle> => {
+    if (min !== null && !has(onPrimary, min)) {
+      const deadline = Date.now() + waitMs;
+      let pause = POLL_MIN_MS;
+      for (;;) {
+        const position = await readPosition(onPrimary).catch(() => null);
+        const left = deadline - Date.now();
+        if ((position && comparePositions(position, min) >= 0) || left <= 0 || position === null) break;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+        pause = Math.min(POLL_MAX_MS, pause * 2);
+      }
+    }
+    return fallBack(reason);
+  };
+
   const readerFor = async (min: GlobalCheckpoint | null): Promise<ReadHandle> => {
     if (replicas.length === 0) {
       count(primary.target);
       return primary;
     }
     const candidates = inRotation();
-    if (candidates.length === 0) return fallBack('no-replica');
+    if (candidates.length === 0) return fallBackWith('no-replica', min);
     if (min === null) return pick(candidates);
     const ready = candidates.filter((replica) => has(replica, min));
     if (ready.length > 0) return pick(ready);
     const reached = await waitFor(candidates, min);
-    if (!reached) return fallBack('wait');
+    if (!reached) return fallBackWith('wait', min);
     count(reached.handle.target);
     return reached.handle;
   };
@@ -249,14 +272,11 @@ export function createReadReplicas(options: ReadReplicaOptions): ReadReplicas {
       } catch (error) {
         if (handle === primary || !isConnectionError(error)) throw error;
         reportFailure(handle, error);
-        fallBack('failed');
-        return fn(primary);
+        return fn(await fallBackWith('failed', min));
       }
     },
 
-    countRetry() {
-      fallBack('failed');
-    },
+    primaryAfterFailure: (min) => fallBackWith('failed', min),
 
     status: () =>
       replicas.map((replica) => ({

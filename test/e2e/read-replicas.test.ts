@@ -119,9 +119,7 @@ describe.skipIf(skip)('read replicas', () => {
   it("answers a caller's own follow-up query from the primary while replay is paused, and from the replica once it resumes", async () => {
     await pair.replica.pauseReplay();
     try {
-      const { id, cursor } = await createRequest();
-      // The primary's read model has it: what is tested is where the read goes, not how fast the projector is.
-      await expect.poll(() => has(primarySql, cursor)).toBe(true);
+      const { id } = await createRequest();
       const before = counts();
       const own = await gql(alice, REQUEST, { id });
       expect(own.body.data?.['vmRequest']).toEqual({ id, version: 1 });
@@ -151,7 +149,6 @@ describe.skipIf(skip)('read replicas', () => {
     await pair.replica.pauseReplay();
     try {
       const { id, cursor } = await createRequest();
-      await expect.poll(() => has(primarySql, cursor)).toBe(true);
       expect((await gql(reader, REQUEST, { id })).body.data?.['vmRequest']).toBeNull();
       const before = counts();
       expect((await gql(reader, REQUEST, { id }, { 'DVMM-Min-Cursor': cursor })).body.data?.['vmRequest']).toEqual({ id, version: 1 });

@@ -34,10 +34,10 @@ describe.skipIf(skip)('read-replica router', () => {
     await pair?.destroy();
   });
 
-  const router = async (options: { waitMs: number; maxLagMs?: number; probeIntervalMs?: number }): Promise<ReadReplicas> => {
+  const router = async (options: { waitMs: number; maxLagMs?: number; probeIntervalMs?: number; urls?: string[] }): Promise<ReadReplicas> => {
     const made = createReadReplicas({
       primary: { sql: primary, db: createDb(primary) },
-      urls: [replicaUrl],
+      urls: options.urls ?? [replicaUrl],
       projections: PROJECTIONS,
       waitMs: options.waitMs,
       maxLagMs: options.maxLagMs ?? 600_000,
@@ -117,6 +117,26 @@ describe.skipIf(skip)('read-replica router', () => {
     await reads.probe();
     expect(reads.status()[0]).toMatchObject({ state: 'in-rotation', lagSeconds: 0 });
     expect((await reads.readerFor(null)).target).toBe('replica-1');
+  });
+
+  it("sends a read with a position to the primary once the primary's read models have it too, within the bound", async () => {
+    // A replica nobody can reach: out of rotation from the first probe.
+    const reads = await router({ waitMs: 60_000, urls: ['postgres://postgres@127.0.0.1:1/none'] });
+    expect(reads.status()[0]!.state).toBe('down');
+    await checkpoints([500, 1], [500, 1]);
+    let resolved = false;
+    const pending = reads.readerFor(at(500, 2)).then((handle) => {
+      resolved = true;
+      return handle;
+    });
+    // Several round trips later it still waits for the projector (here: for the test) to get that far.
+    for (let i = 0; i < 5; i++) await primary`select pg_sleep(0.01)`;
+    expect(resolved).toBe(false);
+    await checkpoints([500, 2], [500, 3]);
+    expect((await pending).target).toBe('primary');
+    expect(fallbacks(reads, 'no-replica')).toBe(1);
+    // Without a position: at once.
+    expect((await reads.readerFor(null)).target).toBe('primary');
   });
 
   it('runs a read again on the primary when its replica stops, and keeps the replica out until a probe answers', async () => {

@@ -39,8 +39,7 @@ export function useReadRouting(readers: ReadReplicas, positions: CallerPositions
     if (!lost) return result;
     // A query writes nothing, so running it again elsewhere is safe; the replica leaves rotation until it answers.
     readers.reportFailure(handle, lost);
-    readers.countRetry();
-    return run(primary);
+    return run(await readers.primaryAfterFailure(min));
   };
 
   const runMutation = async (execute: Execute, args: ExecutionArgs): Promise<ExecutionResult> => {
