@@ -204,7 +204,8 @@ export function createReadReplicas(options: ReadReplicaOptions): ReadReplicas {
     const deadline = Date.now() + waitMs;
     let pause = POLL_MIN_MS;
     for (;;) {
-      const readings = await Promise.allSettled(candidates.map((replica) => readPosition(replica)));
+      // A replica that stops answering without closing its connection must not hold the read past the bound.
+      const readings = await Promise.allSettled(candidates.map((replica) => withinDeadline(readPosition(replica), deadline)));
       readings.forEach((reading, i) => {
         if (reading.status === 'rejected' && isConnectionError(reading.reason)) markDown(candidates[i]!, reading.reason);
       });
@@ -228,7 +229,7 @@ export function createReadReplicas(options: ReadReplicaOptions): ReadReplicas {
       const deadline = Date.now() + waitMs;
       let pause = POLL_MIN_MS;
       for (;;) {
-        const position = await readPosition(onPrimary).catch(() => null);
+        const position = await withinDeadline(readPosition(onPrimary), deadline).catch(() => null);
         const left = deadline - Date.now();
         if ((position && comparePositions(position, min) >= 0) || left <= 0 || position === null) break;
         await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
@@ -305,6 +306,15 @@ export function createReadReplicas(options: ReadReplicaOptions): ReadReplicas {
       await Promise.all(replicas.map((replica) => replica.handle.sql.end({ timeout: 5 })));
     },
   };
+}
+
+/** `promise`, or a rejection once `deadline` (epoch ms) has passed. */
+function withinDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('no answer within the wait')), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 function withoutPassword(url: string): string {
