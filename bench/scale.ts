@@ -33,9 +33,10 @@ import { mintToken } from '../src/http/auth.ts';
 import { PROJECTIONS, readProjectionStatus } from '../src/projections/index.ts';
 import { createReplicatedPair, findReplicationBinaries } from '../test/support/pg-replica.ts';
 import type { ScaleReply, ScaleTask } from './scale-clients.ts';
-import { cpuMeter, cpuSecondsOf } from './support/cpu.ts';
+import { cpuSecondsOf } from './support/cpu.ts';
 import { benchDatabase, describeServer, percentile } from './support/database.ts';
 import { benchSecrets, type Instance, startInstance } from './support/instances.ts';
+import { postgresCpuMeter } from './support/postgres-cpu.ts';
 import { coreCount, loadAverages, machineMeter } from './support/machine.ts';
 import { RawHttpConnection } from './support/raw-http.ts';
 
@@ -152,6 +153,11 @@ const describeInstance = (instance: Instance): string => `${instance.name}${inst
 // ---------------------------------------------------------------------------------------------------------------
 // 1. Fan-out
 
+async function activeSubscriptions(instance: Instance): Promise<number> {
+  const metrics = await (await fetch(new URL('/metrics', instance.url))).text();
+  return Number(/^dvmm_subscriptions_active (\d+)/m.exec(metrics)?.[1] ?? 0);
+}
+
 async function fanout(instances: Instance[], clients: ClientProcess[], commands: CommandHandlers, tenant: Tenant, sql: Sql): Promise<void> {
   const target = await commands.createVmRequest(admin, { projectId: tenant.projectIds[0]!, vmName: 'fanout-target', size: 'L', justification: 'Fan-out benchmark target' });
   if (!target.ok) throw new Error(target.error.message);
@@ -232,6 +238,11 @@ async function fanout(instances: Instance[], clients: ClientProcess[], commands:
       `and ${ms(usage.clients * 1000)} in the clients receiving them`,
   );
   await Promise.all(clients.slice(0, INSTANCES).map((client) => client.ask({ kind: 'unsubscribe' }, 'unsubscribed')));
+  // The next phase starts once the instances have let every subscriber go, not while they are still closing sockets.
+  for (const instance of instances) {
+    while ((await activeSubscriptions(instance)) > 0) await sleep(200);
+  }
+  await sleep(2000);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -247,7 +258,7 @@ interface Usage {
 
 /** CPU seconds used by each of our processes while `work` runs, and the machine's busy cores. */
 async function measure<T>(sql: Sql, pids: number[], clientPids: number[], work: () => Promise<T>): Promise<{ result: T; usage: Usage }> {
-  const postgres = await cpuMeter(sql);
+  const postgres = await postgresCpuMeter(sql);
   const before = pids.map(cpuSecondsOf);
   const clientCpu = () => clientPids.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
   const client0 = clientCpu();
@@ -261,7 +272,7 @@ async function measure<T>(sql: Sql, pids: number[], clientPids: number[], work: 
     usage: {
       wall,
       instances: pids.map((pid, i) => cpuSecondsOf(pid) - before[i]!),
-      postgres: postgres().postgres,
+      postgres: postgres(),
       clients: clientCpu() - client0,
       machine: busy.busyCores * busy.seconds,
     },
@@ -437,7 +448,7 @@ async function queryScaling(clients: ClientProcess[]): Promise<void> {
         const order = round % 2 === 0 ? [0, 1] : [1, 0];
         for (const which of order) {
           const instance = instances[which]!;
-          const replicaCpu = await cpuMeter(replicaSql);
+          const replicaCpu = await postgresCpuMeter(replicaSql);
           const pids = which === 0 ? [instance.pid, instances[1]!.pid] : [instance.pid, instances[0]!.pid];
           const { result, usage } = await measure(primarySql, pids, [client.pid], () =>
             client.ask({ kind: 'queries', urls: [instance.url], connections: settings.connections, seconds: settings.seconds, queries }, 'rate'),
@@ -450,7 +461,7 @@ async function queryScaling(clients: ClientProcess[]): Promise<void> {
           total.failures += result.failures;
           total.firstFailure ??= result.firstFailure;
           total.usage = addUsage(total.usage, usage);
-          total.replica += replicaCpu().postgres;
+          total.replica += replicaCpu();
           results.set(key, total);
         }
       }
