@@ -19,6 +19,7 @@ import type {
   ObserveVmPowerState,
   RequestDecommission,
 } from './commands.ts';
+import { parseFailureReport } from './failure-report.ts';
 import { POWER_STATES, type PowerState, VM_OPERATIONS, type VmOperation, type VmRequestEvent } from './events.ts';
 import type { VmRequest } from './state.ts';
 
@@ -164,19 +165,9 @@ const complete = ({ data }: CompleteVmOperation, request: VmRequest): Decision =
 const failOperation = ({ data }: FailVmOperation, request: VmRequest): Decision => {
   const operation = checkPending(data.operation, request);
   if (!operation.ok) return operation;
-  const errorCode = requireText(data.errorCode, 'errorCode');
-  if (!errorCode.ok) return errorCode;
-  const errorMessage = requireText(data.errorMessage, 'errorMessage');
-  if (!errorMessage.ok) return errorMessage;
-  if (!Number.isInteger(data.attempts) || data.attempts < 1) {
-    return fail(validationError('attempts', 'attempts must be a whole number of at least 1'));
-  }
-  return ok([
-    {
-      type: 'VmOperationFailed',
-      data: { operation: operation.value, errorCode: errorCode.value, errorMessage: errorMessage.value, attempts: data.attempts },
-    },
-  ]);
+  const report = parseFailureReport(data);
+  if (!report.ok) return report;
+  return ok([{ type: 'VmOperationFailed', data: { operation: operation.value, ...report.value } }]);
 };
 
 /**

@@ -9,6 +9,7 @@ import type {
   StartProvisioning,
 } from './commands.ts';
 import type { VmRequestEvent } from './events.ts';
+import { parseFailureReport } from './failure-report.ts';
 import { isProvisioningStage, nextProvisioningStage, PROVISIONING_STAGES } from './stages.ts';
 import type { VmRequest } from './state.ts';
 
@@ -88,19 +89,9 @@ const complete = ({ data }: CompleteProvisioning, request: VmRequest): Decision 
 
 const failProvisioning = ({ data }: FailProvisioning, request: VmRequest): Decision => {
   if (request.status !== 'PROVISIONING') return fail(refused(request, 'fail provisioning'));
-  const errorCode = requireText(data.errorCode, 'errorCode');
-  if (!errorCode.ok) return errorCode;
-  const errorMessage = requireText(data.errorMessage, 'errorMessage');
-  if (!errorMessage.ok) return errorMessage;
-  if (!Number.isInteger(data.attempts) || data.attempts < 1) {
-    return fail(validationError('attempts', 'attempts must be a whole number of at least 1'));
-  }
-  return ok([
-    {
-      type: 'VmRequestProvisioningFailed',
-      data: { errorCode: errorCode.value, errorMessage: errorMessage.value, attempts: data.attempts },
-    },
-  ]);
+  const report = parseFailureReport(data);
+  if (!report.ok) return report;
+  return ok([{ type: 'VmRequestProvisioningFailed', data: report.value }]);
 };
 
 const scheduleRetry = ({ data }: ScheduleProvisioningRetry, request: VmRequest): Decision => {
