@@ -43,7 +43,10 @@ describe.skipIf(skipReplicaDrill('replica lag drill'))('replica lag drill: repla
       return sumOf(await d.metrics(), REPLICA_READS.name, REPLICA_READS.replica) > replicaReadsAtStart;
     });
 
-    const subscribers = [d.subscribe('lag-0', null), d.subscribe('lag-1', null)];
+    // From the cursor of now: a subscription still connecting when the marker is made would miss it with no `since`.
+    const since = (await d.post('bob', '{ liveCursor }')).body?.data?.liveCursor as string;
+    expect(since, 'the live cursor').toBeTypeOf('string');
+    const subscribers = [d.subscribe('lag-0', since), d.subscribe('lag-1', since)];
     const marker = await d.createRequest('alice', 'lag-marker');
     const markerId = idOf(marker.id, 'VmRequest')!;
     await waitFor('the marker at every subscriber', async () => subscribers.every((s) => s.order.has(markerId)));

@@ -35,7 +35,10 @@ describe.skipIf(skipReplicaDrill('replica outage drill'))('replica outage drill:
     const d = drill;
     await waitFor('the replica in rotation', async () => replicaInRotation((await d.ready()).body) === true);
 
-    const subscribers = [d.subscribe('outage-0', null), d.subscribe('outage-1', null)];
+    // From the cursor of now: a subscription still connecting when the marker is made would miss it with no `since`.
+    const since = (await d.post('bob', '{ liveCursor }')).body?.data?.liveCursor as string;
+    expect(since, 'the live cursor').toBeTypeOf('string');
+    const subscribers = [d.subscribe('outage-0', since), d.subscribe('outage-1', since)];
     const marker = await d.createRequest('alice', 'outage-marker');
     const markerId = idOf(marker.id, 'VmRequest')!;
     await waitFor('the marker at every subscriber', async () => subscribers.every((s) => s.order.has(markerId)));

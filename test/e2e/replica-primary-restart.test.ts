@@ -48,7 +48,10 @@ describe.skipIf(skipReplicaDrill('primary restart drill'))('primary restart dril
     const d = drill;
     await waitFor('the replica in rotation', async () => replicaInRotation((await d.ready()).body) === true);
 
-    const subscribers = [d.subscribe('restart-0', null), d.subscribe('restart-1', null)];
+    // From the cursor of now: a subscription still connecting when the marker is made would miss it with no `since`.
+    const since = (await d.post('bob', '{ liveCursor }')).body?.data?.liveCursor as string;
+    expect(since, 'the live cursor').toBeTypeOf('string');
+    const subscribers = [d.subscribe('restart-0', since), d.subscribe('restart-1', since)];
     const marker = await d.createRequest('alice', 'restart-marker');
     const markerId = idOf(marker.id, 'VmRequest')!;
     await waitFor('the marker at every subscriber', async () => subscribers.every((s) => s.order.has(markerId)));
