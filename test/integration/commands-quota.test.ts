@@ -181,6 +181,44 @@ describe('what counts', () => {
   });
 });
 
+describe('a limit of 0', () => {
+  projectTest('allows nothing of that resource, is not "no limit", and lifting it lets requests in again', async ({ sql, commands }) => {
+    const projectId = await quotaProject(commands, 'Zero', { maxVms: 0 });
+    const before = await countEvents(sql);
+    expect(refusal(await commands.createVmRequest(alice, request(projectId, 'none', 'S')))).toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      resource: 'VMS',
+      limit: 0,
+      used: 0,
+      requested: 1,
+    });
+    // Zero disk only: VMs and vCPUs unlimited, yet every size needs disk.
+    success(await commands.setProjectQuota(bob, { projectId, expectedVersion: 4, maxVms: null, maxStorageGb: 0 }));
+    expect(refusal(await commands.createVmRequest(alice, request(projectId, 'no-disk', 'S')))).toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      resource: 'STORAGE_GB',
+      limit: 0,
+      used: 0,
+    });
+    expect(await countEvents(sql)).toBe(before + 1); // only the second ProjectQuotaSet
+    expect(await held(sql, projectId)).toEqual({ vms: 0, vcpus: 0, running: 0 });
+
+    success(await commands.setProjectQuota(bob, { projectId, expectedVersion: 5 }));
+    expect(await sql`select max_vms, max_storage_gb from project_quotas where project_id = ${projectId}`).toEqual([{ max_vms: null, max_storage_gb: null }]);
+    const { id } = success(await commands.createVmRequest(alice, request(projectId, 'now-fine', 'S')));
+    // Set to 0 while a request is pending: it stays, but cannot be approved.
+    success(await commands.setProjectQuota(bob, { projectId, expectedVersion: 6, maxVCpus: 0 }));
+    expect(refusal(await commands.approveVmRequest(bob, { id, expectedVersion: 1 }))).toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      resource: 'VCPUS',
+      limit: 0,
+      used: 0,
+      requested: 2,
+    });
+    expect(await held(sql, projectId)).toEqual({ vms: 1, vcpus: 2, running: 0 });
+  });
+});
+
 describe('lowering a limit', () => {
   projectTest('nothing is taken away, but an approval is checked again: QUOTA_EXCEEDED, nothing written', async ({ sql, commands }) => {
     const projectId = await quotaProject(commands, 'Lowered', { maxVms: 3 });
