@@ -22,6 +22,8 @@ export default defineConfig({
     proxy: {
       '/graphql': { target: api, ws: true, changeOrigin: false },
       '/auth': { target: api },
+      // Only the CSV: /reports itself is a page of the app, which Vite serves.
+      '/reports/usage.csv': { target: api },
     },
   },
 });
