@@ -167,7 +167,7 @@ describe.skipIf(chromiumPath === null)('the approvals page in Chromium', () => {
     const notice = bobTab.page.getByRole('alert').filter({ hasText: 'shop-cache-03' });
     await notice.waitFor();
     expect(await notice.innerText()).toContain('Someone else already decided shop-cache-03');
-    await expect.poll(() => notice.innerText(), LIVE).toMatch(/It is now (APPROVED|PROVISIONING|READY)\s*\(decided by carol\)/);
+    await expect.poll(() => notice.innerText(), LIVE).toMatch(/It is now (Approved|Provisioning|Ready)\s*\(decided by carol\)/);
     await expect.poll(() => statusOf(request.id), LIVE).toMatchObject({ decidedBy: 'carol', status: expect.stringMatching(/APPROVED|PROVISIONING|READY/) });
     expect(await seriousAccessibilityViolations(bobTab.page)).toEqual([]);
     console.info(`[browser] already decided notice: ${await screenshot(bobTab.page, 'portal-approvals-already-decided')}`);

@@ -1,5 +1,6 @@
 import { useQuery } from 'urql';
 import { Link } from 'wouter';
+import { StatusBadge } from '../../components/status-badge.tsx';
 import { DecidedRequest } from '../../graphql/pending-approvals.ts';
 
 export interface Notice {
@@ -34,13 +35,13 @@ export function DecisionNotice({ notice, onDismiss }: { notice: Notice; onDismis
           {request ? (
             <>
               {' '}
-              It is now <span className={`badge status-${request.status}`}>{request.status}</span>
+              It is now <StatusBadge status={request.status} />
               {request.decidedBy ? <> (decided by {request.decidedBy})</> : null}.
             </>
           ) : null}
         </p>
       )}
-      <p>
+      <p className="actions notice-actions">
         {notice.needsConnection ? (
           <>
             <Link href="/settings/vcenter">Set the vCenter connection</Link>{' '}
