@@ -66,6 +66,8 @@ export interface AppendFigures {
   plain: number;
   /** CPU per event-store append, in this process and in Postgres (when it runs on this machine). */
   storeCpuUs: { node: number; postgres: number };
+  /** Appends per statement the store sent (write combining; 1: the single-append path), mean and largest. */
+  groups: { mean: number; max: number };
 }
 
 export async function benchAppend(db: BenchDatabase, seconds: number, writerCounts = [1, 16]): Promise<AppendFigures[]> {
@@ -73,7 +75,7 @@ export async function benchAppend(db: BenchDatabase, seconds: number, writerCoun
   // Same columns, defaults and unique key as `events`, without the store's triggers and checks.
   await sql`create table if not exists bench_plain (like events including defaults including identity)`;
   await sql`alter table bench_plain add unique (stream_id, stream_version)`;
-  const store = createEventStore(sql);
+  const warmStore = createEventStore(sql);
 
   const plainInsert = () => {
     const m = metadata();
@@ -81,12 +83,15 @@ export async function benchAppend(db: BenchDatabase, seconds: number, writerCoun
       insert into bench_plain (stream_id, stream_type, stream_version, event_type, schema_version, data, metadata, tenant_id, hash)
       values (${randomUUID()}, 'VmRequest', 1, 'VmRequestCreated', 1, ${JSON.stringify(payload)}::text::jsonb, ${JSON.stringify(m)}::text::jsonb, 'acme', '')`;
   };
-  const storeAppend = appendOneRequest(store);
 
   await run(4, 1, plainInsert); // warm-up: connections, prepared statements, caches
-  await run(4, 1, storeAppend);
+  await run(4, 1, appendOneRequest(warmStore));
+  await warmStore.flush();
   const figures: AppendFigures[] = [];
   for (const writers of writerCounts) {
+    // A store of its own per case, so its group counts are this case's.
+    const store = createEventStore(sql);
+    const storeAppend = appendOneRequest(store);
     // Alternate the two so drift on a shared machine hits both alike.
     const plainA = await run(writers, seconds / 2, plainInsert);
     const cpu = await cpuMeter(sql);
@@ -100,18 +105,20 @@ export async function benchAppend(db: BenchDatabase, seconds: number, writerCoun
       store: (storeA.perSecond + storeB.perSecond) / 2,
       plain: (plainA.perSecond + plainB.perSecond) / 2,
       storeCpuUs: { node: (used.node * 1e6) / appends, postgres: (used.postgres * 1e6) / appends },
+      groups: { mean: store.appendGroups.appends / store.appendGroups.groups, max: store.appendGroups.largest },
     });
+    await store.flush();
   }
-  await store.flush();
   return figures;
 }
 
 export function printAppend(figures: AppendFigures[]): void {
-  console.log('writers  event store append/s  plain INSERT/s  ratio  CPU per append: Node  Postgres');
+  console.log('writers  event store append/s  plain INSERT/s  ratio  CPU per append: Node  Postgres  appends/statement: mean  max');
   for (const f of figures) {
     console.log(
       `${String(f.writers).padStart(7)}  ${f.store.toFixed(0).padStart(20)}  ${f.plain.toFixed(0).padStart(14)}  ${((f.store / f.plain) * 100).toFixed(1).padStart(5)}%` +
-        `  ${f.storeCpuUs.node.toFixed(0).padStart(17)} us  ${f.storeCpuUs.postgres.toFixed(0).padStart(5)} us`,
+        `  ${f.storeCpuUs.node.toFixed(0).padStart(17)} us  ${f.storeCpuUs.postgres.toFixed(0).padStart(5)} us` +
+        `  ${f.groups.mean.toFixed(1).padStart(23)}  ${String(f.groups.max).padStart(3)}`,
     );
   }
 }

@@ -1,8 +1,7 @@
 import type postgres from 'postgres';
 import { AppendConditionFailedError, AppendDeclinedError, ConcurrencyConflictError, ConflictInTransactionError } from './errors.ts';
 import { streamVersion } from './read-stream.ts';
-import type { AppendOptions, AppendResult, ExpectedVersion, NewEvent, Sql } from './types.ts';
-import { validateAppend } from './validate.ts';
+import type { AppendOptions, AppendResult, ExpectedVersion, Sql } from './types.ts';
 
 /** SQLSTATE raised by the insert trigger when a version would leave a gap (the expected version is ahead). */
 const VERSION_GAP = 'DV001';
@@ -21,22 +20,12 @@ function isVersionConflict(error: unknown): boolean {
  * stream, the insert trigger finds no predecessor and raises DV001. Either way nothing is written and the caller
  * gets a ConcurrencyConflictError with the actual version. The insert trigger also links the hash chain.
  *
- * `sql` may be a transaction handle; `reader` (the pool) answers the actual version after a failure, since a failed
- * statement aborts the caller's transaction. Inside a transaction that read waits until the transaction has ended
+ * `write.sql` may be a transaction handle; `reader` (the pool) answers the actual version after a failure, since a
+ * failed statement aborts the caller's transaction. Inside a transaction that read waits until the transaction has ended
  * (ConflictInTransactionError), so a writer never holds one connection while it waits for another.
  */
-export async function append(
-  sql: Sql,
-  reader: Sql,
-  streamId: string,
-  expected: ExpectedVersion,
-  events: readonly NewEvent[],
-  options: AppendOptions,
-  maxEventBytes: number,
-  inTransaction: boolean,
-): Promise<AppendResult> {
-  const { eventsJson, metadataJson } = validateAppend(streamId, expected, events, options, maxEventBytes);
-  const write: Write = { sql, streamId, expected, eventsJson, metadataJson, options };
+export async function append(write: Write, reader: Sql, inTransaction: boolean): Promise<AppendResult> {
+  const { streamId, expected, options } = write;
   for (let attempt = 1; ; attempt++) {
     try {
       return await (options.condition || options.attached ? guardedInsert(write) : insert(write));
@@ -51,8 +40,8 @@ export async function append(
   }
 }
 
-/** One validated append, as the statements below write it. */
-interface Write {
+/** One validated append (see validateAppend), as the statements below write it. */
+export interface Write {
   sql: Sql;
   streamId: string;
   expected: ExpectedVersion;
@@ -63,7 +52,8 @@ interface Write {
 
 /**
  * The statement (or CTE) that inserts one append's events: versions `base + 1 ..` in the given order, one
- * metadata for all, filtered by `where` (a command id or a condition), answering positions and versions.
+ * metadata for all, filtered by `where` (a command id or a condition), answering positions, versions and the
+ * transaction id (set by the insert trigger).
  */
 function insertEvents<T extends readonly object[] = postgres.Row[]>(
   { sql, streamId, expected, eventsJson, metadataJson, options }: Write,
@@ -80,20 +70,20 @@ function insertEvents<T extends readonly object[] = postgres.Row[]>(
     from jsonb_array_elements(${eventsJson}::text::jsonb) with ordinality as e(value, ord)
     ${where}
     order by e.ord
-    returning position, stream_version`;
+    returning position, stream_version, transaction_id::text`;
 }
 
 async function insert(write: Write): Promise<AppendResult> {
   const { sql, streamId, options } = write;
   const rows = options.commandId
-    ? await sql<{ position: string; stream_version: number }[]>`
+    ? await sql<InsertedRow[]>`
         with command as (
           insert into event_commands (command_id, stream_id) values (${options.commandId}::uuid, ${streamId})
           on conflict do nothing
           returning command_id
         )
         ${insertEvents(write, sql`where exists (select 1 from command)`)}`
-    : await insertEvents<{ position: string; stream_version: number }[]>(write, sql``);
+    : await insertEvents<InsertedRow[]>(write, sql``);
   const first = rows[0];
   const last = rows[rows.length - 1];
   if (first && last) {
@@ -102,15 +92,23 @@ async function insert(write: Write): Promise<AppendResult> {
       nextExpectedVersion: last.stream_version,
       firstPosition: BigInt(first.position),
       lastPosition: BigInt(last.position),
+      transactionId: BigInt(last.transaction_id),
       duplicate: false,
     };
   }
   return firstResult(sql, options.commandId!);
 }
 
+interface InsertedRow {
+  position: string;
+  stream_version: number;
+  transaction_id: string;
+}
+
 interface GuardedRow {
   position: string | null;
   stream_version: number | null;
+  transaction_id: string | null;
   condition_version: number;
   declined: boolean;
 }
@@ -148,11 +146,11 @@ async function guardedInsert(write: Write): Promise<AppendResult> {
       ${insertEvents(write, sql`where (select holds from guard) ${options.commandId ? sql`and exists (select 1 from command)` : sql``}`)}
     )
     ${attached ? sql`, attached as (${attached.write(sql`exists (select 1 from inserted)`)})` : sql``}
-    select position::text, stream_version, (select version from guard) as condition_version,
+    select position::text, stream_version, transaction_id, (select version from guard) as condition_version,
            (select declined from guard) as declined
     from inserted
     union all
-    select null, null, (select version from guard), (select declined from guard) where not exists (select 1 from inserted)`;
+    select null, null, null, (select version from guard), (select declined from guard) where not exists (select 1 from inserted)`;
   const written = rows.filter((row) => row.position !== null);
   if (written.length > 0) {
     const positions = written.map((row) => BigInt(row.position!));
@@ -161,6 +159,8 @@ async function guardedInsert(write: Write): Promise<AppendResult> {
       nextExpectedVersion: Math.max(...written.map((row) => row.stream_version!)),
       firstPosition: positions.reduce((a, b) => (a < b ? a : b)),
       lastPosition: positions.reduce((a, b) => (a > b ? a : b)),
+      // One statement: every row carries the same transaction id.
+      transactionId: BigInt(written[0]!.transaction_id!),
       duplicate: false,
     };
   }
@@ -172,9 +172,10 @@ async function guardedInsert(write: Write): Promise<AppendResult> {
 }
 
 /** The result of the append that first carried this command id (it committed before we could insert ours). */
-async function firstResult(sql: Sql, commandId: string): Promise<AppendResult> {
-  const [row] = await sql<{ stream_id: string; first: string; last: string; version: number }[]>`
-    select c.stream_id, min(e.position) as first, max(e.position) as last, max(e.stream_version) as version
+export async function firstResult(sql: Sql, commandId: string): Promise<AppendResult> {
+  const [row] = await sql<{ stream_id: string; first: string; last: string; version: number; transaction_id: string }[]>`
+    select c.stream_id, min(e.position) as first, max(e.position) as last, max(e.stream_version) as version,
+           max(e.transaction_id)::text as transaction_id
     from event_commands c
     join events e on e.stream_id = c.stream_id and e.metadata->>'commandId' = c.command_id::text
     where c.command_id = ${commandId}::uuid
@@ -185,6 +186,7 @@ async function firstResult(sql: Sql, commandId: string): Promise<AppendResult> {
     nextExpectedVersion: row.version,
     firstPosition: BigInt(row.first),
     lastPosition: BigInt(row.last),
+    transactionId: BigInt(row.transaction_id),
     duplicate: true,
   };
 }

@@ -83,6 +83,8 @@ export interface AppendResult {
   nextExpectedVersion: number;
   firstPosition: bigint;
   lastPosition: bigint;
+  /** The transaction that wrote the events (the first append's, for a duplicate): with lastPosition, a log cursor. */
+  transactionId: bigint;
   /** True when the command id was seen before and nothing was written. */
   duplicate: boolean;
 }
