@@ -70,6 +70,11 @@ export interface LiveFeed {
     filter: { projectId: string | null; since: string | null; mine?: boolean },
   ): Promise<AsyncIterableIterator<LiveChange>>;
   /**
+   * projectUsageChanged: every version of every request of the project, whoever made it, from now on; the caller
+   * must already be allowed to see the project (the subscription checks), and is handed only the project.
+   */
+  watchProjectUsage(principal: Principal, projectId: string): Promise<AsyncIterableIterator<LiveChange>>;
+  /**
    * vmRequestUpdated: the request's current state, then every newer version, ending after a final status. Null
    * when the request does not exist or `principal` may not see it.
    */

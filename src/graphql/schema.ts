@@ -49,6 +49,7 @@ import './mutations/remove-vmware-connection.ts';
 import './mutations/test-vmware-connection.ts';
 import './subscriptions/vm-request-updated.ts';
 import './subscriptions/vm-request-changes.ts';
+import './subscriptions/project-usage-changed.ts';
 
 let schema: GraphQLSchema | undefined;
 

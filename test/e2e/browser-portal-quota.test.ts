@@ -1,10 +1,16 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumForTests, launchChromium, openPage, screenshot, type WatchedPage } from '../support/browser.ts';
-import { alice, bob } from '../support/personas.ts';
+import { alice, bob, dave } from '../support/personas.ts';
 import { markNotReloaded, notReloaded, seriousAccessibilityViolations, signInAs, startPortalServer } from '../support/portal.ts';
 import type { TestServer } from '../support/server.ts';
-import { AddProjectMemberDocument, CreateProjectDocument, ProjectQuotaDocument, SetProjectQuotaDocument } from './generated/graphql.ts';
+import {
+  AddProjectMemberDocument,
+  CancelVmRequestDocument,
+  CreateProjectDocument,
+  ProjectQuotaDocument,
+  SetProjectQuotaDocument,
+} from './generated/graphql.ts';
 import { dataOf, http } from './graphql-clients.ts';
 import { createRequest } from './graphql-fixtures.ts';
 
@@ -12,6 +18,7 @@ import { createRequest } from './graphql-fixtures.ts';
 // watches the project page while alice (a member) creates requests through the API: his meter moves 1 of 2, 2 of 2
 // with no reload. A third request through alice's form is refused with the quota in figures; bob lowers the limit and
 // approving shows the refusal on the queue item. A quota changed by someone else meanwhile reloads the form.
+// A plain member's page follows the requests of another member too.
 
 const chromiumPath = chromiumForTests();
 const LIVE = { timeout: 30_000 };
@@ -164,4 +171,32 @@ describe.skipIf(chromiumPath === null)('project quotas in Chromium', () => {
     expect(await notReloaded(form)).toBe(true);
     expect([...bobTab.errors, ...aliceTab.errors]).toEqual([]);
   }, 240_000);
+
+  it("a plain member's meters follow another member's requests live", async () => {
+    const created = dataOf(await http(server.url, bobToken, CreateProjectDocument, { input: { name: 'Shared quota' } })).createProject;
+    if (created.__typename !== 'CreateProjectPayload') throw new Error(JSON.stringify(created));
+    const shared = created.project.id;
+    for (const userId of ['alice', 'dave']) {
+      const added = dataOf(await http(server.url, bobToken, AddProjectMemberDocument, { input: { projectId: shared, userId, role: 'MEMBER' } }));
+      expect(added.addProjectMember.__typename).toBe('AddProjectMemberPayload');
+    }
+    // Queries read the projects read model: wait until it has alice's membership, as a page opened later would.
+    await expect.poll(async () => dataOf(await http(server.url, aliceToken, ProjectQuotaDocument, { id: shared })).project?.id, LIVE).toBe(shared);
+    const aliceTab = await signedIn('alice', `/projects/${shared}`);
+    const { page } = aliceTab;
+    await page.getByRole('heading', { name: 'Shared quota', level: 1 }).waitFor();
+    expect(await counted(page, 'VMs')).toBe('0 (unlimited)');
+    expect(await page.getByText('The figures follow every request of the project live.').count()).toBe(1);
+
+    // dave's request is not in alice's own feed; the project's usage feed brings it.
+    const daveToken = await server.token(dave);
+    const request = await createRequest(server, daveToken, shared, { vmName: 'dave-vm-01', size: 'M' });
+    await expect.poll(() => counted(page, 'VMs'), LIVE).toBe('1 (unlimited)');
+    expect(await counted(page, 'vCPU')).toBe('4 (unlimited)');
+    const cancelled = dataOf(await http(server.url, daveToken, CancelVmRequestDocument, { input: { id: request.id } })).cancelVmRequest;
+    expect(cancelled.__typename).toBe('CancelVmRequestPayload');
+    await expect.poll(() => counted(page, 'VMs'), LIVE).toBe('0 (unlimited)');
+    expect(await notReloaded(page)).toBe(true);
+    expect(aliceTab.errors).toEqual([]);
+  }, 120_000);
 });

@@ -5,6 +5,7 @@ import {
   CreateVmRequestWithinQuotaDocument,
   type CreateVmRequestInput,
   ProjectQuotaDocument,
+  ProjectUsageChangedDocument,
   ProjectUsageChangesDocument,
   type QuotaAndUsageFragment,
   SetProjectQuotaDocument,
@@ -146,6 +147,48 @@ describe('live usage', () => {
       expect(onCancel.project.usage).toEqual({ running: zero, held: zero, counted: zero });
       expect(changes.errors).toEqual([]);
       changes.unsubscribe();
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it("projectUsageChanged: a plain member follows every request of the project, anyone's, getting only the project", async () => {
+    const c = await setupTenant(server);
+    // bob is a member; his own vmRequestChanges would hold none of alice's requests.
+    const client = wsClient(server.wsUrl, c.bobToken);
+    try {
+      const subscribers = server.services.live.subscriberCount();
+      const usage = subscribeWs(client, ProjectUsageChangedDocument, { projectId: c.projectId });
+      // The project as it is now comes first, so nothing falls between a page's read and the feed.
+      const [first] = await usage.waitFor(1);
+      expect(first!.projectUsageChanged).toMatchObject({ id: c.projectId, usage: { running: zero, held: zero, counted: zero } });
+      await expect.poll(() => server.services.live.subscriberCount(), { timeout: 10_000 }).toBeGreaterThan(subscribers);
+
+      const l = { vms: 1, vcpus: 8, memoryGb: 16, diskGb: 200, monthlyCostEur: 100 };
+      const created = await create(c.aliceToken, c.projectId, { size: 'L' });
+      if (created.__typename !== 'CreateVmRequestPayload') throw new Error(JSON.stringify(created));
+      await usage.waitUntil((values) => values.some((v) => v.projectUsageChanged.usage.held.vms === 1));
+      expect(usage.values.at(-1)!.projectUsageChanged.usage).toEqual({ running: zero, held: l, counted: l });
+
+      const cancelled = dataOf(await http(server.url, c.aliceToken, CancelVmRequestDocument, { input: { id: created.vmRequest.id } })).cancelVmRequest;
+      expect(cancelled.__typename).toBe('CancelVmRequestPayload');
+      await usage.waitUntil((values) => values.length >= 3 && values.at(-1)!.projectUsageChanged.usage.counted.vms === 0);
+      expect(usage.values.at(-1)!.projectUsageChanged.usage).toEqual({ running: zero, held: zero, counted: zero });
+      expect(usage.errors).toEqual([]);
+      usage.unsubscribe();
+
+      // Someone who does not see the project (not a member; another tenant's admin): NOT_FOUND, nothing delivered.
+      const outsiders = [wsClient(server.wsUrl, await server.token(person(c.tenant, 'carol'))), wsClient(server.wsUrl, a.adminToken)];
+      try {
+        for (const outsider of outsiders) {
+          const refused = subscribeWs(outsider, ProjectUsageChangedDocument, { projectId: c.projectId });
+          await refused.ended();
+          expect(refused.values).toEqual([]);
+          expect(JSON.stringify(refused.errors)).toContain('NOT_FOUND');
+        }
+      } finally {
+        await Promise.all(outsiders.map((each) => each.dispose()));
+      }
     } finally {
       await client.dispose();
     }

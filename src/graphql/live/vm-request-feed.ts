@@ -11,6 +11,7 @@ import {
   currentVersion,
   type LiveChange,
   onPrimary,
+  projectVersionsAfter,
   type ReadAt,
   requestRoute,
   requestVersionsAfter,
@@ -58,6 +59,21 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
         readPage: (after, limit, atLeast) =>
           readAt(atLeast, (reader) => visibleVersionsAfter(reader, principal, { projectId, mine: ownOnly }, after, limit)),
         since,
+        emit: (change) => change,
+      });
+      return stream.live.iterator;
+    },
+
+    async watchProjectUsage(principal, projectId) {
+      // Every request of the project, whoever made it: the subscriber gets the project (its usage), not the requests,
+      // so a member learns nothing a query of Project.usage would not tell them. Admins' route carries them all.
+      const stream = await feed.subscribe({
+        tenantId: principal.tenantId,
+        route: ALL_REQUESTS,
+        accepts: (change) => change.view.projectId === projectId,
+        readPage: (after, limit, atLeast) =>
+          readAt(atLeast, (reader) => projectVersionsAfter(reader, principal.tenantId, projectId, after, limit)),
+        since: null,
         emit: (change) => change,
       });
       return stream.live.iterator;

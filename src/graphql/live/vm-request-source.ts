@@ -129,6 +129,24 @@ export const requestVersionsAfter = async (db: DrizzleDb, id: string, cursor: Gl
   return toChanges(rows);
 };
 
+/**
+ * A project usage feed's catch-up: the versions of every request of one project after `cursor`, whoever made them.
+ * Only for feeds that hand out the project, never the requests (projectUsageChanged).
+ */
+export const projectVersionsAfter = async (
+  db: DrizzleDb,
+  tenantId: string,
+  projectId: string,
+  cursor: GlobalCheckpoint,
+  limit: number,
+): Promise<LiveChange[]> => {
+  const rows = await selectWithProject(db)
+    .where(and(eq(v.tenantId, tenantId), eq(v.projectId, projectId), after(cursor)))
+    .orderBy(...cursorOrder)
+    .limit(limit);
+  return toChanges(rows);
+};
+
 /** The request's current state (its newest version, from vm_requests) if the caller may see it. */
 export const currentVersion = async (db: DrizzleDb, principal: Principal, id: string): Promise<LiveChange | null> => {
   const rows = await selectWithProject(db, vmRequests)

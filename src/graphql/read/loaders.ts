@@ -1,6 +1,6 @@
 import type { DrizzleDb } from '../../db/client.ts';
-import { type ProjectMember, systemPrincipal } from '../../domain/index.ts';
-import { readProject } from '../../commands/index.ts';
+import { type Project, type ProjectMember, systemPrincipal } from '../../domain/index.ts';
+import { type AggregateSnapshot, readProject } from '../../commands/index.ts';
 import type { EventStore } from '../../event-store/index.ts';
 import type { ProjectView } from '../views/project.ts';
 import type { VmRequestView } from '../views/vm-request.ts';
@@ -92,7 +92,12 @@ const createLoaders = (db: DrizzleDb, store: EventStore): Loaders => {
 const projectFromStore = async (store: EventStore, tenantId: string, projectId: string): Promise<ProjectView> => {
   const result = await readProject(store, systemPrincipal(tenantId), projectId);
   if (!result.ok) throw new Error(`project ${projectId} of tenant ${tenantId} is in neither the read model nor the store`);
-  const { state } = result.value;
+  return projectViewOf(tenantId, projectId, result.value);
+};
+
+/** The view of a project as its stream folds (readProject), for when the read model may be behind. */
+export const projectViewOf = (tenantId: string, projectId: string, snapshot: AggregateSnapshot<Project>): ProjectView => {
+  const { state } = snapshot;
   return {
     kind: 'Project',
     id: projectId,
@@ -101,8 +106,8 @@ const projectFromStore = async (store: EventStore, tenantId: string, projectId: 
     description: state.description,
     status: state.status,
     createdBy: state.createdBy,
-    createdAt: new Date(result.value.createdAt),
-    version: result.value.version,
+    createdAt: new Date(snapshot.createdAt),
+    version: snapshot.version,
     members: state.members,
   };
 };

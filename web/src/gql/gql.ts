@@ -37,6 +37,7 @@ type Documents = {
     "\n  mutation UnarchiveProject($input: UnarchiveProjectInput!) {\n    unarchiveProject(input: $input) {\n      __typename\n      ... on UnarchiveProjectPayload {\n        project {\n          ...ProjectItem\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.UnarchiveProjectDocument,
     "\n  mutation SetProjectQuota($input: SetProjectQuotaInput!) {\n    setProjectQuota(input: $input) {\n      __typename\n      ... on SetProjectQuotaPayload {\n        project {\n          ...ProjectItem\n        }\n      }\n      ...Refusal\n    }\n  }\n": typeof types.SetProjectQuotaDocument,
     "\n  query ProjectQuotaNow($id: ID!) {\n    project(id: $id) {\n      ...ProjectItem\n    }\n  }\n": typeof types.ProjectQuotaNowDocument,
+    "\n  subscription ProjectUsageChanged($projectId: ID!) {\n    projectUsageChanged(projectId: $projectId) {\n      id\n      ...ProjectQuotaUsage\n    }\n  }\n": typeof types.ProjectUsageChangedDocument,
     "\n  subscription ProjectUsageChanges($projectId: ID!, $since: String) {\n    vmRequestChanges(projectId: $projectId, since: $since) {\n      cursor\n      vmRequest {\n        ...VmRequestSummary\n        project {\n          id\n          ...ProjectQuotaUsage\n        }\n      }\n    }\n  }\n": typeof types.ProjectUsageChangesDocument,
     "\n  fragment QuotaRefusal on QuotaExceededError {\n    resource\n    limit\n    used\n    requested\n  }\n": typeof types.QuotaRefusalFragmentDoc,
     "\n  fragment Refusal on Error {\n    message\n    ... on ValidationError {\n      fields {\n        field\n        message\n      }\n    }\n  }\n": typeof types.RefusalFragmentDoc,
@@ -83,6 +84,7 @@ const documents: Documents = {
     "\n  mutation UnarchiveProject($input: UnarchiveProjectInput!) {\n    unarchiveProject(input: $input) {\n      __typename\n      ... on UnarchiveProjectPayload {\n        project {\n          ...ProjectItem\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.UnarchiveProjectDocument,
     "\n  mutation SetProjectQuota($input: SetProjectQuotaInput!) {\n    setProjectQuota(input: $input) {\n      __typename\n      ... on SetProjectQuotaPayload {\n        project {\n          ...ProjectItem\n        }\n      }\n      ...Refusal\n    }\n  }\n": types.SetProjectQuotaDocument,
     "\n  query ProjectQuotaNow($id: ID!) {\n    project(id: $id) {\n      ...ProjectItem\n    }\n  }\n": types.ProjectQuotaNowDocument,
+    "\n  subscription ProjectUsageChanged($projectId: ID!) {\n    projectUsageChanged(projectId: $projectId) {\n      id\n      ...ProjectQuotaUsage\n    }\n  }\n": types.ProjectUsageChangedDocument,
     "\n  subscription ProjectUsageChanges($projectId: ID!, $since: String) {\n    vmRequestChanges(projectId: $projectId, since: $since) {\n      cursor\n      vmRequest {\n        ...VmRequestSummary\n        project {\n          id\n          ...ProjectQuotaUsage\n        }\n      }\n    }\n  }\n": types.ProjectUsageChangesDocument,
     "\n  fragment QuotaRefusal on QuotaExceededError {\n    resource\n    limit\n    used\n    requested\n  }\n": types.QuotaRefusalFragmentDoc,
     "\n  fragment Refusal on Error {\n    message\n    ... on ValidationError {\n      fields {\n        field\n        message\n      }\n    }\n  }\n": types.RefusalFragmentDoc,
@@ -212,6 +214,10 @@ export function graphql(source: "\n  mutation SetProjectQuota($input: SetProject
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ProjectQuotaNow($id: ID!) {\n    project(id: $id) {\n      ...ProjectItem\n    }\n  }\n"): (typeof documents)["\n  query ProjectQuotaNow($id: ID!) {\n    project(id: $id) {\n      ...ProjectItem\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ProjectUsageChanged($projectId: ID!) {\n    projectUsageChanged(projectId: $projectId) {\n      id\n      ...ProjectQuotaUsage\n    }\n  }\n"): (typeof documents)["\n  subscription ProjectUsageChanged($projectId: ID!) {\n    projectUsageChanged(projectId: $projectId) {\n      id\n      ...ProjectQuotaUsage\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

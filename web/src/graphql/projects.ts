@@ -203,6 +203,19 @@ export const ProjectQuotaNow = graphql(`
 `);
 
 /**
+ * The project with its usage and quota after any change of any of its requests, whoever made it: for members, whose
+ * feed of the project's requests holds only their own. The cache stores it over the project's.
+ */
+export const ProjectUsageChanged = graphql(`
+  subscription ProjectUsageChanged($projectId: ID!) {
+    projectUsageChanged(projectId: $projectId) {
+      id
+      ...ProjectQuotaUsage
+    }
+  }
+`);
+
+/**
  * The changes of one project's requests, each carrying the project's usage and quota as read when it was delivered:
  * the cache stores them over the project's, so its meters move with every change (an admin's feed holds every request
  * of the project, a member's only their own).

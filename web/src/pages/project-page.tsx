@@ -20,7 +20,7 @@ export function ProjectPage() {
   const session = useSession();
   // The project's feed starts where the live feed stood before the page was read, so no change falls in between.
   const since = useLiveStart();
-  useProjectUsageFeed(id, since);
+  useProjectUsageFeed(id, since, isTenantAdmin(session));
   const [{ data, error, fetching }] = useQuery({ query: ProjectPageQuery, variables: { id, first: PROJECT_REQUESTS_PAGE }, pause: since === null });
   const [{ fetching: switching }, archive] = useMutation(ArchiveProject);
   const [, unarchive] = useMutation(UnarchiveProject);
@@ -81,7 +81,7 @@ export function ProjectPage() {
         </p>
       ) : null}
 
-      <ProjectQuota project={project} canSet={admin} seesAll={admin} />
+      <ProjectQuota project={project} canSet={admin} />
       <h3>Running now</h3>
       <ProjectUsageFigures usage={project.usage} label={`Running VMs of ${project.name}`} />
 

@@ -1,25 +1,27 @@
 import { useId, useRef, useState } from 'react';
 import { useSubscription } from 'urql';
 import type { ProjectItemFragment } from '../../gql/graphql.ts';
-import { ProjectUsageChanges } from '../../graphql/projects.ts';
+import { ProjectUsageChanged, ProjectUsageChanges } from '../../graphql/projects.ts';
 import { QuotaForm } from './quota-form.tsx';
 import { QuotaMeters } from './quota-meters.tsx';
 
 /**
  * Keeps a project's usage and quota live while its page is open: every change of one of its requests comes with the
  * project's figures as the server read them for that change, and the cache stores them over the shown ones. Starts
- * `since` the cursor read before the page's query, so no change falls between the two.
+ * `since` the cursor read before the page's query, so no change falls between the two. `seesAll`: the viewer's feed
+ * of the project's requests holds all of them (an admin's); a member's holds only their own, so for members the
+ * project's own usage feed brings the figures after anyone's change (starting with the project as it is then).
  */
-export function useProjectUsageFeed(projectId: string, since: string | null): void {
+export function useProjectUsageFeed(projectId: string, since: string | null, seesAll: boolean): void {
   useSubscription({ query: ProjectUsageChanges, variables: { projectId, since }, pause: since === null || !projectId });
+  useSubscription({ query: ProjectUsageChanged, variables: { projectId }, pause: seesAll || since === null || !projectId });
 }
 
 /**
  * The project's usage against its quota, and for tenant admins the form that changes the quota (behind a button, so
- * the meters stay in view). `seesAll`: the viewer's feed holds every request of the project (an admin's); a member's
- * holds only their own, so the figures move with their own changes and are otherwise as of the page's load.
+ * the meters stay in view). The figures are kept live by useProjectUsageFeed.
  */
-export function ProjectQuota({ project, canSet, seesAll }: { project: ProjectItemFragment; canSet: boolean; seesAll: boolean }) {
+export function ProjectQuota({ project, canSet }: { project: ProjectItemFragment; canSet: boolean }) {
   const id = useId();
   const [editing, setEditing] = useState(false);
   const [saved, setSaved] = useState('');
@@ -31,9 +33,7 @@ export function ProjectQuota({ project, canSet, seesAll }: { project: ProjectIte
       <h2 id={`${id}-title`}>Usage against quota</h2>
       <p className="hint">
         {limited ? 'Counted: running VMs and requests on their way (pending, approved, provisioning). ' : 'No limit is set: every resource is unlimited. '}
-        {seesAll
-          ? 'The figures follow every request of the project live.'
-          : 'You get live changes of your own requests only: the figures update with those, and otherwise show the state when the page was opened.'}
+        The figures follow every request of the project live.
       </p>
       <QuotaMeters quota={project.quota} usage={project.usage} />
       {canSet ? (
