@@ -9,6 +9,8 @@
  * child process (bench/scale-clients.ts), so their CPU sits on no server's event loop.
  *
  *   npm run bench -- queries      (or: npx tsx bench/queries.ts [rounds] [seconds per run])
+ *
+ * BENCH_QUERIES_SERVERS=DVMM runs only the servers named (comma-separated), e.g. under `node --cpu-prof`.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -161,15 +163,21 @@ export async function benchQueries(db: BenchDatabase, rounds: number, seconds: n
         byId: ids.map((id) => ({ body: JSON.stringify({ id }), token })),
       },
     ];
+    const only = process.env.BENCH_QUERIES_SERVERS?.split(',');
+    const running = only ? targets.filter((target) => only.includes(target.name)) : targets;
     console.log(`load average before: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
     for (const kind of ['list', 'byId'] as const) {
       const label = kind === 'list' ? 'vmRequests(first: 20)' : 'vmRequest(id)';
       for (let round = 1; round <= rounds; round++) {
         const rates: number[] = [];
-        for (const target of targets) {
+        for (const target of running) {
           const reply = await ask({ kind: 'queries', urls: [target.url], connections: CONNECTIONS, seconds, queries: target[kind] });
           if (reply.failures > 0) throw new Error(`${target.name} ${label}: ${reply.failures} failed, first: ${reply.firstFailure}`);
           rates.push(reply.perSecond);
+        }
+        if (running !== targets) {
+          console.log(`${label.padEnd(22)} #${round}  ${running.map((target, i) => `${target.name} ${rates[i]!.toFixed(0)}/s`).join('  ')}`);
+          continue;
         }
         const [ours, graphile, plainRate] = rates as [number, number, number];
         console.log(

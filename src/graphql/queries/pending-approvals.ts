@@ -4,6 +4,7 @@ import { builder } from '../builder.ts';
 import { idOf } from '../ids.ts';
 import { requirePrincipal } from '../principal.ts';
 import { administeredProjectIds } from '../read/administered-projects.ts';
+import { CONNECTION_NODES, selectedColumns } from '../read/vm-request-columns.ts';
 import { VmRequestConnection } from '../types/connections.ts';
 import { VmRequestRef } from '../types/vm-request.ts';
 import { emptyConnection } from './empty-connection.ts';
@@ -25,14 +26,15 @@ builder.queryField('pendingApprovals', (t) =>
           description: 'Only requests of this project. An id that is not a project id, or (for a project admin) of a project they do not administer, matches nothing.',
         }),
       },
-      resolve: async (_root, { projectId: projectArg, ...args }, context) => {
+      resolve: async (_root, { projectId: projectArg, ...args }, context, info) => {
         const principal = requirePrincipal(context);
         // A tenant admin's queue is the whole tenant; anyone else's is scoped to the projects they administer.
         const projectIds = isAdmin(principal) ? null : await administeredProjectIds(context.db, principal);
         if (projectIds?.length === 0) throw new GraphQLError('Not allowed for your role', { extensions: { code: 'FORBIDDEN' } });
         const projectId = projectArg ? idOf(projectArg, 'Project') : null;
         if (projectArg && !projectId) return emptyConnection();
-        return vmRequestConnection(context.db, principal, { projectId, projectIds, statuses: ['PENDING'] }, 'oldest-first', args);
+        const filter = { projectId, projectIds, statuses: ['PENDING' as const] };
+        return vmRequestConnection(context.db, principal, filter, 'oldest-first', args, selectedColumns(info, CONNECTION_NODES));
       },
     },
     VmRequestConnection,

@@ -12,10 +12,12 @@ import { pageOfVmRequests, type VmRequestListFilter } from '../read/vm-requests.
 import { withCounts } from './counted-connection.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../types/connections.ts';
 import type { VmRequestView } from '../views/vm-request.ts';
+import type { VmRequestColumn } from '../read/vm-request-columns.ts';
 
 /**
  * A page of visible requests as a Relay connection, keyset-paginated in `direction` order of creation, with the
- * filter's counts for the connection's totalCount and statusCounts (read only if those are selected).
+ * filter's counts for the connection's totalCount and statusCounts (read only if those are selected). `columns`: what
+ * the selection reads of each request (read/vm-request-columns.ts).
  */
 export const vmRequestConnection = async (
   db: DrizzleDb,
@@ -23,6 +25,7 @@ export const vmRequestConnection = async (
   filter: VmRequestListFilter,
   direction: SortDirection,
   args: DefaultConnectionArguments,
+  columns: readonly VmRequestColumn[] | null,
 ) => {
   const connection = await resolveCursorConnection(
     {
@@ -31,7 +34,7 @@ export const vmRequestConnection = async (
       maxSize: MAX_PAGE_SIZE,
       toCursor: (request: VmRequestView) => encodePageCursor({ createdAt: request.sortKey ?? '', id: request.id }),
     },
-    (page: ResolveCursorConnectionArgs) => pageOfVmRequests(db, principal, filter, direction, page),
+    (page: ResolveCursorConnectionArgs) => pageOfVmRequests(db, principal, filter, direction, page, columns),
   );
   return withCounts(connection, vmRequestCounts(db, principal, filter));
 };

@@ -1,8 +1,9 @@
 import type { DefaultConnectionArguments } from '@pothos/plugin-relay';
-import { GraphQLError } from 'graphql';
+import { type GraphQLResolveInfo, GraphQLError } from 'graphql';
 import { parseOptionalText, VM_NAME_MAX, type VmRequestStatus } from '../../domain/index.ts';
 import type { GraphQLContext } from '../context.ts';
 import { requirePrincipal } from '../principal.ts';
+import { CONNECTION_NODES, selectedColumns } from '../read/vm-request-columns.ts';
 import { vmRequestConnection } from './vm-request-connection.ts';
 
 /** A VmRequestFilter's conditions, with the project already resolved to its UUID. */
@@ -26,11 +27,17 @@ const parseSearch = (input: string | null | undefined): string | undefined => {
 };
 
 /** Query.vmRequests and Project.vmRequests: the caller's visible requests matching `filter`, newest first. */
-export const vmRequestList = (context: GraphQLContext, filter: VmRequestListInput, args: DefaultConnectionArguments) =>
+export const vmRequestList = (
+  context: GraphQLContext,
+  filter: VmRequestListInput,
+  args: DefaultConnectionArguments,
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
+) =>
   vmRequestConnection(
     context.db,
     requirePrincipal(context),
     { projectId: filter.projectId, statuses: filter.status, mine: filter.mine, search: parseSearch(filter.search) },
     'newest-first',
     args,
+    selectedColumns(info, CONNECTION_NODES),
   );

@@ -13,12 +13,12 @@ builder.queryField('vmRequests', (t) =>
       type: VmRequestRef,
       description: 'Requests visible to the caller (a user: their own; an admin: the whole tenant), newest first.',
       args: { filter: t.arg({ type: VmRequestFilter, required: false, description: 'Conditions on the requests.' }) },
-      resolve: (_root, { filter, ...args }, context) => {
+      resolve: (_root, { filter, ...args }, context, info) => {
         requirePrincipal(context);
         const projectId = filter?.projectId ? idOf(filter.projectId, 'Project') : null;
         // A project id that is not one: no project has it, so no request matches.
         if (filter?.projectId && !projectId) return emptyConnection();
-        return vmRequestList(context, { ...filter, projectId }, args);
+        return vmRequestList(context, { ...filter, projectId }, args, info);
       },
     },
     VmRequestConnection,

@@ -14,18 +14,35 @@ export const keysetPage = (
   id: AnyColumn,
   direction: SortDirection,
   args: ResolveCursorConnectionArgs,
+): { where: SQL[]; orderBy: SQL[] } =>
+  keysetPageOf(createdAt, id, direction, {
+    after: args.after ? decodePageCursor(args.after) : null,
+    before: args.before ? decodePageCursor(args.before) : null,
+    inverted: args.inverted,
+  });
+
+/** A page key as values, or as a prepared statement's placeholders for them. */
+export interface PageKeyOf {
+  createdAt: unknown;
+  id: unknown;
+}
+
+/** keysetPage for keys already decoded (or placeholders standing for them). */
+export const keysetPageOf = (
+  createdAt: AnyColumn,
+  id: AnyColumn,
+  direction: SortDirection,
+  page: { after: PageKeyOf | null; before: PageKeyOf | null; inverted: boolean },
 ): { where: SQL[]; orderBy: SQL[] } => {
   const forward = direction === 'oldest-first';
   const where: SQL[] = [];
-  const beyond = (cursor: string, later: boolean): SQL => {
-    const key = decodePageCursor(cursor);
-    return later
+  const beyond = (key: PageKeyOf, later: boolean): SQL =>
+    later
       ? sql`(${createdAt}, ${id}) > (${key.createdAt}::timestamptz, ${key.id}::uuid)`
       : sql`(${createdAt}, ${id}) < (${key.createdAt}::timestamptz, ${key.id}::uuid)`;
-  };
-  if (args.after) where.push(beyond(args.after, forward));
-  if (args.before) where.push(beyond(args.before, !forward));
-  const ascending = forward !== args.inverted;
+  if (page.after) where.push(beyond(page.after, forward));
+  if (page.before) where.push(beyond(page.before, !forward));
+  const ascending = forward !== page.inverted;
   const orderBy = ascending ? [sql`${createdAt} asc`, sql`${id} asc`] : [sql`${createdAt} desc`, sql`${id} desc`];
   return { where, orderBy };
 };

@@ -23,7 +23,7 @@ builder.objectField(ProjectRef, 'vmRequests', (t) =>
       description:
         "This project's requests visible to the caller (a user: their own; an admin: all), newest first: the same list as Query.vmRequests with filter.projectId set to this project. One query per project: meant for one project's page, not for every project of a list.",
       args: { filter: t.arg({ type: ProjectVmRequestFilter, required: false, description: 'Conditions on the requests.' }) },
-      resolve: (project, { filter, ...args }, context) => vmRequestList(context, { ...filter, projectId: project.id }, args),
+      resolve: (project, { filter, ...args }, context, info) => vmRequestList(context, { ...filter, projectId: project.id }, args, info),
     },
     VmRequestConnection,
   ),
