@@ -7,21 +7,23 @@ const NEEDS_ESCAPE = /["\\]/;
 const ESCAPE = /["\\]/g;
 
 /**
- * A Postgres array literal of `values`, every element quoted (so any text goes through unchanged), undefined and
- * null as NULL. Sent as an untyped parameter cast to the column's array type, Postgres parses it straight into that
- * type: no JSON to parse and no keys to look up per row.
+ * A Postgres array literal of `values`, every text element quoted (so any text goes through unchanged), numbers
+ * bare, undefined and null as NULL. Sent as an untyped parameter cast to the column's array type, Postgres parses it
+ * straight into that type: no JSON to parse and no keys to look up per row.
  */
 export function arrayLiteral(values: readonly Cell[]): string {
-  // Joined, not concatenated: one flat string, which postgres.js measures and copies into its message once.
+  // Joined, not concatenated: one flat string, which postgres.js measures and copies into its message once (appending
+  // to one string builds a rope of a node per append, which the collector then has to trace and copy).
   const parts = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    if (value === null || value === undefined) {
-      parts[i] = 'NULL';
-      continue;
+    if (value === null || value === undefined) parts[i] = 'NULL';
+    // A number needs no quotes (digits, sign, point, exponent): none of it means anything to the array parser.
+    else if (typeof value === 'number') parts[i] = String(value);
+    else {
+      const text = typeof value === 'string' ? value : String(value);
+      parts[i] = NEEDS_ESCAPE.test(text) ? `"${text.replace(ESCAPE, '\\$&')}"` : `"${text}"`;
     }
-    const text = typeof value === 'string' ? value : String(value);
-    parts[i] = NEEDS_ESCAPE.test(text) ? `"${text.replace(ESCAPE, '\\$&')}"` : `"${text}"`;
   }
   return `{${parts.join(',')}}`;
 }

@@ -20,14 +20,15 @@ export type VmRequestRecord = { [K in keyof VmRequestRow as SnakeCase<K & string
 /** The columns one event sets. */
 export type VmRequestPatch = Partial<VmRequestRecord>;
 
-/** The columns of the last failed operation, cleared (by a later operation that succeeded, or a decommission). */
-const NO_OPERATION_FAILURE = {
-  failed_operation: null,
-  failed_operation_code: null,
-  failed_operation_message: null,
-  failed_operation_attempts: null,
-  failed_operation_at: null,
-} as const satisfies VmRequestPatch;
+/** Clears the columns of the last failed operation (by a later operation that succeeded, or a decommission). */
+function clearOperationFailure(patch: VmRequestPatch): VmRequestPatch {
+  patch.failed_operation = null;
+  patch.failed_operation_code = null;
+  patch.failed_operation_message = null;
+  patch.failed_operation_attempts = null;
+  patch.failed_operation_at = null;
+  return patch;
+}
 
 /**
  * What an event writes into its request's row. Every event only overwrites columns with values it carries (as the
@@ -42,7 +43,9 @@ export function vmRequestPatch(
   id: string = entityId(event),
   at: string = eventTime(event),
 ): VmRequestPatch {
-  const stamp = {
+  // Every patch is built from one literal and then extended, not spread: replay builds one per event, and spreading
+  // copies key by key into a fresh dictionary-shaped object.
+  const patch: VmRequestPatch = {
     version: event.streamVersion,
     updated_at: at,
     changed_tx: event.transactionId.toString(),
@@ -54,6 +57,10 @@ export function vmRequestPatch(
       const spec = vmSizeSpec(data.size);
       if (!spec) throw new Error(`unknown VM size ${JSON.stringify(data.size)}`);
       return {
+        version: patch.version,
+        updated_at: at,
+        changed_tx: patch.changed_tx,
+        changed_position: patch.changed_position,
         id,
         tenant_id: event.tenantId,
         project_id: data.projectId,
@@ -84,31 +91,32 @@ export function vmRequestPatch(
         power_state: null,
         pending_operation: null,
         decommissioned_at: null,
-        ...NO_OPERATION_FAILURE,
+        failed_operation: null,
+        failed_operation_code: null,
+        failed_operation_message: null,
+        failed_operation_attempts: null,
+        failed_operation_at: null,
         created_at: at,
-        ...stamp,
       };
     }
     case 'VmRequestCancelled':
-      return { ...stamp, status: 'CANCELLED', cancellation_reason: domain.data.reason ?? null };
+      return Object.assign(patch, { status: 'CANCELLED', cancellation_reason: domain.data.reason ?? null });
     case 'VmRequestApproved':
-      return { ...stamp, status: 'APPROVED', decided_by: domain.data.approvedBy, decided_at: at };
+      return Object.assign(patch, { status: 'APPROVED', decided_by: domain.data.approvedBy, decided_at: at });
     case 'VmRequestRejected':
-      return { ...stamp, status: 'REJECTED', decided_by: domain.data.rejectedBy, decided_at: at, rejection_reason: domain.data.reason };
+      return Object.assign(patch, { status: 'REJECTED', decided_by: domain.data.rejectedBy, decided_at: at, rejection_reason: domain.data.reason });
     case 'VmRequestProvisioningStarted':
-      return { ...stamp, status: 'PROVISIONING', provisioning_attempts: 1 };
+      return Object.assign(patch, { status: 'PROVISIONING', provisioning_attempts: 1 });
     case 'VmProvisioningProgressed':
-      return { ...stamp, provisioning_stage: domain.data.stage, next_retry_at: null };
+      return Object.assign(patch, { provisioning_stage: domain.data.stage, next_retry_at: null });
     case 'VmProvisioningRetryScheduled':
-      return {
-        ...stamp,
+      return Object.assign(patch, {
         provisioning_stage: null,
         provisioning_attempts: domain.data.failedAttempt + 1,
         next_retry_at: domain.data.retryAt,
-      };
+      });
     case 'VmRequestReady':
-      return {
-        ...stamp,
+      return Object.assign(patch, {
         status: 'READY',
         provisioning_stage: null,
         next_retry_at: null,
@@ -117,47 +125,45 @@ export function vmRequestPatch(
         ip_address: domain.data.ipAddress ?? null,
         provisioning_warning: domain.data.warning ?? null,
         power_state: 'ON',
-      };
+      });
     case 'VmRequestProvisioningFailed':
-      return {
-        ...stamp,
+      return Object.assign(patch, {
         status: 'FAILED',
         provisioning_stage: null,
         next_retry_at: null,
         failure_code: domain.data.errorCode,
         failure_message: domain.data.errorMessage,
         provisioning_attempts: domain.data.attempts,
-      };
+      });
     case 'VmPowerOffRequested':
-      return { ...stamp, pending_operation: 'POWER_OFF' };
+      return Object.assign(patch, { pending_operation: 'POWER_OFF' });
     case 'VmPowerOnRequested':
-      return { ...stamp, pending_operation: 'POWER_ON' };
+      return Object.assign(patch, { pending_operation: 'POWER_ON' });
     case 'VmDecommissionRequested':
       // A pending power operation is superseded: its job is dropped.
-      return { ...stamp, pending_operation: 'DECOMMISSION' };
+      return Object.assign(patch, { pending_operation: 'DECOMMISSION' });
     case 'VmPoweredOff':
-      return { ...stamp, pending_operation: null, power_state: 'OFF', ...NO_OPERATION_FAILURE };
+      return clearOperationFailure(Object.assign(patch, { pending_operation: null, power_state: 'OFF' }));
     case 'VmPoweredOn':
-      return { ...stamp, pending_operation: null, power_state: 'ON', ...NO_OPERATION_FAILURE };
+      return clearOperationFailure(Object.assign(patch, { pending_operation: null, power_state: 'ON' }));
     case 'VmOperationFailed': {
       const { data } = domain;
-      return {
-        ...stamp,
+      return Object.assign(patch, {
         pending_operation: null,
         failed_operation: data.operation,
         failed_operation_code: data.errorCode,
         failed_operation_message: data.errorMessage,
         failed_operation_attempts: data.attempts,
         failed_operation_at: at,
-      };
+      });
     }
     case 'VmPowerStateObserved':
-      return { ...stamp, power_state: domain.data.powerState };
+      return Object.assign(patch, { power_state: domain.data.powerState });
     case 'VmDecommissioned':
-      return { ...stamp, status: 'DECOMMISSIONED', power_state: null, pending_operation: null, decommissioned_at: at, ...NO_OPERATION_FAILURE };
+      return clearOperationFailure(Object.assign(patch, { status: 'DECOMMISSIONED', power_state: null, pending_operation: null, decommissioned_at: at }));
     case 'VmDeletionObserved':
       // Whatever was pending cannot happen to a VM that is gone; a failure recorded before stays (as in the domain).
-      return { ...stamp, status: 'DECOMMISSIONED', power_state: null, pending_operation: null, decommissioned_at: at };
+      return Object.assign(patch, { status: 'DECOMMISSIONED', power_state: null, pending_operation: null, decommissioned_at: at });
     default: {
       const unhandled: never = domain;
       throw new Error(`unhandled VM request event ${JSON.stringify(unhandled)}`);

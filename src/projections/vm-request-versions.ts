@@ -6,7 +6,9 @@ import type { VmRequestPatch } from './vm-request-patch.ts';
 import { vmRequests } from './vm-requests.table.ts';
 
 /**
- * The statements that write a batch's versions to vm_request_versions (see vmRequestsProjection). A version is the
+ * The statements that write a batch's versions to vm_request_versions (see vmRequestsProjection). Each reads the
+ * requests' rows through their ids (`= any(ids)`: index lookups of the batch's requests), never by joining the whole
+ * table, which grows with the log and would make every replay batch slower than the one before. A version is the
  * row after one event. They go as typed column arrays of only the columns the batch's events changed, built straight
  * from the patches (no object per version); the other columns come from the request's row in SQL. Most versions
  * differ from the row in a few columns, so this sends far less than whole rows, as JSON or as arrays.
@@ -60,8 +62,9 @@ export function createdVersions(requests: readonly RequestHistory[]): VersionWri
   const text = `insert into vm_request_versions (${ALL_COLUMNS})
     select ${select}
     from unnest(${unnest(columns, 1)}) as v(${columns.map((c) => `"${c}"`).join(', ')})
-    join vm_requests r on r.id = v.id`;
-  const parameters = values.map(arrayLiteral);
+    join vm_requests r on r.id = v.id
+    where r.id = any($${columns.length + 1}::uuid[])`;
+  const parameters = [...values.map(arrayLiteral), arrayLiteral(requests.map((request) => request.id))];
   return (tx) => tx.unsafe(text, parameters, PREPARED);
 }
 
@@ -100,7 +103,8 @@ export function updatedVersions(requests: readonly RequestHistory[]): VersionWri
   const text = `insert into vm_request_versions (${ALL_COLUMNS})
     select ${select}
     from unnest(${unnest(['id', 'set_mask', ...columns], 1)}) as v(id, set_mask, ${columns.map((c) => `"${c}"`).join(', ')})
-    join vm_requests stored on stored.id = v.id`;
-  const parameters = [arrayLiteral(ids), arrayLiteral(masks), ...values.map(arrayLiteral)];
+    join vm_requests stored on stored.id = v.id
+    where stored.id = any($${columns.length + 3}::uuid[])`;
+  const parameters = [arrayLiteral(ids), arrayLiteral(masks), ...values.map(arrayLiteral), arrayLiteral(requests.map((request) => request.id))];
   return (tx) => tx.unsafe(text, parameters, PREPARED);
 }
