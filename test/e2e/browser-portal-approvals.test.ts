@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumForTests, launchChromium, openPage, screenshot, type WatchedPage } from '../support/browser.ts';
 import { alice, bob, carol } from '../support/personas.ts';
-import { markNotReloaded, notReloaded, seriousAccessibilityViolations, signInAs, startPortalServer } from '../support/portal.ts';
+import { notReloaded, seriousAccessibilityViolations, signedInPage, signInAs, startPortalServer } from '../support/portal.ts';
 import type { TestServer } from '../support/server.ts';
 import { AddProjectMemberDocument, CreateProjectDocument, VmRequestDocument, VmSizesDocument } from './generated/graphql.ts';
 import { dataOf, http } from './graphql-clients.ts';
@@ -40,14 +40,7 @@ describe.skipIf(chromiumPath === null)('the approvals page in Chromium', () => {
     await server?.close();
   });
 
-  async function signedIn(userId: string, path: string): Promise<WatchedPage> {
-    const watched = await openPage(browser);
-    pages.push(watched);
-    await signInAs(watched.page, server.origin, userId, path);
-    await watched.page.getByRole('heading', { level: 1 }).waitFor();
-    await markNotReloaded(watched.page);
-    return watched;
-  }
+  const signedIn = (userId: string, path: string) => signedInPage(browser, server.origin, userId, path, pages);
 
   const queueItem = (page: Page, vmName: string) => page.getByRole('listitem', { name: vmName, exact: true });
   const statusOf = async (id: string) => dataOf(await http(server.url, bobToken, VmRequestDocument, { id })).vmRequest;

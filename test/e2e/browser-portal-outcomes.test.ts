@@ -1,10 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { globalId, parseGlobalId } from '../../src/graphql/ids.ts';
 import { chromiumForTests, launchChromium, openPage, screenshot, type WatchedPage } from '../support/browser.ts';
 import { alice, bob } from '../support/personas.ts';
-import { markNotReloaded, notReloaded, seriousAccessibilityViolations, signInAs, startPortalServer } from '../support/portal.ts';
+import { notReloaded, seriousAccessibilityViolations, signedInPage, startPortalServer } from '../support/portal.ts';
 import type { TestServer } from '../support/server.ts';
 import { ApproveVmRequestDocument, VmRequestDocument } from './generated/graphql.ts';
 import { dataOf, http } from './graphql-clients.ts';
@@ -42,18 +42,7 @@ describe.skipIf(chromiumPath === null)('how requests end, live in Chromium', () 
     await server?.close();
   });
 
-  async function signedIn(userId: string, path: string): Promise<WatchedPage> {
-    const watched = await openPage(browser);
-    pages.push(watched);
-    watched.page.setDefaultTimeout(20_000);
-    onTestFailed(async () => {
-      console.log(`[browser] ${userId} failed at ${watched.page.url()}: ${await screenshot(watched.page, `portal-outcomes-${userId}-failure`)}`, watched.errors);
-    });
-    await signInAs(watched.page, server.origin, userId, path);
-    await watched.page.getByRole('heading', { level: 1 }).waitFor();
-    await markNotReloaded(watched.page);
-    return watched;
-  }
+  const signedIn = (userId: string, path: string) => signedInPage(browser, server.origin, userId, path, pages);
 
   const detailPath = (id: string) => `/requests/${encodeURIComponent(id)}`;
   const statusShown = (page: Page, status: string) => page.locator(`.detail-status [data-status="${status}"]`);

@@ -1,8 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumForTests, launchChromium, openPage, screenshot, type WatchedPage } from '../support/browser.ts';
+import { chromiumForTests, launchChromium, screenshot, type WatchedPage } from '../support/browser.ts';
 import { alice, bob } from '../support/personas.ts';
-import { markNotReloaded, notReloaded, seriousAccessibilityViolations, signInAs, startPortalServer } from '../support/portal.ts';
+import { notReloaded, seriousAccessibilityViolations, signedInPage, startPortalServer } from '../support/portal.ts';
 import type { TestServer } from '../support/server.ts';
 import { ApproveVmRequestDocument, ProjectsDocument, ProjectUsageDocument, VmRequestDocument } from './generated/graphql.ts';
 import { dataOf, http } from './graphql-clients.ts';
@@ -32,14 +32,7 @@ describe.skipIf(chromiumPath === null)('the projects pages in Chromium', () => {
     await server?.close();
   });
 
-  async function signedIn(userId: string, path: string): Promise<WatchedPage> {
-    const watched = await openPage(browser);
-    pages.push(watched);
-    await signInAs(watched.page, server.origin, userId, path);
-    await watched.page.getByRole('heading', { level: 1 }).waitFor();
-    await markNotReloaded(watched.page);
-    return watched;
-  }
+  const signedIn = (userId: string, path: string) => signedInPage(browser, server.origin, userId, path, pages);
   const figure = (page: Page, name: string) => page.locator(`[data-usage="${name}"]`).innerText();
 
   it('bob creates a project, adds alice, alice sees it; usage follows a request to READY', async () => {

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { chromiumForTests, launchChromium, openPage, screenshot, type WatchedPage } from '../support/browser.ts';
+import { chromiumForTests, launchChromium, screenshot, type WatchedPage } from '../support/browser.ts';
 import { alice, bob } from '../support/personas.ts';
-import { seriousAccessibilityViolations, signInAs, startPortalServer } from '../support/portal.ts';
+import { seriousAccessibilityViolations, signedInPage, startPortalServer } from '../support/portal.ts';
 import type { TestServer } from '../support/server.ts';
 import {
   AddProjectMemberDocument,
@@ -49,13 +49,7 @@ describe.skipIf(chromiumPath === null)('the usage report page in Chromium', () =
     await server?.close();
   });
 
-  async function signedIn(userId: string, path: string): Promise<WatchedPage> {
-    const watched = await openPage(browser);
-    pages.push(watched);
-    await signInAs(watched.page, server.origin, userId, path);
-    await watched.page.getByRole('heading', { level: 1 }).waitFor();
-    return watched;
-  }
+  const signedIn = (userId: string, path: string) => signedInPage(browser, server.origin, userId, path, pages);
 
   it('bob reads this month per project and size and downloads the same figures as CSV', async () => {
     const bobTab = await signedIn('bob', '/');

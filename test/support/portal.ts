@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { onTestFailed } from 'vitest';
+import { openPage, screenshot, type WatchedPage } from './browser.ts';
 import type { Principal } from '../../src/domain/principal.ts';
 import { startTestServer, type TestServer, type TestServerOptions } from './server.ts';
 
@@ -50,4 +52,21 @@ export async function markNotReloaded(page: Page): Promise<void> {
 
 export async function notReloaded(page: Page): Promise<boolean> {
   return (await page.evaluate('window.notReloaded === true')) as boolean;
+}
+
+/**
+ * A page in a browser context of its own, signed in as `userId` on `path` (its `h1` shown) and marked for
+ * `notReloaded`; kept in `pages` for the file to close. When the running test fails, the page's screenshot path and
+ * errors are printed.
+ */
+export async function signedInPage(browser: Browser, origin: string, userId: string, path: string, pages: WatchedPage[]): Promise<WatchedPage> {
+  const watched = await openPage(browser);
+  pages.push(watched);
+  onTestFailed(async () => {
+    console.log(`[browser] ${userId} failed at ${watched.page.url()}: ${await screenshot(watched.page, `portal-${userId}-failure`)}`, watched.errors);
+  });
+  await signInAs(watched.page, origin, userId, path);
+  await watched.page.getByRole('heading', { level: 1 }).waitFor();
+  await markNotReloaded(watched.page);
+  return watched;
 }
