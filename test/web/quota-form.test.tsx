@@ -6,7 +6,7 @@ import { Client, fetchExchange, Provider } from 'urql';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ProjectItemFragment } from '../../web/src/gql/graphql.ts';
 import { portalCache } from '../../web/src/graphql/cache.ts';
-import { ProjectQuotaNow } from '../../web/src/graphql/projects.ts';
+import { ProjectQuotaNow, SetProjectQuota } from '../../web/src/graphql/projects.ts';
 import { QuotaForm } from '../../web/src/pages/projects/quota-form.tsx';
 import { createProject } from '../e2e/portal-request-fixtures.ts';
 import { bob } from '../support/personas.ts';
@@ -92,5 +92,37 @@ describe('QuotaForm', () => {
     await user.click(screen.getByRole('button', { name: 'Save quota' }));
     await waitFor(() => expect(done).toHaveBeenCalledWith(true));
     expect((await read()).quota).toMatchObject({ maxVms: 3, maxVCpus: null, maxRamGb: 16, maxStorageGb: null });
+  }, 60_000);
+
+  // Last: it stops the server's projector.
+  it('after a change made elsewhere, saves at the version the refusal names, though the projects read model is behind', async () => {
+    await server.projector!.caughtUp();
+    const project = await read();
+    const done = vi.fn();
+    render(
+      <Provider value={client}>
+        <QuotaForm project={project} onDone={done} />
+      </Provider>,
+    );
+    // From here queries answer the project's version from before the change below; its quota comes from the ledger.
+    await server.projector!.stop();
+    const elsewhere = await client.mutation(SetProjectQuota, { input: { projectId, expectedVersion: project.version, maxVms: 7 } }).toPromise();
+    expect(elsewhere.data?.setProjectQuota.__typename).toBe('SetProjectQuotaPayload');
+    expect(await read()).toMatchObject({ version: project.version, quota: { maxVms: 7 } });
+
+    const user = userEvent.setup({ document });
+    const vms = screen.getByLabelText('Max VMs');
+    await user.clear(vms);
+    await user.type(vms, '4');
+    await user.click(screen.getByRole('button', { name: 'Save quota' }));
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toMatch(/changed meanwhile/));
+    expect((vms as HTMLInputElement).value).toBe('7');
+    expect(done).not.toHaveBeenCalled();
+
+    await user.clear(vms);
+    await user.type(vms, '4');
+    await user.click(screen.getByRole('button', { name: 'Save quota' }));
+    await waitFor(() => expect(done).toHaveBeenCalledWith(true));
+    expect((await read()).quota.maxVms).toBe(4);
   }, 60_000);
 });

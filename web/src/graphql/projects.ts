@@ -188,6 +188,9 @@ export const SetProjectQuota = graphql(`
           ...ProjectItem
         }
       }
+      ... on ConcurrencyError {
+        actualVersion
+      }
       ...Refusal
     }
   }

@@ -101,7 +101,9 @@ export function QuotaForm({ project, onDone }: { project: ProjectItemFragment; o
           return;
         }
         setValues(valuesOf(fresh.quota));
-        setVersion(fresh.version);
+        // The quota is read from the write side, the version from the projects read model, which may not have the
+        // change yet; the refusal's version is the stream's own.
+        setVersion(Math.max(fresh.version, outcome.actualVersion));
         setProblems({});
         say('The project was changed meanwhile, so nothing was saved. The form now shows its current limits: check them and save again.');
         return;
