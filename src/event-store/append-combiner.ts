@@ -6,7 +6,11 @@ import type { AppendResult } from './types.ts';
 export interface CombineOptions {
   /** Most appends sent in one statement. */
   maxGroup?: number;
-  /** Most statements in flight at once; appends arriving meanwhile wait and go together in the next one. */
+  /**
+   * Most statements in flight at once; appends arriving meanwhile wait and go together in the next one. More than one,
+   * so that a statement's commit does not leave Postgres' other cores idle and a writer arriving meanwhile rarely
+   * waits for a whole statement; few, so that each statement still carries a group.
+   */
   maxInFlight?: number;
 }
 
@@ -93,7 +97,9 @@ export function createAppendCombiner(pool: postgres.Sql, options: CombineOptions
       inFlight++;
       void send(takeGroup()).finally(() => {
         inFlight--;
-        pump();
+        // The callers just answered usually append again at once: sending the queue after they have (the next turn
+        // of the event loop, not a timer) lets them join the next group instead of one going alone ahead of them.
+        setImmediate(pump);
       });
     }
   };
