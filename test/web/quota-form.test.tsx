@@ -46,15 +46,21 @@ const errorOf = (input: HTMLElement) => {
   return id ? document.getElementById(id)?.textContent : undefined;
 };
 
+/** The form for `project` against the real server; returns its onDone. */
+const renderForm = (project: ProjectItemFragment) => {
+  const done = vi.fn();
+  render(
+    <Provider value={client}>
+      <QuotaForm project={project} onDone={done} />
+    </Provider>,
+  );
+  return done;
+};
+
 describe('QuotaForm', () => {
   it('shows each field the server refuses next to it, stops a non-number before sending, and writes nothing', async () => {
     const project = await read();
-    const done = vi.fn();
-    render(
-      <Provider value={client}>
-        <QuotaForm project={project} onDone={done} />
-      </Provider>,
-    );
+    const done = renderForm(project);
     const user = userEvent.setup({ document });
     const vms = screen.getByLabelText('Max VMs');
     const vcpus = screen.getByLabelText('Max vCPUs');
@@ -98,12 +104,7 @@ describe('QuotaForm', () => {
   it('after a change made elsewhere, saves at the version the refusal names, though the projects read model is behind', async () => {
     await server.projector!.caughtUp();
     const project = await read();
-    const done = vi.fn();
-    render(
-      <Provider value={client}>
-        <QuotaForm project={project} onDone={done} />
-      </Provider>,
-    );
+    const done = renderForm(project);
     // From here queries answer the project's version from before the change below; its quota comes from the ledger.
     await server.projector!.stop();
     const elsewhere = await client.mutation(SetProjectQuota, { input: { projectId, expectedVersion: project.version, maxVms: 7 } }).toPromise();
