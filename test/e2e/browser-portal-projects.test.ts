@@ -4,7 +4,7 @@ import { chromiumForTests, launchChromium, screenshot, type WatchedPage } from '
 import { alice, bob } from '../support/personas.ts';
 import { notReloaded, seriousAccessibilityViolations, signedInPage, startPortalServer } from '../support/portal.ts';
 import type { TestServer } from '../support/server.ts';
-import { ApproveVmRequestDocument, ProjectsDocument, ProjectUsageDocument, VmRequestDocument } from './generated/graphql.ts';
+import { ApproveVmRequestDocument, ProjectDocument, ProjectsDocument, ProjectUsageDocument, VmRequestDocument } from './generated/graphql.ts';
 import { dataOf, http } from './graphql-clients.ts';
 import { createRequest } from './graphql-fixtures.ts';
 
@@ -74,6 +74,19 @@ describe.skipIf(chromiumPath === null)('the projects pages in Chromium', () => {
     await members.getByRole('row', { name: /alice/ }).waitFor();
     expect(await members.getByRole('row', { name: /alice/ }).innerText()).toContain('Member');
     expect(await members.getByRole('heading', { level: 2 }).innerText()).toBe('Members (2)');
+    // A member's role changes in their row; the API has it, and the row shows the answer.
+    const aliceRole = members.getByLabel('Role of alice');
+    expect(await aliceRole.inputValue()).toBe('MEMBER');
+    await aliceRole.selectOption({ label: 'Project admin' });
+    await members.getByRole('status').filter({ hasText: 'alice is now a project admin of Data platform.' }).waitFor();
+    const roleOf = async (userId: string) =>
+      dataOf(await http(server.url, bobToken, ProjectDocument, { id: projectId })).project?.members.find((member) => member.userId === userId)?.role;
+    await expect.poll(() => roleOf('alice'), LIVE).toBe('PROJECT_ADMIN');
+    await aliceRole.selectOption({ label: 'Member' });
+    await expect.poll(() => roleOf('alice'), LIVE).toBe('MEMBER');
+    expect(await aliceRole.inputValue()).toBe('MEMBER');
+    // Whoever created the project keeps their role: no picker in their row.
+    expect(await members.getByLabel('Role of bob').count()).toBe(0);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     console.info(`[browser] project page (bob): ${await screenshot(page, 'portal-project-bob')}`);
 

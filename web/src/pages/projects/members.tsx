@@ -43,6 +43,20 @@ export function ProjectMembers({ project, canManage }: { project: ProjectItemFra
     setMessage({ text: outcome.message, bad: true });
   }
 
+  // Adding someone again with another role changes their role (the API's addProjectMember), so a row's role picker
+  // sends that.
+  async function onRoleChange(member: string, newRole: ProjectRole) {
+    setMessage(null);
+    const result = await add({ input: { projectId: project.id, userId: member, role: newRole } });
+    const outcome = result.data?.addProjectMember;
+    if (!outcome) return setMessage({ text: `The server could not be reached (${result.error?.message ?? 'no answer'}).`, bad: true });
+    if (outcome.__typename === 'AddProjectMemberPayload') {
+      setMessage({ text: `${member} is now a ${ROLE_LABELS[newRole].toLowerCase()} of ${project.name}.`, bad: false });
+      return;
+    }
+    setMessage({ text: outcome.message, bad: true });
+  }
+
   async function onRemove(member: string) {
     setMessage(null);
     const result = await remove({ input: { projectId: project.id, userId: member } });
@@ -74,7 +88,20 @@ export function ProjectMembers({ project, canManage }: { project: ProjectItemFra
                 {member.userId}
                 {member.userId === project.createdBy ? <span className="hint"> (created the project)</span> : null}
               </th>
-              <td>{ROLE_LABELS[member.role]}</td>
+              <td>
+                {editable && member.userId !== project.createdBy ? (
+                  <select
+                    aria-label={`Role of ${member.userId}`}
+                    value={member.role}
+                    disabled={adding}
+                    onChange={(event) => void onRoleChange(member.userId, event.target.value as ProjectRole)}
+                  >
+                    <RoleOptions />
+                  </select>
+                ) : (
+                  ROLE_LABELS[member.role]
+                )}
+              </td>
               {editable ? (
                 <td>
                   {member.userId === project.createdBy ? null : (
@@ -118,8 +145,7 @@ export function ProjectMembers({ project, canManage }: { project: ProjectItemFra
           <div className="field">
             <label htmlFor={`${id}-role`}>Role</label>
             <select id={`${id}-role`} value={role} onChange={(event) => setRole(event.target.value as ProjectRole)}>
-              <option value="MEMBER">{ROLE_LABELS.MEMBER}</option>
-              <option value="PROJECT_ADMIN">{ROLE_LABELS.PROJECT_ADMIN}</option>
+              <RoleOptions />
             </select>
           </div>
           <button type="submit" disabled={adding}>
@@ -130,5 +156,14 @@ export function ProjectMembers({ project, canManage }: { project: ProjectItemFra
         <p className="hint">The project is archived: its members cannot change.</p>
       ) : null}
     </section>
+  );
+}
+
+function RoleOptions() {
+  return (
+    <>
+      <option value="MEMBER">{ROLE_LABELS.MEMBER}</option>
+      <option value="PROJECT_ADMIN">{ROLE_LABELS.PROJECT_ADMIN}</option>
+    </>
   );
 }
