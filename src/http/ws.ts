@@ -9,6 +9,7 @@ import type { GraphQLContext } from '../graphql/context.ts';
 import type { Authenticator } from './auth.ts';
 import { logUnexpected, maskedError } from './errors.ts';
 import { MAX_BODY_BYTES } from './limits.ts';
+import { Heartbeat } from './live-socket/heartbeat.ts';
 import type { LiveSocket, SocketAdapter } from './live-socket/index.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -43,6 +44,8 @@ export interface GraphQLWsOptions {
 // setTimeout's largest delay; a token valid for longer is simply not re-checked before then.
 const MAX_TIMER_MS = 2_147_483_647;
 const CLOSE_FORBIDDEN = 4403;
+/** Ping every socket this often; one that has not answered the previous ping by then is dropped (graphql-ws's default). */
+const KEEP_ALIVE_MS = 12_000;
 
 /**
  * graphql-ws on the HTTP server's /graphql, executing through yoga's envelop so auth, limits, masking and
@@ -57,9 +60,13 @@ export function attachGraphQLWs(options: GraphQLWsOptions): { close(): Promise<v
   /** By the arguments onSubscribe returned, which graphql-ws hands to execute or subscribe as they are. */
   const prepared = new WeakMap<ExecutionArgs, Prepared>();
 
+  // One listener function for every socket (not a closure each): idle sockets are what this server holds most of.
+  const onClosed = (): void => metrics.websocketClosed();
+  const heartbeat = new Heartbeat(KEEP_ALIVE_MS);
   wss.on('connection', (socket) => {
     metrics.websocketOpened();
-    socket.once('close', () => metrics.websocketClosed());
+    socket.on('close', onClosed);
+    heartbeat.add(socket);
   });
   wss.on('error', (error) => logger.error('websocket server error', { error: error.message }));
 
@@ -73,6 +80,14 @@ export function attachGraphQLWs(options: GraphQLWsOptions): { close(): Promise<v
         const minCursor = ctx.connectionParams?.['minCursor'];
         ctx.extra.minCursor = typeof minCursor === 'string' ? minCursor : null;
         ctx.extra.adapter = live.adapter(ctx.extra.socket, ctx.extra.request);
+        // Nothing needs the upgrade request (its headers, its parser state) or the token again, and graphql-ws keeps
+        // both for as long as the connection lasts: let them go.
+        (ctx.extra as { request?: unknown }).request = undefined;
+        const params = ctx.connectionParams as Record<string, unknown> | undefined;
+        if (params) {
+          delete params['authorization'];
+          delete params['Authorization'];
+        }
         expireWithToken(ctx.extra.socket, result.expiresAt);
         return true;
       },
@@ -115,6 +130,8 @@ export function attachGraphQLWs(options: GraphQLWsOptions): { close(): Promise<v
       },
     },
     wss,
+    // Keep-alive is `heartbeat`'s, for all sockets at once.
+    0,
   );
 
   /** The preparation of this operation, taken once: a long-lived subscription should not keep its envelop alive. */
@@ -127,6 +144,7 @@ export function attachGraphQLWs(options: GraphQLWsOptions): { close(): Promise<v
 
   return {
     async close() {
+      heartbeat.stop();
       for (const client of wss.clients) client.close(1001, 'Server shutting down');
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
@@ -144,10 +162,23 @@ function authorizationOf(params: Record<string, unknown> | undefined): string | 
   return typeof value === 'string' ? value : undefined;
 }
 
+/** Each socket's expiry timer; the timer and the close listener are shared functions, not closures per socket. */
+const expiries = new WeakMap<WebSocket, NodeJS.Timeout>();
+
+function closeExpired(socket: WebSocket): void {
+  socket.close(CLOSE_FORBIDDEN, 'Forbidden: token expired');
+}
+
+function clearExpiry(this: WebSocket): void {
+  clearTimeout(expiries.get(this));
+  expiries.delete(this);
+}
+
 function expireWithToken(socket: WebSocket, expiresAt: number): void {
   const delay = expiresAt - Date.now();
   if (delay > MAX_TIMER_MS) return;
-  const timer = setTimeout(() => socket.close(CLOSE_FORBIDDEN, 'Forbidden: token expired'), Math.max(0, delay));
+  const timer = setTimeout(closeExpired, Math.max(0, delay), socket);
   timer.unref();
-  socket.once('close', () => clearTimeout(timer));
+  expiries.set(socket, timer);
+  socket.on('close', clearExpiry);
 }

@@ -10,36 +10,45 @@ export interface ChangeBuffer<T> {
   readonly size: number;
 }
 
-export const createChangeBuffer = <T>(capacity: number): ChangeBuffer<T> => {
-  // Grows as needed, not allocated at capacity: most subscribers hold nothing or one change at a time, and an idle
-  // one should cost a few bytes. Taken entries are dropped from the front once they are half the array.
-  let items: (T | undefined)[] = [];
-  let head = 0;
-  return {
-    push(value) {
-      if (items.length - head >= capacity) return false;
-      items.push(value);
-      return true;
-    },
-    shift() {
-      if (head >= items.length) return undefined;
-      const value = items[head];
-      items[head++] = undefined;
-      if (head === items.length) {
-        items = [];
-        head = 0;
-      } else if (head >= 32 && head * 2 >= items.length) {
-        items = items.slice(head);
-        head = 0;
-      }
-      return value;
-    },
-    clear() {
-      items = [];
-      head = 0;
-    },
-    get size() {
-      return items.length - head;
-    },
-  };
-};
+/**
+ * Grows as needed, not allocated at capacity: most subscribers hold nothing or one change at a time, and an idle one
+ * should cost a few bytes. Taken entries are dropped from the front once they are half the array. A class: one of
+ * these per subscriber, its methods shared rather than closures of its own.
+ */
+class GrowingBuffer<T> implements ChangeBuffer<T> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  push(value: T): boolean {
+    if (this.items.length - this.head >= this.capacity) return false;
+    this.items.push(value);
+    return true;
+  }
+
+  shift(): T | undefined {
+    const { items } = this;
+    if (this.head >= items.length) return undefined;
+    const value = items[this.head];
+    items[this.head++] = undefined;
+    if (this.head === items.length) this.clear();
+    else if (this.head >= 32 && this.head * 2 >= items.length) {
+      this.items = items.slice(this.head);
+      this.head = 0;
+    }
+    return value;
+  }
+
+  clear(): void {
+    // A shared empty array would be written to by the next push: each buffer gets its own, only once it is needed.
+    if (this.items.length > 0) this.items = [];
+    this.head = 0;
+  }
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+}
+
+export const createChangeBuffer = <T>(capacity: number): ChangeBuffer<T> => new GrowingBuffer<T>(capacity);

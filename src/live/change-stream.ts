@@ -1,7 +1,7 @@
 import type { GlobalCheckpoint } from '../event-store/index.ts';
 import { compareCheckpoints } from '../projections/changes.ts';
-import { createChangeBuffer } from './buffer.ts';
-import { createLiveIterator, type LiveIterator, type Step } from './live-iterator.ts';
+import { type ChangeBuffer, createChangeBuffer } from './buffer.ts';
+import { type LiveIterator, PullIterator, type PullSource, type Step } from './live-iterator.ts';
 import type { Change, Subscriber } from './types.ts';
 
 export interface ChangeStreamOptions<C extends Change, T> {
@@ -41,82 +41,107 @@ export interface ChangeStream<C extends Change, T> {
  * time, at the consumer's pace. Before each page read it starts buffering live changes again, and only a page that
  * came back short ends the catch-up: so nothing committed between the page and the live changes is lost, and the
  * cursor filter drops what the page already had.
+ *
+ * A class that is its own subscriber and pull source: one of these per idle subscriber, without closures of its own.
+ * The options' functions are called as its methods, so options built as a class instance cost none either.
  */
-export const createChangeStream = <C extends Change, T>(options: ChangeStreamOptions<C, T>): ChangeStream<C, T> => {
-  let mode: 'live' | 'replay' = options.replay ? 'replay' : 'live';
-  let last = options.start;
+class BufferedChangeStream<C extends Change, T> implements ChangeStream<C, T>, Subscriber<C>, PullSource<T> {
+  readonly live: PullIterator<T> = new PullIterator<T>(this);
+  private mode: 'live' | 'replay';
+  private last: GlobalCheckpoint;
   /** The newest change handed to `deliver`: the feed hands changes out in cursor order, so anything older is stale. */
-  let received = options.start;
-  let first: C | null = null;
-  let page: C[] = [];
-  let finished = false;
-  const buffer = createChangeBuffer<C>(options.capacity);
+  private received: GlobalCheckpoint;
+  private first: C | null = null;
+  private page: C[] = [];
+  private finished = false;
+  private readonly buffer: ChangeBuffer<C>;
 
-  const fresh = (change: C): boolean => compareCheckpoints(change.checkpoint, last) > 0;
-  const take = (change: C): Step<T> => {
-    last = change.checkpoint;
-    if (options.finishesAfter?.(change)) finished = true;
-    return { value: options.emit(change) };
-  };
+  constructor(private readonly options: ChangeStreamOptions<C, T>) {
+    this.mode = options.replay ? 'replay' : 'live';
+    this.last = options.start;
+    this.received = options.start;
+    this.buffer = createChangeBuffer<C>(options.capacity);
+  }
 
-  const pull = async (): Promise<Step<T>> => {
-    if (finished) return 'done';
-    if (first) {
-      const change = first;
-      first = null;
-      return take(change);
+  get subscriber(): Subscriber<C> {
+    return this;
+  }
+
+  buffered(): number {
+    return this.buffer.size + this.page.length + (this.first ? 1 : 0);
+  }
+
+  resumeFrom(change: C): void {
+    this.first = change;
+    this.last = change.checkpoint;
+    if (compareCheckpoints(change.checkpoint, this.received) > 0) this.received = change.checkpoint;
+    this.live.wake();
+  }
+
+  deliver(change: C): void {
+    if (this.finished || this.mode === 'replay' || compareCheckpoints(change.checkpoint, this.received) <= 0 || !this.fresh(change)) return;
+    if (!this.options.accepts(change)) return;
+    this.received = change.checkpoint;
+    if (!this.buffer.push(change)) {
+      this.buffer.clear();
+      this.mode = 'replay';
     }
+    this.live.wake();
+  }
+
+  pull(): Step<T> | Promise<Step<T>> {
+    if (this.finished) return 'done';
+    if (this.first) {
+      const change = this.first;
+      this.first = null;
+      return this.take(change);
+    }
+    return this.next();
+  }
+
+  closed(): void {
+    this.buffer.clear();
+    if (this.page.length > 0) this.page = [];
+    this.first = null;
+    this.options.onClose();
+  }
+
+  private async readOn(): Promise<Step<T>> {
+    this.mode = 'live';
+    this.page = await this.options.readPage(this.last, this.options.pageSize);
+    if (this.page.length >= this.options.pageSize) {
+      // More than a page behind: the rest comes from the source too, not from what piles up meanwhile.
+      this.mode = 'replay';
+      this.buffer.clear();
+    }
+    return this.next();
+  }
+
+  /** The next change from the page read, the source (replaying) or the buffer; synchronous unless it reads. */
+  private next(): Step<T> | Promise<Step<T>> {
     for (;;) {
-      const replayed = page.shift();
+      const replayed = this.page.shift();
       if (replayed) {
-        if (fresh(replayed)) return take(replayed);
+        if (this.fresh(replayed)) return this.take(replayed);
         continue;
       }
-      if (mode === 'replay') {
-        mode = 'live';
-        page = await options.readPage(last, options.pageSize);
-        if (page.length >= options.pageSize) {
-          // More than a page behind: the rest comes from the source too, not from what piles up meanwhile.
-          mode = 'replay';
-          buffer.clear();
-        }
-        continue;
-      }
-      const queued = buffer.shift();
+      if (this.mode === 'replay') return this.readOn();
+      const queued = this.buffer.shift();
       if (!queued) return 'wait';
-      if (fresh(queued)) return take(queued);
+      if (this.fresh(queued)) return this.take(queued);
     }
-  };
+  }
 
-  const live = createLiveIterator(pull, () => {
-    buffer.clear();
-    page = [];
-    first = null;
-    options.onClose();
-  });
+  private fresh(change: C): boolean {
+    return compareCheckpoints(change.checkpoint, this.last) > 0;
+  }
 
-  const subscriber: Subscriber<C> = {
-    deliver(change) {
-      if (finished || mode === 'replay' || compareCheckpoints(change.checkpoint, received) <= 0 || !fresh(change)) return;
-      if (!options.accepts(change)) return;
-      received = change.checkpoint;
-      if (!buffer.push(change)) {
-        buffer.clear();
-        mode = 'replay';
-      }
-      live.wake();
-    },
-  };
+  private take(change: C): Step<T> {
+    this.last = change.checkpoint;
+    if (this.options.finishesAfter?.(change)) this.finished = true;
+    return { value: this.options.emit(change) };
+  }
+}
 
-  return {
-    subscriber,
-    live,
-    buffered: () => buffer.size + page.length + (first ? 1 : 0),
-    resumeFrom(change) {
-      first = change;
-      last = change.checkpoint;
-      if (compareCheckpoints(change.checkpoint, received) > 0) received = change.checkpoint;
-      live.wake();
-    },
-  };
-};
+export const createChangeStream = <C extends Change, T>(options: ChangeStreamOptions<C, T>): ChangeStream<C, T> =>
+  new BufferedChangeStream(options);

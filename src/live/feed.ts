@@ -205,6 +205,52 @@ export function createLiveFeed<C extends Change>(options: LiveFeedOptions<C>): L
     }
   };
 
+  /**
+   * A subscriber's stream settings: the subscription's own, the feed's bounds, and the horizon check before every
+   * catch-up page. A class (declared once per feed) so an idle subscriber holds no closures for them.
+   */
+  class StreamOptions<T> implements ChangeStreamOptions<C, T> {
+    readonly capacity = capacity;
+    readonly pageSize = replayPageSize;
+    readonly replay: boolean;
+    /** The replay's first page starts at `since`, whose horizon check subscribe() made. */
+    private checked: boolean;
+    stream: ChangeStream<C, T> | null = null;
+    unregister: (() => void) | null = null;
+
+    constructor(
+      private readonly subscription: SubscribeOptions<C, T>,
+      readonly start: GlobalCheckpoint,
+    ) {
+      this.replay = subscription.since !== null;
+      this.checked = this.replay;
+    }
+
+    accepts(change: C): boolean {
+      return this.subscription.accepts(change);
+    }
+
+    emit(change: C): T {
+      return this.subscription.emit(change);
+    }
+
+    finishesAfter(change: C): boolean {
+      return this.subscription.finishesAfter?.(change) ?? false;
+    }
+
+    // Every catch-up page checks the horizon: versions pruned while a subscriber is behind are never skipped.
+    async readPage(after: GlobalCheckpoint, limit: number): Promise<C[]> {
+      if (!this.checked) await expectKept(after);
+      this.checked = false;
+      return this.subscription.readPage(after, limit, cursorOf(this.subscription.tenantId));
+    }
+
+    onClose(): void {
+      this.unregister?.();
+      if (this.stream) open.delete(this.stream as ChangeStream<C, unknown>);
+    }
+  }
+
   return {
     async start() {
       stopped = false;
@@ -258,30 +304,10 @@ export function createLiveFeed<C extends Change>(options: LiveFeedOptions<C>): L
         await expectKept(decoded);
         start = decoded;
       }
-      let unregister = (): void => {};
-      // The replay's first page starts at `since`, whose horizon check was just made.
-      let checked = subscription.since !== null;
-      const streamOptions: ChangeStreamOptions<C, T> = {
-        accepts: subscription.accepts,
-        // Every catch-up page checks the horizon: versions pruned while a subscriber is behind are never skipped.
-        readPage: async (after, limit) => {
-          if (!checked) await expectKept(after);
-          checked = false;
-          return subscription.readPage(after, limit, cursorOf(subscription.tenantId));
-        },
-        start,
-        replay: subscription.since !== null,
-        capacity,
-        pageSize: replayPageSize,
-        emit: subscription.emit,
-        finishesAfter: subscription.finishesAfter,
-        onClose: () => {
-          unregister();
-          open.delete(stream as ChangeStream<C, unknown>);
-        },
-      };
+      const streamOptions = new StreamOptions(subscription, start);
       const stream = createChangeStream(streamOptions);
-      unregister = registry.add(subscription.tenantId, subscription.route, stream.subscriber);
+      streamOptions.stream = stream;
+      streamOptions.unregister = registry.add(subscription.tenantId, subscription.route, stream.subscriber);
       open.add(stream as ChangeStream<C, unknown>);
       return stream;
     },

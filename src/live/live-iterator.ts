@@ -28,98 +28,112 @@ export interface LiveIterator<T> {
 
 const DONE: IteratorResult<never> = Object.freeze({ value: undefined, done: true });
 
+/** Where a live iterator takes its values from (change-stream.ts): a pull step, and word that the iterator ended. */
+export interface PullSource<T> {
+  pull(): Step<T> | Promise<Step<T>>;
+  /** The iterator ended (closed, done or failed); runs once. */
+  closed(): void;
+}
+
 /**
  * An async iterator driven by a pull function, for graphql-js to consume. Nothing is queued here: `pull` takes from
  * the subscriber's bounded buffer when the consumer is ready, so a consumer that stops pulling (its socket is
  * full) holds at most that buffer (change-stream.ts reads on from the source once it overflows). Consumers call `next()` one at a time, as graphql-js does.
  *
  * Kept lean on purpose: one change wakes thousands of these at once, so a waiting consumer is answered straight
- * from `wake` (one promise, no extra ticks) whenever the pull can answer synchronously.
+ * from `wake` (one promise, no extra ticks) whenever the pull can answer synchronously. A class, its own iterator:
+ * one of these per idle subscriber, without closures of its own.
  */
-export const createLiveIterator = <T>(pull: () => Step<T> | Promise<Step<T>>, onClose: () => void): LiveIterator<T> => {
-  let closed = false;
+export class PullIterator<T> implements LiveIterator<T>, RequestableIterator<T> {
+  private closed = false;
   /** Counts wakes, so a pull that was in flight when one came is repeated instead of parking. */
-  let signals = 0;
-  let waiting: Consumer<T> | null = null;
+  private signals = 0;
+  private waiting: Consumer<T> | null = null;
 
-  const close = (): void => {
-    if (closed) return;
-    closed = true;
-    onClose();
-    const consumer = waiting;
-    waiting = null;
+  constructor(private readonly source: PullSource<T>) {}
+
+  get iterator(): RequestableIterator<T> {
+    return this;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.source.closed();
+    const consumer = this.waiting;
+    this.waiting = null;
     consumer?.resolve(DONE);
-  };
+  }
+
+  wake(): void {
+    this.signals++;
+    const consumer = this.waiting;
+    if (!consumer || this.closed) return;
+    this.waiting = null;
+    this.attempt(consumer);
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.closed) return Promise.resolve(DONE);
+    return new Promise<IteratorResult<T>>((resolve, reject) => this.attempt({ resolve, reject }));
+  }
+
+  [REQUEST_NEXT](consumer: Consumer<T>): void {
+    if (this.closed) consumer.resolve(DONE);
+    else this.attempt(consumer);
+  }
+
+  async return(): Promise<IteratorResult<T>> {
+    this.close();
+    return DONE;
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<T>> {
+    this.close();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 
   /** Answers `consumer` if the pull has something (or the end); false when there is nothing yet. */
-  const settle = (step: Step<T>, consumer: Consumer<T>): boolean => {
+  private settle(step: Step<T>, consumer: Consumer<T>): boolean {
     if (step === 'wait') return false;
     if (step === 'done') {
-      close();
+      this.close();
       consumer.resolve(DONE);
     } else consumer.resolve({ value: step.value, done: false });
     return true;
-  };
+  }
 
-  const attempt = (consumer: Consumer<T>): void => {
-    const seen = signals;
+  private attempt(consumer: Consumer<T>): void {
+    const seen = this.signals;
     let step: Step<T> | Promise<Step<T>>;
     try {
-      step = pull();
+      step = this.source.pull();
     } catch (error) {
-      close();
+      this.close();
       consumer.reject(error);
       return;
     }
     if (step instanceof Promise) {
       step.then(
         (resolved) => {
-          if (closed) consumer.resolve(DONE);
-          else if (!settle(resolved, consumer)) {
-            if (signals !== seen) attempt(consumer);
-            else park(consumer);
+          if (this.closed) consumer.resolve(DONE);
+          else if (!this.settle(resolved, consumer)) {
+            if (this.signals !== seen) this.attempt(consumer);
+            else this.waiting = consumer;
           }
         },
         (error: unknown) => {
-          close();
+          this.close();
           consumer.reject(error);
         },
       );
-    } else if (!settle(step, consumer)) park(consumer);
-  };
+    } else if (!this.settle(step, consumer)) this.waiting = consumer;
+  }
+}
 
-  const park = (consumer: Consumer<T>): void => {
-    waiting = consumer;
-  };
-
-  const wake = (): void => {
-    signals++;
-    const consumer = waiting;
-    if (!consumer || closed) return;
-    waiting = null;
-    attempt(consumer);
-  };
-
-  const iterator: RequestableIterator<T> = {
-    next() {
-      if (closed) return Promise.resolve(DONE);
-      return new Promise<IteratorResult<T>>((resolve, reject) => attempt({ resolve, reject }));
-    },
-    [REQUEST_NEXT](consumer) {
-      if (closed) consumer.resolve(DONE);
-      else attempt(consumer);
-    },
-    async return() {
-      close();
-      return DONE;
-    },
-    async throw(error: unknown) {
-      close();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-  return { iterator, wake, close };
-};
+export const createLiveIterator = <T>(pull: () => Step<T> | Promise<Step<T>>, onClose: () => void): LiveIterator<T> =>
+  new PullIterator<T>({ pull, closed: onClose });

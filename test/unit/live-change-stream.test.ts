@@ -75,10 +75,11 @@ describe('a change stream', () => {
   it('reads on from the versions when its buffer overflows, at its own pace, and misses nothing', async () => {
     const rows = [1, 2, 3, 4, 5, 6, 7].map((p) => version(p % 2 ? 'a' : 'b', p));
     const table = versionsTable(rows);
-    const { subscriber, live, buffered } = stream({ readPage: table.readPage });
+    const changes = stream({ readPage: table.readPage });
+    const { subscriber, live } = changes;
     for (const row of rows) subscriber.deliver(row);
     // Overflowed at the fourth: it holds nothing live and reads pages of two instead.
-    expect(buffered()).toBe(0);
+    expect(changes.buffered()).toBe(0);
     expect(await drain(live.iterator, 7)).toEqual(rows.map((r) => `${r.id}@${r.cursor}`));
     expect(table.reads).toEqual(['0', '2', '4', '6']);
     subscriber.deliver(version('c', 8));

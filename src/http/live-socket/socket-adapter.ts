@@ -14,10 +14,6 @@ import { WebSocket } from 'ws';
  */
 export class SocketAdapter {
   private corked = false;
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.tcp.uncork();
-  };
 
   constructor(
     private readonly socket: WebSocket,
@@ -34,8 +30,17 @@ export class SocketAdapter {
     if (!this.corked) {
       this.corked = true;
       this.tcp.cork();
-      process.nextTick(this.uncork);
+      process.nextTick(uncork, this);
     }
     this.socket.send(message, done);
   }
+
+  /** Sends what was corked (next tick). */
+  flush(): void {
+    this.corked = false;
+    this.tcp.uncork();
+  }
 }
+
+// One function for every adapter, given the adapter, rather than a bound one per socket.
+const uncork = (adapter: SocketAdapter): void => adapter.flush();
