@@ -4,13 +4,14 @@
  *   1. mutation-to-subscriber latency p50/p99 with 1,000 graphql-ws subscribers while 200 createVmRequest/s run
  *      (each of 1,000 users watches vmRequestChanges, so sees their own requests; latency = mutation sent ->
  *      the requester's subscriber has the change);
+ *   1b. the same with 10,000 subscribers (10,000 users in projects of 20) and 500 createVmRequest/s;
  *   2. one change fanned out to 10,000 subscribers (vmRequestUpdated of one request, 10 per socket on 1,000
  *      sockets): time from the approving mutation until the last subscriber has it, and server heap per idle
  *      subscriber;
  *   3. createVmRequest mutations/s over HTTP at 32 connections, side by side with bench/append's event-store
  *      append rate at 32 writers in the same run (half the mutations before the appends, half after).
  *
- *   npm run bench -- live          (or: npx tsx bench/live.ts [seconds]; BENCH_LIVE_PHASES=2,3 runs only those)
+ *   npm run bench -- live          (or: npx tsx bench/live.ts [seconds]; BENCH_LIVE_PHASES=2,3 runs only those, 4 is 1b)
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -35,17 +36,9 @@ import { benchDatabase, describeServer, percentile, type BenchDatabase } from '.
 export interface LiveFigures {
   /** Projections that stalled during the run (each with its error): their work is missing from the figures. */
   stalled: string[];
-  latency: {
-    p50: number;
-    p99: number;
-    max: number;
-    samples: number;
-    missing: number;
-    failed: number;
-    skipped: number;
-    subscribers: number;
-    rate: number;
-  };
+  latency: LatencyFigures;
+  /** The same at 10,000 subscribers (10,000 users) and 500 mutations/s. */
+  latencyAtScale: LatencyFigures;
   fanout: { subscribers: number; firstMs: number; lastMs: number; received: number; heapBytesPerSubscriber: number };
   throughput: {
     mutationsPerSecond: number;
@@ -59,6 +52,18 @@ export interface LiveFigures {
     /** CPU per event-store append in this process (projector included) and Postgres. */
     cpuPerAppendUs: { node: number; postgres: number };
   };
+}
+
+interface LatencyFigures {
+  p50: number;
+  p99: number;
+  max: number;
+  samples: number;
+  missing: number;
+  failed: number;
+  skipped: number;
+  subscribers: number;
+  rate: number;
 }
 
 const TENANT = 'bench';
@@ -78,8 +83,8 @@ const heapUsed = (): number => {
   return process.memoryUsage().heapUsed;
 };
 
-/** The phases to run (all by default; BENCH_LIVE_PHASES=2,3 runs only those). */
-const phases = new Set((process.env.BENCH_LIVE_PHASES ?? '1,2,3').split(',').map(Number));
+/** The phases to run (all by default; BENCH_LIVE_PHASES=2,3 runs only those; 4 is 1b, latency at 10,000). */
+const phases = new Set((process.env.BENCH_LIVE_PHASES ?? '1,4,2,3').split(',').map(Number));
 
 export async function benchLive(db: BenchDatabase, seconds = 10): Promise<LiveFigures> {
   // The service's own pool, sized as `npm start` sizes it; the raw appends of phase 3 keep bench/append's pool.
@@ -147,7 +152,40 @@ export async function benchLive(db: BenchDatabase, seconds = 10): Promise<LiveFi
       ? await ask({ kind: 'latency', ...base, tokens: userTokens, projectIds, rate, seconds, warmupSeconds: 2 })
       : { kind: 'latency', latenciesMs: [], sent: 0, missing: 0, failed: 0, skipped: 0 };
     if (latencyReply.kind !== 'latency') throw new Error('unexpected reply');
-    const sorted = [...latencyReply.latenciesMs].sort((a, b) => a - b);
+    const latency = latencyFigures(latencyReply, users.length, rate);
+
+    // 1b. The same at 10,000 subscribers: 9,000 more users, in projects of 20 as before.
+    const scaleRate = Number(process.env.BENCH_LIVE_SCALE_RATE ?? 500);
+    let latencyAtScale = latencyFigures({ kind: 'latency', latenciesMs: [], sent: 0, missing: 0, failed: 0, skipped: 0 }, 0, scaleRate);
+    if (phases.has(4)) {
+      const more = Array.from({ length: 9_000 }, (_, i) => `user-${users.length + i}`);
+      const moreProjects: string[] = [];
+      for (let p = 0; p < more.length / 20; p++) {
+        const created = await commands.createProject(admin, { name: `Bench scale ${p}` });
+        if (!created.ok) throw new Error(created.error.message);
+        moreProjects.push(created.value.id);
+      }
+      // Each project's members one after another (they extend one stream), 30 projects at a time.
+      const memberships = more.map((user, i) => ({ user, projectId: moreProjects[i % moreProjects.length]! }));
+      const byProject = moreProjects.map((projectId) => memberships.filter((m) => m.projectId === projectId));
+      for (let i = 0; i < byProject.length; i += 30) {
+        await Promise.all(
+          byProject.slice(i, i + 30).map(async (members) => {
+            for (const { user, projectId } of members) {
+              const added = await commands.addProjectMember(admin, { projectId, userId: user, role: 'MEMBER' });
+              if (!added.ok) throw new Error(added.error.message);
+            }
+          }),
+        );
+      }
+      await projector.caughtUp();
+      const allTokens = [...userTokens, ...(await Promise.all(more.map((user) => token(user, ['user']))))];
+      // The client takes user i's project as projectIds[i % length]: one entry per user.
+      const userProjects = [...users.map((_, i) => projectOf(i)), ...memberships.map((m) => m.projectId)];
+      const reply = await ask({ kind: 'latency', ...base, tokens: allTokens, projectIds: userProjects, rate: scaleRate, seconds, warmupSeconds: 2 });
+      if (reply.kind !== 'latency') throw new Error('unexpected reply');
+      latencyAtScale = latencyFigures(reply, allTokens.length, scaleRate);
+    }
 
     // 2. Fan-out to 10,000 subscribers of one request.
     const target = await commands.createVmRequest(admin, { projectId, vmName: 'fanout-target', size: 'L', justification: 'Fan-out benchmark target' });
@@ -208,17 +246,8 @@ export async function benchLive(db: BenchDatabase, seconds = 10): Promise<LiveFi
 
     return {
       stalled: stalled.map((p) => `${p.name} (${p.error ?? 'no error recorded'})`),
-      latency: {
-        p50: percentile(sorted, 50),
-        p99: percentile(sorted, 99),
-        max: sorted.at(-1) ?? Number.NaN,
-        samples: sorted.length,
-        missing: latencyReply.missing,
-        failed: latencyReply.failed,
-        skipped: latencyReply.skipped,
-        subscribers: users.length,
-        rate,
-      },
+      latency,
+      latencyAtScale,
       fanout: {
         subscribers,
         firstMs: fanoutReply.firstMs,
@@ -250,17 +279,39 @@ export async function benchLive(db: BenchDatabase, seconds = 10): Promise<LiveFi
   }
 }
 
+function latencyFigures(reply: Extract<ClientReply, { kind: 'latency' }>, subscribers: number, rate: number): LatencyFigures {
+  const sorted = [...reply.latenciesMs].sort((a, b) => a - b);
+  return {
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1) ?? Number.NaN,
+    samples: sorted.length,
+    missing: reply.missing,
+    failed: reply.failed,
+    skipped: reply.skipped,
+    subscribers,
+    rate,
+  };
+}
+
 const verdict = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
+
+const describeLatency = (latency: LatencyFigures): string =>
+  `${latency.subscribers} graphql-ws subscribers, ${latency.rate} createVmRequest/s: ` +
+  `p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms ` +
+  `(${latency.samples} delivered, ${latency.missing} not delivered, ${latency.failed} failed, ${latency.skipped} not sent: server behind)`;
 
 export function printLive(f: LiveFigures): void {
   const { latency, fanout, throughput } = f;
   if (f.stalled.length > 0) console.log(`WARNING: projections stalled during the run, figures not comparable: ${f.stalled.join('; ')}`);
-  if (phases.has(1)) console.log(
-    `1. latency, ${latency.subscribers} graphql-ws subscribers, ${latency.rate} createVmRequest/s: ` +
-      `p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms ` +
-      `(${latency.samples} delivered, ${latency.missing} not delivered, ${latency.failed} failed, ${latency.skipped} not sent: server behind)  ` +
-      `target p99 <= 50 ms: ${verdict(latency.p99 <= 50 && latency.skipped === 0)}`,
-  );
+  if (phases.has(1)) console.log(`1. latency, ${describeLatency(latency)}  target p99 <= 50 ms: ${verdict(latency.p99 <= 50 && latency.skipped === 0)}`);
+  const scale = f.latencyAtScale;
+  if (phases.has(4)) {
+    console.log(
+      `1b. latency, ${describeLatency(scale)}  target p50 <= 10 ms, p99 <= 50 ms: ` +
+        `${verdict(scale.p50 <= 10 && scale.p99 <= 50 && scale.skipped === 0 && scale.missing === 0)}`,
+    );
+  }
   if (phases.has(2)) console.log(
     `2. fan-out of one change to ${fanout.subscribers} subscribers: first after ${fanout.firstMs.toFixed(0)} ms, ` +
       `last after ${fanout.lastMs.toFixed(0)} ms (${fanout.received} received)  target <= 300 ms: ${verdict(fanout.lastMs <= 300 && fanout.received === fanout.subscribers)}`,

@@ -21,18 +21,17 @@
  *
  * --quick is a smoke run: 600 subscribers, 12 connections, one round of 2 s per part, 200 requests to query.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createCommandHandlers, type CommandHandlers } from '../src/commands/index.ts';
 import { createSql, type Sql } from '../src/db/client.ts';
 import type { Principal } from '../src/domain/index.ts';
 import { createEventStore, type EventStore } from '../src/event-store/index.ts';
 import { mintToken } from '../src/http/auth.ts';
-import { PROJECTIONS, readProjectionStatus } from '../src/projections/index.ts';
 import { createReplicatedPair, findReplicationBinaries } from '../test/support/pg-replica.ts';
-import type { ScaleReply, ScaleTask } from './scale-clients.ts';
+import { caughtUp } from './support/caught-up.ts';
+import { ClientProcess } from './support/client-process.ts';
 import { cpuSecondsOf } from './support/cpu.ts';
 import { benchDatabase, describeServer, percentile } from './support/database.ts';
 import { benchSecrets, type Instance, startInstance } from './support/instances.ts';
@@ -74,48 +73,6 @@ const epochNow = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ms = (value: number): string => `${value.toFixed(0)} ms`;
 const cores = (value: number): string => value.toFixed(2);
-
-/** The client processes, one per instance for the fan-out; the first one also drives the HTTP load. */
-class ClientProcess {
-  readonly child: ChildProcess;
-  constructor() {
-    this.child = fork(fileURLToPath(new URL('./scale-clients.ts', import.meta.url)), [], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-  }
-  get pid(): number {
-    return this.child.pid!;
-  }
-  ask<K extends ScaleReply['kind']>(task: ScaleTask, kind: K): Promise<Extract<ScaleReply, { kind: K }>> {
-    return new Promise((resolve, reject) => {
-      const onMessage = (reply: ScaleReply) => {
-        this.child.off('message', onMessage);
-        if (reply.kind === 'error') reject(new Error(reply.message));
-        else if (reply.kind !== kind) reject(new Error(`expected ${kind}, got ${reply.kind}`));
-        else resolve(reply as Extract<ScaleReply, { kind: K }>);
-      };
-      this.child.on('message', onMessage);
-      this.child.send(task);
-    });
-  }
-  stop(): void {
-    this.child.kill();
-  }
-}
-
-/** Until every read model has projected every event (whichever instance leads the projector). */
-async function caughtUp(sql: Sql, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const statuses = await readProjectionStatus(sql, PROJECTIONS.map((projection) => projection.name));
-    const stalled = statuses.filter((status) => status.stalled);
-    if (stalled.length > 0) throw new Error(`projections stalled: ${stalled.map((status) => `${status.name} (${status.stalled!.error})`).join('; ')}`);
-    if (statuses.every((status) => status.lagEvents === 0)) return;
-    if (Date.now() > deadline) throw new Error(`read models still behind after ${timeoutMs / 1000} s`);
-    await sleep(100);
-  }
-}
 
 interface Tenant {
   projectIds: string[];

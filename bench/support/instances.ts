@@ -17,6 +17,8 @@ export interface Instance {
   leadsProjector(): boolean;
   /** Heap used after a full GC, and resident memory, in bytes (through the process's inspector, on 127.0.0.1). */
   memory(): Promise<{ heapUsed: number; rss: number }>;
+  /** The process's inspector (on 127.0.0.1), for heap snapshots. */
+  inspectorUrl: string;
   stop(): Promise<void>;
 }
 
@@ -26,6 +28,8 @@ export interface InstanceSettings {
   readUrl?: string;
   poolMax: number;
   secrets: BenchSecrets;
+  /** A compiled main.js (support/build.ts) to run instead of src/main.ts through tsx. */
+  main?: string;
 }
 
 export interface BenchSecrets {
@@ -53,7 +57,7 @@ export function benchSecrets(): BenchSecrets {
 export function startInstance(name: string, settings: InstanceSettings): Promise<Instance> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [...PRODUCTION_NODE_FLAGS, '--inspect=127.0.0.1:0', '--import', 'tsx', 'src/main.ts'],
+    [...PRODUCTION_NODE_FLAGS, '--inspect=127.0.0.1:0', ...(settings.main ? [settings.main] : ['--import', 'tsx', 'src/main.ts'])],
     {
       cwd: root,
       env: {
@@ -98,6 +102,7 @@ export function startInstance(name: string, settings: InstanceSettings): Promise
             wsUrl: url.replace('http:', 'ws:'),
             leadsProjector: () => leads,
             memory: () => memoryOf(inspectorUrl),
+            inspectorUrl,
             async stop() {
               if (child.exitCode !== null) return;
               child.kill('SIGTERM');
