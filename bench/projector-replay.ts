@@ -19,6 +19,7 @@ import { getTableName } from 'drizzle-orm';
 import * as current from '../src/projections/index.ts';
 import { seed } from './projector.ts';
 import { cpuMeter } from './support/cpu.ts';
+import { databaseBackendsCpu } from './support/database-cpu.ts';
 import { benchDatabase, describeServer } from './support/database.ts';
 
 type ProjectionsModule = typeof current;
@@ -57,15 +58,18 @@ try {
       if (statements) await db.sql`select pg_stat_statements_reset()`;
       const load0 = loadAverage();
       const cpu = await cpuMeter(db.sql);
+      const backendsCpu = await databaseBackendsCpu(db.sql);
       const t0 = performance.now();
       const projector = await module.startProjector({ sql: db.sql, projections: module.PROJECTIONS, batchSize, log: () => {} });
       await projector.caughtUp();
       const seconds = (performance.now() - t0) / 1000;
       const used = cpu();
+      const backends = await backendsCpu();
       await projector.stop();
       console.log(
         `round ${round + 1} ${label.padEnd(16)} ${n.format(Math.round(events / seconds)).padStart(7)} events/s ` +
-          `(${seconds.toFixed(2)} s; Node ${(used.node * 1e6 / events).toFixed(1)} us/event, Postgres ${(used.postgres * 1e6 / events).toFixed(1)} us/event; ` +
+          `(${seconds.toFixed(2)} s; Node ${(used.node * 1e6 / events).toFixed(1)} us/event, this database's backends ${(backends * 1e6 / events).toFixed(1)} us/event, ` +
+          `whole server ${(used.postgres * 1e6 / events).toFixed(1)} us/event; ` +
           `load ${load0.toFixed(1)} -> ${loadAverage().toFixed(1)})`,
       );
       if (statements) {

@@ -19,6 +19,7 @@ import { createEventStore, EVENTS_CHANNEL, type EventMetadata, type JsonObject }
 import { CHANGES_CHANNEL, parseChanges, PROJECTIONS, startProjector, type BatchTrace } from '../src/projections/index.ts';
 import type { AppenderReply, AppenderTask } from './projector-appender.ts';
 import { cpuMeter } from './support/cpu.ts';
+import { databaseBackendsCpu } from './support/database-cpu.ts';
 import { benchDatabase, describeServer, percentile, type BenchDatabase } from './support/database.ts';
 
 const TENANTS = ['acme', 'globex', 'initech', 'umbrella'];
@@ -180,8 +181,11 @@ export interface ProjectorFigures {
   seedSeconds: number;
   replaySeconds: number;
   replayEventsPerSecond: number;
-  /** CPU seconds the replay took in this process and in the Postgres server (when it runs on this machine). */
-  replayCpu: { node: number; postgres: number };
+  /**
+   * CPU seconds the replay took in this process, in the Postgres server (when it runs on this machine; on a shared
+   * server, everyone's work) and in this database's backends alone (the statements of the replay).
+   */
+  replayCpu: { node: number; postgres: number; backends: number };
   replayLoad: [number, number];
   /** Per rate: read models commit asynchronously (their default, Projection.asynchronousCommit). Empty with lag: false. */
   lag: LagFigures[];
@@ -208,10 +212,11 @@ export async function benchProjector(
   const loadBefore = loadAverage();
   t0 = performance.now();
   const cpu = await cpuMeter(db.sql);
+  const backendsCpu = await databaseBackendsCpu(db.sql);
   const projector = await startProjector({ sql: db.sql, projections: PROJECTIONS, ...(options.batchSize ? { batchSize: options.batchSize } : {}), log: () => {} });
   await projector.caughtUp();
   const replaySeconds = (performance.now() - t0) / 1000;
-  const replayCpu = cpu();
+  const replayCpu = { ...cpu(), backends: await backendsCpu() };
   const replayLoad: [number, number] = [loadBefore, loadAverage()];
   await projector.stop();
   const lag: LagFigures[] = [];
@@ -392,6 +397,12 @@ export function printProjector(f: ProjectorFigures): void {
       `          CPU used: ${f.replayCpu.node.toFixed(1)} s Node + ${f.replayCpu.postgres.toFixed(1)} s Postgres = ` +
         `${n.format(Math.round(f.events / cpuSeconds))} events per CPU-second ` +
         `(Node ${(f.replayCpu.node * 1e6 / f.events).toFixed(0)} us/event, Postgres ${(f.replayCpu.postgres * 1e6 / f.events).toFixed(0)} us/event)`,
+    );
+  }
+  if (Number.isFinite(f.replayCpu.backends)) {
+    console.log(
+      `          this database's backends alone: ${f.replayCpu.backends.toFixed(1)} s = ${(f.replayCpu.backends * 1e6 / f.events).toFixed(1)} us/event ` +
+        `(Node ${(f.replayCpu.node * 1e6 / f.events).toFixed(1)} us/event)`,
     );
   }
   const ms = (p: Percentiles) => `p50 ${p.p50.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms, max ${p.max.toFixed(1)} ms`;

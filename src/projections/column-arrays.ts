@@ -12,6 +12,12 @@ const ESCAPE = /["\\]/g;
  * straight into that type: no JSON to parse and no keys to look up per row.
  */
 export function arrayLiteral(values: readonly Cell[]): string {
+  // Most columns of a batch are all text that needs no escaping (ids, times, types), all numbers or all NULL: those
+  // are joined in one go, without a quoted copy of every element for the collector to sweep.
+  const kind = uniformKind(values);
+  if (kind === 'text') return values.length === 0 ? '{}' : `{"${values.join('","')}"}`;
+  if (kind === 'number') return `{${values.join(',')}}`;
+  if (kind === 'null') return `{${values.length === 0 ? '' : `NULL${',NULL'.repeat(values.length - 1)}`}}`;
   // Joined, not concatenated: one flat string, which postgres.js measures and copies into its message once (appending
   // to one string builds a rope of a node per append, which the collector then has to trace and copy).
   const parts = new Array<string>(values.length);
@@ -26,6 +32,20 @@ export function arrayLiteral(values: readonly Cell[]): string {
     }
   }
   return `{${parts.join(',')}}`;
+}
+
+/** What every element of `values` is: text needing no escape, a number, NULL (null or undefined), or a mix. */
+function uniformKind(values: readonly Cell[]): 'text' | 'number' | 'null' | 'mixed' {
+  const first = values[0];
+  const kind = first === null || first === undefined ? 'null' : typeof first === 'string' ? 'text' : typeof first === 'number' ? 'number' : 'mixed';
+  if (kind === 'mixed') return kind;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (kind === 'text' ? typeof value !== 'string' || NEEDS_ESCAPE.test(value) : kind === 'number' ? typeof value !== 'number' : value !== null && value !== undefined) {
+      return 'mixed';
+    }
+  }
+  return kind;
 }
 
 const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
