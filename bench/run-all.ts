@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const benches = ['append', 'commands', 'projector', 'live', 'web', 'scale', 'queries'] as const;
+const benches = ['append', 'commands', 'projector', 'live', 'web', 'scale', 'scale-subscribers', 'queries'] as const;
 const wanted = process.argv.slice(2);
 const selected = wanted.length > 0 ? benches.filter((b) => wanted.includes(b)) : benches;
 
