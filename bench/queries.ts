@@ -6,13 +6,14 @@
  *   - the same SELECT sent through postgres.js directly, behind a bare node:http handler.
  * Two queries: `vmRequests(first: 20)` (newest first) and `vmRequest(id)` over all 2,000 ids. Each server is run
  * in turn (DVMM, PostGraphile, SQL, then again), and the ratios are taken within a round. The clients run in a
- * child process (bench/scale-clients.ts), so their CPU sits on no server's event loop.
+ * child process (bench/scale-clients.ts), so their CPU sits on no server's event loop; the CPU this process used
+ * per query is printed beside each rate (Postgres's is left out: other work may share the server).
  *
  *   npm run bench -- queries      (or: npx tsx bench/queries.ts [rounds] [seconds per run])
  *
  * BENCH_QUERIES_SERVERS=DVMM runs only the servers named (comma-separated), e.g. under `node --cpu-prof`.
  */
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +27,7 @@ import { buildSchema, createLiveFeed } from '../src/graphql/index.ts';
 import { mintToken } from '../src/http/auth.ts';
 import { silentLogger } from '../src/http/logger.ts';
 import { createServer } from '../src/http/server.ts';
+import { PRODUCTION_NODE_FLAGS } from '../src/production-flags.ts';
 import { PROJECTIONS, startProjector } from '../src/projections/index.ts';
 import type { ScaleReply, ScaleTask } from './scale-clients.ts';
 import { benchDatabase, describeServer, type BenchDatabase } from './support/database.ts';
@@ -170,20 +172,19 @@ export async function benchQueries(db: BenchDatabase, rounds: number, seconds: n
       const label = kind === 'list' ? 'vmRequests(first: 20)' : 'vmRequest(id)';
       for (let round = 1; round <= rounds; round++) {
         const rates: number[] = [];
+        const figures: string[] = [];
         for (const target of running) {
+          const cpu = process.cpuUsage();
           const reply = await ask({ kind: 'queries', urls: [target.url], connections: CONNECTIONS, seconds, queries: target[kind] });
+          const used = process.cpuUsage(cpu);
           if (reply.failures > 0) throw new Error(`${target.name} ${label}: ${reply.failures} failed, first: ${reply.firstFailure}`);
           rates.push(reply.perSecond);
-        }
-        if (running !== targets) {
-          console.log(`${label.padEnd(22)} #${round}  ${running.map((target, i) => `${target.name} ${rates[i]!.toFixed(0)}/s`).join('  ')}`);
-          continue;
+          // CPU and count both span the run's second of warm-up (the rate leaves it out).
+          figures.push(`${target.name} ${reply.perSecond.toFixed(0).padStart(5)}/s (${((used.user + used.system) / reply.count).toFixed(0)} us)`);
         }
         const [ours, graphile, plainRate] = rates as [number, number, number];
-        console.log(
-          `${label.padEnd(22)} #${round}  DVMM ${ours.toFixed(0).padStart(5)}/s  PostGraphile ${graphile.toFixed(0).padStart(5)}/s  ` +
-            `SQL ${plainRate.toFixed(0).padStart(5)}/s   DVMM/PostGraphile ${(ours / graphile).toFixed(2)}x  DVMM/SQL ${((100 * ours) / plainRate).toFixed(0)} %`,
-        );
+        const ratios = running === targets ? `   DVMM/PostGraphile ${(ours / graphile).toFixed(2)}x  DVMM/SQL ${((100 * ours) / plainRate).toFixed(0)} %` : '';
+        console.log(`${label.padEnd(22)} #${round}  ${figures.join('  ')}${ratios}`);
       }
     }
     console.log(`load average after: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
@@ -199,12 +200,25 @@ export async function benchQueries(db: BenchDatabase, rounds: number, seconds: n
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
+/**
+ * DVMM's server runs as the Dockerfile runs it: NODE_ENV=production (graphql's checks for development off, for
+ * PostGraphile too) and PRODUCTION_NODE_FLAGS. Both must be in place before any module loads, so a run without them
+ * starts this file again in a child process that has them.
+ */
+const asProduction = process.env.NODE_ENV === 'production' && PRODUCTION_NODE_FLAGS.every((flag) => process.execArgv.includes(flag));
+
+if (import.meta.url === pathToFileURL(process.argv[1]!).href && !asProduction) {
+  const result = spawnSync(process.execPath, [...PRODUCTION_NODE_FLAGS, '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  process.exitCode = result.status ?? 1;
+} else if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
   const rounds = Number(process.argv[2] ?? 2);
   const seconds = Number(process.argv[3] ?? 5);
   const db = await benchDatabase();
   console.log(
-    `bench/queries: ${describeServer(db.url)}, ${REQUESTS} requests, ${CONNECTIONS} connections, ${rounds} rounds of ${seconds} s per server`,
+    `bench/queries: ${describeServer(db.url)}, ${REQUESTS} requests, ${CONNECTIONS} connections, ${rounds} rounds of ${seconds} s per server; (CPU of this process per query)`,
   );
   try {
     await benchQueries(db, rounds, seconds);

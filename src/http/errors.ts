@@ -50,7 +50,8 @@ export function maskedError(error: unknown, requestId: string | undefined): Grap
   if (isConnectionError(error)) return serviceUnavailable(requestId, located);
   const live = liveErrorOf(error);
   if (live) return liveErrorToGraphQL(live, located);
-  const http = located?.extensions['http'];
+  // graphql-jit's errors leave extensions undefined where graphql-js's have {}.
+  const http = located?.extensions?.['http'];
   return new GraphQLError(UNEXPECTED_MESSAGE, {
     ...(located ? { nodes: located.nodes, source: located.source, positions: located.positions, path: located.path } : {}),
     extensions: { code: 'INTERNAL_SERVER_ERROR', ...(requestId ? { requestId } : {}), ...(http ? { http } : {}) },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import type { GraphQLSchema } from 'graphql';
+import { type ExecutionArgs, getOperationAST, type GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext, Services } from '../graphql/context.ts';
 import type { Authenticator } from './auth.ts';
@@ -74,11 +75,24 @@ export function createYogaApp(options: YogaAppOptions): DvmmYoga {
       ...(options.introspection ? [] : [useDisableIntrospection()]),
       useOperationMetrics(metrics),
       useSubscriptionTransports(),
+      // Before the plugins of options.plugins (read routing), which wrap whatever execution this sets.
+      useGraphQlJit({}, { enableIf: compiledExecution }),
       ...(options.plugins ?? []),
       // Last of ours, first after the schema: masks what execution threw before yoga's own masking sees it.
       useUnexpectedErrors(options.logger, options.unidentified),
     ],
   });
+}
+
+/**
+ * Queries and mutations over HTTP run compiled (graphql-jit: each document compiled once, kept with yoga's parsed
+ * document), which spares graphql-js's interpretation of the document on every request. Subscriptions and
+ * operations over graphql-ws keep graphql-js's execution.
+ */
+function compiledExecution(args: ExecutionArgs): boolean {
+  if ((args.contextValue as Partial<ServerContext>).webSocket) return false;
+  const operation = getOperationAST(args.document, args.operationName)?.operation;
+  return operation === 'query' || operation === 'mutation';
 }
 
 /** yoga's own log lines through ours; debug is dropped, and errors maskError already logged are not repeated. */
