@@ -71,10 +71,9 @@ export class BatchPump {
   }
 
   /**
-   * Reads for projections at the same checkpoint; true when there were events. While a batch is applied, the next
-   * one is already being read: replay and catch-up overlap reading with writing, and under steady appends the events
-   * that arrive during a commit are read by then, so a batch waits for one commit rather than a read and a commit
-   * (and needs no wake-up). A read that finds nothing means the group is caught up, and the caller regroups.
+   * Reads for projections at the same checkpoint; true when there were events. While a full batch is applied, the
+   * next one is already being read (replay and catch-up overlap reading with writing); a short batch means the
+   * group is caught up, and the caller regroups.
    */
   private async pumpGroup(group: ProjectionSlot[], start: GlobalCheckpoint): Promise<boolean> {
     const { sql, batchSize, applier, signal } = this.options;
@@ -95,7 +94,7 @@ export class BatchPump {
         return progressed;
       }
       const timing: ReadTiming = { wokenAt, readStartedAt, readAt };
-      if (!signal.aborted) {
+      if (events.length === batchSize && !signal.aborted) {
         wokenAt = null;
         readStartedAt = performance.now();
         next = read(checkpoint);
