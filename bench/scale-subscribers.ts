@@ -31,7 +31,7 @@ import { caughtUp } from './support/caught-up.ts';
 import { ClientProcess } from './support/client-process.ts';
 import { cpuSecondsOf } from './support/cpu.ts';
 import { benchDatabase, describeServer, percentile } from './support/database.ts';
-import { heapGrowth, heapSummary, type HeapSummary } from './support/heap-summary.ts';
+import { cpuProfile, heapGrowth, heapSummary, type HeapSummary } from './support/heap-summary.ts';
 import { benchSecrets, startInstance } from './support/instances.ts';
 import { coreCount, loadAverages } from './support/machine.ts';
 import { RawHttpConnection } from './support/raw-http.ts';
@@ -46,6 +46,8 @@ const { values: flags } = parseArgs({
     tsx: { type: 'boolean', default: false },
     /** Keep the two heap snapshots in this folder (as none.heapsnapshot and step.heapsnapshot). */
     'save-snapshots': { type: 'string' },
+    /** Write the instance's CPU profile of the fan-out to this file (.cpuprofile, for DevTools). */
+    profile: { type: 'string' },
   },
 });
 /** Sockets one client process opens: its file limit is 20,000 here. */
@@ -168,17 +170,22 @@ async function main(): Promise<void> {
     await approver.post(JSON.stringify({ query: '{ __typename }' }), header);
     await sleep(500);
     const cpu0 = cpuSecondsOf(instance.pid);
-    const start = epochNow();
-    const answer = await approver.post(
-      JSON.stringify({
-        query: 'mutation($input: ApproveVmRequestInput!) { approveVmRequest(input: $input) { __typename } }',
-        variables: { input: { id: requestId, expectedVersion: 1 } },
-      }),
-      header,
-    );
-    const answeredMs = epochNow() - start;
-    if (!answer.body.includes('ApproveVmRequestPayload')) throw new Error(`the approval failed: ${answer.body}`);
-    const replies = await Promise.all(clients.slice(0, used).map((client) => client.ask({ kind: 'collect', waitMs: 60_000 }, 'delivered')));
+    let start = 0;
+    let answeredMs = 0;
+    const approveAndCollect = async () => {
+      start = epochNow();
+      const answer = await approver.post(
+        JSON.stringify({
+          query: 'mutation($input: ApproveVmRequestInput!) { approveVmRequest(input: $input) { __typename } }',
+          variables: { input: { id: requestId, expectedVersion: 1 } },
+        }),
+        header,
+      );
+      answeredMs = epochNow() - start;
+      if (!answer.body.includes('ApproveVmRequestPayload')) throw new Error(`the approval failed: ${answer.body}`);
+      return Promise.all(clients.slice(0, used).map((client) => client.ask({ kind: 'collect', waitMs: 60_000 }, 'delivered')));
+    };
+    const replies = flags.profile ? await cpuProfile(instance.inspectorUrl, flags.profile, approveAndCollect) : await approveAndCollect();
     const cpu = cpuSecondsOf(instance.pid) - cpu0;
     approver.close();
     const times = replies.flatMap((reply) => reply.at.map((at) => at - start)).sort((a, b) => a - b);

@@ -86,3 +86,37 @@ export function heapGrowth(before: HeapSummary, after: HeapSummary, per: number)
   }
   return rows.sort((a, b) => b.bytes - a.bytes);
 }
+
+/** Records a CPU profile of the process behind `inspectorUrl` while `work` runs, into `file` (.cpuprofile). */
+export async function cpuProfile<T>(inspectorUrl: string, file: string, work: () => Promise<T>): Promise<T> {
+  const socket = new WebSocket(inspectorUrl, { maxPayload: 1 << 30 });
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  let id = 0;
+  const call = (method: string, params: object = {}): Promise<{ profile?: unknown }> =>
+    new Promise((resolve, reject) => {
+      const mine = ++id;
+      const onMessage = (data: WebSocket.RawData) => {
+        const message = JSON.parse(String(data)) as { id?: number; result?: { profile?: unknown }; error?: { message: string } };
+        if (message.id !== mine) return;
+        socket.off('message', onMessage);
+        if (message.error) reject(new Error(`${method}: ${message.error.message}`));
+        else resolve(message.result ?? {});
+      };
+      socket.on('message', onMessage);
+      socket.send(JSON.stringify({ id: mine, method, params }));
+    });
+  try {
+    await call('Profiler.enable');
+    await call('Profiler.setSamplingInterval', { interval: 200 });
+    await call('Profiler.start');
+    const result = await work();
+    const { profile } = await call('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    return result;
+  } finally {
+    socket.close();
+  }
+}
