@@ -186,11 +186,20 @@ function paramsOf(body: Buffer): Params | null {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** An error-free result as yoga sends it; any other through yoga's own result processor. */
+/**
+ * An error-free result as yoga sends it (its processRegularResult: extensions.http gives the status and headers and
+ * is left out of the body, as are extensions left empty), e.g. every mutation's, which carries its cursor; any other
+ * through yoga's own result processor.
+ */
 async function respond(req: IncomingMessage, res: ServerResponse, result: ExecutionResult, mediaType: JsonMediaType, yoga: Yoga): Promise<void> {
-  if (!result.errors && !result.extensions) {
-    const json = JSON.stringify(result);
-    res.writeHead(200, { 'content-type': `${mediaType}; charset=utf-8`, 'content-length': Buffer.byteLength(json) });
+  if (!result.errors) {
+    const { http, ...extensions } = (result.extensions ?? {}) as { http?: { status?: number; headers?: Record<string, string> } };
+    const json = JSON.stringify(Object.keys(extensions).length > 0 ? { data: result.data, extensions } : { data: result.data });
+    res.writeHead(http?.status || 200, {
+      'content-type': `${mediaType}; charset=utf-8`,
+      ...http?.headers,
+      'content-length': Buffer.byteLength(json),
+    });
     res.end(json);
     return;
   }

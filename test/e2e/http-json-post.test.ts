@@ -96,6 +96,22 @@ describe('JSON POST path', () => {
     expect(refused.viaYoga).toBe(false);
   });
 
+  it('answers a successful mutation as yoga does (its cursor in the header and in extensions), without yoga', async () => {
+    const mutation = 'mutation($input: CreateVmRequestInput!) { createVmRequest(input: $input) { __typename } }';
+    const answers: Answer[] = [];
+    for (const [server, vmName] of [[fast, 'json-fast-01'], [yoga, 'json-yoga-01']] as const) {
+      const before = yogaRequests.fast;
+      const answer = await post(server, { query: mutation, variables: { input: { projectId, vmName, size: 'S', justification: 'Load tests next week' } } });
+      if (server === fast) expect(yogaRequests.fast).toBe(before);
+      const cursor = answer.headers['dvmm-cursor'];
+      expect(cursor).toMatch(/^[A-Za-z0-9_=-]+$/);
+      expect(answer.body).toEqual({ data: { createVmRequest: { __typename: 'CreateVmRequestPayload' } }, extensions: { cursor } });
+      // The two writes have their own cursors; everything else is the same.
+      answers.push({ ...answer, headers: { ...answer.headers, 'dvmm-cursor': '<cursor>' }, body: { ...(answer.body as object), extensions: { cursor: '<cursor>' } } });
+    }
+    expect(answers[0]).toEqual(answers[1]);
+  });
+
   it('refuses abusive documents as yoga does', async () => {
     const aliases = Array.from({ length: 20 }, (_, i) => `a${i}: viewer { id }`).join(' ');
     const { answer, viaYoga } = await both({ query: `{ ${aliases} }` }, { accept: 'application/graphql-response+json' });

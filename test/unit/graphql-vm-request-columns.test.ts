@@ -63,4 +63,15 @@ describe('the columns a selection of VM requests reads', () => {
     const fieldNodes = operation.selectionSet.selections.filter((s) => s.kind === 'Field');
     expect(selectedColumns({ fieldNodes, fragments: {} }, [])).toEqual([...CORE_COLUMNS, 'hostname', 'vmName'].sort());
   });
+
+  it('answers again for the same parsed field from what it worked out, per path', () => {
+    const document = parse('query { vmRequests { edges { node { hostname } } } }');
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    const fieldNodes = operation.selectionSet.selections.filter((s) => s.kind === 'Field');
+    const first = selectedColumns({ fieldNodes, fragments: {} }, CONNECTION_NODES);
+    expect(first).toEqual([...CORE_COLUMNS, 'hostname'].sort());
+    expect(selectedColumns({ fieldNodes, fragments: {} }, CONNECTION_NODES)).toBe(first);
+    // The same field node on another path (read as a request, whose `edges` is no field of one): every column.
+    expect(selectedColumns({ fieldNodes, fragments: {} }, [])).toBeNull();
+  });
 });

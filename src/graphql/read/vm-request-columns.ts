@@ -63,6 +63,24 @@ export const ALL_COLUMNS = null;
  * 'node'] for a connection. Null (every column) when a selected field is not in FIELD_COLUMNS.
  */
 export function selectedColumns(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, path: readonly string[]): VmRequestColumn[] | null {
+  // A field node belongs to one parsed document, which yoga keeps and hands to every request sending the same query:
+  // its answer is worked out once. Only the resolver's own field nodes (which the first one stands for) and the path
+  // decide it.
+  const [first] = info.fieldNodes;
+  const known = first && info.fieldNodes.length === 1 ? remembered.get(first)?.get(path.join('.')) : undefined;
+  if (known !== undefined) return known;
+  const columns = columnsOf(info, path);
+  if (first && info.fieldNodes.length === 1) {
+    let byPath = remembered.get(first);
+    if (!byPath) remembered.set(first, (byPath = new Map()));
+    byPath.set(path.join('.'), columns);
+  }
+  return columns;
+}
+
+const remembered = new WeakMap<FieldNode, Map<string, VmRequestColumn[] | null>>();
+
+function columnsOf(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, path: readonly string[]): VmRequestColumn[] | null {
   const columns = new Set<VmRequestColumn>(CORE_COLUMNS);
   let known = true;
   const visit = (selectionSet: SelectionSetNode | undefined, depth: number, seen: Set<string>): void => {
