@@ -26,7 +26,7 @@ import { createCommandHandlers } from '../src/commands/index.ts';
 import type { Principal } from '../src/domain/index.ts';
 import { createEventStore } from '../src/event-store/index.ts';
 import { mintToken } from '../src/http/auth.ts';
-import { buildService } from './support/build.ts';
+import { buildService, removeBuild } from './support/build.ts';
 import { caughtUp } from './support/caught-up.ts';
 import { ClientProcess } from './support/client-process.ts';
 import { cpuSecondsOf } from './support/cpu.ts';
@@ -199,6 +199,7 @@ async function main(): Promise<void> {
   } finally {
     for (const client of clients) client.stop();
     await instance.stop();
+    if (main) removeBuild(main);
     await db.close();
   }
   console.log(`bench/scale-subscribers: load average ${loadAverages()} at the end`);

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,4 +23,9 @@ export function buildService(): string {
     stdio: 'inherit',
   });
   return join(dir, 'dist', 'main.js');
+}
+
+/** Removes what buildService made (the links only, not what they point to). */
+export function removeBuild(main: string): void {
+  rmSync(dirname(dirname(main)), { recursive: true, force: true });
 }
