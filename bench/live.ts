@@ -13,24 +13,18 @@
  *
  *   npm run bench -- live          (or: npx tsx bench/live.ts [seconds]; BENCH_LIVE_PHASES=2,3 runs only those, 4 is 1b)
  */
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fork, spawnSync } from 'node:child_process';
 import { createCommandHandlers } from '../src/commands/index.ts';
-import { createDb, createSql, DEFAULT_POOL_MAX } from '../src/db/client.ts';
 import type { Principal } from '../src/domain/index.ts';
-import { createEventStore } from '../src/event-store/index.ts';
-import { buildSchema, createLiveFeed } from '../src/graphql/index.ts';
 import { mintToken } from '../src/http/auth.ts';
-import { silentLogger } from '../src/http/logger.ts';
-import { createServer } from '../src/http/server.ts';
 import { PRODUCTION_NODE_FLAGS } from '../src/production-flags.ts';
-import { PROJECTIONS, startProjector } from '../src/projections/index.ts';
 import { benchAppend } from './append.ts';
 import type { ClientReply, ClientTask } from './live-clients.ts';
 import { cpuMeter, cpuSecondsOf } from './support/cpu.ts';
+import { startBenchService } from './support/service.ts';
 import { benchDatabase, describeServer, percentile, type BenchDatabase } from './support/database.ts';
 
 export interface LiveFigures {
@@ -88,20 +82,7 @@ const phases = new Set((process.env.BENCH_LIVE_PHASES ?? '1,4,2,3').split(',').m
 
 export async function benchLive(db: BenchDatabase, seconds = 10): Promise<LiveFigures> {
   // The service's own pool, sized as `npm start` sizes it; the raw appends of phase 3 keep bench/append's pool.
-  const sql = createSql(db.url, { max: DEFAULT_POOL_MAX, applicationName: 'dvmm-bench-server' });
-  const store = createEventStore(sql);
-  const projector = await startProjector({ sql, projections: PROJECTIONS, log: () => {} });
-  const live = createLiveFeed({ sql, db: createDb(sql), store, log: () => {} });
-  await live.start();
-  const secret = randomBytes(32).toString('hex');
-  const server = await createServer({
-    services: { sql, db: createDb(sql), store, live, commands: createCommandHandlers(store) },
-    schema: buildSchema(),
-    auth: { secret },
-    port: 0,
-    host: '127.0.0.1',
-    logger: silentLogger,
-  });
+  const { store, projector, server, secret, stop } = await startBenchService(db.url, 'dvmm-bench-server');
   const clients = fork(fileURLToPath(new URL('./live-clients.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -271,11 +252,7 @@ export async function benchLive(db: BenchDatabase, seconds = 10): Promise<LiveFi
     };
   } finally {
     clients.kill();
-    await server.close();
-    await live.stop();
-    await projector.stop();
-    await store.flush();
-    await sql.end({ timeout: 5 });
+    await stop();
   }
 }
 

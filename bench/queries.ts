@@ -14,22 +14,18 @@
  * BENCH_QUERIES_SERVERS=DVMM runs only the servers named (comma-separated), e.g. under `node --cpu-prof`.
  */
 import { fork, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createCommandHandlers } from '../src/commands/index.ts';
-import { createDb, createSql, DEFAULT_POOL_MAX, type Sql } from '../src/db/client.ts';
+import { DEFAULT_POOL_MAX, type Sql } from '../src/db/client.ts';
 import type { Principal } from '../src/domain/index.ts';
 import { createEventStore } from '../src/event-store/index.ts';
-import { buildSchema, createLiveFeed } from '../src/graphql/index.ts';
 import { mintToken } from '../src/http/auth.ts';
-import { silentLogger } from '../src/http/logger.ts';
-import { createServer } from '../src/http/server.ts';
 import { PRODUCTION_NODE_FLAGS } from '../src/production-flags.ts';
-import { PROJECTIONS, startProjector } from '../src/projections/index.ts';
 import type { ScaleReply, ScaleTask } from './scale-clients.ts';
+import { startBenchService } from './support/service.ts';
 import { benchDatabase, describeServer, type BenchDatabase } from './support/database.ts';
 import { startPostGraphile } from './support/postgraphile.ts';
 
@@ -103,20 +99,7 @@ async function startPlainSql(sql: Sql): Promise<{ url: string; close(): Promise<
 }
 
 export async function benchQueries(db: BenchDatabase, rounds: number, seconds: number): Promise<void> {
-  const sql = createSql(db.url, { max: DEFAULT_POOL_MAX, applicationName: 'dvmm-bench-queries' });
-  const store = createEventStore(sql);
-  const projector = await startProjector({ sql, projections: PROJECTIONS, log: () => {} });
-  const live = createLiveFeed({ sql, db: createDb(sql), store, log: () => {} });
-  await live.start();
-  const secret = randomBytes(32).toString('hex');
-  const dvmm = await createServer({
-    services: { sql, db: createDb(sql), store, live, commands: createCommandHandlers(store) },
-    schema: buildSchema(),
-    auth: { secret },
-    port: 0,
-    host: '127.0.0.1',
-    logger: silentLogger,
-  });
+  const { sql, projector, server: dvmm, secret, stop } = await startBenchService(db.url, 'dvmm-bench-queries');
   const clients = fork(fileURLToPath(new URL('./scale-clients.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -192,11 +175,7 @@ export async function benchQueries(db: BenchDatabase, rounds: number, seconds: n
     clients.send({ kind: 'exit' });
     await postgraphileServer?.close();
     await plain?.close();
-    await dvmm.close();
-    await live.stop();
-    await projector.stop();
-    await store.flush();
-    await sql.end({ timeout: 5 });
+    await stop();
   }
 }
 
