@@ -48,6 +48,9 @@ const decide = (command: VmwareConnectionCommand, state: VmwareConnectionState):
     return ok([{ type: 'VmwareConnectionRemoved', data: { removedBy: by } }]);
   }
   const { input, password, passwordDiffers, production } = command.data;
+  // No stored settings means the admin saw no connection and sent 0; the version decided on is the stream's, read
+  // after that look, so a connection another admin set in between would otherwise be overwritten unseen.
+  if (command.data.previous === null && state.status === 'CONFIGURED') return fail(concurrencyConflict(0, state.version));
   const previous = state.status === 'CONFIGURED' ? command.data.previous : null;
   const settings = parseVmwareSettings(input, production);
   const passwordProblem =
