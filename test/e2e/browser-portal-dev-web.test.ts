@@ -42,7 +42,7 @@ describe.skipIf(chromiumPath === null)('npm run dev:web against a running API', 
       detached: true,
     });
     // eslint-disable-next-line no-control-regex
-    const [, local] = await vite.waitFor(/Local:\s+(?:\x1b\[[0-9;]*m)*(http:\/\/[^\s/\x1b]+)/, 60_000);
+    const [, local] = await vite.waitFor(/Local:\s+(http:\/\/[^\s/]+)/, 60_000);
     viteOrigin = local!;
     browser = await launchChromium(chromiumPath!);
   }, 120_000);

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { expect, vi } from 'vitest';
 
 // `npm start` or the CLI as a user runs them (no DATABASE_URL: the embedded Postgres), as real child processes.
@@ -46,14 +47,15 @@ export function spawnDev(
     const text = partial + chunk.toString('utf8');
     const parts = text.split('\n');
     partial = parts.pop() ?? '';
-    lines.push(...parts);
+    // Without colour codes: tools colour their output when CI is set (picocolors), and patterns match plain text.
+    lines.push(...parts.map((line) => stripVTControlCharacters(line)));
     for (const watcher of watchers) watcher();
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('close', (code, signal) => {
-      if (partial) lines.push(partial);
+      if (partial) lines.push(stripVTControlCharacters(partial));
       resolve({ code, signal });
     }),
   );
