@@ -7,9 +7,9 @@ export interface CombineOptions {
   /** Most appends sent in one statement. */
   maxGroup?: number;
   /**
-   * Most statements in flight at once; appends arriving meanwhile wait and go together in the next one. More than one,
-   * so that a statement's commit does not leave Postgres' other cores idle and a writer arriving meanwhile rarely
-   * waits for a whole statement; few, so that each statement still carries a group.
+   * Most statements in flight at once; appends arriving meanwhile wait and go together in the next one. Two: one
+   * statement waiting on a row lock (another writer's uncommitted version or command id) leaves a lane for the rest,
+   * while fewer statements carry larger groups, and per-row CPU and commits fall with group size (bench/append).
    */
   maxInFlight?: number;
 }
@@ -40,7 +40,7 @@ interface Pending {
  */
 export function createAppendCombiner(pool: postgres.Sql, options: CombineOptions = {}): AppendCombiner {
   const maxGroup = options.maxGroup ?? 64;
-  const maxInFlight = options.maxInFlight ?? 4;
+  const maxInFlight = options.maxInFlight ?? 2;
   const queue: Pending[] = [];
   const stats: GroupStats = { groups: 0, appends: 0, largest: 0 };
   let inFlight = 0;
