@@ -34,7 +34,7 @@ import { benchDatabase, describeServer, percentile } from './support/database.ts
 import { cpuProfile, heapGrowth, heapSummary, type HeapSummary } from './support/heap-summary.ts';
 import { benchSecrets, startInstance } from './support/instances.ts';
 import { coreCount, loadAverages } from './support/machine.ts';
-import { RawHttpConnection } from './support/raw-http.ts';
+import { approveOnce, RawHttpConnection } from './support/raw-http.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -174,15 +174,7 @@ async function main(): Promise<void> {
     let answeredMs = 0;
     const approveAndCollect = async () => {
       start = epochNow();
-      const answer = await approver.post(
-        JSON.stringify({
-          query: 'mutation($input: ApproveVmRequestInput!) { approveVmRequest(input: $input) { __typename } }',
-          variables: { input: { id: requestId, expectedVersion: 1 } },
-        }),
-        header,
-      );
-      answeredMs = epochNow() - start;
-      if (!answer.body.includes('ApproveVmRequestPayload')) throw new Error(`the approval failed: ${answer.body}`);
+      answeredMs = await approveOnce(approver, header, requestId);
       return Promise.all(clients.slice(0, used).map((client) => client.ask({ kind: 'collect', waitMs: 60_000 }, 'delivered')));
     };
     const replies = flags.profile ? await cpuProfile(instance.inspectorUrl, flags.profile, approveAndCollect) : await approveAndCollect();

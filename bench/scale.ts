@@ -37,7 +37,7 @@ import { benchDatabase, describeServer, percentile } from './support/database.ts
 import { benchSecrets, type Instance, startInstance } from './support/instances.ts';
 import { postgresCpuMeter } from './support/postgres-cpu.ts';
 import { coreCount, loadAverages, machineMeter } from './support/machine.ts';
-import { RawHttpConnection } from './support/raw-http.ts';
+import { approveOnce, RawHttpConnection } from './support/raw-http.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -152,15 +152,7 @@ async function fanout(instances: Instance[], clients: ClientProcess[], commands:
     clients.map((client) => client.pid),
     async () => {
       start = epochNow();
-      const answer = await approver.post(
-        JSON.stringify({
-          query: 'mutation($input: ApproveVmRequestInput!) { approveVmRequest(input: $input) { __typename } }',
-          variables: { input: { id: requestId, expectedVersion: 1 } },
-        }),
-        header,
-      );
-      answeredMs = epochNow() - start;
-      if (!answer.body.includes('ApproveVmRequestPayload')) throw new Error(`the approval failed: ${answer.body}`);
+      answeredMs = await approveOnce(approver, header, requestId);
       return Promise.all(clients.slice(0, INSTANCES).map((client) => client.ask({ kind: 'collect', waitMs: 60_000 }, 'delivered')));
     },
   );
