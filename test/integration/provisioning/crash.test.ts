@@ -42,6 +42,11 @@ describe('a provisioning process killed mid-provisioning (SIGKILL) and started a
         { timeout: 30_000, interval: 25 },
       )
       .toEqual({ type: 'VmProvisioningProgressed', stage });
+    // The stage is recorded before its first hypervisor call: kill once that call is on the hypervisor's record, so
+    // the kill lands inside the stage's work rather than between its event and its first call.
+    await expect
+      .poll(() => readSimulatorFile(stateFile).calls.some((c) => c.pid === first.child.pid), { timeout: 10_000, interval: 5 })
+      .toBe(true);
     await first.kill();
     const afterCrash = await h.events(request.id);
     expect(afterCrash[afterCrash.length - 1]?.type).toBe('VmProvisioningProgressed');
