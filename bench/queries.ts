@@ -13,19 +13,19 @@
  *
  * BENCH_QUERIES_SERVERS=DVMM runs only the servers named (comma-separated), e.g. under `node --cpu-prof`.
  */
-import { fork, spawnSync } from 'node:child_process';
+import { fork } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { createCommandHandlers } from '../src/commands/index.ts';
 import { DEFAULT_POOL_MAX, type Sql } from '../src/db/client.ts';
 import type { Principal } from '../src/domain/index.ts';
 import { createEventStore } from '../src/event-store/index.ts';
 import { mintToken } from '../src/http/auth.ts';
-import { PRODUCTION_NODE_FLAGS } from '../src/production-flags.ts';
 import type { ScaleReply, ScaleTask } from './scale-clients.ts';
 import { startBenchService } from './support/service.ts';
+import { runsAsProductionMain } from './support/production.ts';
 import { benchDatabase, describeServer, type BenchDatabase } from './support/database.ts';
 import { startPostGraphile } from './support/postgraphile.ts';
 
@@ -179,20 +179,8 @@ export async function benchQueries(db: BenchDatabase, rounds: number, seconds: n
   }
 }
 
-/**
- * DVMM's server runs as the Dockerfile runs it: NODE_ENV=production (graphql's checks for development off, for
- * PostGraphile too) and PRODUCTION_NODE_FLAGS. Both must be in place before any module loads, so a run without them
- * starts this file again in a child process that has them.
- */
-const asProduction = process.env.NODE_ENV === 'production' && PRODUCTION_NODE_FLAGS.every((flag) => process.execArgv.includes(flag));
-
-if (import.meta.url === pathToFileURL(process.argv[1]!).href && !asProduction) {
-  const result = spawnSync(process.execPath, [...PRODUCTION_NODE_FLAGS, '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  process.exitCode = result.status ?? 1;
-} else if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
+// Run as the Dockerfile runs the server (see runsAsProductionMain).
+if (runsAsProductionMain(import.meta.url)) {
   const rounds = Number(process.argv[2] ?? 2);
   const seconds = Number(process.argv[3] ?? 5);
   const db = await benchDatabase();
