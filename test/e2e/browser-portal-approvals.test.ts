@@ -112,7 +112,11 @@ describe.skipIf(chromiumPath === null)('the approvals page in Chromium', () => {
       const now = await focused();
       expect(now.inDialog || now.tag === 'BODY', JSON.stringify(now)).toBe(true);
     }
-    while ((await focused()).tag !== 'TEXTAREA') await page.keyboard.press('Tab');
+    // Bounded, so a focus that never reaches the reason field fails with where it went instead of hanging.
+    for (let presses = 0; (await focused()).tag !== 'TEXTAREA'; presses++) {
+      expect(presses, JSON.stringify(await focused())).toBeLessThan(20);
+      await page.keyboard.press('Tab');
+    }
     // A reason is required: submitting without one says so on the field, and nothing is sent.
     await page.keyboard.press('Tab');
     expect((await focused()).text).toBe('Reject request');
